@@ -1,0 +1,34 @@
+"""Topic administration with kafka-python (outside Faust)."""
+
+from __future__ import annotations
+
+import logging
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from newsmon.settings import KafkaSettings
+from newsmon.topics import Topics
+
+LOGGER = logging.getLogger(__name__)
+
+
+def ensure_topics(kafka: KafkaSettings, bootstrap_servers: str) -> list[str]:
+    """Create every newsmon topic that does not exist yet; return the names created."""
+    names = Topics(kafka.topic_prefix).all_names()
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
+    try:
+        missing = [name for name in names if name not in set(admin.list_topics())]
+        created = []
+        for name in missing:
+            try:
+                admin.create_topics([NewTopic(name, kafka.partitions, kafka.replication_factor)])
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass  # another process created it between list and create
+        if created:
+            LOGGER.info("created topics", extra={"topics": created, "partitions": kafka.partitions})
+        return created
+    finally:
+        admin.close()

@@ -1,0 +1,89 @@
+"""The one settings object. Every knob lives here (or in a stage's sub-model it composes) and is passed down.
+
+Sources, highest first: keyword arguments, `NEWSMON_*` environment variables (nested with `__`,
+e.g. `NEWSMON_KAFKA__BOOTSTRAP_SERVERS`), the TOML config file (`--config` or `NEWSMON_CONFIG`), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from connectors.settings import ConnectorSettings, FeedConfig
+from streams.clean.settings import CleanSettings
+
+
+class KafkaSettings(BaseModel):
+    """`NEWSMON_KAFKA__*` / `[kafka]`."""
+
+    bootstrap_servers: str | None = Field(
+        default=None,
+        description="host:port[,host:port]. Unset: newsmon starts an embedded in-memory tansu broker.",
+    )
+    topic_prefix: str = "newsmon."
+    partitions: int = Field(default=4, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+
+
+class WorkerSettings(BaseModel):
+    """`NEWSMON_WORKER__*` / `[worker]`."""
+
+    app_id: str = "newsmon"
+    processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
+                           description="Size of the process pool for CPU-bound stage work.")
+    concurrency: int = Field(default=4, ge=1, description="In-flight messages per agent.")
+    commit_interval_seconds: float = 1.0
+
+
+class MetricsSettings(BaseModel):
+    """`NEWSMON_METRICS__*` / `[metrics]`."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=0, le=65535,
+                      description="Port of this process's /metrics; 0 disables it.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSMON_", env_nested_delimiter="__", extra="forbid")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    connector: ConnectorSettings = Field(default_factory=ConnectorSettings)
+    clean: CleanSettings = Field(default_factory=CleanSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    state_dir: Path = Field(default=Path("state"), description="RocksDB tables and connector state.")
+    log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = os.environ.get("NEWSMON_CONFIG")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from the config file (if any), the environment and `overrides`."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise FileNotFoundError(f"config file not found: {config_file}")
+        os.environ["NEWSMON_CONFIG"] = str(config_file)
+    return Settings(**overrides)
