@@ -28,7 +28,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Runs in the child before exec: the kernel sends SIGTERM to tansu if our process dies, even by SIGKILL,
     # so an embedded broker is never orphaned.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -76,7 +76,7 @@ class EmbeddedBroker:
         self._process = subprocess.Popen(
             [binary, "broker", "--listener-url", url, "--advertised-listener-url", url],
             stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         try:
             wait_until_kafka_answers(self.bootstrap_servers)

@@ -133,6 +133,7 @@ class ArticleRef(Record):
     url: str
     outlet: str
     published_at: datetime
+    fetched_at: datetime
     story_id: str | None = None
 
 

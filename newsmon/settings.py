@@ -10,19 +10,27 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
+    JsonConfigSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
+from newsmon.records import EventStatus
 from connectors.settings import ConnectorSettings, FeedConfig
 from streams.clean.settings import CleanSettings
 
 
-class KafkaSettings(BaseModel):
+class StrictModel(BaseModel):
+    """A settings section: an unknown key is a typo, reported rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaSettings(StrictModel):
     """`NEWSMON_KAFKA__*` / `[kafka]`."""
 
     bootstrap_servers: str | None = Field(
@@ -34,17 +42,31 @@ class KafkaSettings(BaseModel):
     replication_factor: int = Field(default=1, ge=1)
 
 
-class WorkerSettings(BaseModel):
+class WorkerSettings(StrictModel):
     """`NEWSMON_WORKER__*` / `[worker]`."""
 
     app_id: str = "newsmon"
     processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
                            description="Size of the process pool for CPU-bound stage work.")
     concurrency: int = Field(default=4, ge=1, description="In-flight messages per agent.")
-    commit_interval_seconds: float = 1.0
+    commit_interval_seconds: float = Field(
+        default=0.25, gt=0, description="Offset commits; sends wait for them, so this bounds per-hop latency.")
+    rebalance_timeout_seconds: float = 5.0
+    session_timeout_seconds: float = 10.0
+    max_poll_interval_seconds: float = 30.0
 
 
-class MetricsSettings(BaseModel):
+class AlertSettings(StrictModel):
+    """`NEWSMON_ALERTS__*` / `[alerts]`."""
+
+    statuses: list[EventStatus] = Field(
+        default_factory=lambda: ["announced", "proposed", "threatened", "lifted"],
+        description="Statuses that make an alert. Requests (called_for) and refusals are tracked, not alerted.",
+    )
+    max_sources: int = Field(default=20, ge=1, description="Sources kept per tracked event.")
+
+
+class MetricsSettings(StrictModel):
     """`NEWSMON_METRICS__*` / `[metrics]`."""
 
     host: str = "127.0.0.1"
@@ -60,6 +82,7 @@ class Settings(BaseSettings):
     connector: ConnectorSettings = Field(default_factory=ConnectorSettings)
     clean: CleanSettings = Field(default_factory=CleanSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     state_dir: Path = Field(default=Path("state"), description="RocksDB tables and connector state.")
     log_level: str = "INFO"
@@ -76,7 +99,11 @@ class Settings(BaseSettings):
         config_file = os.environ.get("NEWSMON_CONFIG")
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if config_file:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+            path = Path(config_file)
+            # JSON is how a parent process hands its effective settings to the processes it starts.
+            file_source = (JsonConfigSettingsSource(settings_cls, json_file=path) if path.suffix == ".json"
+                           else TomlConfigSettingsSource(settings_cls, toml_file=path))
+            sources.append(file_source)
         return tuple(sources)
 
 

@@ -1,0 +1,1 @@
+"""Alert stage: decides which events are new and publishes notices."""

@@ -1,0 +1,33 @@
+"""Builds the Faust app from the settings, and nothing else: stages attach their agents in streams.pipeline."""
+
+from __future__ import annotations
+
+import faust
+
+from newsmon.settings import Settings
+
+
+def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
+    worker = settings.worker
+    return faust.App(
+        worker.app_id,
+        broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
+        store="rocksdb://",
+        datadir=str(settings.state_dir / "worker"),
+        # The embedded broker has no transactions; every stage is idempotent instead (see streams.runtime).
+        processing_guarantee="at_least_once",
+        # Sends are held until the offset of the message that caused them is committed, so a worker that dies
+        # mid-record publishes nothing for it, and the redelivered record publishes it once.
+        stream_publish_on_commit=True,
+        broker_commit_interval=worker.commit_interval_seconds,
+        topic_partitions=settings.kafka.partitions,
+        topic_replication_factor=settings.kafka.replication_factor,
+        topic_allow_declare=True,
+        table_cleanup_interval=60.0,
+        web_enabled=False,
+        # Small group timeouts: a restarted or added worker rejoins in seconds rather than a minute.
+        broker_rebalance_timeout=worker.rebalance_timeout_seconds,
+        broker_session_timeout=worker.session_timeout_seconds,
+        broker_heartbeat_interval=1.0,
+        broker_max_poll_interval=worker.max_poll_interval_seconds,
+    )

@@ -1,0 +1,37 @@
+"""Clean agent: `raw-pages` → `articles`, clean_page running in the process pool.
+
+The per-site boilerplate table is learned in this worker process from the articles it cleans: raw pages are
+keyed by URL, so one site's pages spread over partitions and each worker learns from its share — a heuristic
+that needs no exact global count.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from newsmon.records import RawPage
+from newsmon.topics import ARTICLES, RAW_PAGES
+from streams.clean.boilerplate import SiteBoilerplate, site_of
+from streams.clean.logic import clean_page
+from streams.runtime import StageRuntime
+
+STAGE = "clean"
+
+
+def install(runtime: StageRuntime) -> None:
+    articles_topic = runtime.topic(ARTICLES)
+    clean_settings = runtime.settings.clean
+    site_boilerplate = SiteBoilerplate.from_settings(clean_settings)
+
+    @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean", concurrency=runtime.settings.worker.concurrency)
+    async def clean(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            page = await runtime.decode(STAGE, RawPage, event)
+            if page is None:
+                continue
+            learned = site_boilerplate.frequent(site_of(page.canonical_url))
+            article = await runtime.attempt(STAGE, event, runtime.in_pool(clean_page, page, clean_settings, learned))
+            if article is None:
+                continue
+            site_boilerplate.observe_article(article)
+            await runtime.send(STAGE, articles_topic, article.canonical_url, article)

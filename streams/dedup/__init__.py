@@ -1,0 +1,1 @@
+"""Dedup stage: is this article a copy of one already seen, and which story is it?"""

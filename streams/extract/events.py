@@ -1,0 +1,32 @@
+"""From a deduplicated Article to Event records: the engine's mentions plus article provenance and identity."""
+
+from __future__ import annotations
+
+from newsmon.records import Article, ArticleRef, Event, stable_id
+from streams.alerts.identity import event_key
+from streams.extract.engine import extract_events
+
+EXTRACTABLE_LANGUAGES = frozenset({"ar", "en"})
+
+
+def article_events(article: Article) -> list[Event]:
+    """Events of an original article; copies and unsupported languages give none (copies corroborate instead)."""
+    if article.language not in EXTRACTABLE_LANGUAGES or "unsupported_language" in article.flags:
+        return []
+    if article.dedup is not None and article.dedup.duplicate_of is not None:
+        return []
+    spans = [(sentence.start, sentence.end) for sentence in article.sentences]
+    ref = ArticleRef(article_id=article.article_id, url=article.url, outlet=article.outlet,
+                     published_at=article.published_at, fetched_at=article.fetched_at,
+                     story_id=article.dedup.story_id if article.dedup is not None else None)
+    return [
+        Event(
+            event_id=stable_id(article.article_id, mention.type, mention.category, *mention.span),
+            event_key=event_key(mention.type, mention.category, mention.actors, mention.targets, mention.quantity),
+            type=mention.type, category=mention.category, status=mention.status,
+            actors=list(mention.actors), targets=list(mention.targets), object=mention.object,
+            quantity=mention.quantity, condition=mention.condition, sentence=mention.sentence,
+            span=mention.span, lang=mention.lang, confidence=mention.confidence, article=ref,
+        )
+        for mention in extract_events(article.text, lang=article.language, sentences=spans)
+    ]

@@ -1,0 +1,170 @@
+"""What every agent shares: decoding with a dead-letter fallback, the process pool for CPU-bound work,
+stage metrics, and the origin of a message (used to make table-backed stages idempotent under redelivery).
+
+Agents stay thin: decode → pure function (in the pool when CPU-bound) → send. Anything that goes wrong with
+one record is logged with its topic/partition/offset, counted, and dead-lettered; the agent keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+import multiprocessing
+from collections.abc import Awaitable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import faust
+from faust.types import EventT
+from pydantic import ValidationError
+
+from newsmon import metrics
+from newsmon.records import DeadLetter, Record
+from newsmon.settings import Settings
+from newsmon.topics import DEAD_LETTER, Topics
+
+LOGGER = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+
+
+class PoolCrash(Exception):
+    reason = "pool_crash"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a message sits in Kafka; a stage that claims a key remembers the origin of the claiming message so
+    that a redelivery of that same message (after a crash before the offset commit) repeats its output."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    @classmethod
+    def of(cls, event: EventT) -> Origin:
+        return cls(event.message.topic, event.message.partition, event.message.offset)
+
+    def as_list(self) -> list[Any]:
+        return [self.topic, self.partition, self.offset]
+
+
+def _payload_text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    return str(value)
+
+
+class StageRuntime:
+    """Built once per worker; handed to every stage's `install`."""
+
+    def __init__(self, app: faust.App, settings: Settings, pool: Executor | None = None) -> None:
+        self.app = app
+        self.settings = settings
+        self.topics = Topics(settings.kafka.topic_prefix)
+        self._pool = pool
+        self._dead_letter_topic = self.topic(DEAD_LETTER)
+
+    def topic(self, name: str) -> faust.TopicT:
+        """A Faust topic of raw bytes: records are (de)serialised by newsmon.records, not by Faust, so that a
+        poison message reaches our dead-letter path instead of a codec error inside Faust."""
+        return self.app.topic(self.topics.name(name), value_serializer="raw", key_serializer="raw",
+                              partitions=self.settings.kafka.partitions)
+
+    def _ensure_pool(self) -> Executor:
+        if self._pool is None:
+            # forkserver, not fork: the worker already runs aiokafka threads, and forking a threaded process
+            # can copy a held lock into the child.
+            self._pool = ProcessPoolExecutor(max_workers=self.settings.worker.processes,
+                                             mp_context=multiprocessing.get_context("forkserver"))
+        return self._pool
+
+    async def in_pool(self, function: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound work off the event loop so consumers, heartbeats and commits keep flowing.
+
+        A pool whose child died (killed, out of memory, a crash in a C extension) is replaced and the work tried
+        once more; a second death on the same record makes it a poison record (`PoolCrash`)."""
+        loop = asyncio.get_running_loop()
+        pool = self._ensure_pool()
+        try:
+            return await loop.run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            LOGGER.warning("process pool broke; replacing it and retrying the record once")
+            self._replace_broken_pool(pool)
+        pool = self._ensure_pool()
+        try:
+            return await loop.run_in_executor(pool, function, *args)
+        except BrokenProcessPool as exc:
+            self._replace_broken_pool(pool)
+            raise PoolCrash(f"a pool process died twice on this record: {exc}") from exc
+
+    def _replace_broken_pool(self, broken: Executor) -> None:
+        # Several in-flight records see the same breakage; only the first replaces the pool.
+        if self._pool is broken:
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    async def attempt(self, stage: str, event: EventT, work: Awaitable[T]) -> T | None:
+        """Await `work` for one record; on failure dead-letter the record and return None.
+
+        Errors that carry a `reason` attribute (the stages' own error classes) are expected bad input; anything
+        else is a bug on one record, logged with its traceback, and must not stop the stage either.
+        """
+        with self.timed(stage):
+            try:
+                return await work
+            except Exception as exc:  # noqa: BLE001 - one bad record must never stop the stage
+                reason = getattr(exc, "reason", None)
+                if reason is None:
+                    LOGGER.exception("unexpected error in stage", extra={"stage": stage,
+                                                                          "offset": event.message.offset})
+                await self.dead_letter(stage, reason or "unexpected_error", f"{type(exc).__name__}: {exc}", event)
+                return None
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    async def decode(self, stage: str, model: type[R], event: EventT) -> R | None:
+        """The record in `event`, or None after dead-lettering it when it is not a valid `model`."""
+        metrics.RECORDS_IN.labels(stage).inc()
+        try:
+            return model.from_bytes(event.value)
+        except (ValidationError, ValueError, TypeError) as exc:
+            await self.dead_letter(stage, "undecodable", f"not a valid {model.__name__}: {exc}", event)
+            return None
+
+    async def dead_letter(self, stage: str, reason: str, error: str, event: EventT) -> None:
+        origin = Origin.of(event)
+        key = _payload_text(event.key) if event.key is not None else None
+        LOGGER.error(
+            "record dead-lettered", extra={"stage": stage, "reason": reason, "error": error, "topic": origin.topic,
+                                           "partition": origin.partition, "offset": origin.offset, "key": key},
+        )
+        metrics.STAGE_ERRORS.labels(stage, reason).inc()
+        metrics.DEAD_LETTERS.labels(stage, reason).inc()
+        letter = DeadLetter(
+            stage=stage, reason=reason, error=error[:2000], source_topic=origin.topic,
+            source_partition=origin.partition, source_offset=origin.offset, key=key,
+            payload=_payload_text(event.value), failed_at=datetime.now(UTC),
+        )
+        await self._dead_letter_topic.send(key=key, value=letter.to_bytes())
+
+    @contextmanager
+    def timed(self, stage: str):  # noqa: ANN201 - a context manager
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            metrics.PROCESSING_SECONDS.labels(stage).observe(time.perf_counter() - started)
+
+    async def send(self, stage: str, topic: faust.TopicT, key: str, record: Record) -> None:
+        await topic.send(key=key, value=record.to_bytes())
+        metrics.RECORDS_OUT.labels(stage).inc()

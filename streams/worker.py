@@ -1,0 +1,28 @@
+"""`newsmon worker`: the Faust worker running every stage, with its process pool and /metrics."""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+
+from newsmon.metrics import serve_metrics
+from newsmon.settings import Settings
+from streams.pipeline import build_pipeline
+
+LOGGER = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, bootstrap_servers: str) -> None:
+    """Run until SIGINT/SIGTERM (Faust's worker installs the handlers and exits the process when done)."""
+    app, runtime = build_pipeline(settings, bootstrap_servers)
+    serve_metrics(settings.metrics)
+
+    @app.on_before_shutdown.connect
+    async def _stop_pool(_app: faust.App, **_kwargs: object) -> None:
+        runtime.shutdown()
+
+    LOGGER.info("worker starting", extra={"bootstrap_servers": bootstrap_servers,
+                                          "processes": settings.worker.processes, "app_id": settings.worker.app_id})
+    worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False)
+    worker.execute_from_commandline()

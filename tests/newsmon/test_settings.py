@@ -1,0 +1,43 @@
+from pathlib import Path
+
+import pytest
+
+from newsmon.settings import load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in [name for name in __import__("os").environ if name.startswith("NEWSMON_")]:
+        monkeypatch.delenv(name)
+
+
+def test_defaults_mean_embedded_broker():
+    settings = load_settings()
+    assert settings.kafka.bootstrap_servers is None
+    assert settings.kafka.topic_prefix == "newsmon."
+
+
+def test_config_file_then_environment_override(tmp_path: Path, monkeypatch):
+    config = tmp_path / "newsmon.toml"
+    config.write_text(
+        '[kafka]\nbootstrap_servers = "kafka:9092"\npartitions = 6\n'
+        '[[feeds]]\nurl = "https://example.org/rss"\nname = "Example"\nlanguage = "ar"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NEWSMON_KAFKA__PARTITIONS", "12")
+    settings = load_settings(config)
+    assert settings.kafka.bootstrap_servers == "kafka:9092"
+    assert settings.kafka.partitions == 12
+    assert settings.feeds[0].language == "ar"
+
+
+def test_unknown_keys_are_refused(tmp_path: Path):
+    config = tmp_path / "newsmon.toml"
+    config.write_text("[kafka]\nbootstrap = 'typo'\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bootstrap"):
+        load_settings(config)
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="config file not found"):
+        load_settings(tmp_path / "absent.toml")
