@@ -19,9 +19,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from newsmon.records import EventStatus
 from connectors.settings import ConnectorSettings, FeedConfig
+from streams.alerts.settings import AlertSettings
 from streams.clean.settings import CleanSettings
+from streams.dedup.settings import DedupSettings
 
 
 class StrictModel(BaseModel):
@@ -56,16 +57,6 @@ class WorkerSettings(StrictModel):
     max_poll_interval_seconds: float = 30.0
 
 
-class AlertSettings(StrictModel):
-    """`NEWSMON_ALERTS__*` / `[alerts]`."""
-
-    statuses: list[EventStatus] = Field(
-        default_factory=lambda: ["announced", "proposed", "threatened", "lifted"],
-        description="Statuses that make an alert. Requests (called_for) and refusals are tracked, not alerted.",
-    )
-    max_sources: int = Field(default=20, ge=1, description="Sources kept per tracked event.")
-
-
 class MetricsSettings(StrictModel):
     """`NEWSMON_METRICS__*` / `[metrics]`."""
 
@@ -81,6 +72,7 @@ class Settings(BaseSettings):
     feeds: list[FeedConfig] = Field(default_factory=list)
     connector: ConnectorSettings = Field(default_factory=ConnectorSettings)
     clean: CleanSettings = Field(default_factory=CleanSettings)
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
