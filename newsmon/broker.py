@@ -42,6 +42,15 @@ def wait_until_kafka_answers(bootstrap: str, timeout: float = 20.0) -> None:
 
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
+    # A plain TCP connect first: kafka-python logs every refused connection as an error.
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, int(port)), timeout=1.0).close()
+            break
+        except OSError as exc:
+            last_error = exc
+            time.sleep(0.05)
     while time.monotonic() < deadline:
         try:
             admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)

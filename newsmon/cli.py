@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 
+from connectors.commands import feeds_group
 from newsmon.logs import configure_logging
 from newsmon.settings import Settings, load_settings
+from streams.clean.command import clean_command
 
 
 class Shutdown(Exception):
@@ -111,21 +113,22 @@ def run(ctx: click.Context) -> None:
     from newsmon.processes import kafka_for, spawn, stop_all, write_effective_settings
 
     settings = _settings(ctx)
-    children = []
-    try:
-        with kafka_for(settings) as bootstrap_servers:
+    with kafka_for(settings) as bootstrap_servers:
+        # Children stop before the broker does: a worker that loses its broker first cannot commit or leave.
+        children = []
+        try:
             settings_file = write_effective_settings(settings)
             port = settings.metrics.port
             children.append(spawn(["connect"], settings_file, bootstrap_servers, port))
             children.append(spawn(["worker"], settings_file, bootstrap_servers, port + 1 if port else 0))
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
-            failed = [child.args for child in children if child.returncode not in (None, 0)]
+            failed = [(child.args, child.returncode) for child in children if child.poll() is not None]
             raise click.ClickException(f"a child process exited: {failed}")
-    except (KeyboardInterrupt, Shutdown):
-        pass
-    finally:
-        stop_all(children)
+        except (KeyboardInterrupt, Shutdown):
+            pass
+        finally:
+            stop_all(children)
 
 
 @cli.command()
@@ -191,6 +194,10 @@ def schemas(write_dir: Path | None) -> None:
     for filename, document in documents.items():
         (write_dir / filename).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     click.echo(f"wrote {len(documents)} schema(s) to {write_dir}")
+
+
+cli.add_command(clean_command)
+cli.add_command(feeds_group)
 
 
 def main() -> None:

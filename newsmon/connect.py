@@ -16,7 +16,8 @@ LOGGER = logging.getLogger(__name__)
 async def run_connector(settings: Settings, bootstrap_servers: str, stop: asyncio.Event | None = None
                         ) -> PollSummary | None:
     """Poll the feeds until `stop` is set; with no `stop`, poll every feed once and return what it found."""
-    publisher = RawPagePublisher(bootstrap_servers, Topics(settings.kafka.topic_prefix))
+    publisher = RawPagePublisher(bootstrap_servers, Topics(settings.kafka.topic_prefix),
+                                 timeout_seconds=settings.connector.publish_timeout_seconds)
     connector = FeedConnector(settings, publisher)
     LOGGER.info("connector starting", extra={"feeds": len(settings.feeds), "bootstrap_servers": bootstrap_servers,
                                              "once": stop is None})

@@ -1,7 +1,10 @@
-"""Pipeline metrics shared by the stream stages, and the per-process /metrics endpoint.
+"""Pipeline metrics shared by the stream stages and the sinks, and the per-process /metrics endpoint.
 
-Labels are bounded: `stage` is one of the stage names, `reason` one of the error reasons the code defines,
-`type`/`status`/`lang`/`kind` are the record enums. The connector's own metrics live in connectors/metrics.py.
+Every metric, its labels and their bounded value sets are listed in deploy/METRICS.md; a label value is always
+one of a set the code defines (stage names, error reasons, the record enums, configured sink names), never a
+URL, key or free text. The connector's own metrics live in connectors/metrics.py, the consumer-lag collector in
+newsmon/lag_metrics.py. Process metrics (CPU, memory, file descriptors) come from prometheus_client's default
+process collector, registered on the default registry that serve_metrics exposes.
 """
 
 from __future__ import annotations
@@ -22,13 +25,20 @@ PROCESSING_SECONDS = Histogram(
     "newsmon_stage_processing_seconds", "Time a stage spent on one record.", ["stage"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+# The dedup ratio is DUPLICATES by method over RECORDS_IN{stage="dedup_url"} (every article enters dedup there).
 DUPLICATES = Counter("newsmon_dedup_duplicates_total", "Articles found to be copies.", ["method"])
 EVENTS_EXTRACTED = Counter("newsmon_events_extracted_total", "Events extracted.", ["type", "status", "lang"])
+# `type` decides the alert topic one-to-one (commitment → alerts.commitments, sanction → alerts.sanctions).
 ALERTS_EMITTED = Counter("newsmon_alerts_emitted_total", "Alerts published.", ["kind", "type"])
 FETCH_TO_ALERT_SECONDS = Histogram(
     "newsmon_fetch_to_alert_seconds", "Seconds from page fetched to alert published.",
     buckets=(0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
+# Sinks deliver alerts outside Kafka; `sink` is the configured sink's name, `outcome` one of delivered,
+# failed (gave up: the alert goes to the dead-letter topic) or rejected (the receiver refused it for good).
+SINK_DELIVERIES = Counter("newsmon_sink_deliveries_total", "Alert deliveries by a sink, by final outcome.",
+                          ["sink", "outcome"])
+SINK_RETRIES = Counter("newsmon_sink_retries_total", "Delivery attempts a sink repeated after a failure.", ["sink"])
 
 
 def serve_metrics(settings: MetricsSettings) -> None:

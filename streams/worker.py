@@ -24,5 +24,5 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
 
     LOGGER.info("worker starting", extra={"bootstrap_servers": bootstrap_servers,
                                           "processes": settings.worker.processes, "app_id": settings.worker.app_id})
-    worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False)
+    worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
     worker.execute_from_commandline()

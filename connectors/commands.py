@@ -1,0 +1,77 @@
+"""`newsmon feeds …` commands (a click group the newsmon CLI registers; `ctx.obj` is the Settings)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from connectors.opml import OpmlError, feeds_to_toml, import_opml
+from connectors.state import ConnectorState
+from newsmon.settings import Settings
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """Manage the connector's feeds."""
+
+
+@feeds_group.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--write", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append the new feeds to this TOML config file (feeds already in it are skipped).")
+def import_command(opml_file: Path, config_file: Path | None) -> None:
+    """Import feeds from an OPML file; prints `[[feeds]]` TOML unless --write is given."""
+    try:
+        feeds = import_opml(opml_file)
+    except OpmlError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if config_file is None:
+        click.echo(feeds_to_toml(feeds), nl=False)
+        return
+    existing_text = config_file.read_text(encoding="utf-8") if config_file.exists() else ""
+    try:
+        known = {feed.get("url") for feed in tomllib.loads(existing_text).get("feeds", [])}
+    except tomllib.TOMLDecodeError as exc:
+        raise click.ClickException(f"{config_file} is not valid TOML: {exc}") from exc
+    new = [feed for feed in feeds if feed.url not in known]
+    if new:
+        if existing_text and not existing_text.endswith("\n"):
+            existing_text += "\n"
+        separator = "\n" if existing_text else ""
+        config_file.write_text(existing_text + separator + feeds_to_toml(new), encoding="utf-8")
+    click.echo(f"{len(new)} feed(s) added to {config_file}, {len(feeds) - len(new)} already there")
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "never"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+@feeds_group.command("list")
+@click.pass_obj
+def list_command(settings: Settings) -> None:
+    """Show each configured feed with its last poll, last success, consecutive failures and health."""
+    state = ConnectorState(settings.state_dir)
+    try:
+        rows = []
+        for feed in settings.feeds:
+            current = state.feed(feed.url)
+            failures = current.consecutive_failures
+            if current.last_poll is None:
+                health = "new"
+            elif failures >= settings.connector.unhealthy_after_failures:
+                health = "unhealthy"
+            else:
+                health = "healthy"
+            rows.append((feed.name or "-", feed.url, _when(current.last_poll), _when(current.last_success),
+                         str(failures), health, current.last_error or ""))
+    finally:
+        state.close()
+    header = ("NAME", "URL", "LAST POLL", "LAST SUCCESS", "FAILURES", "HEALTH", "LAST ERROR")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])

@@ -1,0 +1,121 @@
+"""Kafka publishing of RawPage and DeadLetter records: the only Kafka code in the connector (kafka-python).
+
+The producer is created lazily and re-created after a failure, so a broker that is down at start or goes
+away mid-run costs failed publishes (which the connector retries on its next poll), never a dead connector.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
+
+from connectors.errors import PublishError
+from newsmon.records import DeadLetter, RawPage
+from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
+
+LOGGER = logging.getLogger(__name__)
+
+_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a page is capped by max_response_bytes; JSON escaping can double it
+
+
+class RawPagePublisher:
+    """Publishes RawPages (key: canonical URL) and dead letters (key: the feed or page URL)."""
+
+    def __init__(self, bootstrap_servers: str, topics: Topics, *, client_id: str = "newsmon-connector",
+                 timeout_seconds: float = 30.0) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._client_id = client_id
+        self._timeout = timeout_seconds
+        self._raw_pages = topics.name(RAW_PAGES)
+        self._dead_letter = topics.name(DEAD_LETTER)
+        self._producer: KafkaProducer | None = None
+        self._lock = threading.Lock()
+        self._pending: list[FutureRecordMetadata] = []
+
+    def _ensure_producer(self) -> KafkaProducer:
+        with self._lock:
+            if self._producer is None:
+                timeout_ms = int(self._timeout * 1000)
+                try:
+                    self._producer = KafkaProducer(
+                        bootstrap_servers=self._bootstrap_servers, client_id=self._client_id,
+                        acks="all", enable_idempotence=True, linger_ms=5,
+                        max_request_size=_MAX_RECORD_BYTES,
+                        max_block_ms=timeout_ms, delivery_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms,
+                        request_timeout_ms=min(timeout_ms // 2, 30_000),  # must stay below delivery_timeout_ms
+                        reconnect_backoff_ms=100, reconnect_backoff_max_ms=5_000, retry_backoff_ms=200,
+                    )
+                except (KafkaError, OSError) as exc:
+                    raise PublishError(f"cannot connect to Kafka at {self._bootstrap_servers}: {exc}") from exc
+            return self._producer
+
+    def _reset(self) -> None:
+        # After a failed delivery the idempotent producer's sequence state may be stale (e.g. an in-memory
+        # broker restarted): start afresh on the next publish.
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                producer.close(timeout=0)
+            except KafkaError:
+                pass  # records still queued are the failed ones, already reported by the caller
+
+    def _send(self, topic: str, key: str | None, value: bytes) -> FutureRecordMetadata:
+        producer = self._ensure_producer()
+        try:
+            return producer.send(topic, key=key.encode("utf-8") if key else None, value=value)
+        except KafkaError as exc:
+            self._reset()
+            raise PublishError(f"send to {topic} failed: {exc}") from exc
+
+    def _wait(self, futures: Iterable[FutureRecordMetadata], timeout: float | None) -> None:
+        deadline = time.monotonic() + (self._timeout if timeout is None else timeout)
+        failures = []
+        for future in futures:
+            try:
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
+            except KafkaError as exc:
+                failures.append(exc)
+        if failures:
+            self._reset()
+            raise PublishError(f"{len(failures)} record(s) not acknowledged: {failures[0]}")
+
+    def publish(self, page: RawPage) -> None:
+        """Send without waiting; `flush` waits for the acknowledgements."""
+        future = self._send(self._raw_pages, page.canonical_url, page.to_bytes())
+        with self._lock:
+            self._pending.append(future)
+
+    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
+        """Send `pages` and wait until Kafka acknowledged every one; raises `PublishError` otherwise.
+        Only these pages are waited for, so concurrent feeds don't wait on (or fail for) each other."""
+        futures = [self._send(self._raw_pages, page.canonical_url, page.to_bytes()) for page in pages]
+        self._wait(futures, timeout)
+
+    def dead_letter(self, letter: DeadLetter) -> None:
+        """Best effort and not waited for: a dead letter that cannot be delivered is logged, never raised."""
+        def lost(exc: Exception) -> None:
+            LOGGER.warning("dead letter not delivered", extra={"feed": letter.key, "reason": letter.reason,
+                                                                  "error": str(exc)})
+        try:
+            self._send(self._dead_letter, letter.key, letter.to_bytes()).add_errback(lost)
+        except PublishError as exc:
+            lost(exc)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait for every record sent with `publish`; raises `PublishError` if any was lost."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        self._wait(pending, timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.close(timeout=self._timeout)

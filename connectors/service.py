@@ -1,0 +1,276 @@
+"""The feed connector: schedules feed polls, detects new items, fetches their pages and publishes RawPages.
+
+An item is marked seen (and a feed's new ETag/Last-Modified stored) only after Kafka acknowledged its
+RawPage, so a broker outage or a crash costs a re-poll, never a lost item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from connectors import metrics
+from connectors.errors import FetchError, HttpStatusError, PublishError, RobotsDisallowed
+from connectors.feeds import ParsedFeed, ParsedItem, parse_feed
+from connectors.http import Fetcher, Response
+from connectors.pages import check_html, decode_html, page_canonical_url
+from connectors.publisher import RawPagePublisher
+from connectors.robots import RobotsCache
+from connectors.settings import FeedConfig
+from connectors.state import ConnectorState, FeedState
+from connectors.urls import canonical_url
+from newsmon.records import DeadLetter, FeedItem, RawPage, stable_id
+from newsmon.settings import Settings
+
+LOGGER = logging.getLogger(__name__)
+
+_FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, " \
+               "text/xml;q=0.8, */*;q=0.1"
+_PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+_PAGE_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language")
+_MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
+
+
+@dataclass
+class PollSummary:
+    feeds_polled: int = 0
+    not_modified: int = 0
+    new_items: int = 0
+    pages_published: int = 0
+    feed_only: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: PollSummary) -> None:
+        self.feeds_polled += other.feeds_polled
+        self.not_modified += other.not_modified
+        self.new_items += other.new_items
+        self.pages_published += other.pages_published
+        self.feed_only += other.feed_only
+        self.errors.update(other.errors)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class FeedConnector:
+    def __init__(self, settings: Settings, publisher: RawPagePublisher) -> None:
+        self._feeds = list(settings.feeds)
+        self._config = settings.connector
+        self._publisher = publisher
+        self._state = ConnectorState(settings.state_dir)
+        self._fetcher = Fetcher(self._config)
+        self._robots = RobotsCache(self._fetcher, self._config.user_agent, self._config.robots_cache_seconds)
+        self._feed_slots = asyncio.Semaphore(self._config.max_concurrent_feeds)
+        self._label_feeds = len(self._feeds) < self._config.metrics_feed_label_limit
+        configured = {feed.url for feed in self._feeds}
+        self._unhealthy = {
+            state.url for state in self._state.feeds()
+            if state.url in configured and state.consecutive_failures >= self._config.unhealthy_after_failures
+        }
+        metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
+
+    async def aclose(self) -> None:
+        await self._fetcher.aclose()
+        self._state.close()
+
+    async def poll_all_once(self) -> PollSummary:
+        """Poll every configured feed once, whatever its schedule (politeness still applies)."""
+        summary = PollSummary()
+        for result in await asyncio.gather(*(self._poll_guarded(feed) for feed in self._feeds)):
+            summary.add(result)
+        try:
+            await asyncio.to_thread(self._publisher.flush)
+        except PublishError as exc:
+            LOGGER.error("flush failed", extra={"reason": exc.reason, "error": str(exc)})
+        return summary
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll each feed on its own schedule (persisted, so restarts keep backoffs) until `stop` is set."""
+        if not self._feeds:
+            LOGGER.warning("no feeds configured: add [[feeds]] to the config file or `newsmon feeds import`")
+        await asyncio.gather(stop.wait(), *(self._feed_loop(feed, stop) for feed in self._feeds))
+
+    async def _feed_loop(self, feed: FeedConfig, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            delay = (self._state.feed(feed.url).next_poll or 0.0) - time.time()
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                    return
+                except TimeoutError:
+                    pass
+            await self._poll_guarded(feed)
+
+    async def _poll_guarded(self, feed: FeedConfig) -> PollSummary:
+        async with self._feed_slots:
+            try:
+                return await self._poll_feed(feed)
+            except Exception:  # a bug on one feed must not stop the others
+                LOGGER.exception("feed poll crashed", extra={"feed": feed.url, "reason": "internal_error"})
+                metrics.ERRORS.labels("internal_error").inc()
+                summary = PollSummary(feeds_polled=1)
+                summary.errors["internal_error"] += 1
+                self._state.record_failure(feed.url, error="internal_error",
+                                           next_poll=time.time() + self._config.backoff_initial_seconds)
+                return summary
+
+    async def _poll_feed(self, feed: FeedConfig) -> PollSummary:
+        summary = PollSummary(feeds_polled=1)
+        state = self._state.feed(feed.url)
+        started = time.monotonic()
+        try:
+            response = await self._fetcher.get(feed.url, accept=_FEED_ACCEPT, etag=state.etag,
+                                               last_modified=state.last_modified)
+            metrics.FETCHED_BYTES.inc(len(response.body))
+            if response.status == 304:
+                metrics.NOT_MODIFIED.inc()
+                metrics.POLLS.labels("not_modified").inc()
+                summary.not_modified = 1
+                self._succeeded(feed, response, state.hint_seconds, etag=state.etag,
+                                last_modified=state.last_modified)
+                return summary
+            parsed = parse_feed(response.body, feed.url, response.headers.get("content-type"))
+        except FetchError as exc:
+            await self._failed(feed, state, exc, summary)
+            return summary
+        finally:
+            metrics.FETCH_DURATION.labels("feed").observe(time.monotonic() - started)
+
+        new_items = self._new_items(feed, parsed)
+        summary.new_items = len(new_items)
+        metrics.NEW_ITEMS.inc(len(new_items))
+        pages = await asyncio.gather(*(self._page(feed, parsed, item, summary) for item in new_items))
+        if pages:
+            try:
+                await asyncio.to_thread(self._publisher.publish_confirmed, list(pages),
+                                        self._config.publish_timeout_seconds)
+            except PublishError as exc:
+                # Not the feed's fault: keep validators and items unseen, and try again soon.
+                LOGGER.error("publish failed; items stay unseen", extra={"feed": feed.url, "reason": exc.reason,
+                                                                         "error": str(exc)})
+                metrics.ERRORS.labels(exc.reason).inc()
+                metrics.POLLS.labels("error").inc()
+                summary.errors[exc.reason] += 1
+                summary.feed_only = 0
+                self._state.set_next_poll(feed.url, time.time() + self._config.backoff_initial_seconds)
+                return summary
+            self._state.mark_seen(feed.url, [item.keys for item in new_items])
+            summary.pages_published = len(pages)
+            metrics.PAGES_PUBLISHED.inc(len(pages))
+            metrics.FEED_ONLY.inc(summary.feed_only)
+        metrics.POLLS.labels("ok").inc()
+        self._succeeded(feed, response, parsed.ttl_seconds, etag=response.headers.get("etag"),
+                        last_modified=response.headers.get("last-modified"))
+        LOGGER.info("feed polled", extra={"feed": feed.url, "items": len(parsed.items), "new": len(new_items)})
+        return summary
+
+    def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
+        unseen = self._state.unseen(feed.url, [item.keys for item in parsed.items])
+        batch: set[str] = set()  # a feed listing one article twice yields one record
+        new_items = []
+        for item, is_new in zip(parsed.items, unseen, strict=True):
+            if is_new and batch.isdisjoint(item.keys):
+                new_items.append(item)
+                batch.update(item.keys)
+        return new_items
+
+    async def _page(self, feed: FeedConfig, parsed: ParsedFeed, item: ParsedItem, summary: PollSummary) -> RawPage:
+        fetched_at = _now()
+        feed_item = FeedItem(
+            feed_url=feed.url, feed_name=feed.name or parsed.title, guid=item.guid, title=item.title,
+            summary=item.summary, published=item.published, language_hint=feed.language or parsed.language,
+            tags=list(dict.fromkeys([*feed.tags, *item.tags])),
+        )
+        if not item.link:
+            # No page to fetch: the item is identified within its feed.
+            summary.feed_only += 1
+            return RawPage(url=feed.url, final_url=feed.url,
+                           canonical_url=f"{canonical_url(feed.url)}#item-{stable_id(*item.keys)}",
+                           feed_only=True, fetch_error="no_link: the item has no link", fetched_at=fetched_at,
+                           feed=feed_item)
+        try:
+            if not self._config.fetch_pages:
+                raise FetchError("page fetching is disabled (connector.fetch_pages)", item.link)
+            response = await self._fetch_page(item.link)
+        except FetchError as exc:
+            metrics.ERRORS.labels(exc.reason).inc()
+            summary.errors[exc.reason] += 1
+            summary.feed_only += 1
+            LOGGER.warning("page not fetched; publishing the feed's item", extra={
+                "feed": feed.url, "url": item.link, "reason": exc.reason, "error": str(exc)})
+            return RawPage(url=item.link, final_url=item.link, canonical_url=canonical_url(item.link),
+                           http_status=exc.status if isinstance(exc, HttpStatusError) else None,
+                           feed_only=True, fetch_error=f"{exc.reason}: {exc}", fetched_at=fetched_at, feed=feed_item)
+        html = decode_html(response.body, response.headers.get("content-type"))
+        return RawPage(
+            url=item.link, final_url=response.final_url,
+            canonical_url=page_canonical_url(html, response.final_url), http_status=response.status,
+            headers={name: response.headers[name] for name in _PAGE_HEADERS if name in response.headers},
+            html=html, fetched_at=fetched_at, feed=feed_item,
+        )
+
+    async def _fetch_page(self, url: str) -> Response:
+        if self._config.obey_robots_txt and not await self._robots.allowed(url):
+            raise RobotsDisallowed("robots.txt disallows this page", url)
+        started = time.monotonic()
+        try:
+            response = await self._fetcher.get(url, accept=_PAGE_ACCEPT)
+        finally:
+            metrics.FETCH_DURATION.labels("page").observe(time.monotonic() - started)
+        metrics.FETCHED_BYTES.inc(len(response.body))
+        check_html(response.headers.get("content-type"), response.final_url)
+        metrics.PAGES_FETCHED.inc()
+        return response
+
+    def _interval(self, feed: FeedConfig, hint_seconds: float | None) -> float:
+        interval = feed.interval_seconds or self._config.poll_interval_seconds
+        if hint_seconds:
+            # A feed asking to be polled less often (<ttl>, max-age) is obeyed, up to the cap.
+            interval = max(interval, min(hint_seconds, self._config.max_poll_interval_seconds))
+        return self._jitter(interval)
+
+    def _jitter(self, seconds: float) -> float:
+        fraction = self._config.poll_jitter_fraction
+        return seconds * (1 + random.uniform(-fraction, fraction))
+
+    def _succeeded(self, feed: FeedConfig, response: Response, ttl_seconds: float | None, *,
+                   etag: str | None, last_modified: str | None) -> None:
+        max_age = _MAX_AGE.search(response.headers.get("cache-control", ""))
+        hint = max(float(max_age.group(1)) if max_age else 0.0, ttl_seconds or 0.0) or None
+        self._state.record_success(feed.url, etag=etag, last_modified=last_modified, hint_seconds=hint,
+                                   next_poll=time.time() + self._interval(feed, hint))
+        self._unhealthy.discard(feed.url)
+        metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
+        if self._label_feeds:
+            metrics.LAST_SUCCESS.labels(feed.url).set(time.time())
+
+    async def _failed(self, feed: FeedConfig, state: FeedState, exc: FetchError, summary: PollSummary) -> None:
+        failures = state.consecutive_failures + 1
+        backoff = min(self._config.backoff_initial_seconds * 2 ** (failures - 1), self._config.backoff_max_seconds)
+        retry_after = exc.retry_after if isinstance(exc, HttpStatusError) else None
+        if retry_after:
+            backoff = max(backoff, min(retry_after, self._config.backoff_max_seconds))
+        self._state.record_failure(feed.url, error=f"{exc.reason}: {exc}", next_poll=time.time() + self._jitter(backoff))
+        metrics.ERRORS.labels(exc.reason).inc()
+        metrics.POLLS.labels("error").inc()
+        summary.errors[exc.reason] += 1
+        unhealthy = failures >= self._config.unhealthy_after_failures
+        if unhealthy:
+            self._unhealthy.add(feed.url)
+            metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
+        LOGGER.log(logging.ERROR if unhealthy else logging.WARNING, "feed poll failed", extra={
+            "feed": feed.url, "url": exc.url, "reason": exc.reason, "error": str(exc), "failures": failures,
+            "retry_in_seconds": round(backoff)})
+        letter = DeadLetter(
+            stage="connector", reason=exc.reason, error=str(exc), key=feed.url,
+            payload=exc.body[: self._config.dead_letter_payload_bytes].decode("utf-8", errors="backslashreplace"),
+            failed_at=_now(),
+        )
+        await asyncio.to_thread(self._publisher.dead_letter, letter)
