@@ -9,7 +9,14 @@ from newsmon.settings import Settings
 from newsmon.topics import ALERTS_COMMITMENTS, ALERTS_SANCTIONS, DEAD_LETTER, Topics
 
 # Topics nobody in the worker consumes: they are the pipeline's outputs.
-_OUTPUT_TOPICS = {ALERTS_COMMITMENTS, ALERTS_SANCTIONS, DEAD_LETTER}
+OUTPUT_TOPICS = {ALERTS_COMMITMENTS, ALERTS_SANCTIONS, DEAD_LETTER}
+
+
+def consumed_topics(settings: Settings) -> list[str]:
+    """The topics the worker group consumes: every newsmon topic but the pipeline's outputs."""
+    topics = Topics(settings.kafka.topic_prefix)
+    outputs = {topics.name(output) for output in OUTPUT_TOPICS}
+    return [name for name in topics.all_names() if name not in outputs]
 
 
 class LagReader:
@@ -47,7 +54,4 @@ class LagReader:
     def worker_backlog(self, settings: Settings) -> int:
         """Records the worker group has not committed on the topics it consumes; 0 means nothing is in flight
         (a stage's sends are published before the offset that caused them is committed)."""
-        topics = Topics(settings.kafka.topic_prefix)
-        consumed = [name for name in topics.all_names()
-                    if name not in {topics.name(output) for output in _OUTPUT_TOPICS}]
-        return sum(self.lag(settings.worker.app_id, consumed).values())
+        return sum(self.lag(settings.worker.app_id, consumed_topics(settings)).values())

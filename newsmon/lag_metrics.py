@@ -17,21 +17,13 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from newsmon.lag import _OUTPUT_TOPICS, LagReader
+from newsmon.lag import LagReader, consumed_topics
 from newsmon.settings import Settings
-from newsmon.topics import Topics
 
 LOGGER = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 5.0
 READ_ERRORS = Counter("newsmon_consumer_lag_read_errors_total", "Failed reads of the worker group's lag.")
-
-
-def consumed_topics(settings: Settings) -> list[str]:
-    """The topics the worker group consumes: every newsmon topic but the pipeline's outputs."""
-    topics = Topics(settings.kafka.topic_prefix)
-    outputs = {topics.name(output) for output in _OUTPUT_TOPICS}
-    return [name for name in topics.all_names() if name not in outputs]
 
 
 class ConsumerLagCollector(Collector):
@@ -54,7 +46,7 @@ class ConsumerLagCollector(Collector):
             if self._reader is None:
                 self._reader = LagReader(self._bootstrap_servers)
             self._snapshot = self._reader.lag(self._group, self._topics)
-        except Exception:  # noqa: BLE001 - any Kafka failure: report it, keep the thread alive
+        except Exception:  # any Kafka failure: count and log it, and keep the refresh thread alive
             LOGGER.warning("consumer lag read failed", exc_info=True, extra={"group": self._group})
             READ_ERRORS.inc()
             self._snapshot = {}

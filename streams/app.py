@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import faust
 
+from newsmon.broker import reports_end_offsets_per_batch
 from newsmon.settings import Settings
 
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     worker = settings.worker
+    # One record per batch on tansu (see reports_end_offsets_per_batch); normal batching on Apache Kafka.
+    max_batch_bytes = 1 if reports_end_offsets_per_batch(bootstrap_servers) else 16384
     return faust.App(
         worker.app_id,
         broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
@@ -20,6 +23,7 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         # mid-record publishes nothing for it, and the redelivered record publishes it once.
         stream_publish_on_commit=True,
         broker_commit_interval=worker.commit_interval_seconds,
+        producer_max_batch_size=max_batch_bytes,
         topic_partitions=settings.kafka.partitions,
         topic_replication_factor=settings.kafka.replication_factor,
         topic_allow_declare=True,

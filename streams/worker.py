@@ -6,6 +6,7 @@ import logging
 
 import faust
 
+from newsmon.lag_metrics import start_lag_metrics
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
 from streams.pipeline import build_pipeline
@@ -17,6 +18,7 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     """Run until SIGINT/SIGTERM (Faust's worker installs the handlers and exits the process when done)."""
     app, runtime = build_pipeline(settings, bootstrap_servers)
     serve_metrics(settings.metrics)
+    start_lag_metrics(settings, bootstrap_servers)
 
     @app.on_before_shutdown.connect
     async def _stop_pool(_app: faust.App, **_kwargs: object) -> None:
