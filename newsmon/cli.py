@@ -16,6 +16,8 @@ from connectors.commands import feeds_group
 from newsmon.logs import configure_logging
 from newsmon.settings import Settings, load_settings
 from streams.clean.command import clean_command
+from streams.dedup.command import dedup_command
+from streams.extract.command import eval_command, extract_command
 
 
 class Shutdown(Exception):
@@ -196,8 +198,8 @@ def schemas(write_dir: Path | None) -> None:
     click.echo(f"wrote {len(documents)} schema(s) to {write_dir}")
 
 
-cli.add_command(clean_command)
-cli.add_command(feeds_group)
+for command in (clean_command, extract_command, eval_command, dedup_command, feeds_group):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,25 +1,56 @@
-"""Dedup agents: `articles` → (by URL) → `articles.by-text` → (by text hash) → `articles.deduped`."""
+"""Dedup agents: `articles` → (by URL) → `articles.by-text` → (by text hash) → `dedup.bands` (by index key) ⇄
+`dedup.candidates` (by article id) → `articles.deduped`. The decisions are in streams.dedup.logic; each agent
+reads its table, calls one pure function, writes the table back and publishes what the function returned."""
 
 from __future__ import annotations
+
+import time
 
 import faust
 
 from newsmon import metrics
 from newsmon.records import Article, DedupVerdict
-from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED
-from streams.dedup.logic import UrlDecision, judge_by_text, judge_by_url
+from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
+from streams.dedup.logic import (
+    JoinMessage,
+    Probe,
+    Send,
+    UrlDecision,
+    fingerprint,
+    index_probe,
+    join,
+    judge_by_text,
+    judge_by_url,
+    index_expired,
+    join_expired,
+    text_sends,
+)
 from streams.runtime import Origin, StageRuntime
 
 STAGE_URL = "dedup_url"
 STAGE_TEXT = "dedup_text"
+STAGE_INDEX = "dedup_index"
+STAGE_JOIN = "dedup_join"
 
 
 def install(runtime: StageRuntime) -> None:
     app = runtime.app
-    by_url_topic = runtime.topic(ARTICLES_BY_TEXT)
-    deduped_topic = runtime.topic(ARTICLES_DEDUPED)
-    seen_urls = app.Table("dedup-urls", default=None, partitions=runtime.settings.kafka.partitions)
-    seen_texts = app.Table("dedup-texts", default=None, partitions=runtime.settings.kafka.partitions)
+    settings = runtime.settings.dedup
+    partitions = runtime.settings.kafka.partitions
+    topics = {name: runtime.topic(name) for name in (ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS,
+                                                     DEDUP_CANDIDATES)}
+    seen_urls = app.Table("dedup-urls", default=None, partitions=partitions)
+    seen_texts = app.Table("dedup-texts", default=None, partitions=partitions)
+    # use_partitioner: the changelog partition comes from the key (the same raw key bytes, the same partitioner as
+    # the topics these tables are keyed like), so the expiry timer can delete keys outside stream iteration.
+    index = app.Table("dedup-index", default=None, partitions=partitions, use_partitioner=True)
+    joins = app.Table("dedup-joins", default=None, partitions=partitions, use_partitioner=True)
+
+    async def publish(stage: str, sends: list[Send]) -> None:
+        for send in sends:
+            if send.topic == ARTICLES_DEDUPED and send.record.dedup.duplicate_of is not None:
+                metrics.DUPLICATES.labels(send.record.dedup.method).inc()
+            await runtime.send(stage, topics[send.topic], send.key, send.record)
 
     @app.agent(runtime.topic(ARTICLES), name="dedup-by-url")
     async def dedup_by_url(stream: faust.StreamT) -> None:
@@ -33,13 +64,13 @@ def install(runtime: StageRuntime) -> None:
             if judgement.decision is not UrlDecision.FORWARD:
                 metrics.DUPLICATES.labels("url").inc()
             elif article.text:
-                await runtime.send(STAGE_URL, by_url_topic, article.text_hash, article)
+                await runtime.send(STAGE_URL, topics[ARTICLES_BY_TEXT], article.text_hash, article)
             else:
                 # Every empty text has the same hash: an article without text is its own story, not a copy.
                 original = article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)})
-                await runtime.send(STAGE_URL, deduped_topic, article.article_id, original)
+                await runtime.send(STAGE_URL, topics[ARTICLES_DEDUPED], article.article_id, original)
 
-    @app.agent(by_url_topic, name="dedup-by-text")
+    @app.agent(topics[ARTICLES_BY_TEXT], name="dedup-by-text")
     async def dedup_by_text(stream: faust.StreamT) -> None:
         async for event in stream.events():
             article = await runtime.decode(STAGE_TEXT, Article, event)
@@ -48,8 +79,51 @@ def install(runtime: StageRuntime) -> None:
             with runtime.timed(STAGE_TEXT):
                 judgement = judge_by_text(article, seen_texts.get(article.text_hash), Origin.of(event).as_list())
                 seen_texts[article.text_hash] = judgement.state
-            if judgement.article is None:
+            judged = judgement.article
+            if judged is None:
                 continue
-            if judgement.article.dedup.duplicate_of is not None:
-                metrics.DUPLICATES.labels("text_hash").inc()
-            await runtime.send(STAGE_TEXT, deduped_topic, judgement.article.dedup.story_id, judgement.article)
+            print_ = None
+            if judged.dedup.duplicate_of is None:
+                print_ = await runtime.attempt(STAGE_TEXT, event, runtime.in_pool(fingerprint, judged, settings))
+                if print_ is None:
+                    # Dead-lettered for analysis, but the article must not be lost to extraction: it goes on
+                    # unindexed, as its own story.
+                    await runtime.send(STAGE_TEXT, topics[ARTICLES_DEDUPED], judged.article_id, judged)
+                    continue
+            await publish(STAGE_TEXT, text_sends(judged, print_))
+
+    @app.agent(topics[DEDUP_BANDS], name="dedup-index")
+    async def dedup_index(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            probe = await runtime.decode(STAGE_INDEX, Probe, event)
+            if probe is None or event.key is None:
+                continue
+            key = event.key.decode("utf-8")
+            with runtime.timed(STAGE_INDEX):
+                state, reply = index_probe(index.get(key), probe, key, time.time(), settings)
+                index[key] = state
+            await publish(STAGE_INDEX, [reply])
+
+    @app.agent(topics[DEDUP_CANDIDATES], name="dedup-join")
+    async def dedup_join(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            message = await runtime.decode(STAGE_JOIN, JoinMessage, event)
+            if message is None or event.key is None:
+                continue
+            key = event.key.decode("utf-8")
+
+            async def step() -> list[Send]:
+                result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings)
+                joins[key] = result.state
+                return result.sends
+
+            sends = await runtime.attempt(STAGE_JOIN, event, step())
+            await publish(STAGE_JOIN, sends or [])
+
+    @app.timer(interval=settings.sweep_interval_seconds)
+    async def sweep_dedup_state() -> None:
+        """Expire index entries and article states on this worker's partitions: state stays bounded."""
+        now = time.time()
+        for table, expired in ((index, index_expired), (joins, join_expired)):
+            for key in [key for key, state in table.items() if expired(state, now, settings)]:
+                del table[key]

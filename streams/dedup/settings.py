@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class DedupSettings(BaseModel):
@@ -11,3 +11,26 @@ class DedupSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     window_days: float = Field(default=7.0, gt=0, description="How long an article stays in the dedup index.")
+    num_perm: int = Field(default=64, ge=8, le=1024, description="MinHash signature length (uint32 values).")
+    bands: int = Field(default=16, ge=1, description="LSH bands; each is one index key (one Kafka message).")
+    rows: int = Field(default=4, ge=1, description="Signature values per band; bands*rows <= num_perm.")
+    shingle_words: int = Field(default=3, ge=1, description="Words per shingle for MinHash.")
+    near_duplicate_threshold: float = Field(
+        default=0.6, gt=0, le=1, description="Estimated Jaccard similarity from which an article is a copy.")
+    story_features: int = Field(default=40, ge=1, description="Terms and phrases kept per story profile.")
+    story_keys: int = Field(default=8, ge=0, description="Top phrases indexed to find same-story candidates.")
+    story_threshold: float = Field(
+        default=0.3, gt=0, description="Story score (see streams/dedup/stories.py) from which two articles are "
+                                       "one story.")
+    story_window_hours: float = Field(
+        default=72.0, gt=0, description="Articles published further apart than this are never one story.")
+    max_entries_per_key: int = Field(
+        default=200, ge=1, description="Index entries kept per key (newest by publication): bounds hot keys.")
+    sweep_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often each worker deletes expired index keys and article states.")
+
+    @model_validator(mode="after")
+    def _bands_fit_signature(self) -> DedupSettings:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(f"bands*rows ({self.bands * self.rows}) must not exceed num_perm ({self.num_perm})")
+        return self

@@ -1,0 +1,145 @@
+"""Quality of the dedup stage on labelled article pairs: the pair format, judging a pair with the stage's own
+logic, and precision/recall/F1 of its two decisions.
+
+A pair file is JSON lines `{"a": text, "b": text, "lang": "en"|"ar"|…, "label": …}` where `label` is
+`duplicate` (b is a copy of a, exact or edited), `same_story` (b reports a's event in its own words) or
+`different` (another event, possibly of the same conflict, or unrelated). Both texts go through the offline
+cleaner and `InMemoryDedup`, a then b, and two decisions about b are scored:
+
+- **duplicate**: b is marked `duplicate_of` a (exact or near-duplicate); positive for label `duplicate`;
+- **story**: b gets a's `story_id`; positive for labels `duplicate` and `same_story`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from newsmon.records import Article
+from streams.clean.logic import article_from_document
+from streams.clean.settings import CleanSettings
+from streams.dedup.logic import InMemoryDedup
+from streams.dedup.settings import DedupSettings
+
+Label = Literal["duplicate", "same_story", "different"]
+ALL_LANGUAGES = "all"
+# Which labels each scored decision should answer "yes" to.
+POSITIVE_LABELS: dict[str, frozenset[str]] = {
+    "duplicate": frozenset({"duplicate"}),
+    "story": frozenset({"duplicate", "same_story"}),
+}
+
+
+class LabelledPair(BaseModel):
+    """One line of a pair file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    a: str
+    b: str
+    lang: str
+    label: Label
+
+
+def parse_pairs(lines: Iterable[str]) -> list[LabelledPair]:
+    """The pairs of a JSON-lines pair file (blank lines skipped)."""
+    return [LabelledPair.model_validate_json(line) for line in lines if line.strip()]
+
+
+@dataclass(frozen=True)
+class PairVerdict:
+    """What the stage decided about b after seeing a."""
+
+    duplicate: bool
+    same_story: bool
+    method: str | None  # how b was found a copy (url, text_hash, near_duplicate), None when it is not one
+
+    def decides(self, decision: str) -> bool:
+        return self.duplicate if decision == "duplicate" else self.same_story
+
+
+def clean_pair(first: str, second: str, clean: CleanSettings) -> tuple[Article, Article]:
+    """Two plain-text documents cleaned as articles of two sites (the same URL would make the second a
+    refetch of the first, decided by the URL hop, not a second article)."""
+    return (article_from_document(first, "https://first.invalid/article", clean),
+            article_from_document(second, "https://second.invalid/article", clean))
+
+
+def judge_pair(first_text: str, second_text: str, clean: CleanSettings, dedup: DedupSettings) -> PairVerdict:
+    """Clean both texts and run them through the stage, the first one first; the verdict on the second."""
+    stage = InMemoryDedup(dedup)
+    first, second = clean_pair(first_text, second_text, clean)
+    stage.add(first, now=0.0)
+    stage.add(second, now=0.0)
+    verdicts = {article.article_id: article.dedup for article in stage.deduped}
+    first_verdict, second_verdict = verdicts[first.article_id], verdicts[second.article_id]
+    return PairVerdict(duplicate=second_verdict.duplicate_of == first.article_id,
+                       same_story=second_verdict.story_id == first_verdict.story_id, method=second_verdict.method)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Confusion counts of one yes/no decision. With nothing predicted (or nothing to find) precision (or
+    recall) is 1: no wrong claim was made (nothing was missed)."""
+
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    true_negatives: int
+
+    @property
+    def precision(self) -> float:
+        claimed = self.true_positives + self.false_positives
+        return self.true_positives / claimed if claimed else 1.0
+
+    @property
+    def recall(self) -> float:
+        relevant = self.true_positives + self.false_negatives
+        return self.true_positives / relevant if relevant else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    @property
+    def support(self) -> int:
+        return self.true_positives + self.false_positives + self.false_negatives + self.true_negatives
+
+
+def confusion(truth: Sequence[bool], predicted: Sequence[bool]) -> Scores:
+    """Scores of predictions against the truth, item by item."""
+    if len(truth) != len(predicted):
+        raise ValueError(f"{len(truth)} labels but {len(predicted)} predictions")
+    pairs = list(zip(truth, predicted))
+    return Scores(true_positives=pairs.count((True, True)), false_positives=pairs.count((False, True)),
+                  false_negatives=pairs.count((True, False)), true_negatives=pairs.count((False, False)))
+
+
+def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> dict[tuple[str, str], Scores]:
+    """Scores per (decision, language), with every language together under "all"."""
+    if len(pairs) != len(verdicts):
+        raise ValueError(f"{len(pairs)} pairs but {len(verdicts)} verdicts")
+    languages = [ALL_LANGUAGES, *sorted({pair.lang for pair in pairs})]
+    results: dict[tuple[str, str], Scores] = {}
+    for decision, positive in POSITIVE_LABELS.items():
+        for language in languages:
+            chosen = [(pair, verdict) for pair, verdict in zip(pairs, verdicts)
+                      if language in (ALL_LANGUAGES, pair.lang)]
+            results[decision, language] = confusion([pair.label in positive for pair, _ in chosen],
+                                                    [verdict.decides(decision) for _, verdict in chosen])
+    return results
+
+
+def format_report(results: dict[tuple[str, str], Scores]) -> str:
+    """The scores as a fixed-width table, one row per decision and language."""
+    lines = [f"{'decision':<10} {'lang':<5} {'pairs':>5} {'tp':>4} {'fp':>4} {'fn':>4} "
+             f"{'precision':>9} {'recall':>6} {'f1':>6}"]
+    for (decision, language), scores in results.items():
+        lines.append(f"{decision:<10} {language:<5} {scores.support:>5} {scores.true_positives:>4} "
+                     f"{scores.false_positives:>4} {scores.false_negatives:>4} {scores.precision:>9.3f} "
+                     f"{scores.recall:>6.3f} {scores.f1:>6.3f}")
+    return "\n".join(lines)

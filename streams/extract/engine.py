@@ -1,0 +1,794 @@
+"""Commitment and sanction events in one article's text: the extraction pipeline.
+
+Owns turning text into `EventMention`s, in a small pipeline of steps:
+normalise → pre-filter → per candidate sentence: lexicon hits → clauses → object and category →
+licensing → status cues → actors/targets → quantity → confidence → article-level merge.
+Everything lexical lives in `data/`; this module holds only the syntax: which cue governs which object,
+who the subject of a clause is, and when a sentence is background rather than news.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache, partial
+
+from newsmon.records import Party, Quantity
+
+from .lexicon import DATA_DIR, Hit, Lexicon, Token, load_lexicon
+from .normalize import NormalisedText, detect_language, normalise
+from .quantity import nearest_quantity
+from .roles import Roles, assign_roles, sentence_subject
+
+LOGGER = logging.getLogger(__name__)
+
+LICENSING_VERBS = {"commitment": ("provide",), "sanction": ("impose", "ban", "embargo", "freeze")}
+# Tags of the words that may stand between a lifting verb and what it lifts, besides determiners and parties
+# (Arabic VSO: "رفعت الولايات المتحدة العقوبات"): the measure's own words ("lifted the asset freeze").
+MEASURE_WORDS = frozenset(
+    {
+        "energy",
+        "travel",
+        "assets",
+        "trade_goods",
+        "provide",
+        "financial_measure",
+        "novelty",
+        "package",
+        "arms_embargo",
+        "ban",
+        "embargo",
+        "blacklist",
+    }
+)
+# "New" makes "new sanctions" news, but "a new force" is no pledge: novelty licenses sanctions only.
+WEAK_LICENSING = {"commitment": ("announce", "package"), "sanction": ("announce", "novelty", "package")}
+# Objects a lifting verb can govern: "lift sanctions", "withdraw troops", "suspend aid".
+LIFTABLE = frozenset(
+    {
+        "sanctions",
+        "embargo",
+        "ban",
+        "export_controls",
+        "tariffs",
+        "freeze",
+        "troops",
+        "weapons",
+        "aid",
+        "money",
+        "humanitarian",
+        "training",
+        "air_defence",
+        "guarantees",
+        "blacklist",
+    }
+)
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+# Cue distances, in tokens before the governed verb or object. Negation and lifting govern the next few
+# words only ("refused to send", "lift the sanctions"); requests and threats govern their whole clause.
+REFUSAL_REACH = 6
+LIFTING_REACH = 3
+BLACKLIST_LIFTING_REACH = 6  # "removed Cuba from its list of state sponsors of terrorism"
+PROPOSAL_REACH = 10
+STATUS_LICENSING_REACH = 8  # a bare object becomes an event only next to its status cue ("Kyiv asks for …")
+MIN_CONFIDENCE = 0.5
+# Words a lifting verb may have between itself and its object: "lift all the remaining sanctions".
+_DETERMINERS = frozenset(
+    {
+        "the",
+        "all",
+        "its",
+        "their",
+        "some",
+        "of",
+        "remaining",
+        "these",
+        "those",
+        "existing",
+        "جميع",
+        "كل",
+        "بعض",
+        "كافه",
+    }
+)
+REQUEST_REACH = 18
+TOPIC_REACH = 4
+REACTION_REACH = 8
+
+
+@dataclass(frozen=True)
+class EventMention:
+    """Everything of an Event that the text alone determines."""
+
+    type: str
+    category: str
+    status: str
+    actors: tuple[Party, ...]
+    targets: tuple[Party, ...]
+    object: str | None
+    quantity: Quantity | None
+    condition: str | None
+    sentence: str
+    span: tuple[int, int]
+    lang: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    type: str
+    category: str
+    when: tuple[frozenset[str], ...]
+    self_licensing: bool
+    requires_target: bool
+
+
+@dataclass
+class SentenceAnalysis:
+    """One sentence's tokens and lexicon hits, with per-token lookups."""
+
+    text: str
+    normalised: NormalisedText
+    tokens: list[Token]
+    hits: list[Hit]
+
+    def __post_init__(self) -> None:
+        self.hit_at: list[Hit | None] = [None] * len(self.tokens)
+        for hit in self.hits:
+            for position in range(hit.first, hit.last + 1):
+                self.hit_at[position] = hit
+
+    def hits_tagged(self, tag: str, first: int = 0, last: int | None = None) -> list[Hit]:
+        last = len(self.tokens) - 1 if last is None else last
+        return [hit for hit in self.hits if tag in hit.tags and first <= hit.first <= last]
+
+    def original_span(self, first_token: int, last_token: int) -> tuple[int, int]:
+        return self.normalised.to_original(self.tokens[first_token].start, self.tokens[last_token].end)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An object of a commitment or sanction, the clause scope it lives in, and what licenses it."""
+
+    rule: CategoryRule
+    object_hit: Hit
+    scope_first: int
+    scope_last: int
+    licenser: Hit | None
+
+
+@lru_cache(maxsize=1)
+def _category_rules() -> tuple[CategoryRule, ...]:
+    data = json.loads((DATA_DIR / "lexicon.json").read_text(encoding="utf-8"))
+    return tuple(
+        CategoryRule(
+            rule["type"],
+            rule["category"],
+            tuple(frozenset(tags) for tags in rule["when"]),
+            rule["self_licensing"],
+            rule.get("requires_target", False),
+        )
+        for rule in data["categories"]
+    )
+
+
+def extract_events(
+    text: str, lang: str = "auto", sentences: Sequence[tuple[int, int]] | None = None
+) -> list[EventMention]:
+    """Commitment and sanction events in `text`, one per distinct event in the article."""
+    lexicon = load_lexicon()
+    language = detect_language(text) if lang == "auto" else lang
+    spans = list(sentences) if sentences is not None else _split_sentences(text)
+    analyses: dict[int, SentenceAnalysis] = {}
+    mentions: list[EventMention] = []
+    whole = normalise(text)
+    for index in _candidate_sentences(lexicon, whole, spans):
+        start, end = spans[index]
+        # Without dropped marks the whole text's normal form slices like the text itself.
+        sentence_form = (
+            NormalisedText(whole.text[start:end], None, end - start)
+            if whole.origin is None
+            else normalise(text[start:end])
+        )
+        analysis = _analyse(lexicon, text[start:end], sentence_form)
+        analyses[index] = analysis
+        context_actors = partial(_context_actors, lexicon, text, spans, index, analyses)
+        in_sentence = [
+            _mention(analysis, candidate, language, (start, end), context_actors)
+            for candidate in _candidates(analysis)
+        ]
+        mentions.extend(_one_per_actor(mention for mention in in_sentence if mention is not None))
+    return _merge(mentions)
+
+
+def _candidate_sentences(
+    lexicon: Lexicon, normalised: NormalisedText, spans: Sequence[tuple[int, int]]
+) -> list[int]:
+    """Indexes of the sentences holding a trigger word: one pre-filter scan over the whole text."""
+    hits = [
+        normalised.to_original(match.start(), match.end())[0]
+        for match in lexicon.prefilter.finditer(normalised.text)
+    ]
+    starts = [start for start, _end in spans]
+    found: set[int] = set()
+    for position in hits:
+        index = bisect_right(starts, position) - 1
+        if index >= 0 and position < spans[index][1]:
+            found.add(index)
+    return sorted(found)
+
+
+def _one_per_actor(mentions: Iterable[EventMention]) -> list[EventMention]:
+    """Several measures of one actor in one sentence ("imposed trade sanctions …, freezing state assets",
+    "asked for more weapons … and 12 air-defence systems") are one event, named by its most specific
+    category (the categories' order in the data)."""
+    order = {(rule.type, rule.category): rank for rank, rule in enumerate(_category_rules())}
+    kept: dict[tuple, EventMention] = {}
+    for mention in mentions:
+        key = (mention.type, frozenset(p.code for p in mention.actors))
+        if key not in kept or order[(mention.type, mention.category)] < order[(key[0], kept[key].category)]:
+            kept[key] = mention
+    return list(kept.values())
+
+
+def _analyse(lexicon: Lexicon, sentence: str, normalised: NormalisedText) -> SentenceAnalysis:
+    tokens = lexicon.tokenise(normalised.text)
+    return SentenceAnalysis(
+        sentence, normalised, tokens, lexicon.match(tokens, sentence, normalised.to_original)
+    )
+
+
+def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
+    """[first, last] token ranges between clause punctuation and contrastive conjunctions."""
+    clauses: list[tuple[int, int]] = []
+    first = 0
+    for position, token in enumerate(analysis.tokens):
+        if token.is_punctuation or token.text in (
+            "but",
+            "however",
+            "while",
+            "whereas",
+            "although",
+            "لكن",
+            "لكنه",
+            "لكنها",
+            "ولكن",
+            "بينما",
+        ):
+            if position > first:
+                clauses.append((first, position - 1))
+            first = position + 1
+    if first < len(analysis.tokens):
+        clauses.append((first, len(analysis.tokens) - 1))
+    return clauses
+
+
+def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
+    """At most one candidate per event type and clause; a clause without an object of that type widens the
+    scope of the next one ("Macron announced, on Thursday, that 26 countries pledged troops")."""
+    candidates: list[Candidate] = []
+    scope_first = {"commitment": 0, "sanction": 0}
+    for first, last in _clauses(analysis):
+        tags = set().union(*(hit.tags for hit in analysis.hits if first <= hit.first <= last))
+        for event_type in ("sanction", "commitment"):
+            rule = next(
+                (
+                    rule
+                    for rule in _category_rules()
+                    if rule.type == event_type and any(needed <= tags for needed in rule.when)
+                ),
+                None,
+            )
+            if rule is None:
+                continue
+            scope = (scope_first[event_type], last)
+            scope_first[event_type] = last + 1
+            object_hit = _object_hit(analysis, rule, tags, first, last)
+            candidate = Candidate(
+                rule, object_hit, scope[0], scope[1], _licenser(analysis, rule, object_hit, scope)
+            )
+            if (
+                candidate.licenser is None
+                and not rule.self_licensing
+                and not _licensed_by_status(analysis, candidate)
+            ):
+                continue
+            candidates.append(candidate)
+    return _drop_embargoed_deliveries(candidates)
+
+
+def _object_hit(analysis: SentenceAnalysis, rule: CategoryRule, tags: set[str], first: int, last: int) -> Hit:
+    needed = next(needed for needed in rule.when if needed <= tags)
+    # The head of the measure: "ban" in "ban on Russian oil", "imports" in "stop buying oil".
+    preference = (
+        "sanctions",
+        "ban",
+        "embargo",
+        "export_controls",
+        "tariffs",
+        "freeze",
+        "blacklist",
+        "financial_measure",
+        "imports",
+    )
+    ordered = [tag for tag in preference if tag in needed] + sorted(needed)
+    for tag in ordered:
+        hits = analysis.hits_tagged(tag, first, last)
+        if hits:
+            return hits[0]
+    raise AssertionError("a matched rule always has a hit")  # pragma: no cover
+
+
+def _licenser(
+    analysis: SentenceAnalysis, rule: CategoryRule, object_hit: Hit, scope: tuple[int, int]
+) -> Hit | None:
+    """The verb or word that makes the object an action: the object itself when it is a verb ("sanctioned"),
+    the nearest strong licenser before the object (or just after it: "sanctions imposed on …"), else a weak
+    one (announce, new, package)."""
+    if object_hit.tags & set(LICENSING_VERBS[rule.type]):
+        return object_hit
+    for tags in (LICENSING_VERBS[rule.type], WEAK_LICENSING[rule.type]):
+        before = [
+            hit
+            for hit in analysis.hits
+            if scope[0] <= hit.first < object_hit.first and hit is not object_hit and hit.tags & set(tags)
+        ]
+        if before:
+            return before[-1]
+        after = [
+            hit
+            for hit in analysis.hits
+            if object_hit.last < hit.first <= min(object_hit.last + 3, scope[1])
+            and hit.tags & set(tags)
+            and not hit.parties
+        ]
+        if after:
+            return after[0]
+    return None
+
+
+def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    status, cue = _status(analysis, candidate)
+    return (
+        status != "announced"
+        and cue is not None
+        and "conditional" not in cue.tags
+        and candidate.object_hit.first - cue.last <= STATUS_LICENSING_REACH
+    )
+
+
+def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:
+    """An arms embargo is a sanction, not a delivery of arms."""
+    embargoes = [
+        c for c in candidates if c.rule.type == "sanction" and c.rule.category == "trade_restriction"
+    ]
+    return [
+        c
+        for c in candidates
+        if not (
+            c.rule.type == "commitment"
+            and any(
+                e.scope_first <= c.object_hit.first <= e.scope_last
+                and ({"ban", "embargo"} & e.object_hit.tags)
+                for e in embargoes
+            )
+        )
+    ]
+
+
+def _mention(
+    analysis: SentenceAnalysis,
+    candidate: Candidate,
+    language: str,
+    span: tuple[int, int],
+    context_actors: Callable[[], tuple[Party, ...]],
+) -> EventMention | None:
+    """The event a candidate names, or None when it is background, a topic, a reaction, someone else's, a
+    domestic deployment, or has no state or organisation behind it."""
+    if _is_background(analysis, candidate) or _is_topic_or_reaction(analysis, candidate):
+        return None
+    status, cue = _status(analysis, candidate)
+    roles = assign_roles(
+        analysis,
+        candidate.rule.type,
+        candidate.object_hit,
+        cue or candidate.licenser or candidate.object_hit,
+        status,
+    )
+    if roles.blocked:
+        return None
+    actors, actor_source = roles.actors, "sentence"
+    # Without a governing verb or cue the sentence's subject is only its topic: "Kyiv coordinates on the EU's
+    # 19th package and new measures from Japan" names the EU and Japan as the ones who sanction.
+    governed = cue is not None or (
+        candidate.licenser is not None and candidate.licenser.tags & set(LICENSING_VERBS[candidate.rule.type])
+    )
+    if roles.owner and (not actors or not governed):
+        actors, actor_source = roles.owner, "owner"
+    if not actors:
+        actors, actor_source = context_actors(), "context"
+    if not actors:
+        return None
+    if status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
+        return None
+    actor_codes = {party.code for party in actors}
+    targets = tuple(party for party in roles.targets if party.code not in actor_codes)
+    if (
+        candidate.rule.category == "troops"
+        and status != "called_for"
+        and _is_domestic(analysis, candidate, roles, actor_codes)
+    ):
+        return None
+    if candidate.rule.requires_target and not targets:
+        return None
+    quantity = nearest_quantity(
+        analysis.text,
+        analysis.normalised,
+        candidate.rule.type,
+        analysis.tokens[candidate.object_hit.first].start,
+        (analysis.tokens[candidate.scope_first].start, analysis.tokens[candidate.scope_last].end),
+    )
+    object_start, object_end = _object_span(analysis, candidate.object_hit)
+    confidence = _confidence(candidate, cue, actor_source, targets, quantity)
+    if confidence < MIN_CONFIDENCE:
+        return None
+    return EventMention(
+        type=candidate.rule.type,
+        category=candidate.rule.category,
+        status=status,
+        actors=actors,
+        targets=targets,
+        object=analysis.text[object_start:object_end],
+        quantity=quantity,
+        condition=_condition(analysis),
+        sentence=analysis.text,
+        span=span,
+        lang=language,
+        confidence=confidence,
+    )
+
+
+def _object_span(analysis: SentenceAnalysis, hit: Hit) -> tuple[int, int]:
+    """Original span of the object without its clitics ("بصواريخ" → "صواريخ"); the article stays, and so
+    does ل+ال, whose letters merge ("للمساعدات")."""
+    first = analysis.tokens[hit.first]
+    clitics = 0 if hit.prefix.endswith("ال") else len(hit.prefix)
+    return analysis.normalised.to_original(first.start + clitics, analysis.tokens[hit.last].end)
+
+
+def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit | None]:
+    """The status and the cue that decided it. Precedence: a refusal governs everything after it ("refused
+    to call for"); a request or threat frames the whole clause; a proposal is weaker; lifting must govern the
+    object directly; a condition alone makes a sanction a threat and a commitment an offer."""
+    object_first = candidate.object_hit.first
+    governed = min(object_first, candidate.licenser.first) if candidate.licenser else object_first
+
+    def cue_before(tag: str, reach: int, anchor: int = governed, same_clause: bool = False) -> Hit | None:
+        found = [
+            hit
+            for hit in analysis.hits
+            if tag in hit.tags
+            and anchor - reach <= hit.last < anchor
+            and "ignore" not in hit.tags
+            and not (
+                same_clause and any(token.is_punctuation for token in analysis.tokens[hit.last + 1 : anchor])
+            )
+        ]
+        return found[-1] if found else None
+
+    refusal = cue_before("refusal", REFUSAL_REACH, same_clause=True)
+    if refusal is not None:
+        return "refused", refusal
+    for tag, status in (("request", "called_for"), ("threat", "threatened")):
+        cue = cue_before(tag, REQUEST_REACH, object_first)
+        if cue is not None:
+            return status, cue
+    proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
+    if proposal is not None:
+        return "proposed", proposal
+    reach = BLACKLIST_LIFTING_REACH if "blacklist" in candidate.object_hit.tags else LIFTING_REACH
+    lifting = cue_before("lifting", reach + _parties_between(analysis, governed, object_first), object_first)
+    if (
+        lifting is not None
+        and candidate.object_hit.tags & LIFTABLE
+        and _governs_directly(analysis, lifting, object_first)
+    ):
+        return "lifted", lifting
+    conditional = next((hit for hit in analysis.hits if "conditional" in hit.tags), None)
+    if conditional is not None:
+        return ("threatened" if candidate.rule.type == "sanction" else "proposed"), conditional
+    return "announced", None
+
+
+def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:
+    """Tokens taken by party names just before `last` (an Arabic verb's subject sits between verb and object)."""
+    return sum(
+        1
+        for position in range(max(0, first - 4), last)
+        if analysis.hit_at[position] is not None and analysis.hit_at[position].parties
+    )
+
+
+def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -> bool:
+    """Nothing but determiners, the subject and the measure's own words between a lifting verb and its object:
+    "lift the asset freeze" but not "raise the level of sanctions"."""
+    for position in range(cue.last + 1, object_first):
+        hit = analysis.hit_at[position]
+        if analysis.tokens[position].text in _DETERMINERS or (
+            hit is not None and (hit.parties or hit.tags & MEASURE_WORDS)
+        ):
+            continue
+        if analysis.tokens[position].text in ("from", "عن", "من") and position > cue.last + 1:
+            continue  # "removed Cuba from its list"
+        return False
+    return True
+
+
+def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
+    """قد before an imperfect verb is "may" ("قد ترسل"), a proposal; before a perfect verb it means "has"."""
+    for position in range(max(0, object_first - PROPOSAL_REACH), object_first - 1):
+        following = analysis.tokens[position + 1].text
+        if analysis.tokens[position].text in ("قد", "وقد") and following[:1] in "يتن" and len(following) > 3:
+            return analysis.hit_at[position + 1] or Hit(position, position, frozenset({"proposal"}), (), "")
+    return None
+
+
+def _condition(analysis: SentenceAnalysis) -> str | None:
+    """The conditional clause, from its cue to the end of its clause."""
+    for hit in analysis.hits:
+        if "conditional" in hit.tags:
+            clause_last = next(
+                (last for first, last in _clauses(analysis) if first <= hit.first <= last),
+                len(analysis.tokens) - 1,
+            )
+            start, end = analysis.original_span(hit.first, clause_last)
+            return analysis.text[start:end]
+    return None
+
+
+def _is_background(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """A measure recalled from the past: "since 2014", "imposed in 2022", "years ago" — unless the clause
+    also reports it as recent ("last week", "on Tuesday")."""
+    first, last = candidate.scope_first, candidate.scope_last
+    tokens = analysis.tokens
+    if analysis.hits_tagged("history", first, last):
+        return True
+    recent = bool(analysis.hits_tagged("recency", first, last))
+    current_year = date.today().year
+    for position in range(first, last + 1):
+        text = tokens[position].text
+        if not (_YEAR_RE.fullmatch(text) or _YEAR_RE.fullmatch(text.lstrip("وفبل"))):
+            continue
+        year = int(text[-4:])
+        before = [analysis.hit_at[p] for p in range(max(first, position - 3), position)]
+        if any(hit is not None and "since" in hit.tags for hit in before):
+            return True
+        marked = any(hit is not None and "year_marker" in hit.tags for hit in before) or text[0] in "وفبل"
+        if year < current_year and marked and not recent:
+            return True
+    return False
+
+
+def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """ "a meeting to discuss security guarantees", "the idea of sending troops" name a subject of talks;
+    "Moscow condemned the sanctions" reacts to a measure someone else took."""
+    head = (
+        min(candidate.object_hit.first, candidate.licenser.first)
+        if candidate.licenser
+        else candidate.object_hit.first
+    )
+    topic = [
+        hit
+        for hit in analysis.hits
+        if "topic" in hit.tags
+        and (
+            head - TOPIC_REACH <= hit.last < head
+            or (candidate.licenser and candidate.licenser.last < hit.first < candidate.object_hit.first)
+        )
+    ]
+    if topic:
+        stronger = [
+            hit
+            for hit in analysis.hits
+            if hit.tags & {"request", "threat", "proposal"}
+            and topic[-1].last < hit.first < candidate.object_hit.first
+        ]
+        if not stronger:
+            return True
+    reaction = [
+        hit
+        for hit in analysis.hits
+        if "reaction" in hit.tags
+        and candidate.object_hit.first - REACTION_REACH <= hit.last < candidate.object_hit.first
+    ]
+    if reaction:
+        licensing_after = [
+            hit
+            for hit in analysis.hits
+            if hit.tags & set(LICENSING_VERBS[candidate.rule.type])
+            and reaction[-1].last < hit.first < candidate.object_hit.first
+        ]
+        return not licensing_after
+    return False
+
+
+def _is_someone_elses(
+    analysis: SentenceAnalysis, candidate: Candidate, roles: Roles, actors: tuple[Party, ...], status: str
+) -> bool:
+    """ "the presence of foreign troops" commits nobody; "Moscow rejects NATO troops" is no refusal to
+    commit: the troops would not be Moscow's; "Russia rejected the EU sanctions" is the target's reaction,
+    while "Turkey declined to join Western sanctions" is a refusal to take part."""
+    adjacent = (candidate.object_hit.first - 1, candidate.object_hit.last + 1, candidate.object_hit.last + 2)
+    foreign = any(
+        0 <= p < len(analysis.tokens)
+        and analysis.hit_at[p] is not None
+        and "foreign" in analysis.hit_at[p].tags
+        for p in adjacent
+    )
+    owned_by_other = bool(roles.owner) and not ({p.code for p in roles.owner} & {p.code for p in actors})
+    if candidate.rule.type == "commitment":
+        return foreign or (status == "refused" and owned_by_other)
+    participation = analysis.hits_tagged("participate", candidate.scope_first, candidate.object_hit.first)
+    return status == "refused" and (foreign or owned_by_other) and not participation
+
+
+def _is_domestic(
+    analysis: SentenceAnalysis, candidate: Candidate, roles: Roles, actor_codes: set[str]
+) -> bool:
+    """Deploying troops on one's own soil is no commitment to anyone."""
+    if analysis.hits_tagged("domestic", candidate.scope_first, candidate.scope_last):
+        return True
+    return bool(roles.targets) and all(party.code in actor_codes for party in roles.targets)
+
+
+def _confidence(
+    candidate: Candidate,
+    cue: Hit | None,
+    actor_source: str,
+    targets: tuple[Party, ...],
+    quantity: Quantity | None,
+) -> float:
+    score = 0.5
+    strong = candidate.licenser is not None and candidate.licenser.tags & set(
+        LICENSING_VERBS[candidate.rule.type]
+    )
+    score += 0.2 if strong or cue is not None or candidate.rule.self_licensing else 0.05
+    score += {"sentence": 0.15, "owner": 0.05, "context": -0.1}[actor_source]
+    score += 0.05 if targets else 0.0
+    score += 0.05 if quantity else 0.0
+    return round(max(0.05, min(score, 0.97)), 3)
+
+
+def _context_actors(
+    lexicon: Lexicon,
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    index: int,
+    analyses: dict[int, SentenceAnalysis],
+) -> tuple[Party, ...]:
+    """The nearest preceding named speaker, for "he said", "بدوره", "وأضاف"."""
+    for previous in range(index - 1, max(-1, index - 5), -1):
+        if previous not in analyses:
+            start, end = spans[previous]
+            analyses[previous] = _analyse(lexicon, text[start:end], normalise(text[start:end]))
+        subject = sentence_subject(analyses[previous])
+        if subject:
+            return subject
+    return ()
+
+
+def _merge(mentions: list[EventMention]) -> list[EventMention]:
+    """One event per type, category, actors and targets in an article: the headline, the lead and the body
+    repeating an event give one mention, the most confident (the earliest among equals)."""
+    best: dict[tuple, EventMention] = {}
+    for mention in mentions:
+        key = (
+            mention.type,
+            mention.category,
+            frozenset(p.code for p in mention.actors),
+            frozenset(p.code for p in mention.targets),
+        )
+        kept = best.get(key)
+        if kept is None or mention.confidence > kept.confidence:
+            best[key] = mention
+    return sorted(_fold_into_packages(best.values()), key=lambda mention: mention.span)
+
+
+def _fold_into_packages(mentions: Iterable[EventMention]) -> list[EventMention]:
+    """A sanctions package is one event: the measures an article lists as its contents (asset freezes, bans …
+    by the same actors on the same targets, with the same status) are parts of it, not further sanctions."""
+    mentions = list(mentions)
+
+    def parties_and_status(mention: EventMention) -> tuple:
+        return (frozenset(p.code for p in mention.actors), frozenset(p.code for p in mention.targets),
+                mention.status)
+
+    packages = {parties_and_status(m) for m in mentions if m.type == "sanction" and m.category == "sanctions_package"}
+    return [m for m in mentions
+            if m.type != "sanction" or m.category == "sanctions_package" or parties_and_status(m) not in packages]
+
+
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "maj",
+        "capt",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "prof",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "corp",
+        "co",
+        "jr",
+        "sr",
+        "approx",
+        "est",
+        "dept",
+        "fig",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+    }
+)
+_SENTENCE_END_RE = re.compile(r"[.!?؟؛]+[\"'”’»)]*(?=\s)|\n+")
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """[start, end) sentence spans: at . ! ? ؟ ؛ followed by space, and at line breaks. Not at the Arabic
+    comma, which joins clauses of one sentence ("أعلن ماكرون، الخميس، …" keeps its subject). Not after
+    an English abbreviation or an initial ("U.S.", "Mr.", "Donald J.")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        if match.group().startswith("."):
+            word = text[
+                max(text.rfind(" ", start, match.start()), text.rfind("\n", start, match.start()))
+                + 1 : match.start()
+            ]
+            if word.lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word):
+                continue
+        _append_span(text, start, match.end(), spans)
+        start = match.end()
+    _append_span(text, start, len(text), spans)
+    return spans
+
+
+def _append_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))

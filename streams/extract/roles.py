@@ -1,0 +1,258 @@
+"""Who commits or sanctions, and whom: actors and targets from the syntax around an event's anchor.
+
+Owns the role of every gazetteer hit in a sentence. A party after a target preposition ("to", "on",
+"against", "إلى", "على", "ضد", the clitic ل) or after "in"/"في"/ب next to a commitment is a target; after
+"with"/"مع" it is neither. The actor is the subject of the anchor (the status cue, else the licensing verb):
+in English the nearest eligible party to its left; in an Arabic verb-initial clause the first eligible party
+after the verb (VSO), else the nearest one before it. The party addressed by a request ("urged Europe to")
+is neither actor nor target. Parties next to the object ("EU sanctions", "قوات إيطالية") are its owner.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsmon.records import Party
+
+from .lexicon import Hit
+
+if TYPE_CHECKING:
+    from .engine import SentenceAnalysis
+
+LOGGER = logging.getLogger(__name__)
+
+BLOCKER_CODE = "-"
+ARABIC_VSO_REACH = 8  # tokens after an Arabic verb within which its subject is looked for
+# A beneficiary named by a demonym follows the aid closely ("deposit in the Yemeni central bank"); further
+# on, a demonym is usually someone else ("… to face the advance of Russian forces").
+COMMITMENT_QUALIFIER_REACH = 5
+_SKIPPED_WORDS = frozenset({"the", "a", "an", "its", "their"})
+_CONJUNCTIONS = frozenset({"and", "&", "،", ",", "as", "well", "plus"})
+
+
+@dataclass(frozen=True)
+class Roles:
+    actors: tuple[Party, ...]
+    targets: tuple[Party, ...]
+    owner: tuple[Party, ...]
+    blocked: bool  # the subject is a company, a sports body, a court …: never an event
+
+
+@dataclass(frozen=True)
+class Group:
+    """Coordinated parties: "France and Britain", "فرنسا وبريطانيا", "French President Emmanuel Macron"."""
+
+    hits: tuple[Hit, ...]
+
+    @property
+    def first(self) -> int:
+        return self.hits[0].first
+
+    @property
+    def last(self) -> int:
+        return self.hits[-1].last
+
+    @property
+    def parties(self) -> tuple[Party, ...]:
+        seen: dict[str, Party] = {}
+        for hit in self.hits:
+            for entry in hit.parties:
+                if entry.party.code != BLOCKER_CODE:
+                    seen.setdefault(entry.party.code, entry.party)
+        return tuple(seen.values())
+
+    @property
+    def blocked(self) -> bool:
+        return any(entry.kind == "blocker" for hit in self.hits for entry in hit.parties)
+
+
+def assign_roles(
+    analysis: SentenceAnalysis, event_type: str, object_hit: Hit, anchor: Hit, status: str
+) -> Roles:
+    groups = _groups(analysis)
+    marks = {id(group): _marking(analysis, group) for group in groups}
+    owner_groups = [group for group in groups if _owns(analysis, group, object_hit, marks[id(group)])]
+    eligible = [
+        group
+        for group in groups
+        if marks[id(group)] is None
+        and _can_be_subject(analysis, group)
+        and not _qualifies_after_object(group, object_hit)
+    ]
+    actor = _subject(analysis, eligible, anchor)
+    targets: list[Party] = []
+    addressee: Group | None = None
+    if actor is not None:
+        after_verb = [
+            group
+            for group in eligible
+            if group.first > max(actor.last, anchor.last)
+            and group.last < object_hit.first
+            and group not in owner_groups
+        ]
+        if after_verb and status == "called_for":
+            addressee = after_verb[0]
+        elif after_verb:
+            targets.extend(after_verb[0].parties)
+    for group in groups:
+        mark = marks[id(group)]
+        if group is actor or group is addressee or group in owner_groups:
+            continue
+        if mark == "target" or (mark == "in" and event_type == "commitment" and group.first > anchor.first):
+            targets.extend(group.parties)
+        elif (
+            mark is None
+            and _qualifies_after_object(group, object_hit)
+            and (event_type == "sanction" or group.first - object_hit.last <= COMMITMENT_QUALIFIER_REACH)
+        ):
+            targets.extend(group.parties)  # "ban on Russian oil", "في البنك المركزي اليمني"
+        elif event_type == "sanction" and mark == "from" and 0 < group.first - object_hit.last <= 4:
+            targets.extend(group.parties)  # "imports from Russia"
+    owner = tuple(party for group in owner_groups for party in group.parties)
+    actors = actor.parties if actor is not None else ()
+    return Roles(
+        actors=actors,
+        targets=_unique(targets),
+        owner=_unique(owner),
+        blocked=actor is not None and actor.blocked,
+    )
+
+
+def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
+    return group.first > object_hit.last and all(entry.kind == "demonym" for entry in group.hits[0].parties)
+
+
+def _can_be_subject(analysis: SentenceAnalysis, group: Group) -> bool:
+    """A demonym is a subject only with an office: "the French president", "الحكومة الألمانية" — not in
+    "Russian banks" or "شركات صينية"."""
+    if not all(entry.kind == "demonym" for hit in group.hits for entry in hit.parties):
+        return True
+    if _is_arabic(analysis, group.hits[0]):
+        window = range(max(0, group.first - 3), group.first)
+    else:
+        window = range(group.last + 1, min(len(analysis.tokens), group.last + 3))
+    return any(analysis.hit_at[p] is not None and "office" in analysis.hit_at[p].tags for p in window)
+
+
+def sentence_subject(analysis: SentenceAnalysis) -> tuple[Party, ...]:
+    """The first unmarked party of a sentence: the speaker a later "he said" / "وأضاف" refers to."""
+    for group in _groups(analysis):
+        if _marking(analysis, group) is None and _can_be_subject(analysis, group):
+            return () if group.blocked else group.parties
+    return ()
+
+
+def _groups(analysis: SentenceAnalysis) -> list[Group]:
+    hits = [hit for hit in analysis.hits if hit.parties]
+    groups: list[list[Hit]] = []
+    for hit in hits:
+        if groups and _coordinated(analysis, groups[-1][-1], hit):
+            groups[-1].append(hit)
+        else:
+            groups.append([hit])
+    return [Group(tuple(group)) for group in groups]
+
+
+def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
+    gap = [analysis.tokens[p].text for p in range(left.last + 1, right.first)]
+    same_code = {e.party.code for e in left.parties} & {e.party.code for e in right.parties}
+    if same_code and len(gap) <= 3 and not any(word in (",", "،") for word in gap):
+        return True
+    if not gap:
+        return right.prefix.startswith("و")
+    if all(word in _CONJUNCTIONS for word in gap):
+        return (
+            "," not in gap
+            and "،" not in gap
+            or right.prefix.startswith("و")
+            or _list_continues(analysis, right)
+        )
+    return False
+
+
+def _list_continues(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """ "France, Germany and Italy": a comma joins parties only when the list goes on."""
+    following = analysis.tokens[hit.last + 1 : hit.last + 3]
+    return bool(following) and following[0].text in ("and", ",", "،")
+
+
+def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
+    """How the preposition before a group marks it: "target", "in" (a place), "with", or None (unmarked)."""
+    head = group.hits[0]
+    bare_prefix = head.prefix.removesuffix("ال")
+    if bare_prefix.endswith("ل"):
+        return "target"
+    if bare_prefix.endswith("ب"):
+        return "in"
+    position = head.first - 1
+    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
+        position -= 1
+    previous = analysis.hit_at[position] if position >= 0 else None
+    if position >= 0 and analysis.tokens[position].text == "من":
+        return "from"
+    if previous is None or previous.parties:
+        return None
+    if previous.tags & {"with", "join"}:
+        return "with"
+    if any(
+        hit is not None and "join" in hit.tags for hit in analysis.hit_at[max(0, head.first - 4) : head.first]
+    ):
+        return "with"  # "joined the coalition of the willing": a member, not a beneficiary
+    if "target_prep" in previous.tags:
+        return "target"
+    if "location" in previous.tags:
+        return "in"
+    return None
+
+
+def _subject(analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit) -> Group | None:
+    before = [group for group in eligible if group.last < anchor.first]
+    after = [group for group in eligible if group.first > anchor.last]
+    if _is_arabic(analysis, anchor):
+        clause_start = _clause_start(analysis, anchor.first)
+        in_clause = [group for group in before if group.first >= clause_start]
+        if in_clause:
+            return in_clause[-1]
+        close_after = [group for group in after if group.first - anchor.last <= ARABIC_VSO_REACH]
+        if close_after:
+            return close_after[0]
+    if before:
+        return before[-1]
+    return after[0] if after else None
+
+
+def _clause_start(analysis: SentenceAnalysis, position: int) -> int:
+    while position > 0 and not analysis.tokens[position - 1].is_punctuation:
+        position -= 1
+    return position
+
+
+def _owns(analysis: SentenceAnalysis, group: Group, object_hit: Hit, mark: str | None) -> bool:
+    """ "EU sanctions", "Britain's missiles" (before the object); "قوات إيطالية", "العقوبات الأوروبية",
+    "إجراءات عقابية من اليابان" (after)."""
+    if _is_arabic(analysis, object_hit):
+        if mark == "from":
+            return object_hit.last < group.first <= object_hit.last + 3
+        return (
+            mark is None
+            and group.first == object_hit.last + 1
+            and all(entry.kind == "demonym" for hit in group.hits for entry in hit.parties)
+        )
+    return group.last == object_hit.first - 1 or (
+        group.last == object_hit.first - 2
+        and analysis.hit_at[object_hit.first - 1] is not None
+        and "novelty" in analysis.hit_at[object_hit.first - 1].tags
+    )
+
+
+def _is_arabic(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    return "\u0621" <= analysis.tokens[hit.first].text[0] <= "\u064a"
+
+
+def _unique(parties: list[Party] | tuple[Party, ...]) -> tuple[Party, ...]:
+    seen: dict[str, Party] = {}
+    for party in parties:
+        seen.setdefault(party.code, party)
+    return tuple(seen.values())

@@ -1,0 +1,129 @@
+"""The extraction pipeline: status cues, actors, background, merge, quantities, sentence splitting."""
+
+import pytest
+
+from streams.extract.engine import _split_sentences, extract_events
+
+
+def only(text: str, lang: str = "auto"):
+    events = extract_events(text, lang)
+    assert len(events) == 1, events
+    return events[0]
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("Britain will send 500 troops to Estonia.", "announced"),
+        ("Italy refused to send troops to Ukraine.", "refused"),
+        ("Ukraine urged Germany to deliver more air defence systems.", "called_for"),
+        ("The EU warned it would impose sanctions on Georgia if the crackdown continued.", "threatened"),
+        ("The Commission proposed a ban on Russian gas imports.", "proposed"),
+        ("The US lifted sanctions on Syria's central bank.", "lifted"),
+        ("رفضت إيطاليا إرسال قوات إلى أوكرانيا.", "refused"),
+        ("طالبت أوكرانيا بمنظومات دفاع جوي إضافية.", "called_for"),
+        ("هددت فرنسا روسيا بفرض عقوبات جديدة في حال رفضت المفاوضات.", "threatened"),
+        ("اقترحت ألمانيا فرض عقوبات أشد على روسيا.", "proposed"),
+    ],
+)
+def test_status_cues(text, status):
+    assert only(text).status == status
+
+
+def test_arabic_verb_subject_object_order():
+    event = only("وهدد الرئيس الفرنسي روسيا بفرض عقوبات جديدة.")
+    assert [p.code for p in event.actors] == ["FRA"]
+    assert [p.code for p in event.targets] == ["RUS"]
+
+
+def test_request_addressee_is_not_the_actor():
+    event = only("Trump urged Europe to stop buying Russian oil.")
+    assert (event.type, event.category, event.status) == ("sanction", "energy_ban", "called_for")
+    assert [p.code for p in event.actors] == ["USA"]
+    assert [p.code for p in event.targets] == ["RUS"]
+
+
+def test_actor_from_the_preceding_speaker():
+    text = "The Japanese prime minister spoke to reporters on Friday.\nHe said the government imposed new sanctions."
+    assert [p.code for p in only(text).actors] == ["JPN"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since 2014, the EU has kept sanctions on Russia.",
+        "منذ عام 2014 يبقي الاتحاد الأوروبي عقوباته على روسيا.",
+        "FIFA banned Russian clubs from all competitions.",
+        "France expelled four Russian diplomats.",
+        "Biden said America remains committed to peace.",
+        "Poland deployed troops to its border with Belarus.",
+        "China announced a stimulus package for its economy.",
+        "Google donated $10 million to groups working in Ukraine.",
+    ],
+)
+def test_hard_negatives(text):
+    assert extract_events(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("The EU adopted the 19th sanctions package against Russia.", 19, "package"),
+        ("تبنى الاتحاد الأوروبي حزمة العقوبات الـ19 ضد روسيا.", 19, "package"),
+        ("أعلنت فرنسا التزام ٢٦ دولة بنشر قوات في أوكرانيا.", 26, "countries"),
+        ("The US announced $2.5 billion in military aid for Ukraine.", 2.5e9, "USD"),
+        ("تعهدت اليابان بتقديم ثلاثة مليارات دولار لأوكرانيا.", 3e9, "USD"),
+    ],
+)
+def test_quantities(text, value, unit):
+    quantity = only(text).quantity
+    assert quantity is not None and (quantity.value, quantity.unit) == (value, unit)
+
+
+def test_headline_and_lead_merge_into_one_event():
+    text = (
+        "Japan imposes new sanctions on Russian banks\n"
+        "Japan on Tuesday imposed new sanctions on Russian banks, the government said."
+    )
+    events = extract_events(text)
+    assert len(events) == 1 and events[0].span[0] == 0  # equally confident: the earliest (headline) is kept
+
+
+def test_span_and_offsets_point_into_the_original_text():
+    text = "Markets were calm. Britain will send 500 troops to Estonia. Nothing else happened."
+    event = only(text)
+    assert text[event.span[0] : event.span[1]] == event.sentence == "Britain will send 500 troops to Estonia."
+    assert event.object in event.sentence and event.quantity.text == "500 troops"
+
+
+def test_given_sentence_offsets_are_used():
+    text = "Britain will send 500 troops to Estonia. Italy refused to send troops to Ukraine."
+    events = extract_events(text, "en", sentences=[(0, len(text))])
+    assert {event.span for event in events} == {(0, len(text))}
+
+
+def test_sentence_splitter_keeps_abbreviations_and_arabic_commas():
+    text = "The U.S. said Mr. Smith left. Then he came back!\nأعلن ماكرون، الخميس، التزام فرنسا؟ نعم."
+    pieces = [text[s:e] for s, e in _split_sentences(text)]
+    assert pieces == [
+        "The U.S. said Mr. Smith left.",
+        "Then he came back!",
+        "أعلن ماكرون، الخميس، التزام فرنسا؟",
+        "نعم.",
+    ]
+
+
+def test_object_is_the_trigger_without_its_clitics():
+    assert only("زودت بريطانيا أوكرانيا بصواريخ بعيدة المدى.").object == "صواريخ"
+
+
+def test_measures_listed_as_a_packages_contents_are_one_event():
+    text = ("Canada adopted a new package of sanctions against Belarus on Monday. "
+            "The package freezes the assets of six Belarusian banks and bans exports of machine tools.")
+    assert [(e.category, e.status) for e in extract_events(text, "en")] == [("sanctions_package", "announced")]
+
+
+def test_a_separate_measure_with_another_status_stays_its_own_event():
+    text = ("Canada adopted a new package of sanctions against Belarus on Monday. "
+            "Ottawa also proposed a ban on Belarusian potash imports.")
+    assert sorted(e.status for e in extract_events(text, "en")) == ["announced", "proposed"]
