@@ -683,20 +683,26 @@ def _context_actors(
 
 
 def _merge(mentions: list[EventMention]) -> list[EventMention]:
-    """One event per type, category, actors and targets in an article: the headline, the lead and the body
-    repeating an event give one mention, the most confident (the earliest among equals)."""
-    best: dict[tuple, EventMention] = {}
-    for mention in mentions:
-        key = (
-            mention.type,
-            mention.category,
-            frozenset(p.code for p in mention.actors),
-            frozenset(p.code for p in mention.targets),
-        )
-        kept = best.get(key)
-        if kept is None or mention.confidence > kept.confidence:
-            best[key] = mention
-    return sorted(_fold_into_packages(best.values()), key=lambda mention: mention.span)
+    """One event per type, category and actors in an article when the targets agree (the same, or one side
+    naming fewer: a headline often drops the beneficiary): the headline, the lead and the body repeating an
+    event give one mention, the most confident (the earliest among equals)."""
+    kept: list[EventMention] = []
+    for mention in sorted(mentions, key=lambda mention: mention.span):
+        twin = next((index for index, other in enumerate(kept) if _same_event(mention, other)), None)
+        if twin is None:
+            kept.append(mention)
+        elif mention.confidence > kept[twin].confidence:
+            kept[twin] = mention
+    return sorted(_fold_into_packages(kept), key=lambda mention: mention.span)
+
+
+def _same_event(one: EventMention, other: EventMention) -> bool:
+    if (one.type, one.category) != (other.type, other.category):
+        return False
+    if {p.code for p in one.actors} != {p.code for p in other.actors}:
+        return False
+    targets, other_targets = {p.code for p in one.targets}, {p.code for p in other.targets}
+    return targets <= other_targets or other_targets <= targets
 
 
 def _fold_into_packages(mentions: Iterable[EventMention]) -> list[EventMention]:

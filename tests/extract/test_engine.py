@@ -127,3 +127,15 @@ def test_a_separate_measure_with_another_status_stays_its_own_event():
     text = ("Canada adopted a new package of sanctions against Belarus on Monday. "
             "Ottawa also proposed a ban on Belarusian potash imports.")
     assert sorted(e.status for e in extract_events(text, "en")) == ["announced", "proposed"]
+
+
+def test_headline_without_beneficiary_and_lead_give_one_event():
+    text = ("Spain pledges 300 troops\n"
+            "Spain will send 300 troops to Latvia to reinforce NATO's eastern flank, the defence minister said.")
+    events = extract_events(text, "en")
+    assert [(e.category, [t.code for t in e.targets]) for e in events] == [("troops", ["LVA"])]
+
+
+def test_same_pledge_to_different_beneficiaries_stays_two_events():
+    text = "Spain will send 300 troops to Latvia. Spain will also send 200 troops to Romania."
+    assert sorted(e.targets[0].code for e in extract_events(text, "en")) == ["LVA", "ROU"]
