@@ -75,7 +75,7 @@ def topics_create(ctx: click.Context) -> None:
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS (or [kafka] bootstrap_servers)")
-    created = ensure_topics(settings.kafka, settings.kafka.bootstrap_servers)
+    created = ensure_topics(settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names())
     click.echo(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
 
 
@@ -161,16 +161,17 @@ def alerts() -> None:
 @alerts.command("tail")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, for machines.")
 @click.option("--from-beginning", is_flag=True, help="Start at the oldest alert still on the topics.")
+@click.option("--rule", default=None, help="Tail the watch rule's topic alerts.<rule> instead of the "
+                                           "commitment and sanction topics.")
 @click.pass_context
-def alerts_tail(ctx: click.Context, as_json: bool, from_beginning: bool) -> None:
+def alerts_tail(ctx: click.Context, as_json: bool, from_beginning: bool, rule: str | None) -> None:
     """Print alerts as they arrive (each alert_id once)."""
-    from newsmon.alerts_tail import AlertReader, format_alert, format_alert_json, tail
-    from newsmon.topics import Topics
+    from newsmon.alerts_tail import AlertReader, format_alert, format_alert_json, tail, tail_topics
 
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS to the broker the service uses")
-    reader = AlertReader(settings.kafka.bootstrap_servers, Topics(settings.kafka.topic_prefix).alert_names(),
+    reader = AlertReader(settings.kafka.bootstrap_servers, tail_topics(settings.kafka.topic_prefix, rule),
                          from_beginning=from_beginning)
     render = format_alert_json if as_json else format_alert
     try:

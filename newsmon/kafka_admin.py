@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -14,9 +15,10 @@ from newsmon.topics import Topics
 LOGGER = logging.getLogger(__name__)
 
 
-def ensure_topics(kafka: KafkaSettings, bootstrap_servers: str) -> list[str]:
-    """Create every newsmon topic that does not exist yet; return the names created."""
-    names = Topics(kafka.topic_prefix).all_names()
+def ensure_topics(kafka: KafkaSettings, bootstrap_servers: str, rules: Iterable[str] = ()) -> list[str]:
+    """Create every newsmon topic (with the alert topic of each watch rule in `rules`) that does not exist
+    yet; return the names created."""
+    names = Topics(kafka.topic_prefix).all_names(rules)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
     try:
         missing = [name for name in names if name not in set(admin.list_topics())]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.errors import KafkaTimeoutError
 from kafka.structs import TopicPartition
 
 from newsmon.settings import Settings
@@ -17,6 +20,9 @@ def consumed_topics(settings: Settings) -> list[str]:
     topics = Topics(settings.kafka.topic_prefix)
     outputs = {topics.name(output) for output in OUTPUT_TOPICS}
     return [name for name in topics.all_names() if name not in outputs]
+
+
+_END_PROBE_SECONDS = 10.0
 
 
 class LagReader:
@@ -36,15 +42,22 @@ class LagReader:
                 for tp in partitions}
 
     def _end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-        """Log end offsets, checked by reading past them: tansu 0.6 (measured here) can report the end one
-        short once a partition holds several batches, which would hide the last record from a lag of 0."""
+        """Log end offsets, read rather than trusted: tansu 0.6 (measured here) reports the base offset of the
+        last record batch + 1, so a partition whose last batch holds several records looks shorter than it is.
+        Reading from that reported end - 1 always returns the whole last batch (the record there exists), which
+        gives the true end without relying on a timeout."""
         ends = self._consumer.end_offsets(partitions)
+        unread = {tp for tp in partitions if ends[tp] > 0}
         self._consumer.assign(partitions)
-        for tp in partitions:
-            self._consumer.seek(tp, ends[tp])
-        while batches := self._consumer.poll(timeout_ms=100):
-            for tp, records in batches.items():
+        for tp in unread:
+            self._consumer.seek(tp, ends[tp] - 1)
+        deadline = time.monotonic() + _END_PROBE_SECONDS
+        while unread and time.monotonic() < deadline:
+            for tp, records in self._consumer.poll(timeout_ms=200).items():
                 ends[tp] = max(ends[tp], records[-1].offset + 1)
+                unread.discard(tp)
+        if unread:
+            raise KafkaTimeoutError(f"could not read the last batch of {sorted(map(str, unread))}")
         return ends
 
     def close(self) -> None:

@@ -49,7 +49,6 @@ class WorkerSettings(StrictModel):
     app_id: str = "newsmon"
     processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
                            description="Size of the process pool for CPU-bound stage work.")
-    concurrency: int = Field(default=4, ge=1, description="In-flight messages per agent.")
     commit_interval_seconds: float = Field(
         default=0.25, gt=0, description="Offset commits; sends wait for them, so this bounds per-hop latency.")
     rebalance_timeout_seconds: float = 5.0

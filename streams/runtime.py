@@ -3,6 +3,11 @@ stage metrics, and the origin of a message (used to make table-backed stages ide
 
 Agents stay thin: decode → pure function (in the pool when CPU-bound) → send. Anything that goes wrong with
 one record is logged with its topic/partition/offset, counted, and dead-lettered; the agent keeps running.
+
+Every agent runs one instance (Faust's `concurrency=1`): faust-streaming 0.15 commits past a message that is
+still in flight when a later one finishes first (`Consumer._new_offset` checks the gap after the committed
+offset one off), which lost records here under at-least-once. The stages still run side by side in the pool;
+more throughput comes from more workers on more partitions.
 """
 
 from __future__ import annotations

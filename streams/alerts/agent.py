@@ -1,41 +1,148 @@
-"""Alert agent: `events` → `alerts.commitments` / `alerts.sanctions`, novelty decided by streams.alerts.logic
-over a table keyed like the events topic (by event key)."""
+"""Alert agent: `events` → `alerts.commitments` / `alerts.sanctions` / `alerts.<rule>`, decided by
+streams.alerts.logic over a table keyed like the events topic (the coarse event key), plus the sink delivery
+threads (streams.alerts.delivery).
+
+Debounced updates and retention need to act when no event arrives. Tables may only be changed while a message
+of their partition is processed, so timers do not touch them: they send small tick messages to the internal
+`alert-ticks` topic, which this same agent consumes, co-partitioned with `events`. A tick on partition p
+flushes the keys the `alert-due` table lists for p (and, for sweep ticks, expires old entries of p).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
 
 from newsmon import metrics
-from newsmon.records import Event
-from newsmon.topics import ALERT_TOPIC_BY_EVENT_TYPE, EVENTS
-from streams.alerts.logic import track
+from newsmon.records import Alert, Event
+from newsmon.topics import ALERT_TICKS, ALERT_TOPIC_BY_EVENT_TYPE, EVENTS, rule_alert_topic
+from streams.alerts.delivery import start_sinks
+from streams.alerts.logic import Decision, expire, flush, track
+from streams.alerts.rules import rule_topic
 from streams.runtime import Origin, StageRuntime
 
 STAGE = "alerts"
+FLUSH_TICK = b'{"sweep": false}'
+SWEEP_TICK = b'{"sweep": true}'
+
+
+def _bootstrap_servers(app: faust.App) -> str:
+    return ",".join(f"{url.host}:{url.port}" for url in app.conf.broker)
 
 
 def install(runtime: StageRuntime) -> None:
     app = runtime.app
     settings = runtime.settings.alerts
-    alert_statuses = frozenset(settings.statuses)
-    alert_topics = {kind: runtime.topic(name) for kind, name in ALERT_TOPIC_BY_EVENT_TYPE.items()}
-    tracked = app.Table("tracked-events", default=None, partitions=runtime.settings.kafka.partitions)
+    partitions = runtime.settings.kafka.partitions
+    outputs = {name: runtime.topic(name) for name in
+               [*ALERT_TOPIC_BY_EVENT_TYPE.values(), *(rule_alert_topic(rule.name) for rule in settings.rules)]}
+    ticks = runtime.topic(ALERT_TICKS)
+    tracked = app.Table("alert-state", default=None, partitions=partitions)
+    due = app.Table("alert-due", default=None, partitions=partitions)
+    # internal=True: Faust declares (creates) the tick topic with `partitions` before subscribing; left to the
+    # broker's auto-creation it could get another partition count than `events` and break co-partitioning.
+    source = app.topic(runtime.topics.name(EVENTS), runtime.topics.name(ALERT_TICKS), value_serializer="raw",
+                       key_serializer="raw", partitions=partitions, internal=True)
 
-    @app.agent(runtime.topic(EVENTS), name="alerts")
+    def store(key: str, decision: Decision, partition: int) -> None:
+        if decision.state is None:
+            tracked.pop(key, None)
+        else:
+            tracked[key] = decision.state
+        pending: dict[str, str] = dict(due.get(str(partition)) or {})
+        if decision.due_at is not None:
+            pending[key] = decision.due_at.isoformat()
+        elif pending.pop(key, None) is None:
+            return
+        due[str(partition)] = pending
+
+    async def publish(key: str, alert: Alert, *, acknowledged: bool) -> None:
+        """To every topic of the alert's rules. Alerts caused by an event ride on its offset commit; alerts
+        of a tick are sent at once and acknowledged before the state that records them is stored."""
+        for rule in alert.rules:
+            topic = outputs[rule_topic(rule, alert.event.type)]
+            if acknowledged:
+                await (await topic.send(key=key, value=alert.to_bytes(), force=True))
+                metrics.RECORDS_OUT.labels(STAGE).inc()
+            else:
+                await runtime.send(STAGE, topic, key, alert)
+        metrics.ALERTS_EMITTED.labels(alert.kind, alert.event.type).inc()
+
+    async def on_event(event: faust.types.EventT, origin: Origin) -> None:
+        sighting = await runtime.decode(STAGE, Event, event)
+        if sighting is None:
+            return
+        now = datetime.now(UTC)
+        with runtime.timed(STAGE):
+            decision = track(tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings)
+            store(sighting.event_key, decision, origin.partition)
+        for alert in decision.alerts:
+            await publish(sighting.event_key, alert, acknowledged=False)
+            metrics.FETCH_TO_ALERT_SECONDS.observe((now - sighting.article.fetched_at).total_seconds())
+
+    async def on_tick(event: faust.types.EventT, partition: int) -> None:
+        now = datetime.now(UTC)
+        pending: dict[str, Any] = due.get(str(partition)) or {}
+        for key, at in sorted(pending.items()):
+            if datetime.fromisoformat(at) > now:
+                continue
+            state = tracked.get(key)
+            decision = flush(state, now, settings) if state is not None else Decision(None, [], None)
+            for alert in decision.alerts:
+                await publish(key, alert, acknowledged=True)
+            store(key, decision, partition)
+        if json.loads(event.value).get("sweep"):
+            for key, state in list(tracked.items()):
+                if state["partition"] == partition and (live := expire(state, now, settings)) != state:
+                    store(key, Decision(live, [], None), partition)
+
+    @app.agent(source, name="alerts")
     async def alerts(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            sighting = await runtime.decode(STAGE, Event, event)
-            if sighting is None:
-                continue
-            now = datetime.now(UTC)
-            with runtime.timed(STAGE):
-                decision = track(tracked.get(sighting.event_key), sighting, Origin.of(event).as_list(), now,
-                                 alert_statuses, settings.max_sources)
-                tracked[sighting.event_key] = decision.state
-            if decision.alert is None:
-                continue
-            await runtime.send(STAGE, alert_topics[sighting.type], sighting.event_key, decision.alert)
-            metrics.ALERTS_EMITTED.labels(decision.alert.kind, sighting.type).inc()
-            metrics.FETCH_TO_ALERT_SECONDS.observe((now - sighting.article.fetched_at).total_seconds())
+            origin = Origin.of(event)
+            if origin.topic == ticks.get_topic_name():
+                await on_tick(event, origin.partition)
+            else:
+                await on_event(event, origin)
+
+    # Timers wait for the declarations too: a send to a missing topic would have the broker auto-create it.
+    declared = asyncio.Event()
+
+    @app.task
+    async def declare_topics() -> None:
+        """The tick topic and the rule topics (the agent only sends to those) exist before the first send."""
+        for topic in [ticks, *outputs.values()]:
+            await topic.maybe_declare()
+        declared.set()
+
+    @app.timer(interval=settings.tick_seconds)
+    async def flush_ticks() -> None:
+        """A tick to each local partition holding a debounced update that is due."""
+        if not declared.is_set():
+            return
+        now = datetime.now(UTC)
+        for partition, pending in list(due.items()):
+            if pending and min(map(datetime.fromisoformat, pending.values())) <= now:
+                await ticks.send(value=FLUSH_TICK, partition=int(partition))
+
+    @app.timer(interval=settings.sweep_seconds)
+    async def sweep_ticks() -> None:
+        await declared.wait()
+        for partition in range(partitions):
+            await ticks.send(value=SWEEP_TICK, partition=partition)
+
+    if settings.sinks:
+        stop_sinks = threading.Event()
+
+        @app.task
+        async def run_sinks() -> None:
+            start_sinks(runtime.settings, _bootstrap_servers(app), stop_sinks)
+
+        @app.on_before_shutdown.connect
+        async def _stop_sinks(_app: faust.App, **_kwargs: object) -> None:
+            stop_sinks.set()

@@ -1,19 +1,71 @@
 """Event identity: which sightings describe the same commitment or sanction.
 
-The key is the record key of the `events` topic, so every sighting of one event lands on one partition and
-one table entry. It is built from type, category, the first actor's code, the sorted target codes and, for
-numbered sanctions packages, the package number. Status is deliberately left out (a threatened sanction that
-is adopted is the same event, moving), and so are further actors (one actor more is the same event).
+Two levels. The **coarse key** is the record key of the `events` topic and of the alert table: a pure function
+of the event (type, category, sorted target codes and, for numbered sanctions packages, the package number),
+so every sighting of one event lands on one partition and one table entry, in either language. Status is left
+out (a proposal that is adopted is the same event, moving), and so are the actors (one actor more is the same
+event).
+
+Under one key the table holds a few **tracked events**; `best_match` picks the one a sighting belongs to with
+tolerance: actors match when one set contains the other (a missing actor list matches any), objects match when
+either is missing, they are in different languages (surface words cannot be compared across languages), or
+they share a content word. A different package number or beneficiary (target) is a different key, so never the
+same event. Quantities do not separate events — a changed amount is the same event, updated.
 """
 
 from __future__ import annotations
 
-from newsmon.records import Party, Quantity, stable_id
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from newsmon.records import Event, Party, Quantity, stable_id
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Function words that would make any two objects "share a word".
+_STOPWORDS = frozenset({"the", "of", "and", "for", "with", "new", "more", "من", "في", "على", "إلى", "مع", "جديدة",
+                        "جديد"})
 
 
-def event_key(event_type: str, category: str, actors: list[Party] | tuple[Party, ...],
-              targets: list[Party] | tuple[Party, ...], quantity: Quantity | None) -> str:
-    first_actor = actors[0].code if actors else ""
+def event_key(event_type: str, category: str, targets: Sequence[Party], quantity: Quantity | None) -> str:
+    """The coarse key. Actors are deliberately not part of it: actor tolerance is decided among the tracked
+    events stored under the key (see `best_match`)."""
     target_codes = ",".join(sorted({target.code for target in targets}))
     package_number = quantity.value if quantity is not None and quantity.unit == "package" else None
-    return stable_id("event", event_type, category, first_actor, target_codes, package_number)
+    return stable_id("event", event_type, category, target_codes, package_number)
+
+
+def object_words(text: str | None) -> frozenset[str]:
+    """Content words of an object phrase, folded (Arabic definite article dropped) for comparison."""
+    if not text:
+        return frozenset()
+    words = set()
+    for word in _WORD.findall(text.casefold()):
+        if word.startswith("ال") and len(word) > 4:
+            word = word[2:]
+        if len(word) > 2 and word not in _STOPWORDS:
+            words.add(word)
+    return frozenset(words)
+
+
+def match_score(tracked: Mapping[str, Any], event: Event) -> int | None:
+    """How well `event` fits a tracked event (higher is better), or None when it is another event.
+
+    `tracked` carries `actors` (codes), `object_words` by language and the event type/category."""
+    if tracked["type"] != event.type or tracked["category"] != event.category:
+        return None
+    known, seen = set(tracked["actors"]), {actor.code for actor in event.actors}
+    if known and seen and not (known <= seen or seen <= known):
+        return None
+    words = object_words(event.object)
+    known_words = set(tracked["object_words"].get(event.lang, []))
+    if words and known_words and not words & known_words:
+        return None
+    return 2 * (known == seen) + bool(words & known_words)
+
+
+def best_match(candidates: Sequence[Mapping[str, Any]], event: Event) -> int | None:
+    """Index of the tracked event `event` belongs to (the best score, the oldest on a tie), else None."""
+    scored = [(score, -index) for index, tracked in enumerate(candidates)
+              if (score := match_score(tracked, event)) is not None]
+    return -max(scored)[1] if scored else None

@@ -23,7 +23,7 @@ def install(runtime: StageRuntime) -> None:
     clean_settings = runtime.settings.clean
     site_boilerplate = SiteBoilerplate.from_settings(clean_settings)
 
-    @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean", concurrency=runtime.settings.worker.concurrency)
+    @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean")
     async def clean(stream: faust.StreamT) -> None:
         async for event in stream.events():
             page = await runtime.decode(STAGE, RawPage, event)

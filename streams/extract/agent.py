@@ -16,8 +16,7 @@ STAGE = "extract"
 def install(runtime: StageRuntime) -> None:
     events_topic = runtime.topic(EVENTS)
 
-    @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract",
-                       concurrency=runtime.settings.worker.concurrency)
+    @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract")
     async def extract(stream: faust.StreamT) -> None:
         async for event in stream.events():
             article = await runtime.decode(STAGE, Article, event)

@@ -22,7 +22,7 @@ def article_events(article: Article) -> list[Event]:
     return [
         Event(
             event_id=stable_id(article.article_id, mention.type, mention.category, *mention.span),
-            event_key=event_key(mention.type, mention.category, mention.actors, mention.targets, mention.quantity),
+            event_key=event_key(mention.type, mention.category, mention.targets, mention.quantity),
             type=mention.type, category=mention.category, status=mention.status,
             actors=list(mention.actors), targets=list(mention.targets), object=mention.object,
             quantity=mention.quantity, condition=mention.condition, sentence=mention.sentence,

@@ -2,64 +2,169 @@ from datetime import timedelta
 
 import pytest
 
-from newsmon.records import Party
-from streams.alerts.logic import track
+from newsmon.records import Party, Quantity
+from streams.alerts.logic import expire, flush, track
+from streams.alerts.settings import AlertSettings, WatchRule
 from streams.alerts.summary import summarize
 from tests.factories import NOW
 from tests.factories import make_event as sighting
 
-ALERTABLE = frozenset({"announced", "proposed", "threatened", "lifted"})
+SETTINGS = AlertSettings(debounce_seconds=0)
+DEBOUNCED = AlertSettings(debounce_seconds=30)
+
+
+def origin(offset):
+    return ["events", 0, offset]
+
+
+def feed(settings, *sightings, start=NOW, step=timedelta(seconds=1)):
+    """Track the sightings in order; the last decision and every alert emitted on the way."""
+    state, alerts, decision = None, [], None
+    for index, event in enumerate(sightings):
+        decision = track(state, event, origin(index), start + index * step, settings)
+        state, alerts = decision.state, alerts + decision.alerts
+    return decision, alerts
 
 
 def test_first_sighting_alerts_new_and_later_outlets_only_corroborate():
-    first = track(None, sighting("north"), ["events", 0, 1], NOW, ALERTABLE)
-    assert first.alert.kind == "new"
-    assert first.alert.corroboration == 1
-    second = track(first.state, sighting("harbor"), ["events", 0, 2], NOW + timedelta(seconds=5), ALERTABLE)
-    assert second.alert is None
-    assert [source["outlet"] for source in second.state["sources"]] == ["north", "harbor"]
+    first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
+    assert [alert.kind for alert in first.alerts] == ["new"]
+    assert first.alerts[0].corroboration == 1
+    second = track(first.state, sighting("harbor"), origin(2), NOW + timedelta(seconds=5), SETTINGS)
+    assert second.alerts == []
+    assert [source["outlet"] for source in second.state["tracked"][0]["sources"]] == ["north", "harbor"]
 
 
-def test_status_moving_forward_gives_one_update():
-    proposed = track(None, sighting("north", "proposed"), ["events", 0, 1], NOW, ALERTABLE)
-    adopted = track(proposed.state, sighting("harbor", "announced"), ["events", 0, 2], NOW, ALERTABLE)
-    assert adopted.alert.kind == "update"
-    assert adopted.alert.alert_id != proposed.alert.alert_id
-    assert adopted.alert.corroboration == 2
-    again = track(adopted.state, sighting("third", "announced"), ["events", 0, 3], NOW, ALERTABLE)
-    assert again.alert is None
-    backwards = track(adopted.state, sighting("fourth", "proposed"), ["events", 0, 4], NOW, ALERTABLE)
-    assert backwards.alert is None
+def test_status_moving_forward_gives_one_update_saying_what_changed():
+    decision, alerts = feed(SETTINGS, sighting("north", "proposed"), sighting("harbor", "announced"),
+                            sighting("third", "announced"), sighting("fourth", "proposed"))
+    assert [alert.kind for alert in alerts] == ["new", "update"]
+    update = alerts[1]
+    assert update.alert_id != alerts[0].alert_id
+    assert update.corroboration == 2
+    assert update.summary.endswith("— changed: status proposed → announced")
 
 
 @pytest.mark.parametrize("status", ["refused", "called_for"])
 def test_refusals_and_requests_never_alert(status):
-    assert track(None, sighting("north", status), ["events", 0, 1], NOW, ALERTABLE).alert is None
+    assert track(None, sighting("north", status), origin(1), NOW, SETTINGS).alerts == []
 
 
-def test_request_then_announcement_alerts_new_once():
-    requested = track(None, sighting("north", "called_for"), ["events", 0, 1], NOW, ALERTABLE)
-    announced = track(requested.state, sighting("harbor"), ["events", 0, 2], NOW, ALERTABLE)
-    assert announced.alert.kind == "new"
+def test_request_then_announcement_alerts_new_once_and_the_request_does_not_corroborate():
+    _, alerts = feed(SETTINGS, sighting("north", "called_for"), sighting("harbor"))
+    assert [(alert.kind, alert.corroboration) for alert in alerts] == [("new", 1)]
 
 
-def test_redelivered_message_republishes_the_identical_alert():
-    first = track(None, sighting("north"), ["events", 0, 1], NOW, ALERTABLE)
-    redelivered = track(first.state, sighting("north"), ["events", 0, 1], NOW + timedelta(minutes=1), ALERTABLE)
-    assert redelivered.alert == first.alert
+def test_redelivered_message_republishes_the_identical_alerts():
+    first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
+    redelivered = track(first.state, sighting("north"), origin(1), NOW + timedelta(minutes=1), SETTINGS)
+    assert redelivered.alerts == first.alerts
+
+
+def test_two_alerts_of_one_key_in_one_commit_window_are_both_republished():
+    proposed = track(None, sighting("north", "proposed"), origin(1), NOW, SETTINGS)
+    adopted = track(proposed.state, sighting("harbor", "announced"), origin(2), NOW, SETTINGS)
+    assert track(adopted.state, sighting("north", "proposed"), origin(1), NOW, SETTINGS).alerts == proposed.alerts
+    assert track(adopted.state, sighting("harbor"), origin(2), NOW, SETTINGS).alerts == adopted.alerts
 
 
 def test_same_sighting_from_upstream_redelivery_changes_nothing():
-    first = track(None, sighting("north"), ["events", 0, 1], NOW, ALERTABLE)
-    duplicate = track(first.state, sighting("north"), ["events", 0, 7], NOW, ALERTABLE)
-    assert duplicate.alert is None
-    assert duplicate.state["sources"] == first.state["sources"]
+    first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
+    duplicate = track(first.state, sighting("north"), origin(7), NOW, SETTINGS)
+    assert duplicate.alerts == []
+    assert duplicate.state == first.state
 
 
 def test_alert_id_is_deterministic_across_processes():
-    one = track(None, sighting("north"), ["events", 0, 1], NOW, ALERTABLE).alert
-    two = track(None, sighting("harbor"), ["events", 3, 9], NOW + timedelta(hours=1), ALERTABLE).alert
+    one = track(None, sighting("north"), origin(1), NOW, SETTINGS).alerts[0]
+    two = track(None, sighting("harbor"), ["events", 3, 9], NOW + timedelta(hours=1), SETTINGS).alerts[0]
     assert one.alert_id == two.alert_id
+
+
+# --- identity tolerance -----------------------------------------------------------------------------------
+
+EU, DEU, FRA = Party(name="EU", code="EU"), Party(name="Germany", code="DEU"), Party(name="France", code="FRA")
+
+
+def test_one_actor_more_a_missing_quantity_or_another_language_is_the_same_event():
+    base = sighting("north", quantity=Quantity(value=20, unit="package", text="20th package"))
+    more_actors = sighting("harbor", actors=[EU, DEU], quantity=None, lang="ar", sentence="…",
+                           object="حزمة العقوبات")
+    decision, alerts = feed(SETTINGS, base, more_actors)
+    assert len(decision.state["tracked"]) == 1
+    assert [alert.kind for alert in alerts] == ["new", "update"]
+    assert alerts[1].summary.endswith("— changed: joined: Germany")
+    assert [actor.code for actor in alerts[1].event.actors] == ["EU", "DEU"]
+
+
+def test_other_actors_or_another_object_in_the_same_language_is_another_event():
+    troops = dict(type="commitment", category="weapons", targets=[Party(name="Ukraine", code="UKR")])
+    decision, alerts = feed(SETTINGS, sighting("north", actors=[DEU], object="Leopard tanks", **troops),
+                            sighting("harbor", actors=[FRA], object="Leopard tanks", **troops),
+                            sighting("third", actors=[DEU], object="artillery shells", **troops),
+                            sighting("fourth", actors=[DEU], object="tanks", **troops))
+    assert len(decision.state["tracked"]) == 3
+    assert [alert.kind for alert in alerts] == ["new", "new", "new"]
+    assert len({alert.alert_id for alert in alerts}) == 3
+    assert [source["outlet"] for source in decision.state["tracked"][0]["sources"]] == ["north", "fourth"]
+
+
+def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
+    aid = dict(type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")])
+    euros = lambda value: Quantity(value=value, unit="EUR", text=f"{value} euros")  # noqa: E731
+    _, alerts = feed(SETTINGS, sighting("a", **aid), sighting("b", quantity=euros(500e6), **aid),
+                     sighting("c", quantity=euros(510e6), **aid), sighting("d", quantity=euros(700e6), **aid))
+    assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == [
+        "quantity none → 5e+08 EUR", "quantity 5e+08 EUR → 7e+08 EUR"]
+
+
+# --- debounce, hold until corroborated, rules, retention --------------------------------------------------
+
+def test_debounce_merges_a_burst_into_one_update_flushed_when_due():
+    first = track(None, sighting("a", "proposed"), origin(1), NOW, DEBOUNCED)
+    adopted = track(first.state, sighting("b", "announced", actors=[EU, DEU]), origin(2),
+                    NOW + timedelta(seconds=5), DEBOUNCED)
+    joined = track(adopted.state, sighting("c", "announced", actors=[EU, DEU, FRA]), origin(3),
+                   NOW + timedelta(seconds=9), DEBOUNCED)
+    assert adopted.alerts == joined.alerts == []
+    assert joined.due_at == NOW + timedelta(seconds=30)
+    assert flush(joined.state, NOW + timedelta(seconds=29), DEBOUNCED).alerts == []
+    flushed = flush(joined.state, NOW + timedelta(seconds=30), DEBOUNCED)
+    assert [alert.summary.split("— changed: ")[1] for alert in flushed.alerts] == [
+        "status proposed → announced; joined: Germany, France"]
+    assert flushed.due_at is None
+    assert flush(flushed.state, NOW + timedelta(minutes=5), DEBOUNCED).alerts == []
+
+
+def test_single_source_event_is_held_until_corroborated_per_rule():
+    settings = AlertSettings(debounce_seconds=0, rules=[
+        WatchRule(name="eu-corroborated", actors=["EU"], min_sources=2),
+        WatchRule(name="arabic", languages=["ar"])])
+    decision, alerts = feed(settings, sighting("north"), sighting("north", event_id="again"),
+                            sighting("harbor", lang="ar"))
+    assert [(alert.kind, alert.rules, alert.corroboration) for alert in alerts] == [
+        ("new", ["default"], 1), ("new", ["arabic", "eu-corroborated"], 2)]
+    held = AlertSettings(debounce_seconds=0, min_sources=2)
+    assert feed(held, sighting("north"))[1] == []
+
+
+def test_keyword_and_status_rules():
+    settings = AlertSettings(debounce_seconds=0, rules=[WatchRule(name="package", keywords=["PACKAGE"]),
+                                                       WatchRule(name="adopted", statuses=["announced"])])
+    _, alerts = feed(settings, sighting("north", "proposed", sentence="The EU proposed new measures."),
+                     sighting("harbor", "announced"))
+    assert [(alert.kind, alert.rules) for alert in alerts] == [
+        ("new", ["default"]), ("update", ["default"]), ("new", ["adopted", "package"])]
+
+
+def test_retention_forgets_events_not_seen_for_the_window():
+    first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
+    later = NOW + timedelta(days=SETTINGS.retention_days, seconds=1)
+    assert expire(first.state, later - timedelta(seconds=2), SETTINGS) == first.state
+    assert expire(first.state, later, SETTINGS) is None
+    assert flush(first.state, later, SETTINGS).state is None
+    again = track(first.state, sighting("harbor"), origin(2), later, SETTINGS)
+    assert [alert.kind for alert in again.alerts] == ["new"]
 
 
 def test_summary_reads_as_a_notification():

@@ -41,3 +41,13 @@ def test_unknown_keys_are_refused(tmp_path: Path):
 def test_missing_config_file_is_a_clear_error(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="config file not found"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_the_readme_configuration_example_loads(tmp_path: Path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "newsmon.toml"
+    config.write_text(example, encoding="utf-8")
+    settings = load_settings(config)
+    assert settings.alerts.rule_names() == ["eu-sanctions"]
+    assert settings.feeds[0].language == "ar"

@@ -1,0 +1,95 @@
+"""End-to-end helpers for the alert stage: settings for one isolated run, a worker process on the real broker,
+Event records produced straight to `events` (no dependence on the extraction engine), topics read back."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+from kafka.structs import TopicPartition
+
+from newsmon.broker import free_port
+from newsmon.kafka_admin import ensure_topics
+from newsmon.processes import spawn, write_effective_settings
+from newsmon.records import Alert, Event
+from newsmon.settings import KafkaSettings, Settings, WorkerSettings
+from newsmon.topics import EVENTS, Topics
+from streams.alerts.identity import event_key
+from streams.alerts.settings import AlertSettings
+from tests.factories import make_event
+
+DEADLINE = 90.0
+
+
+def alert_settings_run(bootstrap: str, tmp_path: Path, alerts: AlertSettings) -> Settings:
+    run = uuid.uuid4().hex[:8]
+    settings = Settings(kafka=KafkaSettings(bootstrap_servers=bootstrap, partitions=3, topic_prefix=f"t{run}."),
+                        worker=WorkerSettings(app_id=f"alerts-{run}", processes=1), alerts=alerts,
+                        state_dir=tmp_path)
+    ensure_topics(settings.kafka, bootstrap)
+    topics = Topics(settings.kafka.topic_prefix)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        for name in topics.rule_alert_names(rule.name for rule in alerts.rules):
+            try:
+                admin.create_topics([NewTopic(name, 3, 1)])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+    return settings
+
+
+def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
+    return spawn(["worker"], write_effective_settings(settings), settings.kafka.bootstrap_servers, free_port(),
+                 log_file=settings.state_dir / log_name)
+
+
+def sighting(outlet: str, status: str = "announced", **changes: Any) -> Event:
+    """An Event as the extract stage would publish it: event_key computed by streams.alerts.identity."""
+    event = make_event(outlet, status, **changes)
+    key = event_key(event.type, event.category, event.targets, event.quantity)
+    return event.model_copy(update={"event_key": key, "event_id": f"{key}-{outlet}-{status}"})
+
+
+class EventProducer:
+    def __init__(self, settings: Settings) -> None:
+        self._producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
+        self._topic = Topics(settings.kafka.topic_prefix).name(EVENTS)
+
+    def send(self, event: Event) -> None:
+        self._producer.send(self._topic, key=event.event_key.encode(), value=event.to_bytes()).get(timeout=10)
+
+    def close(self) -> None:
+        self._producer.close()
+
+
+def read_values(settings: Settings, topic: str) -> list[bytes]:
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, consumer_timeout_ms=700,
+                             enable_auto_commit=False)
+    consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
+    consumer.seek_to_beginning()
+    values = [record.value for record in consumer]
+    consumer.close()
+    return values
+
+
+def read_alerts(settings: Settings, topic: str) -> list[Alert]:
+    return [Alert.from_bytes(value) for value in read_values(settings, topic)]
+
+
+def wait_for(condition: Callable[[], bool], worker: subprocess.Popen[bytes], what: str,
+             timeout: float = DEADLINE) -> None:
+    """Poll `condition` with a deadline; fail early if the worker died."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert worker.poll() is None, f"worker exited with {worker.returncode} while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)

@@ -1,0 +1,100 @@
+import threading
+import time
+
+from connectors.sinks.ledger import SentLedger
+from connectors.sinks.payloads import json_body, slack_body
+from connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
+from newsmon.records import Alert
+from streams.alerts.logic import track
+from streams.alerts.settings import AlertSettings
+from tests.alerts.receiver import Receiver
+from tests.factories import NOW, make_event
+
+ALERT: Alert = track(None, make_event("north"), ["events", 0, 1], NOW, AlertSettings()).alerts[0]
+QUICK = RetryPolicy(max_attempts=4, backoff_initial_seconds=0.05, backoff_max_seconds=0.2)
+
+
+def sink(receiver: Receiver, retry: RetryPolicy = QUICK, rate: float = 1000.0) -> WebhookSink:
+    return WebhookSink(receiver.url, secret=receiver.secret, timeout_seconds=2.0, retry=retry,
+                       rate_per_second=rate)
+
+
+def test_signature_is_hmac_sha256_hex_of_the_body():
+    # openssl dgst -sha256 -hmac key <<< '{}' (without the newline)
+    assert signature(b"{}", "key") == "sha256=a777724d943eb48dc69bca8a4a6d57a04db3f9ec7e1de4e581e860265bdf3032"
+
+
+def test_delivers_signed_json_and_retries_a_500_with_backoff():
+    receiver = Receiver(secret="s3cret").start()
+    receiver.fail_next = 2
+    try:
+        outcome = sink(receiver).deliver(json_body(ALERT), ALERT.alert_id, threading.Event())
+    finally:
+        receiver.stop()
+    assert (outcome.delivered, outcome.attempts) == (True, 3)
+    assert [request["status"] for request in receiver.requests] == [500, 500, 200]
+    assert all(request["signed_ok"] for request in receiver.requests)
+    assert receiver.bodies[ALERT.alert_id]["alert_id"] == ALERT.alert_id
+    gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
+    assert gaps[1] > gaps[0] >= 0.04  # exponential backoff
+
+
+def test_connection_refused_then_recovered_is_delivered():
+    receiver = Receiver()
+    retry = RetryPolicy(max_attempts=30, backoff_initial_seconds=0.05, backoff_max_seconds=0.1)
+    threading.Timer(0.5, receiver.start).start()  # the receiver comes up while the sink retries
+    try:
+        outcome = sink(receiver, retry).deliver(json_body(ALERT), ALERT.alert_id, threading.Event())
+    finally:
+        receiver.stop()
+    assert outcome.delivered and outcome.attempts > 1
+    assert receiver.acknowledged() == {ALERT.alert_id: 1}
+
+
+def test_a_4xx_is_not_retried_and_exhausted_retries_report_the_reason():
+    receiver = Receiver().start()
+    try:
+        receiver.status = 404
+        refused = sink(receiver).deliver(json_body(ALERT), ALERT.alert_id, threading.Event())
+        receiver.status = 503
+        exhausted = sink(receiver).deliver(json_body(ALERT), ALERT.alert_id, threading.Event())
+    finally:
+        receiver.stop()
+    assert (refused.delivered, refused.attempts, refused.reason) == (False, 1, "http_4xx")
+    assert (exhausted.delivered, exhausted.attempts, exhausted.reason) == (False, 4, "http_5xx")
+
+
+def test_rate_limit_spaces_requests():
+    receiver = Receiver().start()
+    webhook = sink(receiver, rate=20.0)
+    try:
+        started = time.monotonic()
+        for _ in range(5):
+            assert webhook.deliver(json_body(ALERT), ALERT.alert_id, threading.Event()).delivered
+        elapsed = time.monotonic() - started
+    finally:
+        receiver.stop()
+    assert elapsed >= 4 / 20.0
+
+
+def test_slack_payload_has_text_and_blocks():
+    payload = __import__("json").loads(slack_body(ALERT))
+    assert payload["text"] == f"[NEW] {ALERT.summary}"
+    assert ALERT.evidence in payload["blocks"][1]["text"]["text"]
+
+
+def test_ledger_remembers_across_reopen(tmp_path):
+    ledger = SentLedger(tmp_path / "hook.sqlite")
+    ledger.add("a1")
+    ledger.close()
+    reopened = SentLedger(tmp_path / "hook.sqlite")
+    assert "a1" in reopened and "a2" not in reopened
+    assert reopened.prune(older_than_seconds=-1) == 1
+    assert "a1" not in reopened
+
+
+def test_tail_reads_the_rule_topic_or_the_default_topics():
+    from newsmon.alerts_tail import tail_topics
+
+    assert tail_topics("p.", "ukraine") == ["p.alerts.ukraine"]
+    assert tail_topics("p.", None) == ["p.alerts.commitments", "p.alerts.sanctions"]
