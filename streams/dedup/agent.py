@@ -17,12 +17,12 @@ from streams.dedup.logic import (
     Send,
     UrlDecision,
     fingerprint,
+    index_expired,
     index_probe,
     join,
+    join_expired,
     judge_by_text,
     judge_by_url,
-    index_expired,
-    join_expired,
     text_sends,
 )
 from streams.runtime import Origin, StageRuntime
@@ -41,10 +41,13 @@ def install(runtime: StageRuntime) -> None:
                                                      DEDUP_CANDIDATES)}
     seen_urls = app.Table("dedup-urls", default=None, partitions=partitions)
     seen_texts = app.Table("dedup-texts", default=None, partitions=partitions)
-    # use_partitioner: the changelog partition comes from the key (the same raw key bytes, the same partitioner as
-    # the topics these tables are keyed like), so the expiry timer can delete keys outside stream iteration.
-    index = app.Table("dedup-index", default=None, partitions=partitions, use_partitioner=True)
-    joins = app.Table("dedup-joins", default=None, partitions=partitions, use_partitioner=True)
+    # use_partitioner: the changelog partition comes from the key, so the expiry timer can delete keys outside
+    # stream iteration. key_type=bytes keeps the key raw (not JSON-quoted), so the partitioner puts it on the
+    # partition of the topic these tables are keyed like — the partition whose worker owns and restores it.
+    index = app.Table("dedup-index", default=None, partitions=partitions, use_partitioner=True,
+                      key_type=bytes)
+    joins = app.Table("dedup-joins", default=None, partitions=partitions, use_partitioner=True,
+                      key_type=bytes)
 
     async def publish(stage: str, sends: list[Send]) -> None:
         for send in sends:
@@ -82,15 +85,15 @@ def install(runtime: StageRuntime) -> None:
             judged = judgement.article
             if judged is None:
                 continue
-            print_ = None
+            article_fingerprint = None
             if judged.dedup.duplicate_of is None:
-                print_ = await runtime.attempt(STAGE_TEXT, event, runtime.in_pool(fingerprint, judged, settings))
-                if print_ is None:
+                article_fingerprint = await runtime.attempt(STAGE_TEXT, event, runtime.in_pool(fingerprint, judged, settings))
+                if article_fingerprint is None:
                     # Dead-lettered for analysis, but the article must not be lost to extraction: it goes on
                     # unindexed, as its own story.
                     await runtime.send(STAGE_TEXT, topics[ARTICLES_DEDUPED], judged.article_id, judged)
                     continue
-            await publish(STAGE_TEXT, text_sends(judged, print_))
+            await publish(STAGE_TEXT, text_sends(judged, article_fingerprint))
 
     @app.agent(topics[DEDUP_BANDS], name="dedup-index")
     async def dedup_index(stream: faust.StreamT) -> None:
@@ -104,20 +107,20 @@ def install(runtime: StageRuntime) -> None:
                 index[key] = state
             await publish(STAGE_INDEX, [reply])
 
+    async def join_step(key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
+        """One join step on the article `key`: read its state, decide, write it back (awaited by
+        runtime.attempt, so a failure anywhere in it dead-letters the message)."""
+        result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings)
+        joins[key] = result.state
+        return result.sends
+
     @app.agent(topics[DEDUP_CANDIDATES], name="dedup-join")
     async def dedup_join(stream: faust.StreamT) -> None:
         async for event in stream.events():
             message = await runtime.decode(STAGE_JOIN, JoinMessage, event)
             if message is None or event.key is None:
                 continue
-            key = event.key.decode("utf-8")
-
-            async def step() -> list[Send]:
-                result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings)
-                joins[key] = result.state
-                return result.sends
-
-            sends = await runtime.attempt(STAGE_JOIN, event, step())
+            sends = await runtime.attempt(STAGE_JOIN, event, join_step(event.key.decode("utf-8"), message, event))
             await publish(STAGE_JOIN, sends or [])
 
     @app.timer(interval=settings.sweep_interval_seconds)

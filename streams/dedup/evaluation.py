@@ -58,7 +58,8 @@ class PairVerdict:
     method: str | None  # how b was found a copy (url, text_hash, near_duplicate), None when it is not one
 
     def decides(self, decision: str) -> bool:
-        return self.duplicate if decision == "duplicate" else self.same_story
+        """The answer to one of the POSITIVE_LABELS decisions (KeyError for any other)."""
+        return {"duplicate": self.duplicate, "story": self.same_story}[decision]
 
 
 def clean_pair(first: str, second: str, clean: CleanSettings) -> tuple[Article, Article]:
@@ -136,8 +137,8 @@ def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> 
 
 def format_report(results: dict[tuple[str, str], Scores]) -> str:
     """The scores as a fixed-width table, one row per decision and language."""
-    lines = [f"{'decision':<10} {'lang':<5} {'pairs':>5} {'tp':>4} {'fp':>4} {'fn':>4} "
-             f"{'precision':>9} {'recall':>6} {'f1':>6}"]
+    lines = [(f"{'decision':<10} {'lang':<5} {'pairs':>5} {'tp':>4} {'fp':>4} {'fn':>4} "
+             f"{'precision':>9} {'recall':>6} {'f1':>6}")]
     for (decision, language), scores in results.items():
         lines.append(f"{decision:<10} {language:<5} {scores.support:>5} {scores.true_positives:>4} "
                      f"{scores.false_positives:>4} {scores.false_negatives:>4} {scores.precision:>9.3f} "

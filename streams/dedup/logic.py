@@ -97,10 +97,11 @@ class Fingerprint(Record):
 def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     """Signature, story profile and index keys of an article (CPU work: run it in the process pool)."""
     words = matching_words(article.text)
-    sig = minhash.signature_of_hashes(minhash.shingle_hashes(words, settings.shingle_words), settings.num_perm)
-    keys = minhash.band_keys(sig, settings.bands, settings.rows) + stories.story_keys(words, settings.story_keys)
-    return Fingerprint(signature=minhash.encode(sig), profile=stories.profile(words, settings.story_features),
-                       keys=list(dict.fromkeys(keys)), published=article.published_at.timestamp())
+    sig = minhash.signature(article.text, settings.num_perm, settings.shingle_words)
+    profile, story_keys = stories.features(words, settings.story_features, settings.story_keys)
+    keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
+    return Fingerprint(signature=minhash.encode(sig), profile=profile, keys=list(dict.fromkeys(keys)),
+                       published=article.published_at.timestamp())
 
 
 class Probe(Record):
@@ -133,12 +134,12 @@ class Send:
     record: Record
 
 
-def probes(article: Article, print_: Fingerprint) -> list[Send]:
+def probes(article: Article, article_fingerprint: Fingerprint) -> list[Send]:
     """What the by-text hop sends for the first article of a text: its fingerprint to its own join, one probe
     per index key."""
-    probe = Probe(article_id=article.article_id, published=print_.published)
-    own = JoinMessage(kind="self", sender=article.article_id, article=article, fingerprint=print_)
-    return [Send(DEDUP_CANDIDATES, article.article_id, own), *(Send(DEDUP_BANDS, key, probe) for key in print_.keys)]
+    probe = Probe(article_id=article.article_id, published=article_fingerprint.published)
+    own = JoinMessage(kind="self", sender=article.article_id, article=article, fingerprint=article_fingerprint)
+    return [Send(DEDUP_CANDIDATES, article.article_id, own), *(Send(DEDUP_BANDS, key, probe) for key in article_fingerprint.keys)]
 
 
 def copy_message(copy: Article) -> Send:
@@ -256,8 +257,8 @@ def _advance(state: dict[str, Any], now: float, settings: DedupSettings) -> list
     state["verdict"] = decide(state["article_id"], answers, settings).model_dump(mode="json")
     state["decided_at"] = now
     recipes.append(["verdict"])
-    for asker, fingerprint_ in state["waiting"].items():
-        state["answered"] = {**state["answered"], asker: _answer(state, fingerprint_, settings)}
+    for asker, asker_fingerprint in state["waiting"].items():
+        state["answered"] = {**state["answered"], asker: _answer(state, asker_fingerprint, settings)}
         recipes.append(["answer", asker])
     state["waiting"] = {}
     recipes.extend(["copy", copy] for copy in state["copies"])
@@ -299,9 +300,9 @@ def _render(state: dict[str, Any], recipe: list[str], settings: DedupSettings) -
     own = state["article_id"]
     kind = recipe[0]
     if kind in ("asks", "ask"):
-        print_ = Fingerprint.model_validate(state["fingerprint"])
+        article_fingerprint = Fingerprint.model_validate(state["fingerprint"])
         published = {**state["published_of"], **state.get("earlier", {})}
-        return [Send(DEDUP_CANDIDATES, candidate, JoinMessage(kind="ask", sender=own, fingerprint=print_,
+        return [Send(DEDUP_CANDIDATES, candidate, JoinMessage(kind="ask", sender=own, fingerprint=article_fingerprint,
                                                               target_published=published[candidate]))
                 for candidate in (state["asked"] if kind == "asks" else recipe[1:])]
     if kind == "answer":
@@ -320,14 +321,14 @@ def join_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> 
     return state["created_at"] < now - _window_seconds(settings) - 86400.0
 
 
-def text_sends(judged: Article, print_: Fingerprint | None) -> list[Send]:
+def text_sends(judged: Article, article_fingerprint: Fingerprint | None) -> list[Send]:
     """What the by-text hop publishes for a judged article: an exact copy goes to its original's join, a first
     article (with its fingerprint, computed only for it) to the index and its own join."""
     if judged.dedup.duplicate_of is not None:
         return [copy_message(judged)]
-    if print_ is None:
+    if article_fingerprint is None:
         raise ValueError("a first article needs its fingerprint")
-    return probes(judged, print_)
+    return probes(judged, article_fingerprint)
 
 
 class InMemoryDedup:
@@ -355,8 +356,8 @@ class InMemoryDedup:
         if text_judgement.article is None:
             return
         judged = text_judgement.article
-        print_ = None if judged.dedup.duplicate_of else fingerprint(judged, self.settings)
-        self.deliver(text_sends(judged, print_), now)
+        article_fingerprint = None if judged.dedup.duplicate_of else fingerprint(judged, self.settings)
+        self.deliver(text_sends(judged, article_fingerprint), now)
 
     def deliver(self, sends: list[Send], now: float) -> None:
         queue = list(sends)

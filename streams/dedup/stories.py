@@ -11,7 +11,7 @@ phrases. A profile therefore keeps, per article, three small sets of hashed feat
 - **numbers**: the numbers written in the text (counts, package numbers, years).
 
 `score` is a weighted containment of those sets (containment, not Jaccard, so a short wire piece is not
-penalised against a long feature). `story_keys` — the top phrases — are the index keys through which
+penalised against a long feature). `features` also gives the index keys — the top phrases — through which
 candidates are found; the time window is applied by the caller (published dates).
 """
 
@@ -21,12 +21,11 @@ import base64
 import zlib
 from collections import Counter
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-
-from streams.dedup.minhash import matching_words
 
 _DATA = Path(__file__).with_name("data")
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
@@ -88,21 +87,18 @@ def _stems(words: list[str]) -> list[str | None]:
 
 def _phrase_counts(stems: list[str | None]) -> Counter[str]:
     # A stop word between two content words breaks the phrase: "Macron of France" is not a bigram.
-    return Counter(f"{first} {second}" for first, second in zip(stems, stems[1:]) if first and second)
+    return Counter(f"{first} {second}" for first, second in pairwise(stems) if first and second)
 
 
-def profile(words: list[str], size: int) -> StoryProfile:
-    """The story profile of an article's matching words, keeping the `size` most frequent terms and phrases."""
+def features(words: list[str], size: int, key_count: int) -> tuple[StoryProfile, list[str]]:
+    """An article's story profile (its `size` most frequent terms and phrases, its numbers) and its index keys
+    for story candidates (its `key_count` most frequent phrases), from one pass over its matching words."""
     stems = _stems(words)
-    terms = Counter(stem for stem in stems if stem)
-    numbers = sorted({word for word in words if word.isdigit()})
-    return StoryProfile(terms=_pack(_top(terms, size)), phrases=_pack(_top(_phrase_counts(stems), size)),
-                        numbers=_pack(numbers))
-
-
-def story_keys(words: list[str], count: int) -> list[str]:
-    """Index keys for story candidates: the article's `count` most frequent phrases."""
-    return [f"st:{zlib.crc32(phrase.encode('utf-8')):08x}" for phrase in _top(_phrase_counts(_stems(words)), count)]
+    phrases = _phrase_counts(stems)
+    profile = StoryProfile(terms=_pack(_top(Counter(stem for stem in stems if stem), size)),
+                           phrases=_pack(_top(phrases, size)),
+                           numbers=_pack(sorted({word for word in words if word.isdigit()})))
+    return profile, [f"st:{zlib.crc32(phrase.encode('utf-8')):08x}" for phrase in _top(phrases, key_count)]
 
 
 def _containment(first: set[int], second: set[int]) -> float:

@@ -1,7 +1,6 @@
 from streams.dedup.logic import UrlDecision, judge_by_text, judge_by_url
 from tests.factories import make_article
 
-
 ORIGIN_A = ["articles", 0, 10]
 ORIGIN_B = ["articles", 1, 4]
 

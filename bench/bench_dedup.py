@@ -1,0 +1,196 @@
+"""Dedup throughput and state size at 100k indexed articles, on one core, no broker.
+
+The stage's pure functions are driven in-process over synthetic ~500-word Arabic and English articles (Zipf-
+distributed words: the real stop words, then a generated vocabulary; one article in ten is an earlier one with a twentieth of its
+words replaced, so look-ups do find candidates):
+
+- **near-duplicate step**: MinHash signature, band keys, one index probe (read, prune, insert, reply) per band
+  key — what the by-text and index hops spend per article to find copies;
+- **full fingerprint + index**: the same plus the story profile and story keys, probing every index key;
+- **state**: the index table as Faust's JSON tables store it (key + value bytes) per indexed article, the
+  fingerprint a join keeps, and the whole join state per article (measured on a smaller sample, since it runs
+  every hop of the flow through InMemoryDedup).
+
+CPU time of this process (time.process_time) is the per-core figure. Target: ≥ 2,000 articles/s per core for
+the near-duplicate step.
+Run: .venv/bin/python bench/bench_dedup.py [--articles N] [--join-sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsmon.records import Article
+from streams.dedup import minhash
+from streams.dedup.logic import InMemoryDedup, Probe, fingerprint, index_probe
+from streams.dedup.settings import DedupSettings
+
+START = 1_800_000_000.0
+SPACING_SECONDS = 5.0  # 100k articles over ~6 days: all inside the 7-day window, nothing expires mid-run
+WORDS_PER_ARTICLE = 500
+COPY_EVERY = 10
+VOCABULARY = 20_000
+STOP_WORDS = Path(__file__).resolve().parents[1] / "streams" / "dedup" / "data"
+ALPHABETS = {"en": "abcdefghilmnoprstuvwy", "ar": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"}
+
+
+def vocabulary(lang: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """The language's stop words first — the most frequent ranks, as in real text, where they keep story
+    phrases apart — then generated content words up to `size`."""
+    path = STOP_WORDS / f"stopwords_{lang}.txt"
+    stops = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    letters = np.array(list(ALPHABETS[lang]))
+    content = ["".join(rng.choice(letters, size=length)) for length in rng.integers(3, 10, size=size - len(stops))]
+    return np.array(stops + content)
+
+
+def synthetic_texts(count: int, seed: int = 5) -> Iterator[tuple[str, str]]:
+    """(language, text) pairs, languages alternating; every COPY_EVERY-th text is a lightly edited copy of a
+    recent one."""
+    rng = np.random.default_rng(seed)
+    vocabularies = {lang: vocabulary(lang, VOCABULARY, rng) for lang in ALPHABETS}
+    ranks = np.arange(1, VOCABULARY + 1)
+    zipf = (1.0 / ranks) / (1.0 / ranks).sum()
+    recent: list[tuple[str, list[str]]] = []
+    for index in range(count):
+        if index % COPY_EVERY == COPY_EVERY - 1 and recent:
+            lang, words = recent[int(rng.integers(len(recent)))]
+            words = list(words)
+            for position in rng.choice(len(words), size=len(words) // 20, replace=False):
+                words[position] = str(rng.choice(vocabularies[lang]))
+        else:
+            lang = "en" if index % 2 == 0 else "ar"
+            words = list(rng.choice(vocabularies[lang], size=WORDS_PER_ARTICLE, p=zipf))
+            recent = [*recent[-99:], (lang, words)]
+        sentences = [" ".join(words[i:i + 20]) + "." for i in range(0, len(words), 20)]
+        yield lang, "\n\n".join(" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4))
+
+
+def article_of(text: str, lang: str, index: int) -> Article:
+    published = datetime.fromtimestamp(START + index * SPACING_SECONDS, UTC)
+    url = f"https://bench.invalid/{index}"
+    return Article(article_id=f"a{index:07d}", url=url, canonical_url=url, feed_url="https://bench.invalid/feed",
+                   outlet="bench", published_at=published, published_source="feed", fetched_at=published,
+                   language=lang, direction="rtl" if lang == "ar" else "ltr", paragraphs=text.split("\n\n"),
+                   text=text, sentences=[], word_count=len(text.split()), text_hash=f"h{index}")
+
+
+@dataclass
+class Run:
+    cpu_seconds: float = 0.0
+    articles: int = 0
+    probes: int = 0
+    candidates: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.articles / self.cpu_seconds if self.cpu_seconds else 0.0
+
+
+def probe_all(index: dict[str, Any], article_id: str, published: float, keys: list[str],
+              settings: DedupSettings) -> int:
+    """Every index probe of one article; the number of candidates the replies name."""
+    probe = Probe(article_id=article_id, published=published)
+    found = 0
+    for key in keys:
+        index[key], reply = index_probe(index.get(key), probe, key, published, settings)
+        found += len(reply.record.candidates)
+    return found
+
+
+def near_duplicate_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Run, Run, dict[str, Any]]:
+    """(signature + band keys, band-key index probes) timed apart: two hops, possibly two workers."""
+    signing, probing, index = Run(), Run(), {}
+    for position, (_, text) in enumerate(texts):
+        started = time.process_time()
+        keys = minhash.band_keys(minhash.signature(text, settings.num_perm, settings.shingle_words),
+                                 settings.bands, settings.rows)
+        signed = time.process_time()
+        probing.candidates += probe_all(index, f"a{position:07d}", START + position * SPACING_SECONDS, keys,
+                                        settings)
+        probing.cpu_seconds += time.process_time() - signed
+        signing.cpu_seconds += signed - started
+        signing.articles += 1
+        probing.articles += 1
+        probing.probes += len(keys)
+    return signing, probing, index
+
+
+def full_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Run, dict[str, Any], int]:
+    """Fingerprint (signature, story profile, all keys) and every index probe; also the fingerprint bytes."""
+    run, index, print_bytes = Run(), {}, 0
+    for position, (lang, text) in enumerate(texts):
+        article = article_of(text, lang, position)  # outside the timing: the cleaner built it upstream
+        started = time.process_time()
+        signature = fingerprint(article, settings)
+        run.candidates += probe_all(index, article.article_id, signature.published, signature.keys, settings)
+        run.cpu_seconds += time.process_time() - started
+        run.articles += 1
+        run.probes += len(signature.keys)
+        print_bytes += len(signature.model_dump_json())
+    return run, index, print_bytes
+
+
+def table_bytes(table: dict[str, Any]) -> int:
+    """What a Faust table with JSON keys and values holds: key bytes plus serialised value bytes."""
+    return sum(len(key.encode()) + len(json.dumps(value, separators=(",", ":")).encode())
+               for key, value in table.items())
+
+
+def join_state_bytes(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[float, float]:
+    """Whole-flow state per article (index table, join table) through InMemoryDedup."""
+    dedup = InMemoryDedup(settings)
+    for position, (lang, text) in enumerate(texts):
+        dedup.add(article_of(text, lang, position), now=START + position * SPACING_SECONDS)
+    return table_bytes(dedup.tables["index"]) / len(texts), table_bytes(dedup.tables["joins"]) / len(texts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000, help="articles indexed")
+    parser.add_argument("--join-sample", type=int, default=5_000, help="articles run through the whole flow")
+    args = parser.parse_args()
+    settings = DedupSettings()
+    generated = time.perf_counter()
+    texts = list(synthetic_texts(args.articles))
+    mean_words = sum(len(text.split()) for _, text in texts) / len(texts)
+    print(f"{len(texts)} synthetic articles (en/ar), {mean_words:.0f} words each, built in "
+          f"{time.perf_counter() - generated:.0f} s")
+    signing, probing, near_index = near_duplicate_step(texts, settings)
+    near_bytes = table_bytes(near_index)
+    del near_index
+    full, full_index, print_bytes = full_step(texts, settings)
+    full_bytes, keys = table_bytes(full_index), len(full_index)
+    del full_index
+    flow_index, flow_join = join_state_bytes(texts[:args.join_sample], settings)
+    count = len(texts)
+    near = Run(cpu_seconds=signing.cpu_seconds + probing.cpu_seconds, articles=count, probes=probing.probes,
+               candidates=probing.candidates)
+    print(f"\n{'step':<36}{'articles':>9}{'cpu s':>8}{'articles/s/core':>17}{'probes/s/core':>15}"
+          f"{'candidates/art':>16}")
+    for name, run in (("signature + band keys", signing), ("band-key index probes", probing),
+                      ("near-duplicate step (both)", near), ("full fingerprint + all probes", full)):
+        probes = f"{run.probes / run.cpu_seconds:>15.0f}" if run.probes else f"{'':>15}"
+        candidates = f"{run.candidates / run.articles:>16.2f}" if run.probes else ""
+        print(f"{name:<36}{run.articles:>9}{run.cpu_seconds:>8.1f}{run.per_second:>17.0f}{probes}{candidates}")
+    print(f"\n{'state (JSON, as Faust tables store it)':<60}{'bytes/article':>14}")
+    for name, value in ((f"index, band keys only ({count} articles)", near_bytes / count),
+                        (f"index, band + story keys ({count} articles, {keys} keys)", full_bytes / count),
+                        ("fingerprint kept in the join (JSON)", print_bytes / count),
+                        (f"index via the whole flow ({args.join_sample} articles)", flow_index),
+                        (f"join state via the whole flow ({args.join_sample} articles)", flow_join)):
+        print(f"{name:<60}{value:>14.0f}")
+
+
+if __name__ == "__main__":
+    main()

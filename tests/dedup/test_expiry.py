@@ -1,0 +1,85 @@
+"""Expiry: index entries older than `window_days` are pruned when their key is touched, keys whose entries all
+expired are deleted by the sweep (`index_expired`), and join states go one day after the window
+(`join_expired`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.dedup.logic import InMemoryDedup, Probe, index_expired, index_probe, join_expired
+from streams.dedup.settings import DedupSettings
+from tests.dedup.corpus import STORIES, syndicated_copy, text
+from tests.factories import make_article
+
+SETTINGS = DedupSettings(window_days=7.0)
+DAY = 86400.0
+WINDOW = SETTINGS.window_days * DAY
+NOW = 1_800_000_000.0
+PUBLISHED = 1_799_990_000.0
+
+
+def entry(article_id: str, indexed_days_ago: float) -> list:
+    return [article_id, PUBLISHED, NOW - indexed_days_ago * DAY]
+
+
+def test_touching_a_key_prunes_entries_older_than_the_window():
+    state = {"entries": [entry("old", 7.5), entry("edge", 7.0), entry("fresh", 1.0)]}
+    pruned, reply = index_probe(state, Probe(article_id="new", published=PUBLISHED), "nd:0:k", NOW, SETTINGS)
+    assert [item[0] for item in pruned["entries"]] == ["edge", "fresh", "new"]  # the horizon itself is kept
+    assert [candidate for candidate, _ in reply.record.candidates] == ["edge", "fresh"]
+
+
+def test_a_repeated_probe_also_prunes():
+    state = {"entries": [entry("old", 8.0), entry("again", 8.5)]}
+    pruned, reply = index_probe(state, Probe(article_id="again", published=PUBLISHED), "nd:0:k", NOW, SETTINGS)
+    # "again" expired with the rest and is indexed anew, from now.
+    assert pruned["entries"] == [["again", PUBLISHED, NOW]]
+    assert reply.record.candidates == []
+
+
+@pytest.mark.parametrize("ages, expired", [
+    ([8.0, 7.5], True),
+    ([8.0, 6.9], False),
+    ([7.0], False),  # exactly at the horizon: still inside the window
+    ([], True),
+])
+def test_index_key_expires_when_every_entry_has(ages: list[float], expired: bool):
+    state = {"entries": [entry(f"a{i}", age) for i, age in enumerate(ages)]}
+    assert index_expired(state, NOW, SETTINGS) is expired
+
+
+@pytest.mark.parametrize("age_days, expired", [(7.5, False), (8.0, False), (8.01, True)])
+def test_join_state_outlives_the_window_by_one_day(age_days: float, expired: bool):
+    assert join_expired({"created_at": NOW - age_days * DAY}, NOW, SETTINGS) is expired
+
+
+def article(url: str, paragraphs: list[str]):
+    return make_article(url, text_hash=f"h:{url}", text=text(paragraphs), paragraphs=paragraphs)
+
+
+@pytest.mark.parametrize("days_later, found", [(6.0, True), (7.5, False)])
+def test_a_copy_after_the_window_no_longer_finds_its_original(days_later: float, found: bool):
+    dedup = InMemoryDedup(SETTINGS)
+    dedup.add(article("o/grain", STORIES["en_grain"]), now=NOW)
+    dedup.add(article("m/grain", syndicated_copy("en_grain")), now=NOW + days_later * DAY)
+    copy = next(item for item in dedup.deduped if item.article_id == "id:m/grain")
+    assert (copy.dedup.duplicate_of == "id:o/grain") is found
+    # Past the window, touching the keys pruned the original from every key the copy shares with it.
+    keys = dedup.tables["joins"]["id:m/grain"]["fingerprint"]["keys"]
+    holding = [key for key in keys if any(item[0] == "id:o/grain" for item in dedup.tables["index"][key]["entries"])]
+    assert bool(holding) is found
+
+def test_sweep_deletes_every_key_and_state_once_they_are_old_enough():
+    dedup = InMemoryDedup(SETTINGS)
+    for story in STORIES:
+        dedup.add(article(f"o/{story}", STORIES[story]), now=NOW)
+    index, joins = dedup.tables["index"], dedup.tables["joins"]
+    assert index and joins
+
+    def swept(now: float) -> tuple[int, int]:
+        return (sum(index_expired(state, now, SETTINGS) for state in index.values()),
+                sum(join_expired(state, now, SETTINGS) for state in joins.values()))
+
+    assert swept(NOW + WINDOW) == (0, 0)
+    assert swept(NOW + WINDOW + 1.0) == (len(index), 0)
+    assert swept(NOW + WINDOW + DAY + 1.0) == (len(index), len(joins))
