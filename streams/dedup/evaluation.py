@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from newsmon.records import Article
+from newsmon.scoring import Counts
 from streams.clean.logic import article_from_document
 from streams.clean.settings import CleanSettings
 from streams.dedup.logic import InMemoryDedup
@@ -81,30 +82,11 @@ def judge_pair(first_text: str, second_text: str, clean: CleanSettings, dedup: D
                        same_story=second_verdict.story_id == first_verdict.story_id, method=second_verdict.method)
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Confusion counts of one yes/no decision. With nothing predicted (or nothing to find) precision (or
-    recall) is 1: no wrong claim was made (nothing was missed)."""
+@dataclass
+class Scores(Counts):
+    """Counts of one yes/no decision over labelled pairs, with the true negatives too."""
 
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-    true_negatives: int
-
-    @property
-    def precision(self) -> float:
-        claimed = self.true_positives + self.false_positives
-        return self.true_positives / claimed if claimed else 1.0
-
-    @property
-    def recall(self) -> float:
-        relevant = self.true_positives + self.false_negatives
-        return self.true_positives / relevant if relevant else 1.0
-
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+    true_negatives: int = 0
 
     @property
     def support(self) -> int:

@@ -13,6 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from newsmon import scoring
+
 LOGGER = logging.getLogger(__name__)
 
 
@@ -32,26 +34,7 @@ class Example:
 
 
 @dataclass
-class Counts:
-    true_positives: int = 0
-    false_positives: int = 0
-    false_negatives: int = 0
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positives + self.false_positives
-        return self.true_positives / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        expected = self.true_positives + self.false_negatives
-        return self.true_positives / expected if expected else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
+class Counts(scoring.Counts):
     def as_dict(self) -> dict[str, float | int]:
         return {
             "tp": self.true_positives,
