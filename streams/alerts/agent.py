@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -23,10 +24,15 @@ from newsmon.records import Alert, Event
 from newsmon.topics import ALERT_TICKS, ALERT_TOPIC_BY_EVENT_TYPE, EVENTS, rule_alert_topic
 from streams.alerts.delivery import start_sinks
 from streams.alerts.logic import Decision, expire, flush, track
+from streams.alerts.readback import published_alert_ids
 from streams.alerts.rules import rule_topic
 from streams.runtime import Origin, StageRuntime
 
+LOGGER = logging.getLogger(__name__)
+
 STAGE = "alerts"
+# How far back a replayed alert is looked for on its partition: the records a crash can leave unconfirmed.
+READBACK_RECORDS = 1000
 FLUSH_TICK = b'{"sweep": false}'
 SWEEP_TICK = b'{"sweep": true}'
 
@@ -42,6 +48,7 @@ def install(runtime: StageRuntime) -> None:
     outputs = {name: runtime.topic(name) for name in
                [*ALERT_TOPIC_BY_EVENT_TYPE.values(), *(rule_alert_topic(rule.name) for rule in settings.rules)]}
     ticks = runtime.topic(ALERT_TICKS)
+    bootstrap_servers = _bootstrap_servers(app)
     tracked = app.Table("alert-state", default=None, partitions=partitions)
     due = app.Table("alert-due", default=None, partitions=partitions)
     # internal=True: Faust declares (creates) the tick topic with `partitions` before subscribing; left to the
@@ -61,11 +68,17 @@ def install(runtime: StageRuntime) -> None:
             return
         due[str(partition)] = pending
 
-    async def publish(key: str, alert: Alert, *, acknowledged: bool) -> None:
+    async def publish(key: str, alert: Alert, *, acknowledged: bool, replay: bool) -> None:
         """To every topic of the alert's rules. Alerts caused by an event ride on its offset commit; alerts
-        of a tick are sent at once and acknowledged before the state that records them is stored."""
+        of a tick are sent at once and acknowledged before the state that records them is stored. A replay
+        (the same alert again after a crash) skips the topics that already hold it."""
         for rule in alert.rules:
             topic = outputs[rule_topic(rule, alert.event.type)]
+            if replay and alert.alert_id in await asyncio.to_thread(
+                    published_alert_ids, bootstrap_servers, topic.get_topic_name(), key, READBACK_RECORDS):
+                LOGGER.info("replayed alert already on its topic; not published again",
+                            extra={"alert_id": alert.alert_id, "topic": topic.get_topic_name()})
+                continue
             if acknowledged:
                 await (await topic.send(key=key, value=alert.to_bytes(), force=True))
                 metrics.RECORDS_OUT.labels(STAGE).inc()
@@ -82,7 +95,7 @@ def install(runtime: StageRuntime) -> None:
             decision = track(tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings)
             store(sighting.event_key, decision, origin.partition)
         for alert in decision.alerts:
-            await publish(sighting.event_key, alert, acknowledged=False)
+            await publish(sighting.event_key, alert, acknowledged=False, replay=decision.replayed)
             metrics.FETCH_TO_ALERT_SECONDS.observe((now - sighting.article.fetched_at).total_seconds())
 
     async def on_tick(event: faust.types.EventT, partition: int) -> None:
@@ -94,7 +107,8 @@ def install(runtime: StageRuntime) -> None:
             state = tracked.get(key)
             decision = flush(state, now, settings) if state is not None else Decision(None, [], None)
             for alert in decision.alerts:
-                await publish(key, alert, acknowledged=True)
+                # A tick after a crash re-runs a flush whose alert may already be out: always check.
+                await publish(key, alert, acknowledged=True, replay=True)
             store(key, decision, partition)
         if json.loads(event.value).get("sweep"):
             for key, state in list(tracked.items()):
@@ -141,7 +155,7 @@ def install(runtime: StageRuntime) -> None:
 
         @app.task
         async def run_sinks() -> None:
-            start_sinks(runtime.settings, _bootstrap_servers(app), stop_sinks)
+            start_sinks(runtime.settings, bootstrap_servers, stop_sinks)
 
         @app.on_before_shutdown.connect
         async def _stop_sinks(_app: faust.App, **_kwargs: object) -> None:

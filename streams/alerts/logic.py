@@ -39,6 +39,9 @@ class Decision:
     state: dict[str, Any] | None  # None: the entry expired, delete it
     alerts: list[Alert]
     due_at: datetime | None  # when a debounced update becomes due (the agent schedules a flush)
+    # The alerts are those of a redelivered message, published before the crash or not: the agent publishes
+    # only the ones its alert topic does not hold yet.
+    replayed: bool = False
 
 
 def _due(state: dict[str, Any]) -> datetime | None:
@@ -206,7 +209,8 @@ def track(state: dict[str, Any] | None, event: Event, origin: list[Any], now: da
     """Fold one sighting (read from `origin` = [topic, partition, offset]) into the entry of its key."""
     for remembered in (state or {}).get("recent", []):
         if remembered["origin"] == origin:
-            return Decision(state, [Alert.model_validate(alert) for alert in remembered["alerts"]], _due(state))
+            return Decision(state, [Alert.model_validate(alert) for alert in remembered["alerts"]], _due(state),
+                            replayed=True)
     state = expire(state, now, settings) or {"event_key": event.event_key, "partition": origin[1],
                                              "tracked": [], "recent": [], "due_at": None}
     tracked_events = list(state["tracked"])

@@ -173,3 +173,10 @@ def test_summary_reads_as_a_notification():
                       actors=[Party(name="ماكرون", code="FRA")], targets=[Party(name="أوكرانيا", code="UKR")],
                       quantity={"value": 26, "unit": "countries", "text": "26 دولة"})
     assert summarize(troops) == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
+
+
+def test_a_redelivered_message_is_flagged_as_a_replay():
+    first = track(None, sighting("north"), ["events", 0, 1], NOW, SETTINGS)
+    assert not first.replayed
+    again = track(first.state, sighting("north"), ["events", 0, 1], NOW, SETTINGS)
+    assert again.replayed and again.alerts == first.alerts
