@@ -7,6 +7,7 @@ e.g. `NEWSMON_KAFKA__BOOTSTRAP_SERVERS`), the TOML config file (`--config` or `N
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ from connectors.settings import ConnectorSettings, FeedConfig
 from streams.alerts.settings import AlertSettings
 from streams.clean.settings import CleanSettings
 from streams.dedup.settings import DedupSettings
+
+
+# The config file of the Settings being built (set by load_settings for the duration of one construction).
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("newsmon_config_file", default=None)
 
 
 class StrictModel(BaseModel):
@@ -87,10 +92,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_file = os.environ.get("NEWSMON_CONFIG")
+        path = _CONFIG_FILE.get()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if config_file:
-            path = Path(config_file)
+        if path is not None:
             # JSON is how a parent process hands its effective settings to the processes it starts.
             file_source = (JsonConfigSettingsSource(settings_cls, json_file=path) if path.suffix == ".json"
                            else TomlConfigSettingsSource(settings_cls, toml_file=path))
@@ -99,9 +103,14 @@ class Settings(BaseSettings):
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Build the settings from the config file (if any), the environment and `overrides`."""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise FileNotFoundError(f"config file not found: {config_file}")
-        os.environ["NEWSMON_CONFIG"] = str(config_file)
-    return Settings(**overrides)
+    """Build the settings from the config file (`config_file`, else `NEWSMON_CONFIG`, else none), the
+    environment and `overrides`."""
+    if config_file is None and os.environ.get("NEWSMON_CONFIG"):
+        config_file = Path(os.environ["NEWSMON_CONFIG"])
+    if config_file is not None and not config_file.is_file():
+        raise FileNotFoundError(f"config file not found: {config_file}")
+    token = _CONFIG_FILE.set(config_file)
+    try:
+        return Settings(**overrides)
+    finally:
+        _CONFIG_FILE.reset(token)
