@@ -23,7 +23,7 @@ LOGGER = logging.getLogger(__name__)
 @click.pass_context
 def clean_command(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> None:
     """Clean HTML or text files (or - for stdin) with the clean stage and print the Articles."""
-    settings: CleanSettings = ctx.obj.clean if ctx.obj is not None else CleanSettings()
+    settings: CleanSettings = ctx.obj.clean
     failed = False
     for path in paths:
         try:

@@ -1,7 +1,7 @@
 """`newsmon extract` and `newsmon eval`: the extraction engine from the command line.
 
 Owns the JSON form of an `EventMention` (the evaluation contract: keep it stable) and reading labelled
-JSONL files for scoring. The lead registers both commands on the `newsmon` group.
+JSONL files for scoring. HTML input goes through the clean stage first, exactly as in the pipeline.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from pathlib import Path
 
 import click
 
-from .engine import EventMention, extract_events
-from .evaluation import Example, Report, labelled_events, score
+from streams.clean.logic import article_from_document
+from streams.clean.settings import CleanSettings
+from streams.extract.engine import EventMention, extract_events
+from streams.extract.evaluation import Example, Report, labelled_events, score
 
 LOGGER = logging.getLogger(__name__)
 
@@ -35,15 +37,11 @@ def mention_to_json(mention: EventMention) -> dict:
     return data
 
 
-def _read_document(path: str, lang: str) -> tuple[str, str, list[tuple[int, int]] | None]:
+def _read_document(path: str, lang: str, clean: CleanSettings) -> tuple[str, str, list[tuple[int, int]] | None]:
     """Text, language and (for HTML, from the clean stage) sentence spans of one input."""
     content = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     if path.lower().endswith((".html", ".htm")):
-        # The clean stage is built separately; import it only when an HTML file is actually given.
-        from streams.clean.logic import article_from_document
-        from streams.clean.settings import CleanSettings
-
-        article = article_from_document(content, path, CleanSettings())
+        article = article_from_document(content, path, clean)
         language = (
             lang if lang != "auto" else (article.language if article.language in ("ar", "en") else "auto")
         )
@@ -57,10 +55,12 @@ def _read_document(path: str, lang: str) -> tuple[str, str, list[tuple[int, int]
 @click.option(
     "--format", "output_format", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True
 )
-def extract_command(paths: tuple[str, ...], lang: str, output_format: str) -> None:
+@click.pass_context
+def extract_command(ctx: click.Context, paths: tuple[str, ...], lang: str, output_format: str) -> None:
     """Print the commitment and sanction events found in text or HTML files (`-` reads stdin)."""
+    clean = ctx.obj.clean
     for path in paths:
-        text, language, sentences = _read_document(path, lang)
+        text, language, sentences = _read_document(path, lang, clean)
         for mention in extract_events(text, language, sentences):
             if output_format == "jsonl":
                 click.echo(json.dumps({"path": path, **mention_to_json(mention)}, ensure_ascii=False))

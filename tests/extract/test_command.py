@@ -4,6 +4,8 @@ import json
 
 from click.testing import CliRunner
 
+from newsmon.demo.site import DemoSite
+from newsmon.settings import Settings
 from streams.extract.command import extract_command
 
 
@@ -12,7 +14,7 @@ def test_extract_prints_one_json_object_per_event(tmp_path):
     path.write_text(
         "أعلنت اليابان فرض عقوبات جديدة على بنوك روسية.\nقال زيلينسكي إن الطقس جميل.", encoding="utf-8"
     )
-    result = CliRunner().invoke(extract_command, [str(path)])
+    result = CliRunner().invoke(extract_command, [str(path)], obj=Settings())
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.output.splitlines()]
     assert len(events) == 1
@@ -41,6 +43,21 @@ def test_extract_reads_stdin_and_prints_a_table():
         extract_command,
         ["-", "--format", "table", "--lang", "en"],
         input="Britain will send 500 troops to Estonia.",
+        obj=Settings(),
     )
     assert result.exit_code == 0, result.output
     assert "commitment" in result.output and "GBR" in result.output
+
+
+def test_html_goes_through_the_clean_stage_first(tmp_path):
+    site = DemoSite.load()
+    article = next(a for a in site.articles if "germany" in a["slug"])
+    path = tmp_path / "page.html"
+    path.write_text(site.render_article(article, "http://127.0.0.1:8000"), encoding="utf-8")
+    result = CliRunner().invoke(extract_command, [str(path)], obj=Settings())
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert [(e["type"], e["category"], e["actors"][0]["code"]) for e in events] == [
+        ("commitment", "air_defence", "DEU")]
+    # Offsets point into the cleaned text, whose first sentence is the lead, not the navigation.
+    assert events[0]["span"][0] == 0
