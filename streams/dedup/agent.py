@@ -4,6 +4,7 @@ reads its table, calls one pure function, writes the table back and publishes wh
 
 from __future__ import annotations
 
+import logging
 import time
 
 import faust
@@ -16,16 +17,20 @@ from streams.dedup.logic import (
     Probe,
     Send,
     UrlDecision,
+    deadline_message,
     fingerprint,
     index_expired,
     index_probe,
     join,
     join_expired,
+    join_overdue,
     judge_by_text,
     judge_by_url,
     text_sends,
 )
 from streams.runtime import Origin, StageRuntime
+
+LOGGER = logging.getLogger(__name__)
 
 STAGE_URL = "dedup_url"
 STAGE_TEXT = "dedup_text"
@@ -122,6 +127,20 @@ def install(runtime: StageRuntime) -> None:
                 continue
             sends = await runtime.attempt(STAGE_JOIN, event, join_step(event.key.decode("utf-8"), message, event))
             await publish(STAGE_JOIN, sends or [])
+
+    nudged: set[bytes] = set()  # overdue articles already sent their deadline message by this process
+
+    @app.timer(interval=min(5.0, settings.decision_deadline_seconds / 2))
+    async def decide_overdue_articles() -> None:
+        """Liveness: an article waiting past its deadline (an answer lost or not coming) is told to decide."""
+        now = time.time()
+        for key, state in list(joins.items()):
+            if key not in nudged and join_overdue(state, now, settings):
+                nudged.add(key)
+                LOGGER.warning("dedup decision overdue; deciding with the answers in hand",
+                               extra={"article_id": state["article_id"], "answers": len(state["answers"]),
+                                      "asked": len(state.get("asked", []))})
+                await publish(STAGE_JOIN, [deadline_message(state["article_id"])])
 
     @app.timer(interval=settings.sweep_interval_seconds)
     async def sweep_dedup_state() -> None:

@@ -114,7 +114,7 @@ class Probe(Record):
 class JoinMessage(Record):
     """To `dedup.candidates`, keyed by the article it concerns; `sender` is the article it comes from."""
 
-    kind: Literal["self", "candidates", "ask", "answer", "copy"]
+    kind: Literal["self", "candidates", "ask", "answer", "copy", "deadline"]
     sender: str
     article: Article | None = None          # self, copy
     fingerprint: Fingerprint | None = None  # self, ask
@@ -229,6 +229,8 @@ def _apply(state: dict[str, Any], message: JoinMessage, settings: DedupSettings)
                 recipes.append(["ask", sender])
             return recipes
         state["waiting"] = {**state["waiting"], sender: asker}
+    elif message.kind == "deadline":
+        state["deadline_passed"] = True
     elif message.kind == "copy" and sender not in state["copies"]:
         state["copies"] = {**state["copies"], sender: message.article.model_dump(mode="json")}
         if "verdict" in state:
@@ -241,19 +243,22 @@ def _advance(state: dict[str, Any], now: float, settings: DedupSettings) -> list
     recipes: list[list[str]] = []
     if "fingerprint" not in state or "verdict" in state:
         return recipes
+    # Past the deadline the article is decided with what has arrived: a lost or late reply or answer costs a
+    # missed match, never the article.
+    late = state.get("deadline_passed", False)
     if "asked" not in state:
         keys = state["fingerprint"]["keys"]
-        if not all(key in state["replies"] for key in keys):
+        if not late and not all(key in state["replies"] for key in keys):
             return recipes
-        published = {c: p for key in keys for c, p in state["replies"][key]}
+        published = {c: p for key in keys for c, p in state["replies"].get(key, [])}
         published.update(state.get("earlier", {}))
         state["published_of"] = published
         state["asked"] = sorted(published)
         if state["asked"]:
             recipes.append(["asks"])
-    if not all(candidate in state["answers"] for candidate in state["asked"]):
+    if not late and not all(candidate in state["answers"] for candidate in state["asked"]):
         return recipes
-    answers = [state["answers"][c] for c in state["asked"] if state["answers"][c] is not None]
+    answers = [state["answers"][c] for c in state["asked"] if state["answers"].get(c) is not None]
     state["verdict"] = decide(state["article_id"], answers, settings).model_dump(mode="json")
     state["decided_at"] = now
     recipes.append(["verdict"])
@@ -313,6 +318,17 @@ def _render(state: dict[str, Any], recipe: list[str], settings: DedupSettings) -
     if kind == "copy":
         verdict = article.dedup.model_copy(update={"story_id": verdict.story_id})
     return [Send(ARTICLES_DEDUPED, verdict.story_id, article.model_copy(update={"dedup": verdict}))]
+
+
+def join_overdue(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
+    """True for an article still undecided `decision_deadline_seconds` after its join state was created: the
+    agent then sends it a "deadline" message, which makes it decide with the answers in hand."""
+    return ("fingerprint" in state and "verdict" not in state and not state.get("deadline_passed")
+            and now - state["created_at"] > settings.decision_deadline_seconds)
+
+
+def deadline_message(article_id: str) -> Send:
+    return Send(DEDUP_CANDIDATES, article_id, JoinMessage(kind="deadline", sender=article_id))
 
 
 def join_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:

@@ -26,6 +26,9 @@ class DedupSettings(BaseModel):
         default=72.0, gt=0, description="Articles published further apart than this are never one story.")
     max_entries_per_key: int = Field(
         default=200, ge=1, description="Index entries kept per key (newest by publication): bounds hot keys.")
+    decision_deadline_seconds: float = Field(
+        default=30.0, gt=0, description="An article whose candidates have not all answered by then is decided "
+                                        "with the answers in hand (a missed match, never a lost article).")
     sweep_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often each worker deletes expired index keys and article states.")
 

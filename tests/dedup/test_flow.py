@@ -8,7 +8,15 @@ import random
 import pytest
 
 from newsmon.topics import ARTICLES_DEDUPED
-from streams.dedup.logic import InMemoryDedup, Send, fingerprint, judge_by_text, text_sends
+from streams.dedup.logic import (
+    InMemoryDedup,
+    Send,
+    deadline_message,
+    fingerprint,
+    join_overdue,
+    judge_by_text,
+    text_sends,
+)
 from streams.dedup.settings import DedupSettings
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
 from tests.factories import make_article
@@ -86,3 +94,25 @@ def test_redelivered_join_message_republishes_and_upstream_repeat_does_not():
             assert dedup.handle(send, origin, now=0.0) == result  # redelivery: the same output again
             assert dedup.handle(send, [origin[0], origin[1], origin[2] + 10_000], now=0.0) == [] or \
                 send.record.kind == "candidates"  # an upstream repeat publishes nothing new
+
+
+def test_an_answer_that_never_comes_delays_the_verdict_until_the_deadline_only():
+    dedup = InMemoryDedup(SETTINGS)
+    dedup.add(article("o/a", STORIES["en_grain"]), now=0.0)
+    copy = article("m/a", syndicated_copy("en_grain"))
+    queue, verdicts = list(first_sends(copy)), []
+    while queue:
+        send = queue.pop(0)
+        if send.topic == "dedup.candidates" and send.record.kind == "answer":
+            continue  # lost: the original's answer to the copy never arrives
+        for out in dedup.handle(send, dedup._origin(send.topic), now=1.0):
+            (verdicts if out.topic == ARTICLES_DEDUPED else queue).append(out)
+    assert verdicts == []
+    state = dedup.tables["joins"][copy.article_id]
+    assert not join_overdue(state, now=1.0 + SETTINGS.decision_deadline_seconds / 2, settings=SETTINGS)
+    assert join_overdue(state, now=1.0 + SETTINGS.decision_deadline_seconds * 2, settings=SETTINGS)
+
+    deadline = deadline_message(copy.article_id)
+    decided = dedup.handle(deadline, dedup._origin(deadline.topic), now=100.0)
+    assert [out.record.article_id for out in decided if out.topic == ARTICLES_DEDUPED] == [copy.article_id]
+    assert not join_overdue(dedup.tables["joins"][copy.article_id], now=1000.0, settings=SETTINGS)
