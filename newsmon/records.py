@@ -38,7 +38,7 @@ class Record(BaseModel):
         return self.model_dump_json(exclude_none=False).encode("utf-8")
 
     @classmethod
-    def from_bytes(cls, data: bytes):  # noqa: ANN206 - returns cls
+    def from_bytes(cls, data: bytes):
         return cls.model_validate_json(data)
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
-    PydanticBaseSettingsSource,
     JsonConfigSettingsSource,
+    PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
@@ -24,7 +24,6 @@ from connectors.settings import ConnectorSettings, FeedConfig
 from streams.alerts.settings import AlertSettings
 from streams.clean.settings import CleanSettings
 from streams.dedup.settings import DedupSettings
-
 
 # The config file of the Settings being built (set by load_settings for the duration of one construction).
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("newsmon_config_file", default=None)

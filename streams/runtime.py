@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
 import multiprocessing
-from collections.abc import Awaitable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -125,7 +124,7 @@ class StageRuntime:
         with self.timed(stage):
             try:
                 return await work
-            except Exception as exc:  # noqa: BLE001 - one bad record must never stop the stage
+            except Exception as exc:  # one bad record must never stop the stage
                 reason = getattr(exc, "reason", None)
                 if reason is None:
                     LOGGER.exception("unexpected error in stage", extra={"stage": stage,
@@ -136,6 +135,19 @@ class StageRuntime:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+    async def records(self, stage: str, model: type[R], stream: faust.StreamT, *, keyed: bool = False
+                      ) -> AsyncIterator[tuple[EventT, R]]:
+        """The valid `model` records of `stream`, each with its event; an undecodable record (or, when `keyed`,
+        a record without a key) is dead-lettered instead."""
+        async for event in stream.events():
+            record = await self.decode(stage, model, event)
+            if record is None:
+                continue
+            if keyed and event.key is None:
+                await self.dead_letter(stage, "missing_key", f"a {model.__name__} record needs a key", event)
+                continue
+            yield event, record
 
     async def decode(self, stage: str, model: type[R], event: EventT) -> R | None:
         """The record in `event`, or None after dead-lettering it when it is not a valid `model`."""
@@ -163,7 +175,7 @@ class StageRuntime:
         await self._dead_letter_topic.send(key=key, value=letter.to_bytes())
 
     @contextmanager
-    def timed(self, stage: str):  # noqa: ANN201 - a context manager
+    def timed(self, stage: str):
         started = time.perf_counter()
         try:
             yield

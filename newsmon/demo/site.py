@@ -6,8 +6,8 @@ import html
 import json
 import threading
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import datetime
+from email.utils import format_datetime
 from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,7 +105,7 @@ class DemoServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 content_type, body = server.route(self.path)
                 self.send_response(200 if body is not None else 404)
                 self.send_header("Content-Type", content_type)
@@ -114,7 +114,7 @@ class DemoServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by design
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         return Handler

@@ -93,7 +93,7 @@ class SinkLoop:
             webhook.close()
             ledger.close()
 
-    def _handle(self, record, webhook: WebhookSink, ledger: SentLedger, producer: KafkaProducer,  # noqa: ANN001
+    def _handle(self, record, webhook: WebhookSink, ledger: SentLedger, producer: KafkaProducer,
                 stop: threading.Event) -> bool:
         """Deliver or dead-letter one record; False only when stopping before it was settled."""
         name = self._sink.name
@@ -118,7 +118,7 @@ class SinkLoop:
                           f"sink {name}: {outcome.attempts} attempt(s), last: {outcome.error}")
         return True
 
-    def _dead_letter(self, producer: KafkaProducer, record, reason: str, error: str) -> None:  # noqa: ANN001
+    def _dead_letter(self, producer: KafkaProducer, record, reason: str, error: str) -> None:
         key = record.key.decode("utf-8", errors="backslashreplace") if record.key is not None else None
         LOGGER.error("alert dead-lettered by sink", extra={
             "sink": self._sink.name, "reason": reason, "error": error, "topic": record.topic,

@@ -25,10 +25,7 @@ def install(runtime: StageRuntime) -> None:
 
     @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean")
     async def clean(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            page = await runtime.decode(STAGE, RawPage, event)
-            if page is None:
-                continue
+        async for event, page in runtime.records(STAGE, RawPage, stream):
             learned = site_boilerplate.frequent(site_of(page.canonical_url))
             article = await runtime.attempt(STAGE, event, runtime.in_pool(clean_page, page, clean_settings, learned))
             if article is None:

@@ -62,10 +62,7 @@ def install(runtime: StageRuntime) -> None:
 
     @app.agent(runtime.topic(ARTICLES), name="dedup-by-url")
     async def dedup_by_url(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            article = await runtime.decode(STAGE_URL, Article, event)
-            if article is None:
-                continue
+        async for event, article in runtime.records(STAGE_URL, Article, stream):
             with runtime.timed(STAGE_URL):
                 judgement = judge_by_url(article, seen_urls.get(article.canonical_url), Origin.of(event).as_list())
                 seen_urls[article.canonical_url] = judgement.state
@@ -80,10 +77,7 @@ def install(runtime: StageRuntime) -> None:
 
     @app.agent(topics[ARTICLES_BY_TEXT], name="dedup-by-text")
     async def dedup_by_text(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            article = await runtime.decode(STAGE_TEXT, Article, event)
-            if article is None:
-                continue
+        async for event, article in runtime.records(STAGE_TEXT, Article, stream):
             with runtime.timed(STAGE_TEXT):
                 judgement = judge_by_text(article, seen_texts.get(article.text_hash), Origin.of(event).as_list())
                 seen_texts[article.text_hash] = judgement.state
@@ -92,7 +86,8 @@ def install(runtime: StageRuntime) -> None:
                 continue
             article_fingerprint = None
             if judged.dedup.duplicate_of is None:
-                article_fingerprint = await runtime.attempt(STAGE_TEXT, event, runtime.in_pool(fingerprint, judged, settings))
+                article_fingerprint = await runtime.attempt(
+                    STAGE_TEXT, event, runtime.in_pool(fingerprint, judged, settings))
                 if article_fingerprint is None:
                     # Dead-lettered for analysis, but the article must not be lost to extraction: it goes on
                     # unindexed, as its own story.
@@ -102,10 +97,7 @@ def install(runtime: StageRuntime) -> None:
 
     @app.agent(topics[DEDUP_BANDS], name="dedup-index")
     async def dedup_index(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            probe = await runtime.decode(STAGE_INDEX, Probe, event)
-            if probe is None or event.key is None:
-                continue
+        async for event, probe in runtime.records(STAGE_INDEX, Probe, stream, keyed=True):
             key = event.key.decode("utf-8")
             with runtime.timed(STAGE_INDEX):
                 state, reply = index_probe(index.get(key), probe, key, time.time(), settings)
@@ -121,10 +113,7 @@ def install(runtime: StageRuntime) -> None:
 
     @app.agent(topics[DEDUP_CANDIDATES], name="dedup-join")
     async def dedup_join(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            message = await runtime.decode(STAGE_JOIN, JoinMessage, event)
-            if message is None or event.key is None:
-                continue
+        async for event, message in runtime.records(STAGE_JOIN, JoinMessage, stream, keyed=True):
             sends = await runtime.attempt(STAGE_JOIN, event, join_step(event.key.decode("utf-8"), message, event))
             await publish(STAGE_JOIN, sends or [])
 

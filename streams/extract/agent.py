@@ -18,10 +18,7 @@ def install(runtime: StageRuntime) -> None:
 
     @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract")
     async def extract(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            article = await runtime.decode(STAGE, Article, event)
-            if article is None:
-                continue
+        async for event, article in runtime.records(STAGE, Article, stream):
             found = await runtime.attempt(STAGE, event, runtime.in_pool(article_events, article))
             for extracted in found or ():
                 metrics.EVENTS_EXTRACTED.labels(extracted.type, extracted.status, extracted.lang).inc()
