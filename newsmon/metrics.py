@@ -41,6 +41,14 @@ SINK_DELIVERIES = Counter("newsmon_sink_deliveries_total", "Alert deliveries by 
 SINK_RETRIES = Counter("newsmon_sink_retries_total", "Delivery attempts a sink repeated after a failure.", ["sink"])
 
 
+def initialise_stage(stage: str) -> None:
+    """Create a stage's series at zero when it starts, before its first record: a counter first scraped at its
+    final value shows no increase, so a short burst would leave every rate() at 0."""
+    RECORDS_IN.labels(stage)
+    RECORDS_OUT.labels(stage)
+    PROCESSING_SECONDS.labels(stage)
+
+
 def serve_metrics(settings: MetricsSettings) -> None:
     """Serve this process's /metrics (no-op when the port is 0)."""
     if settings.port == 0:

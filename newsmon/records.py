@@ -78,6 +78,7 @@ class Sentence(Record):
 
 
 DateSource = Literal["page", "feed", "fetched"]
+DedupMethod = Literal["url", "text_hash", "near_duplicate"]
 ArticleFlag = Literal["feed_only", "summary_fallback", "no_main_text", "unsupported_language"]
 
 
@@ -85,7 +86,7 @@ class DedupVerdict(Record):
     """Set by the dedup stage; null on the `articles` topic."""
 
     duplicate_of: str | None = Field(default=None, description="article_id of the first copy, if this is a copy.")
-    method: Literal["url", "text_hash", "near_duplicate"] | None = None
+    method: DedupMethod | None = None
     similarity: float | None = None
     story_id: str
 

@@ -140,6 +140,7 @@ class StageRuntime:
                       ) -> AsyncIterator[tuple[EventT, R]]:
         """The valid `model` records of `stream`, each with its event; an undecodable record (or, when `keyed`,
         a record without a key) is dead-lettered instead."""
+        metrics.initialise_stage(stage)
         async for event in stream.events():
             record = await self.decode(stage, model, event)
             if record is None:

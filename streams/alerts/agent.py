@@ -117,6 +117,7 @@ def install(runtime: StageRuntime) -> None:
 
     @app.agent(source, name="alerts")
     async def alerts(stream: faust.StreamT) -> None:
+        metrics.initialise_stage(STAGE)
         async for event in stream.events():
             origin = Origin.of(event)
             if origin.topic == ticks.get_topic_name():

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import get_args
 
 import faust
 
 from newsmon import metrics
-from newsmon.records import Article, DedupVerdict
+from newsmon.records import Article, DedupMethod, DedupVerdict
 from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 from streams.dedup.logic import (
     JoinMessage,
@@ -53,6 +54,9 @@ def install(runtime: StageRuntime) -> None:
                       key_type=bytes)
     joins = app.Table("dedup-joins", default=None, partitions=partitions, use_partitioner=True,
                       key_type=bytes)
+
+    for method in get_args(DedupMethod):
+        metrics.DUPLICATES.labels(method)  # at zero from the start, like the stage series
 
     async def publish(stage: str, sends: list[Send]) -> None:
         for send in sends:
