@@ -26,6 +26,7 @@ from newsmon.processes import spawn, stop_all, write_effective_settings
 from newsmon.records import Alert, DeadLetter
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.topics import DEAD_LETTER, EVENTS, RAW_PAGES, Topics
+from streams.alerts.settings import WatchRule
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -91,8 +92,11 @@ def site() -> Iterator[DemoServer]:
 def settings(broker, site: DemoServer, tmp_path: Path) -> Settings:
     base = Settings(kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=3))
     configured = demo_settings(base, site, tmp_path)
-    configured = configured.model_copy(update={"worker": configured.worker.model_copy(update={"processes": 1})})
-    ensure_topics(configured.kafka, broker.bootstrap_servers)
+    # A watch rule that holds alerts until two outlets carry the event: only the EU package (a wire copy) gets there.
+    configured = configured.model_copy(update={
+        "worker": configured.worker.model_copy(update={"processes": 1}),
+        "alerts": configured.alerts.model_copy(update={"rules": [WatchRule(name="corroborated", min_sources=2)]})})
+    ensure_topics(configured.kafka, broker.bootstrap_servers, configured.alerts.rule_names())
     return configured
 
 
@@ -121,6 +125,11 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     eu_package = next(alert for alert in alerts if alert.event.actors[0].code == "EU")
     assert eu_package.kind == "new"
     assert eu_package.event.quantity is not None and eu_package.event.quantity.value == 20
+    # The copy is not extracted again but counts as a second outlet.
+    corroborated = [Alert.from_bytes(value) for value in read_topic(
+        settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))]
+    assert [(alert_signature(alert), alert.corroboration) for alert in corroborated] == [
+        (("sanction", "EU", "announced"), 2)]
 
     letters = [DeadLetter.from_bytes(value) for value in read_topic(settings.kafka.bootstrap_servers,
                                                                      topics.name(DEAD_LETTER))]

@@ -16,9 +16,7 @@ def article_events(article: Article) -> list[Event]:
     if article.dedup is not None and article.dedup.duplicate_of is not None:
         return []
     spans = [(sentence.start, sentence.end) for sentence in article.sentences]
-    ref = ArticleRef(article_id=article.article_id, url=article.url, outlet=article.outlet,
-                     published_at=article.published_at, fetched_at=article.fetched_at,
-                     story_id=article.dedup.story_id if article.dedup is not None else None)
+    ref = _article_ref(article)
     return [
         Event(
             event_id=stable_id(article.article_id, mention.type, mention.category, *mention.span),
@@ -30,3 +28,18 @@ def article_events(article: Article) -> list[Event]:
         )
         for mention in extract_events(article.text, lang=article.language, sentences=spans)
     ]
+
+
+def corroborating_events(original_events: list[Event], copy: Article) -> list[Event]:
+    """The original's events as sightings in a copy: the same events (same key, same words), with the copy's
+    outlet as their source, so the alert stage counts the copy as corroboration without extracting it again."""
+    ref = _article_ref(copy)
+    return [event.model_copy(update={"event_id": stable_id(copy.article_id, event.type, event.category,
+                                                              *event.span), "article": ref})
+            for event in original_events]
+
+
+def _article_ref(article: Article) -> ArticleRef:
+    return ArticleRef(article_id=article.article_id, url=article.url, outlet=article.outlet,
+                      published_at=article.published_at, fetched_at=article.fetched_at,
+                      story_id=article.dedup.story_id if article.dedup is not None else None)
