@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from kafka.errors import KafkaError
 
 from newsmon import metrics
 from newsmon.records import Alert, Event
@@ -33,6 +34,7 @@ LOGGER = logging.getLogger(__name__)
 STAGE = "alerts"
 # How far back a replayed alert is looked for on its partition: the records a crash can leave unconfirmed.
 READBACK_RECORDS = 1000
+READBACK_SECONDS = 10.0
 FLUSH_TICK = b'{"sweep": false}'
 SWEEP_TICK = b'{"sweep": true}'
 
@@ -68,14 +70,25 @@ def install(runtime: StageRuntime) -> None:
             return
         due[str(partition)] = pending
 
+    async def already_published(topic_name: str, key: str, alert_id: str) -> bool:
+        """Whether the topic holds the alert. A read-back that cannot finish in time counts as "no": the alert
+        is published again (a repeated record with the same id), never lost, and the agent never stalls."""
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(
+                published_alert_ids, bootstrap_servers, topic_name, key, READBACK_RECORDS), READBACK_SECONDS)
+        except (TimeoutError, KafkaError) as exc:
+            LOGGER.warning("alert read-back failed; publishing the replay", extra={
+                "alert_id": alert_id, "topic": topic_name, "error": f"{type(exc).__name__}: {exc}"})
+            return False
+        return alert_id in found
+
     async def publish(key: str, alert: Alert, *, acknowledged: bool, replay: bool) -> None:
         """To every topic of the alert's rules. Alerts caused by an event ride on its offset commit; alerts
         of a tick are sent at once and acknowledged before the state that records them is stored. A replay
         (the same alert again after a crash) skips the topics that already hold it."""
         for rule in alert.rules:
             topic = outputs[rule_topic(rule, alert.event.type)]
-            if replay and alert.alert_id in await asyncio.to_thread(
-                    published_alert_ids, bootstrap_servers, topic.get_topic_name(), key, READBACK_RECORDS):
+            if replay and await already_published(topic.get_topic_name(), key, alert.alert_id):
                 LOGGER.info("replayed alert already on its topic; not published again",
                             extra={"alert_id": alert.alert_id, "topic": topic.get_topic_name()})
                 continue

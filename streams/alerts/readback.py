@@ -20,7 +20,7 @@ from kafka.structs import TopicPartition
 
 LOGGER = logging.getLogger(__name__)
 
-READ_SECONDS = 30.0
+READ_SECONDS = 8.0
 
 
 def partition_of(key: bytes, partitions: int) -> int:
@@ -31,7 +31,7 @@ def partition_of(key: bytes, partitions: int) -> int:
 def published_alert_ids(bootstrap_servers: str, topic: str, key: str, lookback: int) -> set[str]:
     """The alert ids among the last `lookback` records of the partition of `topic` that `key` maps to."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="newsmon-alert-readback",
-                             enable_auto_commit=False)
+                             enable_auto_commit=False, request_timeout_ms=5000)
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
