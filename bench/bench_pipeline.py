@@ -341,7 +341,7 @@ def _profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
     """py-spy (if on PATH) sampling a worker and its pool processes until the worker exits; collapsed stacks."""
     output.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--subprocesses", "--nonblocking",
-                             "--format", "raw", "--rate", "50", "-o", str(output)],
+                             "--gil", "--format", "raw", "--rate", "50", "-o", str(output)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -3,11 +3,13 @@
 annotated boilerplate lines were removed or kept and which news paragraphs survived or were lost.
 
 The seeds are third-party text and are not copied into the project: they are annotated here by line number
-(0-based, counting non-blank lines) only. Usage: python bench/eval_clean_seeds.py [SEED_DIR]
+(0-based, counting non-blank lines) only. Usage: python bench/eval_clean_seeds.py [--fast | --no-fast] [SEED_DIR]
+(trafilatura's fast mode on or off; default: the `clean.fast` setting's default).
 """
 
 from __future__ import annotations
 
+import argparse
 import html
 import re
 import sys
@@ -113,10 +115,16 @@ def evaluate(seed_dir: Path = SEED_DIR, settings: CleanSettings | None = None) -
 
 
 def main() -> None:
-    seed_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else SEED_DIR
-    if not seed_dir.is_dir():
-        sys.exit(f"no seeds at {seed_dir}")
-    results = evaluate(seed_dir)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("seed_dir", nargs="?", type=Path, default=SEED_DIR)
+    parser.add_argument("--fast", action=argparse.BooleanOptionalAction, default=None,
+                        help="trafilatura's fast mode (default: the clean.fast setting's default)")
+    args = parser.parse_args()
+    if not args.seed_dir.is_dir():
+        sys.exit(f"no seeds at {args.seed_dir}")
+    settings = CleanSettings() if args.fast is None else CleanSettings(fast=args.fast)
+    print(f"clean.fast={settings.fast}")
+    results = evaluate(args.seed_dir, settings)
     print(f"{'seed':<28} {'bp removed':>10} {'bp kept':>8} {'news kept':>10} {'news lost':>10} {'chrome':>7}")
     for r in results:
         print(f"{r.name:<28} {len(r.removed):>10} {len(r.kept):>8} {len(r.survived):>10} {len(r.lost):>10} {len(r.extra):>7}")

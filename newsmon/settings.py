@@ -58,6 +58,11 @@ class WorkerSettings(StrictModel):
     rebalance_timeout_seconds: float = 5.0
     session_timeout_seconds: float = 10.0
     max_poll_interval_seconds: float = 30.0
+    fetch_max_wait_ms: int = Field(
+        default=100, ge=1,
+        description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when it "
+                    "expires (tansu) hold every hop this long, so it bounds per-hop latency (Faust's 1500 ms: "
+                    "0.86 s per hop measured, 50 ms: 0.39 s); lower costs more empty fetch requests when idle.")
 
 
 class MetricsSettings(StrictModel):

@@ -6,13 +6,14 @@ import faust
 
 from newsmon.broker import reports_end_offsets_per_batch
 from newsmon.settings import Settings
+from streams.consumer import Transport
 
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     worker = settings.worker
     # One record per batch on tansu (see reports_end_offsets_per_batch); normal batching on Apache Kafka.
     max_batch_bytes = 1 if reports_end_offsets_per_batch(bootstrap_servers) else 16384
-    return faust.App(
+    app = faust.App(
         worker.app_id,
         broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
         store="rocksdb://",
@@ -35,3 +36,6 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         broker_heartbeat_interval=1.0,
         broker_max_poll_interval=worker.max_poll_interval_seconds,
     )
+    # Faust has no setting for its consumers' long-poll time (hard-coded 1500 ms); our transport sets it.
+    app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=worker.fetch_max_wait_ms)
+    return app

@@ -183,6 +183,7 @@ class StageRuntime:
         finally:
             metrics.PROCESSING_SECONDS.labels(stage).observe(time.perf_counter() - started)
 
-    async def send(self, stage: str, topic: faust.TopicT, key: str, record: Record) -> None:
-        await topic.send(key=key, value=record.to_bytes())
+    async def send(self, stage: str, topic: faust.TopicT, key: str, record: Record, partition: int | None = None
+                   ) -> None:
+        await topic.send(key=key, value=record.to_bytes(), partition=partition)
         metrics.RECORDS_OUT.labels(stage).inc()

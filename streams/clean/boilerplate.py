@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsmon.records import Article
-from streams.clean.normalize import fold_arabic, matching_form
+from streams.clean.normalize import fold_arabic, matching_form_of_display
 from streams.clean.settings import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ _SENTENCE_END = re.compile(r"[.۔]\W*$")
 
 @dataclass(frozen=True)
 class Line:
-    """One line of extracted text; `is_link` when it was nothing but a hyperlink on the page."""
+    """One line of extracted text in display form (normalize.display_form); `is_link` when it was nothing but
+    a hyperlink on the page."""
 
     text: str
     is_link: bool = False
@@ -68,8 +69,9 @@ def load_rules() -> Rules:
 
 
 def _key(text: str) -> str:
-    """The form rules are matched against: matching form without bullets and trailing punctuation."""
-    return _TRAILING.sub("", _LEADING.sub("", matching_form(text)))
+    """The form rules are matched against: matching form without bullets and trailing punctuation. `text` is in
+    display form (lines, titles and article paragraphs all are), so the display pass is skipped."""
+    return _TRAILING.sub("", _LEADING.sub("", matching_form_of_display(text)))
 
 
 def strip_boilerplate(
@@ -151,7 +153,8 @@ class SiteBoilerplate:
                    max_words=settings.site_boilerplate_max_words)
 
     def observe(self, site: str, page_id: str, lines: Iterable[str]) -> None:
-        """Count each distinct short line of one page; a page seen before (redelivery) is ignored."""
+        """Count each distinct short line (display form) of one page; a page seen before (redelivery) is
+        ignored."""
         state = self._sites.get(site)
         if state is None:
             state = self._sites[site] = _Site()

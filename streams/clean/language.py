@@ -21,6 +21,13 @@ _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 @lru_cache(maxsize=4)
+def _letters_at_least(count: int) -> re.Pattern[str]:
+    """Matches a text with at least `count` letters, stopping at the count-th (counting every letter of a
+    4000-character sample with findall costs ~0.5 ms a page). Anchored; disjoint classes keep it linear."""
+    return re.compile(rf"(?:[\W\d_]*[^\W\d_]){{{count}}}")
+
+
+@lru_cache(maxsize=4)
 def _identifier(candidates: tuple[str, ...], min_confidence: float) -> LanguageIdentifier:
     """The model, loaded once per process (and candidate set): loading costs ~0.3 s."""
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True, min_confidence=min_confidence)
@@ -35,7 +42,7 @@ def _identifier(candidates: tuple[str, ...], min_confidence: float) -> LanguageI
 def identify_language(text: str, settings: CleanSettings) -> str:
     """ISO 639-1 code of `text`, or "und" when it is too short or the identifier is not confident."""
     sample = text[: settings.language_sample_chars]
-    if len(_LETTER.findall(sample)) < settings.min_language_letters:
+    if not _letters_at_least(settings.min_language_letters).match(sample):
         return "und"
     identifier = _identifier(tuple(settings.language_candidates), settings.min_language_confidence)
     language, confidence = identifier.classify(sample)

@@ -25,7 +25,7 @@ from trafilatura.utils import load_html
 from newsmon.records import Article, ArticleFlag, DateSource, FeedItem, RawPage, stable_id
 from streams.clean.boilerplate import Line, site_of, strip_boilerplate
 from streams.clean.language import direction, identify_language
-from streams.clean.normalize import SURROGATES, display_form, matching_form
+from streams.clean.normalize import SURROGATES, display_form, matching_form_of_display
 from streams.clean.sentences import split_sentences
 from streams.clean.settings import CleanSettings
 
@@ -98,7 +98,7 @@ def article_from_document(content: str, source: str, settings: CleanSettings) ->
 
 
 def _clean(page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[str], plain_text: bool) -> Article:
-    body = SURROGATES.sub("\ufffd", page.html) if page.html and page.html.strip() else None
+    body = _without_surrogates(page.html) if page.html and page.html.strip() else None
     if body is None:
         if not page.feed_only and not (page.feed.title or page.feed.summary):
             raise CleanError("empty", "empty body and nothing in the feed item")
@@ -110,7 +110,7 @@ def _clean(page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[s
     title = extracted.title or _clean_inline(page.feed.title)
     paragraphs, removed = strip_boilerplate(extracted.lines, settings, site_boilerplate, title,
                                             link_markup=extracted.link_markup)
-    if paragraphs and max(len(_WORD.findall(p)) for p in paragraphs) < settings.min_paragraph_words:
+    if paragraphs and not any(len(_WORD.findall(p)) >= settings.min_paragraph_words for p in paragraphs):
         # Only menu-sized lines: trafilatura's fallback picked up navigation from a page without an article.
         removed, paragraphs = removed + paragraphs, []
     flags: list[ArticleFlag] = ["feed_only"] if page.feed_only else []
@@ -142,10 +142,22 @@ def _clean(page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[s
         text=text,
         sentences=split_sentences(text),
         word_count=len(_WORD.findall(text)),
-        text_hash=hashlib.sha256(matching_form(text).encode("utf-8")).hexdigest(),
+        text_hash=hashlib.sha256(matching_form_of_display(text).encode("utf-8")).hexdigest(),
         flags=flags,
         removed_boilerplate=removed,
     )
+
+
+def _without_surrogates(body: str) -> str:
+    """`body` with lone surrogates replaced. Almost no page has any: encoding finds that out 4× faster than the
+    substitution's scan (0.14 vs 0.58 ms on a 96 KB page)."""
+    if body.isascii():
+        return body
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATES.sub("\ufffd", body)
+    return body
 
 
 def _check_body(body: str, headers: dict[str, str], settings: CleanSettings, plain_text: bool) -> None:
@@ -200,12 +212,15 @@ def _lines(text: str, tree: HtmlElement, settings: CleanSettings) -> list[Line]:
     <a> on the page. (trafilatura's include_links would say so too, but rewrites every URL in the page first:
     a fifth of its time on link-heavy pages.)"""
     raw_lines = [" ".join(_LIST_BULLET.sub("", raw).split()) for raw in text.splitlines()]
-    short = sorted({raw for raw in raw_lines if raw and len(raw.split()) <= settings.max_boilerplate_words})
+    short = {raw for raw in raw_lines if raw and len(raw.split()) <= settings.max_boilerplate_words}
     links: set[str] = set()
     if short:
-        # One XPath pass in libxml2 for all candidates: building every anchor's text in Python costs ~10 ms.
-        condition = " or ".join(f"normalize-space(.)=$c{i}" for i in range(len(short)))
-        matches = tree.xpath(f"//a[{condition}]", **{f"c{i}": line for i, line in enumerate(short)})
+        # One XPath pass in libxml2 for all candidates: building every anchor's text in Python costs ~10 ms. An
+        # anchor is a candidate when "\n<its text>\n" occurs in "\n<candidate>\n<candidate>…\n" (neither
+        # contains a newline): one normalize-space per anchor, where an or-chain of equalities recomputed it
+        # per candidate (3.1 vs 1.4 ms on a page of 750 links and 7 short lines).
+        matches = tree.xpath("//a[contains($lines, concat($nl, normalize-space(.), $nl))]",
+                             lines="\n" + "\n".join(short) + "\n", nl="\n")
         links = {" ".join(element.text_content().split()) for element in matches}
     return [Line(display_form(raw), raw in links) for raw in raw_lines if raw]
 

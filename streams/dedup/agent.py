@@ -1,5 +1,5 @@
-"""Dedup agents: `articles` → (by URL) → `articles.by-text` → (by text hash) → `dedup.bands` (by index key) ⇄
-`dedup.candidates` (by article id) → `articles.deduped`. The decisions are in streams.dedup.logic; each agent
+"""Dedup agents: `articles` → (by URL) → `articles.by-text` → (by text hash) → `dedup.bands` (by index
+partition) ⇄ `dedup.candidates` (by article id) → `articles.deduped`. The decisions are in streams.dedup.logic; each agent
 reads its table, calls one pure function, writes the table back and publishes what the function returned."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from streams.dedup.logic import (
     Send,
     UrlDecision,
     deadline_message,
-    fingerprint,
     index_expired,
     index_probe,
+    index_probes,
     join,
     join_expired,
     join_overdue,
@@ -50,10 +50,15 @@ def install(runtime: StageRuntime) -> None:
     # use_partitioner: the changelog partition comes from the key, so the expiry timer can delete keys outside
     # stream iteration. key_type=bytes keeps the key raw (not JSON-quoted), so the partitioner puts it on the
     # partition of the topic these tables are keyed like — the partition whose worker owns and restores it.
+    # The index holds index keys and fingerprint copies (streams.dedup.logic.fingerprint_key), each on the
+    # partition its probes are sent to.
     index = app.Table("dedup-index", default=None, partitions=partitions, use_partitioner=True,
                       key_type=bytes)
     joins = app.Table("dedup-joins", default=None, partitions=partitions, use_partitioner=True,
                       key_type=bytes)
+    # Each article's body, kept apart from its join state (rewritten on every join message), keyed alike.
+    bodies = app.Table("dedup-articles", default=None, partitions=partitions, use_partitioner=True,
+                       key_type=bytes)
 
     for method in get_args(DedupMethod):
         metrics.DUPLICATES.labels(method)  # at zero from the start, like the stage series
@@ -62,7 +67,7 @@ def install(runtime: StageRuntime) -> None:
         for send in sends:
             if send.topic == ARTICLES_DEDUPED and send.record.dedup.duplicate_of is not None:
                 metrics.DUPLICATES.labels(send.record.dedup.method).inc()
-            await runtime.send(stage, topics[send.topic], send.key, send.record)
+            await runtime.send(stage, topics[send.topic], send.key, send.record, partition=send.partition)
 
     @app.agent(runtime.topic(ARTICLES), name="dedup-by-url")
     async def dedup_by_url(stream: faust.StreamT) -> None:
@@ -88,31 +93,36 @@ def install(runtime: StageRuntime) -> None:
             judged = judgement.article
             if judged is None:
                 continue
-            article_fingerprint = None
+            article_probes = None
             if judged.dedup.duplicate_of is None:
-                article_fingerprint = await runtime.attempt(
-                    STAGE_TEXT, event, runtime.in_pool(fingerprint, judged, settings))
-                if article_fingerprint is None:
+                article_probes = await runtime.attempt(
+                    STAGE_TEXT, event, runtime.in_pool(index_probes, judged, settings, partitions))
+                if article_probes is None:
                     # Dead-lettered for analysis, but the article must not be lost to extraction: it goes on
                     # unindexed, as its own story.
                     await runtime.send(STAGE_TEXT, topics[ARTICLES_DEDUPED], judged.article_id, judged)
                     continue
-            await publish(STAGE_TEXT, text_sends(judged, article_fingerprint))
+            await publish(STAGE_TEXT, text_sends(judged, article_probes))
 
     @app.agent(topics[DEDUP_BANDS], name="dedup-index")
     async def dedup_index(stream: faust.StreamT) -> None:
-        async for event, probe in runtime.records(STAGE_INDEX, Probe, stream, keyed=True):
-            key = event.key.decode("utf-8")
+        async for _, probe in runtime.records(STAGE_INDEX, Probe, stream):
             with runtime.timed(STAGE_INDEX):
-                state, reply = index_probe(index.get(key), probe, key, time.time(), settings)
-                index[key] = state
-            await publish(STAGE_INDEX, [reply])
+                result = index_probe(probe, index.get, index.get, time.time(), settings)
+                for key, state in result.keys.items():
+                    index[key] = state
+                index[result.fingerprint_key] = result.fingerprint
+            await publish(STAGE_INDEX, [result.reply])
 
     async def join_step(key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
         """One join step on the article `key`: read its state, decide, write it back (awaited by
         runtime.attempt, so a failure anywhere in it dead-letters the message)."""
-        result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings)
-        joins[key] = result.state
+        result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings,
+                      lambda: bodies.get(key))
+        if result.changed:
+            joins[key] = result.state
+        if result.article is not None:
+            bodies[key] = result.article
         return result.sends
 
     @app.agent(topics[DEDUP_CANDIDATES], name="dedup-join")
@@ -139,6 +149,8 @@ def install(runtime: StageRuntime) -> None:
     async def sweep_dedup_state() -> None:
         """Expire index entries and article states on this worker's partitions: state stays bounded."""
         now = time.time()
-        for table, expired in ((index, index_expired), (joins, join_expired)):
-            for key in [key for key, state in table.items() if expired(state, now, settings)]:
-                del table[key]
+        for key in [key for key, state in index.items() if index_expired(state, now, settings)]:
+            del index[key]
+        for key in [key for key, state in joins.items() if join_expired(state, now, settings)]:
+            del joins[key]
+            bodies.pop(key, None)

@@ -15,10 +15,13 @@ Kafka, and the per-article join that verifies candidates; see the flow below and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from itertools import count
 from typing import Any, Literal
 
+from kafka.partitioner.default import murmur2
 from pydantic import Field
 
 from newsmon.records import Article, DedupVerdict, Record
@@ -70,23 +73,30 @@ def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[A
 
 # --- Near-duplicate and story index, partitioned through Kafka -------------------------------------------------
 #
-# by-text hop (first article of a text) ──Probe per index key──▶ dedup.bands (key: index key)
+# by-text hop (first article of a text) ──one Probe per index partition──▶ dedup.bands (explicit partition)
 #                                        ──JoinMessage "self"──▶ dedup.candidates (key: article id)
-# band hop: remember the article under the key, reply with the earlier entries ──"candidates"──▶ the article
-# join hop (key: article id): once every key replied, "ask" each candidate (on its own partition) to compare
-#   signatures and story profiles; each candidate "answer"s once it is decided itself; with every answer in,
-#   the verdict goes to articles.deduped, and waiting askers and exact copies are answered.
+# index hop (partition p): insert the article under each of its index keys that live on p, keep a copy of its
+#   fingerprint on p, compare it with every earlier entry under those keys (their fingerprints are on p too,
+#   for the same reason) and reply once — with the candidates that look like a copy or the same story — to the
+#   article's join.
+# join hop (key: article id): once every probed partition replied, "ask" each such candidate for its verdict
+#   (root, story); each candidate answers once it is decided itself; with every answer in, the verdict goes to
+#   articles.deduped, and waiting askers and exact copies are answered.
+#
+# An article costs 2 messages per index partition it touches plus 2 per look-alike, instead of 2 per index key
+# plus 2 per candidate: comparing where the candidates' fingerprints already are is what makes that possible.
 #
 # Articles are ordered by (published_at, article_id). An article waits for the verdict of earlier candidates
 # only; a later candidate answers at once — with its answer if decided, else "deferred", and it then asks the
 # earlier article itself. Whichever of two articles reaches a shared key second learns of the other, so a pair
-# is never missed, and waits only point back in the order, so they never form a cycle. Every hop is idempotent: the band hop is a set insert with a deterministic reply, the join
-# keeps the first message of each kind per sender and replays, for a redelivered message, exactly the outputs
-# that message produced (recorded by offset; all messages of one article share one partition, in order).
+# is never missed, and waits only point back in the order, so they never form a cycle. Every hop is idempotent:
+# the index hop is a set insert with a deterministic reply, the join keeps the first message of each kind per
+# sender and replays, for a redelivered message, exactly the outputs that message produced (recorded by offset;
+# all messages of one article share one partition, in order).
 
 
 class Fingerprint(Record):
-    """What the join needs of an article to compare it: signature, story profile, index keys, date."""
+    """What the index needs of an article to compare it: signature, story profile, index keys, date."""
 
     signature: str
     profile: StoryProfile
@@ -104,27 +114,74 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
                        published=article.published_at.timestamp())
 
 
+def partition_of(key: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner (Faust's and kafka-python's: murmur2) gives `key`: a table with
+    `use_partitioner` keeps the key's state there, so a probe about the key is sent there."""
+    return (murmur2(key.encode("utf-8")) & 0x7FFFFFFF) % partitions
+
+
+def fingerprint_salt(article_id: str, partition: int, partitions: int) -> int:
+    """The salt that puts an article's fingerprint copy on `partition`: the first for which the partitioner maps
+    `fingerprint_key` there (about `partitions` hashes on average; computed once, in the pool)."""
+    for salt in count():
+        if partition_of(fingerprint_key(article_id, salt), partitions) == partition:
+            return salt
+    raise AssertionError("unreachable")
+
+
+def fingerprint_key(article_id: str, salt: int) -> str:
+    """The index-table key of an article's fingerprint copy (see `fingerprint_salt`)."""
+    return f"fp:{article_id}:{salt}"
+
+
 class Probe(Record):
-    """To `dedup.bands`, keyed by one index key of the article."""
+    """To `dedup.bands` on `partition`: the article's index keys that live there, and its fingerprint (kept
+    there under the salted key)."""
+
+    article_id: str
+    partition: int
+    keys: list[str]
+    salt: int
+    fingerprint: Fingerprint
+
+
+def index_probes(article: Article, settings: DedupSettings, partitions: int) -> list[Probe]:
+    """The fingerprint of a first article and its probes, one per index partition its keys live on (CPU work,
+    murmur2 hashing included: run it in the process pool)."""
+    article_fingerprint = fingerprint(article, settings)
+    by_partition: dict[int, list[str]] = {}
+    for key in article_fingerprint.keys:
+        by_partition.setdefault(partition_of(key, partitions), []).append(key)
+    shared = article_fingerprint.model_copy(update={"keys": []})  # each probe carries its own keys
+    return [Probe(article_id=article.article_id, partition=partition, keys=keys,
+                  salt=fingerprint_salt(article.article_id, partition, partitions), fingerprint=shared)
+            for partition, keys in sorted(by_partition.items())]
+
+
+class Candidate(Record):
+    """An earlier-indexed article that looks like a copy of the prober or like the same story."""
 
     article_id: str
     published: float
+    similarity: float
+    story_score: float
 
 
 class JoinMessage(Record):
-    """To `dedup.candidates`, keyed by the article it concerns; `sender` is the article it comes from."""
+    """To `dedup.candidates`, keyed by the article it concerns; `sender` is the article (or, for
+    "candidates", the index partition) it comes from."""
 
     kind: Literal["self", "candidates", "ask", "answer", "copy", "deadline"]
     sender: str
     article: Article | None = None          # self, copy
-    fingerprint: Fingerprint | None = None  # self, ask
-    index_key: str | None = None            # candidates
-    candidates: list[tuple[str, float]] = Field(default_factory=list)  # candidates: (article_id, published)
+    partitions: list[int] = Field(default_factory=list)     # self: the index partitions probed
+    published: float | None = None          # self, ask: the sender's published time
+    candidates: list[Candidate] = Field(default_factory=list)  # candidates
+    similarity: float | None = None         # ask
+    story_score: float | None = None        # ask
     target_published: float | None = None   # ask: the receiver's published time, as the index knows it
-    similarity: float | None = None         # answer; None: deferred (the receiver will ask the sender)
-    story_score: float | None = None        # answer
-    root: str | None = None                 # answer: what a near-duplicate of the sender is a duplicate of
-    story_id: str | None = None             # answer
+    root: str | None = None                 # answer: what a near-duplicate of the receiver would be a copy of;
+    story_id: str | None = None             # answer; both None: deferred (the sender will ask the receiver)
 
 
 @dataclass(frozen=True)
@@ -132,14 +189,17 @@ class Send:
     topic: str  # a newsmon.topics constant
     key: str
     record: Record
+    partition: int | None = None  # None: the partitioner decides from the key
 
 
-def probes(article: Article, article_fingerprint: Fingerprint) -> list[Send]:
-    """What the by-text hop sends for the first article of a text: its fingerprint to its own join, one probe
-    per index key."""
-    probe = Probe(article_id=article.article_id, published=article_fingerprint.published)
-    own = JoinMessage(kind="self", sender=article.article_id, article=article, fingerprint=article_fingerprint)
-    return [Send(DEDUP_CANDIDATES, article.article_id, own), *(Send(DEDUP_BANDS, key, probe) for key in article_fingerprint.keys)]
+def probes(article: Article, article_probes: list[Probe]) -> list[Send]:
+    """What the by-text hop sends for the first article of a text: its probes, and the article to its own join
+    (with the partitions to wait for)."""
+    own = JoinMessage(kind="self", sender=article.article_id, article=article,
+                      partitions=[probe.partition for probe in article_probes],
+                      published=article.published_at.timestamp())
+    return [Send(DEDUP_CANDIDATES, article.article_id, own),
+            *(Send(DEDUP_BANDS, article.article_id, probe, probe.partition) for probe in article_probes)]
 
 
 def copy_message(copy: Article) -> Send:
@@ -152,28 +212,58 @@ def _window_seconds(settings: DedupSettings) -> float:
     return settings.window_days * 86400.0
 
 
-def index_probe(state: dict[str, Any] | None, probe: Probe, index_key: str, now: float,
-                settings: DedupSettings) -> tuple[dict[str, Any], Send]:
-    """Band hop: remember the article under `index_key` and reply with the other entries in the window.
+@dataclass(frozen=True)
+class IndexResult:
+    keys: dict[str, dict[str, Any]]  # new state of each index key probed
+    fingerprint_key: str
+    fingerprint: dict[str, Any]      # the prober's fingerprint copy on this partition
+    reply: Send
 
-    Entries are [article_id, published, indexed_at]; expired ones (indexed more than window_days ago) go, and
-    a hot key keeps only its `max_entries_per_key` newest by publication."""
+
+def index_probe(probe: Probe, read_key: Callable[[str], dict[str, Any] | None],
+                read_fingerprint: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
+                ) -> IndexResult:
+    """Index hop: remember the article under its keys on this partition, and reply with the entries under those
+    keys (in the window) that look most like a copy of it or like the same story (`best_look_alikes`).
+
+    Entries are [article_id, published, indexed_at, salt]; expired ones (indexed more than window_days ago) go, and
+    a hot key keeps only its `max_entries_per_key` newest by publication. An entry whose fingerprint copy has
+    expired is skipped."""
     horizon = now - _window_seconds(settings)
-    entries = [entry for entry in (state or {}).get("entries", []) if entry[2] >= horizon]
-    if not any(entry[0] == probe.article_id for entry in entries):
-        entries.append([probe.article_id, probe.published, now])
-        if len(entries) > settings.max_entries_per_key:
-            entries = sorted(entries, key=lambda entry: (entry[1], entry[0]))[-settings.max_entries_per_key:]
-    others = sorted((entry[0], entry[1]) for entry in entries if entry[0] != probe.article_id
-                    and abs(probe.published - entry[1]) <= _window_seconds(settings))
-    reply = JoinMessage(kind="candidates", sender=index_key, index_key=index_key, candidates=others)
-    return {"entries": entries}, Send(DEDUP_CANDIDATES, probe.article_id, reply)
+    own = probe.fingerprint
+    states: dict[str, dict[str, Any]] = {}
+    others: dict[str, list[Any]] = {}
+    for key in probe.keys:
+        entries = [entry for entry in (read_key(key) or {}).get("entries", []) if entry[2] >= horizon]
+        if not any(entry[0] == probe.article_id for entry in entries):
+            entries.append([probe.article_id, own.published, now, probe.salt])
+            if len(entries) > settings.max_entries_per_key:
+                entries = sorted(entries, key=lambda entry: (entry[1], entry[0]))[-settings.max_entries_per_key:]
+        states[key] = {"entries": entries}
+        others.update((entry[0], entry) for entry in entries if entry[0] != probe.article_id
+                      and abs(own.published - entry[1]) <= _window_seconds(settings))
+    candidates = []
+    for other, (_, published, _, salt) in sorted(others.items()):
+        stored = read_fingerprint(fingerprint_key(other, salt))
+        if stored is None or stored["indexed_at"] < horizon:
+            continue
+        similarity, story_score = compare(own, Fingerprint.model_validate(stored["fingerprint"]), settings)
+        if similarity >= settings.near_duplicate_threshold or story_score >= settings.story_threshold:
+            candidates.append({"article_id": other, "published": published, "similarity": round(similarity, 6),
+                               "story_score": round(story_score, 6)})
+    reply = JoinMessage(kind="candidates", sender=f"partition:{probe.partition}",
+                        candidates=[Candidate(**candidate) for _, candidate in best_look_alikes(candidates, settings)])
+    return IndexResult(states, fingerprint_key(probe.article_id, probe.salt),
+                       {"fingerprint": own.model_dump(mode="json"), "indexed_at": now},
+                       Send(DEDUP_CANDIDATES, probe.article_id, reply))
 
 
 def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
-    """True when every entry under an index key has expired (delete the key; a key still in use is pruned
-    when the next probe reaches it)."""
+    """True when an index entry is past the window: an index key all of whose entries were indexed more than
+    window_days ago (a key still in use is pruned when the next probe reaches it), or a fingerprint copy."""
     horizon = now - _window_seconds(settings)
+    if "fingerprint" in state:
+        return state["indexed_at"] < horizon
     return all(entry[2] < horizon for entry in state.get("entries", []))
 
 
@@ -181,54 +271,70 @@ def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) ->
 class JoinResult:
     state: dict[str, Any]
     sends: list[Send]
+    article: dict[str, Any] | None = None  # the article's body when it arrived with this message: keep it
+    changed: bool = True                    # False: the state need not be written back
 
 
 def join(state: dict[str, Any] | None, article_id: str, message: JoinMessage, origin: list[Any], now: float,
-         settings: DedupSettings) -> JoinResult:
-    """Join hop: one step of the decision on `article_id` (`state` is what the join table holds for it)."""
+         settings: DedupSettings, read_article: Callable[[], dict[str, Any] | None]) -> JoinResult:
+    """Join hop: one step of the decision on `article_id` (`state` is what the join table holds for it).
+
+    The article's body is not part of the state, which is rewritten on every message: it is returned once, to
+    be kept apart, and read back (`read_article`) only to publish the verdict."""
     state = state if state is not None else {"article_id": article_id, "created_at": now, "replies": {},
-                                             "answers": {}, "waiting": {}, "answered": {}, "copies": {},
-                                             "emitted": {}}
+                                             "answers": {}, "waiting": [], "deferred": [], "copies": {},
+                                             "emitted": {}, "earlier": {}}
     position, last = origin[:2], state.get("origin")
-    if last is not None and last[:2] == position and origin[2] <= last[2]:
+    redelivered = last is not None and last[:2] == position and origin[2] <= last[2]
+    if redelivered and str(origin[2]) in state["emitted"]:
         # A redelivery (crash before the offset commit): publish again exactly what it published before.
-        recipes = state["emitted"].get(str(origin[2]), [])
-        return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, settings)])
+        recipes = state["emitted"][str(origin[2])]
+        return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, read_article)],
+                          changed=False)
+    if "verdict" in state and message.kind != "copy":
+        # Decided: an ask is answered from the verdict alone — the same answer for every asker, again on a
+        # redelivery — and nothing else changes the state, so a much-asked original is not rewritten per ask.
+        return JoinResult(state, _render(state, ["answer", message.sender], read_article)
+                          if message.kind == "ask" else [], changed=False)
+    if redelivered:
+        return JoinResult(state, [], changed=False)
+    arrived = (message.article.model_dump(mode="json") if message.kind == "self" and "published" not in state
+               else None)
     state = {**state, "origin": origin}
-    recipes = _apply(state, message, settings) + _advance(state, now, settings)
+    recipes = _apply(state, message) + _advance(state, now, settings)
     if recipes:
         state["emitted"] = {**state["emitted"], str(origin[2]): recipes}
-    return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, settings)])
+    body = (lambda: arrived) if arrived is not None else read_article
+    return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, body)], arrived)
 
 
-def _apply(state: dict[str, Any], message: JoinMessage, settings: DedupSettings) -> list[list[str]]:
+def _apply(state: dict[str, Any], message: JoinMessage) -> list[list[str]]:
     """Record one message; a second message of a kind from the same sender (an upstream repeat) is ignored."""
     sender = message.sender
-    if message.kind == "self" and "fingerprint" not in state:
-        state["article"] = message.article.model_dump(mode="json")
-        state["fingerprint"] = message.fingerprint.model_dump(mode="json")
+    if message.kind == "self" and "published" not in state:
+        state["partitions"] = [f"partition:{partition}" for partition in message.partitions]
+        state["published"] = message.published
     elif message.kind == "candidates":
-        state["replies"] = {sender: [list(c) for c in message.candidates], **state["replies"]}
+        state["replies"] = {sender: [candidate.model_dump() for candidate in message.candidates],
+                            **state["replies"]}
     elif message.kind == "answer" and sender not in state["answers"]:
-        state["answers"] = {**state["answers"], sender: None if message.similarity is None else {
-            "similarity": message.similarity, "story_score": message.story_score, "root": message.root,
-            "story_id": message.story_id}}
-    elif message.kind == "ask" and sender not in state["answered"] and sender not in state["waiting"]:
-        asker = message.fingerprint.model_dump(mode="json")
-        if "verdict" in state:
-            state["answered"] = {**state["answered"], sender: _answer(state, asker, settings)}
-            return [["answer", sender]]
-        if (asker["published"], sender) < (message.target_published, state["article_id"]):
+        state["answers"] = {**state["answers"], sender: None if message.story_id is None else {
+            "root": message.root, "story_id": message.story_id}}
+    elif message.kind == "ask" and sender not in state["deferred"] and sender not in state["waiting"]:
+        if (message.published, sender) < (message.target_published, state["article_id"]):
             # An earlier article asks an undecided later one: answer "deferred" now (it must not wait on us)
             # and ask it in turn, so the later article is the one that decides about the pair.
-            state["answered"] = {**state["answered"], sender: None}
-            state["earlier"] = {**state.get("earlier", {}), sender: asker["published"]}
+            state["deferred"] = [*state["deferred"], sender]
+            state["earlier"] = {**state["earlier"], sender: {
+                "article_id": sender, "published": message.published, "similarity": message.similarity,
+                "story_score": message.story_score}}
             recipes = [["answer", sender]]
             if "asked" in state and sender not in state["asked"]:
                 state["asked"] = [*state["asked"], sender]
+                state["look_alikes"] = {**state["look_alikes"], sender: state["earlier"][sender]}
                 recipes.append(["ask", sender])
             return recipes
-        state["waiting"] = {**state["waiting"], sender: asker}
+        state["waiting"] = [*state["waiting"], sender]
     elif message.kind == "deadline":
         state["deadline_passed"] = True
     elif message.kind == "copy" and sender not in state["copies"]:
@@ -241,33 +347,50 @@ def _apply(state: dict[str, Any], message: JoinMessage, settings: DedupSettings)
 def _advance(state: dict[str, Any], now: float, settings: DedupSettings) -> list[list[str]]:
     """Move the decision on as far as the messages so far allow."""
     recipes: list[list[str]] = []
-    if "fingerprint" not in state or "verdict" in state:
+    if "published" not in state or "verdict" in state:  # no "self" message yet, or decided
         return recipes
     # Past the deadline the article is decided with what has arrived: a lost or late reply or answer costs a
     # missed match, never the article.
     late = state.get("deadline_passed", False)
     if "asked" not in state:
-        keys = state["fingerprint"]["keys"]
-        if not late and not all(key in state["replies"] for key in keys):
+        if not late and not all(partition in state["replies"] for partition in state["partitions"]):
             return recipes
-        published = {c: p for key in keys for c, p in state["replies"].get(key, [])}
-        published.update(state.get("earlier", {}))
-        state["published_of"] = published
-        state["asked"] = sorted(published)
+        found: dict[str, dict[str, Any]] = {}
+        for partition in sorted(state["replies"]):  # a candidate found on several partitions: compared alike
+            found.update((candidate["article_id"], candidate) for candidate in state["replies"][partition])
+        # The verdict takes the best answer only; the next ones stand in for a best that answers "deferred".
+        look_alikes = dict(best_look_alikes(list(found.values()), settings))
+        look_alikes.update(state["earlier"])
+        state["look_alikes"] = look_alikes
+        state["asked"] = sorted(look_alikes)
         if state["asked"]:
             recipes.append(["asks"])
     if not late and not all(candidate in state["answers"] for candidate in state["asked"]):
         return recipes
-    answers = [state["answers"][c] for c in state["asked"] if state["answers"].get(c) is not None]
+    answers = [{**state["look_alikes"][candidate], **state["answers"][candidate]} for candidate in state["asked"]
+               if state["answers"].get(candidate) is not None]
     state["verdict"] = decide(state["article_id"], answers, settings).model_dump(mode="json")
     state["decided_at"] = now
     recipes.append(["verdict"])
-    for asker, asker_fingerprint in state["waiting"].items():
-        state["answered"] = {**state["answered"], asker: _answer(state, asker_fingerprint, settings)}
-        recipes.append(["answer", asker])
-    state["waiting"] = {}
+    recipes.extend(["answer", asker] for asker in state["waiting"])
+    state["waiting"] = []
     recipes.extend(["copy", copy] for copy in state["copies"])
     return recipes
+
+
+def _rank(candidate: dict[str, Any], settings: DedupSettings) -> tuple[bool, float, float]:
+    """How strongly a look-alike would decide the verdict: any near-duplicate before any same-story article,
+    then by similarity (near-duplicates) or story score (stories)."""
+    near = candidate["similarity"] >= settings.near_duplicate_threshold
+    return (near, candidate["similarity"] if near else candidate["story_score"],
+            candidate["story_score"] if near else candidate["similarity"])
+
+
+def best_look_alikes(candidates: list[dict[str, Any]], settings: DedupSettings) -> list[tuple[str, dict[str, Any]]]:
+    """The `max_look_alikes` strongest candidates, (article_id, candidate) best first (ties by id)."""
+    by_id = sorted(candidates, key=lambda candidate: candidate["article_id"])
+    ranked = sorted(by_id, key=lambda candidate: _rank(candidate, settings), reverse=True)  # stable: ties by id
+    return [(candidate["article_id"], candidate) for candidate in ranked[:settings.max_look_alikes]]
 
 
 def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettings) -> DedupVerdict:
@@ -292,29 +415,29 @@ def compare(first: Fingerprint, second: Fingerprint, settings: DedupSettings) ->
     return sim, (stories.score(first.profile, second.profile) if close else 0.0)
 
 
-def _answer(state: dict[str, Any], asker: dict[str, Any], settings: DedupSettings) -> dict[str, Any]:
-    sim, story = compare(Fingerprint.model_validate(state["fingerprint"]), Fingerprint.model_validate(asker),
-                         settings)
+def _answer(state: dict[str, Any]) -> dict[str, Any]:
+    """A decided article's answer to an asker: what a copy of it is a copy of, and its story."""
     verdict = state["verdict"]
-    return {"similarity": sim, "story_score": story,
-            "root": verdict["duplicate_of"] or state["article_id"], "story_id": verdict["story_id"]}
+    return {"root": verdict["duplicate_of"] or state["article_id"], "story_id": verdict["story_id"]}
 
 
-def _render(state: dict[str, Any], recipe: list[str], settings: DedupSettings) -> list[Send]:
+def _render(state: dict[str, Any], recipe: list[str], read_article: Callable[[], dict[str, Any] | None]
+            ) -> list[Send]:
     """The sends of one recipe, rebuilt from the state (so a replay publishes the very same records)."""
     own = state["article_id"]
     kind = recipe[0]
     if kind in ("asks", "ask"):
-        article_fingerprint = Fingerprint.model_validate(state["fingerprint"])
-        published = {**state["published_of"], **state.get("earlier", {})}
-        return [Send(DEDUP_CANDIDATES, candidate, JoinMessage(kind="ask", sender=own, fingerprint=article_fingerprint,
-                                                              target_published=published[candidate]))
-                for candidate in (state["asked"] if kind == "asks" else recipe[1:])]
+        return [Send(DEDUP_CANDIDATES, candidate, JoinMessage(
+            kind="ask", sender=own, published=state["published"],
+            target_published=state["look_alikes"][candidate]["published"],
+            similarity=state["look_alikes"][candidate]["similarity"],
+            story_score=state["look_alikes"][candidate]["story_score"]))
+            for candidate in (state["asked"] if kind == "asks" else recipe[1:])]
     if kind == "answer":
-        answer = state["answered"][recipe[1]] or {}  # {}: deferred
+        answer = {} if recipe[1] in state["deferred"] else _answer(state)  # {}: deferred
         return [Send(DEDUP_CANDIDATES, recipe[1], JoinMessage(kind="answer", sender=own, **answer))]
     verdict = DedupVerdict.model_validate(state["verdict"])
-    article = Article.model_validate(state["article"] if kind == "verdict" else state["copies"][recipe[1]])
+    article = Article.model_validate(read_article() if kind == "verdict" else state["copies"][recipe[1]])
     if kind == "copy":
         verdict = article.dedup.model_copy(update={"story_id": verdict.story_id})
     return [Send(ARTICLES_DEDUPED, verdict.story_id, article.model_copy(update={"dedup": verdict}))]
@@ -323,7 +446,7 @@ def _render(state: dict[str, Any], recipe: list[str], settings: DedupSettings) -
 def join_overdue(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
     """True for an article still undecided `decision_deadline_seconds` after its join state was created: the
     agent then sends it a "deadline" message, which makes it decide with the answers in hand."""
-    return ("fingerprint" in state and "verdict" not in state and not state.get("deadline_passed")
+    return ("published" in state and "verdict" not in state and not state.get("deadline_passed")
             and now - state["created_at"] > settings.decision_deadline_seconds)
 
 
@@ -337,23 +460,25 @@ def join_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> 
     return state["created_at"] < now - _window_seconds(settings) - 86400.0
 
 
-def text_sends(judged: Article, article_fingerprint: Fingerprint | None) -> list[Send]:
+def text_sends(judged: Article, article_probes: list[Probe] | None) -> list[Send]:
     """What the by-text hop publishes for a judged article: an exact copy goes to its original's join, a first
-    article (with its fingerprint, computed only for it) to the index and its own join."""
+    article (with its probes, computed only for it) to the index and its own join."""
     if judged.dedup.duplicate_of is not None:
         return [copy_message(judged)]
-    if article_fingerprint is None:
-        raise ValueError("a first article needs its fingerprint")
-    return probes(judged, article_fingerprint)
+    if article_probes is None:
+        raise ValueError("a first article needs its probes")
+    return probes(judged, article_probes)
 
 
 class InMemoryDedup:
     """Every dedup hop in one process over dicts, messages delivered in order per key as Kafka would: the
     offline command, the evaluation and the tests run exactly the stage's logic this way."""
 
-    def __init__(self, settings: DedupSettings) -> None:
+    def __init__(self, settings: DedupSettings, partitions: int = 4) -> None:
         self.settings = settings
-        self.tables: dict[str, dict[str, Any]] = {"urls": {}, "texts": {}, "index": {}, "joins": {}}
+        self.partitions = partitions
+        self.tables: dict[str, dict[str, Any]] = {"urls": {}, "texts": {}, "index": {}, "joins": {},
+                                                  "articles": {}}
         self.deduped: list[Article] = []
         self._offsets: dict[str, int] = {}
 
@@ -372,8 +497,8 @@ class InMemoryDedup:
         if text_judgement.article is None:
             return
         judged = text_judgement.article
-        article_fingerprint = None if judged.dedup.duplicate_of else fingerprint(judged, self.settings)
-        self.deliver(text_sends(judged, article_fingerprint), now)
+        article_probes = None if judged.dedup.duplicate_of else index_probes(judged, self.settings, self.partitions)
+        self.deliver(text_sends(judged, article_probes), now)
 
     def deliver(self, sends: list[Send], now: float) -> None:
         queue = list(sends)
@@ -387,11 +512,18 @@ class InMemoryDedup:
             self.deduped.append(send.record)
             return []
         if send.topic == DEDUP_BANDS:
-            state, reply = index_probe(self.tables["index"].get(send.key), send.record, send.key, now, self.settings)
-            self.tables["index"][send.key] = state
-            return [reply]
-        result = join(self.tables["joins"].get(send.key), send.key, send.record, origin, now, self.settings)
-        self.tables["joins"][send.key] = result.state
+            index = self.tables["index"]
+            result = index_probe(send.record, index.get, index.get, now, self.settings)
+            index.update(result.keys)
+            index[result.fingerprint_key] = result.fingerprint
+            return [result.reply]
+        articles = self.tables["articles"]
+        result = join(self.tables["joins"].get(send.key), send.key, send.record, origin, now, self.settings,
+                      lambda: articles.get(send.key))
+        if result.changed:
+            self.tables["joins"][send.key] = result.state
+        if result.article is not None:
+            articles[send.key] = result.article
         return result.sends
 
     def _origin(self, topic: str) -> list[Any]:

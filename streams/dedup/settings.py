@@ -26,6 +26,10 @@ class DedupSettings(BaseModel):
         default=72.0, gt=0, description="Articles published further apart than this are never one story.")
     max_entries_per_key: int = Field(
         default=200, ge=1, description="Index entries kept per key (newest by publication): bounds hot keys.")
+    max_look_alikes: int = Field(
+        default=3, ge=1, description="Look-alikes an article asks for their verdict, strongest first: the verdict "
+                                     "follows the strongest that answers; the others stand in for one that "
+                                     "answers 'deferred'. Bounds the messages per article on a hot story.")
     decision_deadline_seconds: float = Field(
         default=30.0, gt=0, description="An article whose candidates have not all answered by then is decided "
                                         "with the answers in hand (a missed match, never a lost article).")

@@ -1,12 +1,21 @@
 """Expiry: index entries older than `window_days` are pruned when their key is touched, keys whose entries all
-expired are deleted by the sweep (`index_expired`), and join states go one day after the window
+expired and fingerprint copies past the window are deleted by the sweep (`index_expired`), and join states go one day after the window
 (`join_expired`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from streams.dedup.logic import InMemoryDedup, Probe, index_expired, index_probe, join_expired
+from streams.dedup.logic import (
+    InMemoryDedup,
+    Probe,
+    fingerprint,
+    fingerprint_key,
+    index_expired,
+    index_probe,
+    join_expired,
+    partition_of,
+)
 from streams.dedup.settings import DedupSettings
 from tests.dedup.corpus import STORIES, syndicated_copy, text
 from tests.factories import make_article
@@ -18,23 +27,58 @@ NOW = 1_800_000_000.0
 PUBLISHED = 1_799_990_000.0
 
 
+PARTITIONS = 4
+
+
 def entry(article_id: str, indexed_days_ago: float) -> list:
-    return [article_id, PUBLISHED, NOW - indexed_days_ago * DAY]
+    return [article_id, PUBLISHED, NOW - indexed_days_ago * DAY, 0]
+
+
+def article(url: str, paragraphs: list[str]):
+    return make_article(url, text_hash=f"h:{url}", text=text(paragraphs), paragraphs=paragraphs)
+
+
+GRAIN = fingerprint(article("o/grain", STORIES["en_grain"]), SETTINGS).model_copy(update={"published": PUBLISHED})
+
+
+def probe_on_partition(key_state: dict, article_id: str, stored: dict[str, float]):
+    """Probe one index key holding `key_state`; `stored` maps article ids to how many days ago their
+    fingerprint copy was indexed (every article here has the grain story's fingerprint: all look alike)."""
+    key = "nd:0:k"
+    partition = partition_of(key, PARTITIONS)
+    table = {key: key_state} | {
+        fingerprint_key(other, 0): {"fingerprint": GRAIN.model_dump(mode="json"),
+                                                        "indexed_at": NOW - days * DAY}
+        for other, days in stored.items()}
+    probe = Probe(article_id=article_id, partition=partition, keys=[key], salt=0, fingerprint=GRAIN)
+    return index_probe(probe, table.get, table.get, NOW, SETTINGS)
 
 
 def test_touching_a_key_prunes_entries_older_than_the_window():
     state = {"entries": [entry("old", 7.5), entry("edge", 7.0), entry("fresh", 1.0)]}
-    pruned, reply = index_probe(state, Probe(article_id="new", published=PUBLISHED), "nd:0:k", NOW, SETTINGS)
-    assert [item[0] for item in pruned["entries"]] == ["edge", "fresh", "new"]  # the horizon itself is kept
-    assert [candidate for candidate, _ in reply.record.candidates] == ["edge", "fresh"]
+    result = probe_on_partition(state, "new", {"old": 7.5, "edge": 7.0, "fresh": 1.0})
+    assert [item[0] for item in result.keys["nd:0:k"]["entries"]] == ["edge", "fresh", "new"]  # horizon kept
+    assert [candidate.article_id for candidate in result.reply.record.candidates] == ["edge", "fresh"]
+    assert result.fingerprint["indexed_at"] == NOW
 
 
 def test_a_repeated_probe_also_prunes():
     state = {"entries": [entry("old", 8.0), entry("again", 8.5)]}
-    pruned, reply = index_probe(state, Probe(article_id="again", published=PUBLISHED), "nd:0:k", NOW, SETTINGS)
+    result = probe_on_partition(state, "again", {"old": 8.0})
     # "again" expired with the rest and is indexed anew, from now.
-    assert pruned["entries"] == [["again", PUBLISHED, NOW]]
-    assert reply.record.candidates == []
+    assert result.keys["nd:0:k"]["entries"] == [["again", PUBLISHED, NOW, 0]]
+    assert result.reply.record.candidates == []
+
+
+def test_an_entry_whose_fingerprint_copy_expired_or_is_missing_is_not_a_candidate():
+    state = {"entries": [entry("copy-expired", 1.0), entry("no-copy", 1.0), entry("fresh", 1.0)]}
+    result = probe_on_partition(state, "new", {"copy-expired": 7.5, "fresh": 1.0})
+    assert [candidate.article_id for candidate in result.reply.record.candidates] == ["fresh"]
+
+
+def test_fingerprint_copy_expires_after_the_window():
+    assert not index_expired({"fingerprint": {}, "indexed_at": NOW - WINDOW}, NOW, SETTINGS)
+    assert index_expired({"fingerprint": {}, "indexed_at": NOW - WINDOW - 1.0}, NOW, SETTINGS)
 
 
 @pytest.mark.parametrize("ages, expired", [
@@ -53,10 +97,6 @@ def test_join_state_outlives_the_window_by_one_day(age_days: float, expired: boo
     assert join_expired({"created_at": NOW - age_days * DAY}, NOW, SETTINGS) is expired
 
 
-def article(url: str, paragraphs: list[str]):
-    return make_article(url, text_hash=f"h:{url}", text=text(paragraphs), paragraphs=paragraphs)
-
-
 @pytest.mark.parametrize("days_later, found", [(6.0, True), (7.5, False)])
 def test_a_copy_after_the_window_no_longer_finds_its_original(days_later: float, found: bool):
     dedup = InMemoryDedup(SETTINGS)
@@ -65,9 +105,10 @@ def test_a_copy_after_the_window_no_longer_finds_its_original(days_later: float,
     copy = next(item for item in dedup.deduped if item.article_id == "id:m/grain")
     assert (copy.dedup.duplicate_of == "id:o/grain") is found
     # Past the window, touching the keys pruned the original from every key the copy shares with it.
-    keys = dedup.tables["joins"]["id:m/grain"]["fingerprint"]["keys"]
+    keys = fingerprint(article("m/grain", syndicated_copy("en_grain")), SETTINGS).keys
     holding = [key for key in keys if any(item[0] == "id:o/grain" for item in dedup.tables["index"][key]["entries"])]
     assert bool(holding) is found
+
 
 def test_sweep_deletes_every_key_and_state_once_they_are_old_enough():
     dedup = InMemoryDedup(SETTINGS)

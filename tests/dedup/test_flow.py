@@ -13,6 +13,7 @@ from streams.dedup.logic import (
     Send,
     deadline_message,
     fingerprint,
+    index_probes,
     join_overdue,
     judge_by_text,
     text_sends,
@@ -22,6 +23,7 @@ from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, te
 from tests.factories import make_article
 
 SETTINGS = DedupSettings()
+PARTITIONS = 4
 
 
 def article(url: str, paragraphs: list[str]):
@@ -31,23 +33,27 @@ def article(url: str, paragraphs: list[str]):
 
 def first_sends(item) -> list[Send]:
     judged = judge_by_text(item, None, ["by-text", 0, 0]).article
-    return text_sends(judged, fingerprint(judged, SETTINGS))
+    return text_sends(judged, index_probes(judged, SETTINGS, PARTITIONS))
 
 
 def run_interleaved(items, seed: int) -> dict[str, object]:
     """Deliver the messages of several articles in a random interleaving, per-key order kept (as Kafka
     does within a partition), as if each article's first hop ran on another worker."""
-    dedup = InMemoryDedup(SETTINGS)
+    dedup = InMemoryDedup(SETTINGS, PARTITIONS)
     rng = random.Random(seed)
-    queues: dict[str, list[Send]] = {}
+    queues: dict[object, list[Send]] = {}
+
+    def queue_of(send: Send) -> object:
+        return (send.topic, send.partition) if send.partition is not None else send.key
+
     for send in (s for item in items for s in first_sends(item)):
-        queues.setdefault(send.key, []).append(send)
+        queues.setdefault(queue_of(send), []).append(send)
     while any(queues.values()):
         key = rng.choice([k for k, q in queues.items() if q])
         send = queues[key].pop(0)
         for out in dedup.handle(send, dedup._origin(send.topic), now=0.0):
             if out.topic != ARTICLES_DEDUPED:
-                queues.setdefault(out.key, []).append(out)
+                queues.setdefault(queue_of(out), []).append(out)
             else:
                 dedup.deduped.append(out.record)
     return {a.article_id: a for a in dedup.deduped}
@@ -92,8 +98,10 @@ def test_redelivered_join_message_republishes_and_upstream_repeat_does_not():
     for send, origin, result in origins.values():
         if send.topic != "dedup.bands":
             assert dedup.handle(send, origin, now=0.0) == result  # redelivery: the same output again
-            assert dedup.handle(send, [origin[0], origin[1], origin[2] + 10_000], now=0.0) == [] or \
-                send.record.kind == "candidates"  # an upstream repeat publishes nothing new
+            repeat = dedup.handle(send, [origin[0], origin[1], origin[2] + 10_000], now=0.0)
+            # An upstream repeat publishes nothing new: nothing, or — an ask to a decided article, answered from
+            # its verdict without a state write — the very same answer, which the asker ignores.
+            assert repeat == [] or repeat == result and send.record.kind == "ask"
 
 
 def test_an_answer_that_never_comes_delays_the_verdict_until_the_deadline_only():
@@ -116,3 +124,62 @@ def test_an_answer_that_never_comes_delays_the_verdict_until_the_deadline_only()
     decided = dedup.handle(deadline, dedup._origin(deadline.topic), now=100.0)
     assert [out.record.article_id for out in decided if out.topic == ARTICLES_DEDUPED] == [copy.article_id]
     assert not join_overdue(dedup.tables["joins"][copy.article_id], now=1000.0, settings=SETTINGS)
+
+
+def test_partition_of_is_the_producers_partitioner_and_fingerprint_keys_land_where_asked():
+    from aiokafka.partitioner import DefaultPartitioner  # the partitioner of Faust's producer
+
+    from streams.dedup.logic import fingerprint_key, fingerprint_salt, partition_of
+
+    for key in ("nd:0:00ff", "st:1234abcd", "id:o/grain", "مفتاح"):
+        assert partition_of(key, PARTITIONS) == DefaultPartitioner()(key.encode(), list(range(PARTITIONS)), [])
+    for partition in range(PARTITIONS):
+        salt = fingerprint_salt("id:o/grain", partition, PARTITIONS)
+        assert partition_of(fingerprint_key("id:o/grain", salt), PARTITIONS) == partition
+
+
+def test_an_article_costs_messages_per_partition_and_per_look_alike_not_per_key():
+    from streams.dedup.logic import partition_of
+
+    dedup = InMemoryDedup(SETTINGS, PARTITIONS)
+    for story in STORIES:
+        dedup.add(article(f"o/{story}", STORIES[story]), now=0.0)
+    sent: list[Send] = []
+    queue = first_sends(article("m/en_grain", syndicated_copy("en_grain")))
+    while queue:
+        send = queue.pop(0)
+        sent.append(send)
+        queue += dedup.handle(send, dedup._origin(send.topic), now=0.0)
+    kinds = [send.record.kind if send.topic == "dedup.candidates" else send.topic for send in sent]
+    assert kinds.count("dedup.bands") <= PARTITIONS < len(fingerprint(sent[0].record.article, SETTINGS).keys)
+    assert all(partition_of(key, PARTITIONS) == send.partition for send in sent if send.topic == "dedup.bands"
+               for key in send.record.keys)
+    assert kinds.count("candidates") == kinds.count("dedup.bands")
+    # One look-alike (the original): one ask, one answer, then the verdict.
+    assert (kinds.count("ask"), kinds.count("answer"), kinds.count(ARTICLES_DEDUPED)) == (1, 1, 1)
+    assert sent[-1].record.dedup.duplicate_of == "id:o/en_grain"
+
+
+def test_a_hot_story_costs_at_most_max_look_alikes_asks_and_no_writes_to_decided_articles():
+    from streams.dedup.logic import join
+
+    dedup = InMemoryDedup(SETTINGS, PARTITIONS)
+    for outlet in range(6):
+        dedup.add(article(f"outlet{outlet}/grain", syndicated_copy("en_grain")), now=0.0)
+    decided_states = {key: state for key, state in dedup.tables["joins"].items()}
+    sent: list[Send] = []
+    queue = first_sends(article("late/grain", syndicated_copy("en_grain")))
+    while queue:
+        send = queue.pop(0)
+        sent.append(send)
+        if send.topic == "dedup.candidates" and send.key in decided_states:
+            result = join(dedup.tables["joins"][send.key], send.key, send.record, dedup._origin(send.topic), 0.0,
+                          SETTINGS, lambda: None)
+            assert not result.changed and result.state is decided_states[send.key]
+            queue += result.sends
+        else:
+            queue += dedup.handle(send, dedup._origin(send.topic), now=0.0)
+    asks = [send for send in sent if send.topic == "dedup.candidates" and send.record.kind == "ask"]
+    assert len(asks) == SETTINGS.max_look_alikes < 6
+    verdict = sent[-1].record.dedup
+    assert verdict.duplicate_of == "id:outlet0/grain" and verdict.method == "near_duplicate"
