@@ -38,12 +38,12 @@ class LagReader:
         counts from offset 0)."""
         partitions = [TopicPartition(topic, partition) for topic in topics
                       for partition in sorted(self._consumer.partitions_for_topic(topic) or ())]
-        ends = self._end_offsets(partitions)
+        ends = self.end_offsets(partitions)
         committed = self._admin.list_group_offsets({group: partitions}).get(group, {})
         return {tp: ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
                 for tp in partitions}
 
-    def _end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         """Log end offsets, read rather than trusted: tansu 0.6 (measured here) reports the base offset of the
         last record batch + 1, so a partition whose last batch holds several records looks shorter than it is.
         Reading from that reported end - 1 always returns the whole last batch (the record there exists), which

@@ -11,8 +11,6 @@ from streams.consumer import Transport
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     worker = settings.worker
-    # One record per batch on tansu (see reports_end_offsets_per_batch); normal batching on Apache Kafka.
-    max_batch_bytes = 1 if reports_end_offsets_per_batch(bootstrap_servers) else 16384
     app = faust.App(
         worker.app_id,
         broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
@@ -24,7 +22,6 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         # mid-record publishes nothing for it, and the redelivered record publishes it once.
         stream_publish_on_commit=True,
         broker_commit_interval=worker.commit_interval_seconds,
-        producer_max_batch_size=max_batch_bytes,
         topic_partitions=settings.kafka.partitions,
         topic_replication_factor=settings.kafka.replication_factor,
         topic_allow_declare=True,
@@ -36,6 +33,9 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         broker_heartbeat_interval=1.0,
         broker_max_poll_interval=worker.max_poll_interval_seconds,
     )
-    # Faust has no setting for its consumers' long-poll time (hard-coded 1500 ms); our transport sets it.
-    app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=worker.fetch_max_wait_ms)
+    # Faust has no setting for its consumers' long-poll time (hard-coded 1500 ms), trusts the broker's end
+    # offsets, and may commit past a message in flight; our transport corrects all three (streams.consumer).
+    app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=worker.fetch_max_wait_ms,
+                              bootstrap_servers=bootstrap_servers,
+                              read_true_end_offsets=reports_end_offsets_per_batch(bootstrap_servers))
     return app

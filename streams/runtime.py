@@ -4,10 +4,11 @@ stage metrics, and the origin of a message (used to make table-backed stages ide
 Agents stay thin: decode → pure function (in the pool when CPU-bound) → send. Anything that goes wrong with
 one record is logged with its topic/partition/offset, counted, and dead-lettered; the agent keeps running.
 
-Every agent runs one instance (Faust's `concurrency=1`): faust-streaming 0.15 commits past a message that is
-still in flight when a later one finishes first (`Consumer._new_offset` checks the gap after the committed
-offset one off), which lost records here under at-least-once. The stages still run side by side in the pool;
-more throughput comes from more workers on more partitions.
+Agents whose work runs in the pool (clean, fingerprint, extract) run `pool_concurrency` instances, one per pool
+process, so the pool stays busy while each instance awaits its record; their table reads and writes happen
+before or after that await, never across it. The others run one instance: their table state is read, changed
+and written per message in order. Several instances are safe only because streams.consumer never commits past
+a message still in flight (faust-streaming 0.15 alone does, and lost records here under at-least-once).
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class StageRuntime:
         poison message reaches our dead-letter path instead of a codec error inside Faust."""
         return self.app.topic(self.topics.name(name), value_serializer="raw", key_serializer="raw",
                               partitions=self.settings.kafka.partitions)
+
+    @property
+    def pool_concurrency(self) -> int:
+        """Instances of an agent whose work runs in the pool: one per pool process."""
+        return self.settings.worker.processes
 
     def _ensure_pool(self) -> Executor:
         if self._pool is None:

@@ -23,7 +23,7 @@ def install(runtime: StageRuntime) -> None:
     clean_settings = runtime.settings.clean
     site_boilerplate = SiteBoilerplate.from_settings(clean_settings)
 
-    @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean")
+    @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean", concurrency=runtime.pool_concurrency)
     async def clean(stream: faust.StreamT) -> None:
         async for event, page in runtime.records(STAGE, RawPage, stream):
             learned = site_boilerplate.frequent(site_of(page.canonical_url))

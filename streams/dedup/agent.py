@@ -84,7 +84,7 @@ def install(runtime: StageRuntime) -> None:
                 original = article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)})
                 await runtime.send(STAGE_URL, topics[ARTICLES_DEDUPED], article.article_id, original)
 
-    @app.agent(topics[ARTICLES_BY_TEXT], name="dedup-by-text")
+    @app.agent(topics[ARTICLES_BY_TEXT], name="dedup-by-text", concurrency=runtime.pool_concurrency)
     async def dedup_by_text(stream: faust.StreamT) -> None:
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
             with runtime.timed(STAGE_TEXT):

@@ -23,7 +23,7 @@ def install(runtime: StageRuntime) -> None:
     # article id of an original → {"events": [...]} once extracted, or {"copies": [...]} of copies that came first
     originals = runtime.app.Table("extract-originals", default=None, partitions=runtime.settings.kafka.partitions)
 
-    @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract")
+    @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract", concurrency=runtime.pool_concurrency)
     async def extract(stream: faust.StreamT) -> None:
         async for event, article in runtime.records(STAGE, Article, stream):
             original_id = article.dedup.duplicate_of if article.dedup is not None else None

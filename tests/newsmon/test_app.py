@@ -1,17 +1,25 @@
-"""streams.app.create_app: the Faust app built from the settings (the consumer transport, the JSON codec)."""
+"""streams.app.create_app and streams.consumer: the Faust app built from the settings, its consumer transport
+(fetch wait, true highwaters, commits that never pass a message in flight) and its JSON codec."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections import defaultdict
+from weakref import WeakSet
 
 import faust
 import pytest
+from aiokafka.structs import TopicPartition
 from faust.serializers import codecs
+from faust.types import TP
+from intervaltree import IntervalTree
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
 
 import streams.app
 from newsmon.settings import load_settings
-from streams.consumer import ConsumerThread
+from streams.consumer import Consumer, ConsumerThread
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +83,59 @@ def test_faust_json_codec_uses_orjson():
     assert faust_json.orjson is not None
     assert faust_json.loads.__defaults__[0] is faust_json.orjson.loads
     assert codecs.dumps("json", {"a": [1, "ب"]}) == '{"a":[1,"ب"]}'.encode()
+
+
+class _Message:
+    def __init__(self, offset: int) -> None:
+        self.tp, self.offset = TP("raw-pages", 0), offset
+
+
+def _consumer_with(committed: int | None, acked: list[int], in_flight: list[int]) -> Consumer:
+    """Faust's commit bookkeeping for one partition, as acks from several agent instances leave it."""
+    consumer = Consumer.__new__(Consumer)  # only the bookkeeping _new_offset reads, not a started consumer
+    tp = TP("raw-pages", 0)
+    consumer._acked = defaultdict(list, {tp: list(acked)})
+    consumer._acked_index = defaultdict(set, {tp: set(acked)})
+    consumer._gap = defaultdict(IntervalTree)
+    consumer._committed_offset = defaultdict(lambda: None, {tp: committed})
+    consumer._unacked_messages = WeakSet()
+    consumer._in_flight = [_Message(offset) for offset in in_flight]  # keeps the weak references alive
+    consumer._unacked_messages.update(consumer._in_flight)
+    return consumer
+
+
+@pytest.mark.parametrize("committed, acked, in_flight, expected", [
+    (31, [32, 33], [31], None),     # Faust alone commits 34 here, past 31 still in flight
+    (None, [1, 2], [0], None),      # and 3 before any commit, past 0
+    (31, [31, 32, 34], [33], 33),   # a later gap: commit up to it, as Faust does
+    (31, [31, 32, 33], [], 34),
+])
+def test_commits_never_pass_a_message_in_flight(committed, acked, in_flight, expected):
+    assert _consumer_with(committed, acked, in_flight)._new_offset(TP("raw-pages", 0)) == expected
+
+
+@pytest.mark.broker
+def test_highwaters_are_the_true_end_offsets_on_a_broker_that_under_reports_them(monkeypatch, tmp_path, broker):
+    app = _app(monkeypatch, tmp_path, broker.bootstrap_servers)
+    topic = f"batched-{tmp_path.name}"
+    KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers).create_topics([NewTopic(topic, 1, 1)])
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers, linger_ms=200, batch_size=65536)
+    for index in range(5):  # one batch of five records
+        producer.send(topic, value=b"%d" % index)
+    producer.close()
+
+    async def highwaters() -> tuple[int, int]:
+        thread = app.consumer._thread
+        consumer = thread._create_consumer(asyncio.get_running_loop())
+        thread._consumer = consumer
+        await consumer.start()
+        try:
+            reported = await consumer.end_offsets([TopicPartition(topic, 0)])
+            corrected = await thread._highwaters([TP(topic, 0)])
+            return reported[TopicPartition(topic, 0)], corrected[TP(topic, 0)]
+        finally:
+            await consumer.stop()
+
+    reported, corrected = asyncio.run(highwaters())
+    assert app.transport.read_true_end_offsets
+    assert (reported, corrected) == (1, 5)  # tansu: base offset of the last batch + 1
