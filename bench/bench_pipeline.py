@@ -278,6 +278,9 @@ class WorkerLayout:
 class RunContext:
     base: Settings
     fast: bool
+    # Worker N and its pool on CPU N-1 (mod the CPUs): each worker brings one core, so "2 workers ÷ 1 worker"
+    # measures what adding a worker adds, not how one worker spreads over a machine it already fills.
+    pin: bool = False
     profile_dir: Path | None = None  # py-spy profiles of the worker processes (and their pools) go here
     profilers: list[Any] = field(default_factory=list)
 
@@ -324,6 +327,8 @@ def _start_workers(context: RunContext, settings: Settings, count: int, sampler:
         port = free_port()
         worker = spawn(["worker"], write_effective_settings(own), settings.kafka.bootstrap_servers, port,
                        log_file=settings.state_dir / f"worker{number}.log")
+        if context.pin:  # before the worker starts its pool, which inherits the affinity
+            os.sched_setaffinity(worker.pid, {(number - 1) % (os.cpu_count() or 1)})
         sampler.add(f"worker{number}", worker.pid)
         if context.profile_dir is not None:
             context.profilers.append(_profile(worker.pid, context.profile_dir / f"{tag}-worker{number}.txt"))
@@ -612,6 +617,7 @@ def main() -> None:
     parser.add_argument("--layouts", default="1x1,2x1,1x2",
                         help="throughput runs as WORKERSxPROCESSES, comma-separated ('' to skip)")
     parser.add_argument("--fast", action="store_true", help="clean.fast = true (trafilatura fast mode)")
+    parser.add_argument("--pin", action="store_true", help="worker N and its pool on CPU N-1: one core per worker")
     parser.add_argument("--reference-pages", type=int, default=100, help="0 skips the reference")
     parser.add_argument("--live-seconds", type=float, default=600.0, help="live latency/memory run; 0 skips it")
     parser.add_argument("--live-rate", type=float, default=20.0)
@@ -623,7 +629,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workers (py-spy on PATH)")
     args = parser.parse_args()
 
-    context = RunContext(base=Settings(), fast=args.fast, profile_dir=args.profile)
+    context = RunContext(base=Settings(), fast=args.fast, pin=args.pin, profile_dir=args.profile)
     spec = LoadSpec(pages=args.pages, feeds=args.feeds)
     report: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
                               "started": datetime.now(UTC).isoformat(), "args": {k: str(v) for k, v in vars(args).items()},

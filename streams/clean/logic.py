@@ -1,9 +1,9 @@
 """The clean stage: one `RawPage` (or an offline document) in, one trusted `Article` out.
 
 Owns the order of work — reject bodies that cannot be articles (`CleanError`, routed to the dead-letter
-topic), parse the HTML once and hand the tree to trafilatura for main text and metadata, drop residual
-boilerplate (boilerplate.py), fall back to the feed summary, normalise (normalize.py), identify the
-language (language.py), split sentences (sentences.py) — and the choice of title, date and outlet.
+topic), parse the HTML once and take from the tree the metadata (metadata.py) and trafilatura's main text,
+drop residual boilerplate (boilerplate.py), fall back to the feed summary, normalise (normalize.py), identify
+the language (language.py), split sentences (sentences.py) — and the choice of title, date and outlet.
 Everything here is top-level and picklable: the agent runs `clean_page` in a process pool; rule files and
 the language model are loaded once per process by the modules that own them.
 """
@@ -25,6 +25,7 @@ from trafilatura.utils import load_html
 from newsmon.records import Article, ArticleFlag, DateSource, FeedItem, RawPage, stable_id
 from streams.clean.boilerplate import Line, site_of, strip_boilerplate
 from streams.clean.language import direction, identify_language
+from streams.clean.metadata import page_metadata
 from streams.clean.normalize import SURROGATES, display_form, matching_form_of_display
 from streams.clean.sentences import split_sentences
 from streams.clean.settings import CleanSettings
@@ -181,29 +182,32 @@ def _check_body(body: str, headers: dict[str, str], settings: CleanSettings, pla
 
 
 def _extract(page: RawPage, body: str, settings: CleanSettings) -> _Extracted:
-    """Parse once, then let trafilatura extract main text and metadata from the tree."""
+    """Parse once, then take the metadata (page_metadata) and trafilatura's main text from the tree."""
     tree = load_html(body)
     if tree is None:
         raise CleanError("unparseable", "the HTML parser produced no document")
     max_date = (page.fetched_at + _FUTURE_SLACK).strftime("%Y-%m-%d")
-    document = bare_extraction(
-        tree,
-        url=page.final_url,
-        fast=settings.fast,
-        include_comments=False,
-        with_metadata=True,
-        # Only dates in the markup: the extensive search reads dates out of body text and footers.
-        date_extraction_params={"original_date": True, "extensive_search": False, "max_date": max_date,
-                                "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
-    )
+    # Only dates in the markup: the extensive search reads dates out of body text and footers.
+    date_params = {"original_date": True, "extensive_search": False, "max_date": max_date,
+                   "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+    try:
+        metadata = page_metadata(tree, page.final_url, date_params)
+    except (TypeError, ValueError):
+        # What bare_extraction did when its own metadata step raised these: discard the page's text too.
+        LOGGER.warning("metadata extraction failed for %s", page.final_url, exc_info=True)
+        return _Extracted(lines=[])
+    # Metadata from page_metadata: trafilatura's with_metadata=True computes fields we drop (categories, tags,
+    # licence) and an author search that is most of its cost.
+    document = bare_extraction(tree, url=page.final_url, fast=settings.fast, include_comments=False,
+                               with_metadata=False)
     if document is None:
         return _Extracted(lines=[])
     return _Extracted(
         lines=_lines(document.text or "", tree, settings),
-        title=_clean_inline(document.title),
-        author=_clean_inline(document.author),
-        site_name=_clean_inline(document.sitename),
-        date=document.date,
+        title=_clean_inline(metadata.title),
+        author=_clean_inline(metadata.author),
+        site_name=_clean_inline(metadata.sitename),
+        date=metadata.date,
     )
 
 

@@ -77,8 +77,9 @@ def _pack(items: list[str]) -> str:
     return base64.b64encode(hashes.tobytes()).decode("ascii")
 
 
-def _unpack(packed: str) -> set[int]:
-    return set(np.frombuffer(base64.b64decode(packed), dtype="<u4").tolist())
+@lru_cache(maxsize=65_536)  # the index compares each entry's profile again for every later look-alike
+def _unpack(packed: str) -> frozenset[int]:
+    return frozenset(np.frombuffer(base64.b64decode(packed), dtype="<u4").tolist())
 
 
 def _stems(words: list[str]) -> list[str | None]:
@@ -101,7 +102,7 @@ def features(words: list[str], size: int, key_count: int) -> tuple[StoryProfile,
     return profile, [f"st:{zlib.crc32(phrase.encode('utf-8')):08x}" for phrase in _top(phrases, key_count)]
 
 
-def _containment(first: set[int], second: set[int]) -> float:
+def _containment(first: frozenset[int], second: frozenset[int]) -> float:
     smaller = min(len(first), len(second))
     return len(first & second) / smaller if smaller else 0.0
 
