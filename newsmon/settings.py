@@ -54,12 +54,14 @@ class WorkerSettings(StrictModel):
     processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
                            description="Size of the process pool for CPU-bound stage work.")
     commit_interval_seconds: float = Field(
-        default=0.25, gt=0, description="Offset commits; sends wait for them, so this bounds per-hop latency.")
+        default=0.1, gt=0, description="Offset commits; sends wait for them, so this bounds per-hop latency "
+                                       "(an idle worker costs 5.6 % of a core at 0.1 s and 50 ms fetches, "
+                                       "2.6 % at 0.25 s and 100 ms; measured).")
     rebalance_timeout_seconds: float = 5.0
     session_timeout_seconds: float = 10.0
     max_poll_interval_seconds: float = 30.0
     fetch_max_wait_ms: int = Field(
-        default=100, ge=1,
+        default=50, ge=1,
         description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when it "
                     "expires (tansu) hold every hop this long, so it bounds per-hop latency (Faust's 1500 ms: "
                     "0.86 s per hop measured, 50 ms: 0.39 s); lower costs more empty fetch requests when idle.")

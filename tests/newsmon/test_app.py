@@ -39,7 +39,7 @@ def _app(monkeypatch, tmp_path, bootstrap: str | None = None) -> faust.App:
 
 
 def test_fetch_max_wait_default_bounds_per_hop_latency():
-    assert load_settings().worker.fetch_max_wait_ms == 100
+    assert load_settings().worker.fetch_max_wait_ms == 50
 
 
 @pytest.mark.parametrize("client_only", [False, True])
