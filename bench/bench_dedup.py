@@ -110,9 +110,9 @@ class Run:
 
 
 def probe_all(index: dict[str, Any], article_id: str, article_fingerprint: Fingerprint,
-              settings: DedupSettings) -> int:
-    """Every index probe of one article (one per partition its keys live on); the look-alikes the replies
-    name."""
+              settings: DedupSettings) -> tuple[int, int]:
+    """Every index probe of one article (one per partition its keys live on): (probes, look-alikes the replies
+    name)."""
     by_partition: dict[int, list[str]] = {}
     for key in article_fingerprint.keys:
         by_partition.setdefault(partition_of(key, PARTITIONS), []).append(key)
@@ -125,7 +125,7 @@ def probe_all(index: dict[str, Any], article_id: str, article_fingerprint: Finge
         index.update(result.keys)
         index[result.fingerprint_key] = result.fingerprint
         found += len(result.reply.record.candidates)
-    return found
+    return len(by_partition), found
 
 
 def near_duplicate_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Run, Run, dict[str, Any]]:
@@ -138,12 +138,13 @@ def near_duplicate_step(texts: list[tuple[str, str]], settings: DedupSettings) -
         signed = time.process_time()
         near_print = Fingerprint(signature=minhash.encode(sig), profile=NO_STORY, keys=keys,
                                  published=START + position * SPACING_SECONDS)
-        probing.candidates += probe_all(index, f"a{position:07d}", near_print, settings)
+        probes, found = probe_all(index, f"a{position:07d}", near_print, settings)
         probing.cpu_seconds += time.process_time() - signed
         signing.cpu_seconds += signed - started
         signing.articles += 1
         probing.articles += 1
-        probing.probes += len({partition_of(key, PARTITIONS) for key in keys})
+        probing.probes += probes
+        probing.candidates += found
     return signing, probing, index
 
 
@@ -154,10 +155,11 @@ def full_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Ru
         article = article_of(text, lang, position)  # outside the timing: the cleaner built it upstream
         started = time.process_time()
         signature = fingerprint(article, settings)
-        run.candidates += probe_all(index, article.article_id, signature, settings)
+        probes, found = probe_all(index, article.article_id, signature, settings)
         run.cpu_seconds += time.process_time() - started
         run.articles += 1
-        run.probes += len({partition_of(key, PARTITIONS) for key in signature.keys})
+        run.probes += probes
+        run.candidates += found
         print_bytes += len(signature.model_dump_json())
     return run, index, print_bytes
 

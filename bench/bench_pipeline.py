@@ -1,6 +1,6 @@
 """End-to-end pipeline benchmark (issue #8): throughput, scale-out, latency and memory of the real pipeline.
 
-    .venv/bin/python bench/bench_pipeline.py --pages 600 [--live-seconds 600] [--fast]
+    .venv/bin/python bench/bench_pipeline.py            # everything below, about 25 minutes on 2 cores
 
 Every run serves the synthetic site of bench/loadgen.py on loopback and reads it with the real connector into
 a fresh embedded broker (tansu, `newsmon.processes.kafka_for`); workers are real `newsmon worker` processes
@@ -12,16 +12,18 @@ a fresh embedded broker (tansu, `newsmon.processes.kafka_for`); workers are real
    first (prefill: on a 2-core machine a concurrent connector and site would take CPU from the workers and we
    would be measuring the harness), then the workers start and drain it. A "worker" is one `newsmon worker`
    process: a Faust event loop (decode, dedup tables, alert tables, Kafka I/O) plus its process pool of
-   `worker.processes` processes for the CPU-bound work (clean, fingerprint, extract). Configurations:
-   1 worker × 1 pool process, 2 workers × 1 pool process each (the scale-out pair), and the default
-   1 worker × 2 pool processes. Rates come from Kafka record timestamps: `pages/s` = pages over the time from
+   `worker.processes` processes for the CPU-bound work (clean, fingerprint, extract). Configurations: the
+   default 1 worker × 2 pool processes (`--layouts`), and the scale-out pair (`--pinned-layouts`) 1 worker ×
+   1 pool process on one core and 2 workers × 1 pool process each on a core of their own — so the pair
+   measures what adding a worker (with its core) adds, not how one worker spreads over a machine it fills. Rates come from Kafka record timestamps: `pages/s` = pages over the time from
    the first `articles` record to the last output record; `steady` = the rate between the 10th and 90th
    percentile `articles.deduped` record (no start-up, rebalance or tail). `pages/CPU-s` = pages per CPU-second
    used by worker + pool + broker processes, i.e. pages/s per fully used core.
    Per-stage time is scraped from each worker's /metrics (`newsmon_stage_processing_seconds`: wall time a
    record spent in the stage, including waiting for a pool process); CPU per page per process kind comes from
    /proc.
-3. **Live** (`--live-seconds` at `--live-rate` pages/s, default 1 worker): the connector runs as its own
+3. **Live** (`--live RATE:SECONDS,...`, default 20 pages/s for 60 s and 5 pages/s for 600 s, 1 worker ×
+   2 pool): the connector runs as its own
    process polling every feed each second, as in production. Latency from `RawPage.fetched_at` to the `events`
    record and to the alert (`Alert.emitted_at`, and the alert record's publish time); RSS of every process at
    the start and end of the run (memory flat?).
@@ -571,6 +573,10 @@ def print_reference(result: dict[str, Any]) -> None:
         print(f"{name:<28}{value:>10.2f}{result['pages_per_cpu_s'][name]:>10.1f}")
 
 
+def _label(result: dict[str, Any]) -> str:
+    return result["layout"] + (" pinned" if result.get("pinned") else "") + (" fast" if result["fast"] else "")
+
+
 def print_throughput(results: list[dict[str, Any]]) -> None:
     print("\nThroughput (prefilled raw-pages drained by the workers)")
     header = (f"{'layout':<22}{'pages':>6}{'pages/s':>9}{'steady':>8}{'pg/CPU-s':>9}{'scale':>7}"
@@ -585,7 +591,7 @@ def print_throughput(results: list[dict[str, Any]]) -> None:
         scale = (r["steady_pages_per_s"] / base["steady_pages_per_s"]
                  if base and r["steady_pages_per_s"] and base["steady_pages_per_s"] else float("nan"))
         cpu, rss = r["cpu_ms_per_page"], r["peak_rss_mb"]
-        print(f"{r['layout'] + (' fast' if r['fast'] else ''):<22}{r['pages']:>6}{r['pages_per_s']:>9.1f}"
+        print(f"{_label(r):<22}{r['pages']:>6}{r['pages_per_s']:>9.1f}"
               f"{r['steady_pages_per_s'] or 0:>8.1f}{r['pages_per_cpu_s'] or 0:>9.1f}{scale:>6.2f}x"
               f"{cpu.get('worker', 0):>19.1f}{cpu.get('pool', 0):>6.1f}{cpu.get('broker', 0):>7.1f}"
               f"{rss.get('worker', 0):>21.0f}{rss.get('pool', 0):>6.0f}{rss.get('broker', 0):>7.0f}")
@@ -593,7 +599,7 @@ def print_throughput(results: list[dict[str, Any]]) -> None:
     print("\nStage wall time per record, ms (from /metrics; includes waiting for a pool process)")
     print(f"{'layout':<22}" + "".join(f"{stage:>12}" for stage in stages))
     for r in results:
-        print(f"{r['layout'] + (' fast' if r['fast'] else ''):<22}"
+        print(f"{_label(r):<22}"
               + "".join(f"{r['stage_ms_per_record'].get(stage, 0):>12.2f}" for stage in stages))
 
 
@@ -614,13 +620,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=600, help="pages per throughput run")
     parser.add_argument("--feeds", type=int, default=40)
-    parser.add_argument("--layouts", default="1x1,2x1,1x2",
-                        help="throughput runs as WORKERSxPROCESSES, comma-separated ('' to skip)")
+    parser.add_argument("--layouts", default="1x2",
+                        help="throughput runs as WORKERSxPROCESSES, comma-separated ('' to skip); 1x2 is the "
+                             "default deployment on 2 cores")
+    parser.add_argument("--pinned-layouts", default="1x1,2x1",
+                        help="throughput runs with worker N and its pool on CPU N-1 (one core per worker): the "
+                             "scale-out pair ('' to skip)")
     parser.add_argument("--fast", action="store_true", help="clean.fast = true (trafilatura fast mode)")
-    parser.add_argument("--pin", action="store_true", help="worker N and its pool on CPU N-1: one core per worker")
     parser.add_argument("--reference-pages", type=int, default=100, help="0 skips the reference")
-    parser.add_argument("--live-seconds", type=float, default=600.0, help="live latency/memory run; 0 skips it")
-    parser.add_argument("--live-rate", type=float, default=20.0)
+    parser.add_argument("--live", default="20:60,5:600",
+                        help="live latency/memory runs as RATE:SECONDS (pages/s for seconds), comma-separated "
+                             "('' to skip)")
     parser.add_argument("--live-processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--live-drain-seconds", type=float, default=180.0,
                         help="how long a live run may take to catch up after the load stops")
@@ -629,7 +639,7 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workers (py-spy on PATH)")
     args = parser.parse_args()
 
-    context = RunContext(base=Settings(), fast=args.fast, pin=args.pin, profile_dir=args.profile)
+    context = RunContext(base=Settings(), fast=args.fast, profile_dir=args.profile)
     spec = LoadSpec(pages=args.pages, feeds=args.feeds)
     report: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
                               "started": datetime.now(UTC).isoformat(), "args": {k: str(v) for k, v in vars(args).items()},
@@ -640,22 +650,28 @@ def main() -> None:
     if args.reference_pages:
         report["reference" + suffix] = reference(spec, args.reference_pages, args.fast)
         print_reference(report["reference" + suffix])
-    layouts = [WorkerLayout(*map(int, item.split("x"))) for item in args.layouts.split(",") if item]
-    if layouts:
+    for key, layouts_arg, pin in (("throughput", args.layouts, False), ("scale_out", args.pinned_layouts, True)):
+        layouts = [WorkerLayout(*map(int, item.split("x"))) for item in layouts_arg.split(",") if item]
+        if not layouts:
+            continue
+        context.pin = pin
         results = []
         for layout in layouts:
-            print(f"  running {layout.name} (load average {os.getloadavg()[0]:.2f}) …", flush=True)
+            print(f"  running {layout.name}{' (pinned)' if pin else ''} (load average "
+                  f"{os.getloadavg()[0]:.2f}) …", flush=True)
             result = throughput_run(context, layout, spec)
+            result["pinned"] = pin
             result["load_average"] = os.getloadavg()
             results.append(result)
-        report["throughput" + suffix] = results
+        report[key + suffix] = results
         print_throughput(results)
-    if args.live_seconds:
-        print(f"  live run {args.live_seconds:.0f} s (load average {os.getloadavg()[0]:.2f}) …", flush=True)
-        live = live_run(context, args.live_processes, args.live_rate, args.live_seconds, args.feeds,
-                        args.live_drain_seconds)
+    context.pin = False
+    for rate, seconds in (map(float, item.split(":")) for item in args.live.split(",") if item):
+        print(f"  live run {rate:g} pages/s for {seconds:.0f} s (load average {os.getloadavg()[0]:.2f}) …",
+              flush=True)
+        live = live_run(context, args.live_processes, rate, seconds, args.feeds, args.live_drain_seconds)
         live["load_average"] = os.getloadavg()
-        report["live" + suffix] = live
+        report[f"live{suffix}_{rate:g}"] = live
         print_live(live)
     report["machine"]["load_average_at_end"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -142,7 +142,7 @@ def encode(sig: np.ndarray) -> str:
     return base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
 
 
-@lru_cache(maxsize=65_536)  # the index decodes each entry's signature again for every later candidate
+@lru_cache(maxsize=16_384)  # the index decodes each entry's signature again for every later candidate
 def decode(text: str) -> np.ndarray:
     signature = np.frombuffer(base64.b64decode(text), dtype="<u4")
     signature.flags.writeable = False  # shared through the cache

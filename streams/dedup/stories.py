@@ -77,7 +77,7 @@ def _pack(items: list[str]) -> str:
     return base64.b64encode(hashes.tobytes()).decode("ascii")
 
 
-@lru_cache(maxsize=65_536)  # the index compares each entry's profile again for every later look-alike
+@lru_cache(maxsize=16_384)  # ~3 kB each; the index compares each entry's profile again for every later look-alike
 def _unpack(packed: str) -> frozenset[int]:
     return frozenset(np.frombuffer(base64.b64decode(packed), dtype="<u4").tolist())
 

@@ -131,7 +131,10 @@ def test_partition_of_is_the_producers_partitioner_and_fingerprint_keys_land_whe
 
     from streams.dedup.logic import fingerprint_key, fingerprint_salt, partition_of
 
-    for key in ("nd:0:00ff", "st:1234abcd", "id:o/grain", "مفتاح"):
+    rng = random.Random(3)
+    keys = ["nd:0:00ff", "st:1234abcd", "id:o/grain", "مفتاح", ""] + [
+        "".join(rng.choice("abcdefghij:0123456789") for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for key in keys:
         assert partition_of(key, PARTITIONS) == DefaultPartitioner()(key.encode(), list(range(PARTITIONS)), [])
     for partition in range(PARTITIONS):
         salt = fingerprint_salt("id:o/grain", partition, PARTITIONS)
