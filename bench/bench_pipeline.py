@@ -16,7 +16,8 @@ a fresh embedded broker (tansu, `newsmon.processes.kafka_for`); workers are real
    default 1 worker × 2 pool processes (`--layouts`), and the scale-out pair (`--pinned-layouts`) 1 worker ×
    1 pool process on one core and 2 workers × 1 pool process each on a core of their own — so the pair
    measures what adding a worker (with its core) adds, not how one worker spreads over a machine it fills. Rates come from Kafka record timestamps: `pages/s` = pages over the time from
-   the first `articles` record to the last output record; `steady` = the rate between the 10th and 90th
+   the first `articles` record to the last verdict, event or new alert (alert updates are held for
+   `alerts.debounce_seconds` on purpose and left out); `steady` = the rate between the 10th and 90th
    percentile `articles.deduped` record (no start-up, rebalance or tail). `pages/CPU-s` = pages per CPU-second
    used by worker + pool + broker processes, i.e. pages/s per fully used core.
    Per-stage time is scraped from each worker's /metrics (`newsmon_stage_processing_seconds`: wall time a
@@ -388,7 +389,10 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
             records = topic_records(settings)
     pages = len(outputs["articles"])
     first = min(record.timestamp for record in outputs["articles"])
-    last = max(record.timestamp for key in ("deduped", "events", "alerts") for record in outputs[key])
+    # The last page's outcome: its verdict, its events, a new alert. Updates are left out: they are held for
+    # alerts.debounce_seconds on purpose, which would add that much to every run.
+    new_alerts = [record for record in outputs["alerts"] if Alert.from_bytes(record.value).kind == "new"]
+    last = max(record.timestamp for record in outputs["deduped"] + outputs["events"] + new_alerts)
     deduped = sorted(record.timestamp for record in outputs["deduped"])
     low, high = int(0.1 * (len(deduped) - 1)), int(0.9 * (len(deduped) - 1))
     steady = (high - low) / (deduped[high] - deduped[low]) if deduped[high] > deduped[low] else None

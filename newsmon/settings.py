@@ -60,6 +60,11 @@ class WorkerSettings(StrictModel):
     rebalance_timeout_seconds: float = 5.0
     session_timeout_seconds: float = 10.0
     max_poll_interval_seconds: float = 30.0
+    stream_buffer_records: int = Field(
+        default=256, ge=1,
+        description="Back-pressure: records an agent may hold unprocessed before its partitions stop being "
+                    "fetched (Faust's stream_buffer_maxsize, default 4096). A lagging stage then leaves its "
+                    "backlog in Kafka instead of memory: at ~100 KB per raw page, 4096 is 400 MB per agent.")
     fetch_max_wait_ms: int = Field(
         default=50, ge=1,
         description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when it "

@@ -22,6 +22,7 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         # mid-record publishes nothing for it, and the redelivered record publishes it once.
         stream_publish_on_commit=True,
         broker_commit_interval=worker.commit_interval_seconds,
+        stream_buffer_maxsize=worker.stream_buffer_records,
         topic_partitions=settings.kafka.partitions,
         topic_replication_factor=settings.kafka.replication_factor,
         topic_allow_declare=True,

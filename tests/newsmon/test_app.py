@@ -139,3 +139,8 @@ def test_highwaters_are_the_true_end_offsets_on_a_broker_that_under_reports_them
     reported, corrected = asyncio.run(highwaters())
     assert app.transport.read_true_end_offsets
     assert (reported, corrected) == (1, 5)  # tansu: base offset of the last batch + 1
+
+
+def test_agents_buffer_a_bounded_number_of_records(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSMON_WORKER__STREAM_BUFFER_RECORDS", "64")
+    assert _app(monkeypatch, tmp_path).conf.stream_buffer_maxsize == 64
