@@ -65,6 +65,11 @@ class WorkerSettings(StrictModel):
         description="Back-pressure: records an agent may hold unprocessed before its partitions stop being "
                     "fetched (Faust's stream_buffer_maxsize, default 4096). A lagging stage then leaves its "
                     "backlog in Kafka instead of memory: at ~100 KB per raw page, 4096 is 400 MB per agent.")
+    table_write_buffer_mb: int = Field(
+        default=4, ge=1, description="RocksDB write buffer per table partition store (RocksDB's default: 64, "
+                                     "×3 buffers, ×tables×partitions per worker).")
+    table_block_cache_mb: int = Field(
+        default=8, ge=1, description="RocksDB block cache per table partition store (RocksDB's default: 2048).")
     fetch_max_wait_ms: int = Field(
         default=50, ge=1,
         description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when it "

@@ -83,6 +83,16 @@ class StageRuntime:
         return self.app.topic(self.topics.name(name), value_serializer="raw", key_serializer="raw",
                               partitions=self.settings.kafka.partitions)
 
+    def table(self, name: str, **options: Any) -> faust.Table:
+        """A RocksDB-backed table of this worker, one store per partition, with bounded memory: RocksDB's
+        defaults (64 MB write buffers ×3, a 2 GB block cache) apply per partition store, and a worker holds
+        tables × partitions of them."""
+        worker = self.settings.worker
+        store = {"write_buffer_size": worker.table_write_buffer_mb << 20,
+                 "block_cache_size": worker.table_block_cache_mb << 20}
+        return self.app.Table(name, default=None, partitions=self.settings.kafka.partitions, options=store,
+                              **options)
+
     @property
     def pool_concurrency(self) -> int:
         """Instances of an agent whose work runs in the pool: one per pool process."""

@@ -51,8 +51,8 @@ def install(runtime: StageRuntime) -> None:
                [*ALERT_TOPIC_BY_EVENT_TYPE.values(), *(rule_alert_topic(rule.name) for rule in settings.rules)]}
     ticks = runtime.topic(ALERT_TICKS)
     bootstrap_servers = _bootstrap_servers(app)
-    tracked = app.Table("alert-state", default=None, partitions=partitions)
-    due = app.Table("alert-due", default=None, partitions=partitions)
+    tracked = runtime.table("alert-state")
+    due = runtime.table("alert-due")
     # internal=True: Faust declares (creates) the tick topic with `partitions` before subscribing; left to the
     # broker's auto-creation it could get another partition count than `events` and break co-partitioning.
     source = app.topic(runtime.topics.name(EVENTS), runtime.topics.name(ALERT_TICKS), value_serializer="raw",

@@ -45,20 +45,17 @@ def install(runtime: StageRuntime) -> None:
     partitions = runtime.settings.kafka.partitions
     topics = {name: runtime.topic(name) for name in (ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS,
                                                      DEDUP_CANDIDATES)}
-    seen_urls = app.Table("dedup-urls", default=None, partitions=partitions)
-    seen_texts = app.Table("dedup-texts", default=None, partitions=partitions)
+    seen_urls = runtime.table("dedup-urls")
+    seen_texts = runtime.table("dedup-texts")
     # use_partitioner: the changelog partition comes from the key, so the expiry timer can delete keys outside
     # stream iteration. key_type=bytes keeps the key raw (not JSON-quoted), so the partitioner puts it on the
     # partition of the topic these tables are keyed like — the partition whose worker owns and restores it.
     # The index holds index keys and fingerprint copies (streams.dedup.logic.fingerprint_key), each on the
     # partition its probes are sent to.
-    index = app.Table("dedup-index", default=None, partitions=partitions, use_partitioner=True,
-                      key_type=bytes)
-    joins = app.Table("dedup-joins", default=None, partitions=partitions, use_partitioner=True,
-                      key_type=bytes)
+    index = runtime.table("dedup-index", use_partitioner=True, key_type=bytes)
+    joins = runtime.table("dedup-joins", use_partitioner=True, key_type=bytes)
     # Each article's body, kept apart from its join state (rewritten on every join message), keyed alike.
-    bodies = app.Table("dedup-articles", default=None, partitions=partitions, use_partitioner=True,
-                       key_type=bytes)
+    bodies = runtime.table("dedup-articles", use_partitioner=True, key_type=bytes)
 
     for method in get_args(DedupMethod):
         metrics.DUPLICATES.labels(method)  # at zero from the start, like the stage series

@@ -21,7 +21,7 @@ STAGE = "extract"
 def install(runtime: StageRuntime) -> None:
     events_topic = runtime.topic(EVENTS)
     # article id of an original → {"events": [...]} once extracted, or {"copies": [...]} of copies that came first
-    originals = runtime.app.Table("extract-originals", default=None, partitions=runtime.settings.kafka.partitions)
+    originals = runtime.table("extract-originals")
 
     @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract", concurrency=runtime.pool_concurrency)
     async def extract(stream: faust.StreamT) -> None:
