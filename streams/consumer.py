@@ -58,9 +58,14 @@ class Consumer(faust_aiokafka.Consumer):
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def _new_offset(self, tp: TP) -> int | None:
-        acked = self._acked[tp]
-        if acked and any(message.tp == tp and message.offset < min(acked) for message in self._unacked_messages):
-            return None  # the head of the partition is still in flight: committing past it could lose it
+        acked, committed = self._acked[tp], self._committed_offset[tp]
+        if acked:
+            # Messages below the committed offset are settled whatever their bookkeeping says (Faust leaves one
+            # acked below it in the unacked set): only a message between the commit and the first ack blocks.
+            floor = -1 if committed is None else committed
+            head = min(acked)
+            if any(message.tp == tp and floor <= message.offset < head for message in self._unacked_messages):
+                return None  # the head of the partition is still in flight: committing past it could lose it
         return super()._new_offset(tp)
 
 

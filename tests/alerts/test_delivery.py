@@ -108,7 +108,8 @@ def expected_alerts(events: list, settings: AlertSettings) -> dict[str, str]:
     return expected
 
 
-def test_kill_9_while_events_flow_delivers_every_alert_exactly_once(broker, tmp_path: Path):
+def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_none_at_the_webhook(
+        broker, tmp_path: Path):
     receiver = Receiver(secret=SECRET).start()
     settings = alert_settings_run(broker.bootstrap_servers, tmp_path,
                                   AlertSettings(debounce_seconds=0, sinks=[hook(receiver)]))
@@ -145,10 +146,15 @@ def test_kill_9_while_events_flow_delivers_every_alert_exactly_once(broker, tmp_
     on_topic = Counter(alert.alert_id for alert in published)
     assert set(on_topic) == set(expected)
     # Killed between publishing and committing, the worker replays those alerts after the restart; the replay
-    # reads the topic back and skips what is already there, so each alert is on the topic once, and the
-    # webhook, behind the sent-ledger, gets each alert exactly once.
+    # reads the topic back and skips what is already there, so each alert is on the topic once.
     assert on_topic == Counter({alert_id: 1 for alert_id in expected})
-    assert receiver.acknowledged() == Counter({alert_id: 1 for alert_id in expected})
+    # The webhook gets every alert; behind the sent-ledger, only a delivery the receiver acknowledged in the
+    # instant before the kill, before the ledger recorded it, can come again — once, with the same
+    # X-Newsmon-Alert-Id for the receiver to drop. (The test kills right after an acknowledgement, so it meets
+    # that instant more often than chance would.)
+    acknowledged = receiver.acknowledged()
+    assert set(acknowledged) == set(expected)
+    assert sum(acknowledged.values()) - len(expected) <= 1, acknowledged.most_common(3)
 
 
 def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(broker, tmp_path: Path):

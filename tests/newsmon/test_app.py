@@ -109,6 +109,7 @@ def _consumer_with(committed: int | None, acked: list[int], in_flight: list[int]
     (None, [1, 2], [0], None),      # and 3 before any commit, past 0
     (31, [31, 32, 34], [33], 33),   # a later gap: commit up to it, as Faust does
     (31, [31, 32, 33], [], 34),
+    (31, [31, 32], [7], 33),        # a message below the commit left in Faust's unacked set blocks nothing
 ])
 def test_commits_never_pass_a_message_in_flight(committed, acked, in_flight, expected):
     assert _consumer_with(committed, acked, in_flight)._new_offset(TP("raw-pages", 0)) == expected
