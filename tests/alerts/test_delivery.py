@@ -14,8 +14,15 @@ from newsmon.records import Party, Quantity
 from newsmon.topics import DEAD_LETTER, Topics
 from streams.alerts.logic import track
 from streams.alerts.settings import AlertSettings, SinkSettings, WatchRule
-from tests.alerts.harness import (EventProducer, alert_settings_run, read_alerts, read_values, sighting,
-                                  start_worker, wait_for)
+from tests.alerts.harness import (
+    EventProducer,
+    alert_settings_run,
+    read_alerts,
+    read_values,
+    sighting,
+    start_worker,
+    wait_for,
+)
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW
 
