@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from newsmon.partitioner import partition_of
 from newsmon.records import Article
 from streams.dedup import minhash
 from streams.dedup.logic import (
@@ -39,7 +40,6 @@ from streams.dedup.logic import (
     fingerprint,
     fingerprint_salt,
     index_probe,
-    partition_of,
 )
 from streams.dedup.settings import DedupSettings
 from streams.dedup.stories import StoryProfile

@@ -15,17 +15,13 @@ import time
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaTimeoutError
-from kafka.partitioner.default import murmur2
 from kafka.structs import TopicPartition
+
+from newsmon.partitioner import partition_of
 
 LOGGER = logging.getLogger(__name__)
 
 READ_SECONDS = 8.0
-
-
-def partition_of(key: bytes, partitions: int) -> int:
-    """The partition Kafka's default partitioner (Java's, kafka-python's and aiokafka's) gives a keyed record."""
-    return (murmur2(key) & 0x7FFFFFFF) % partitions
 
 
 def published_alert_ids(bootstrap_servers: str, topic: str, key: str, lookback: int) -> set[str]:
@@ -36,7 +32,7 @@ def published_alert_ids(bootstrap_servers: str, topic: str, key: str, lookback: 
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
             return set()
-        tp = TopicPartition(topic, partition_of(key.encode("utf-8"), len(partitions)))
+        tp = TopicPartition(topic, partition_of(key, len(partitions)))
         consumer.assign([tp])
         end = consumer.end_offsets([tp])[tp]
         consumer.seek(tp, max(0, end - lookback))

@@ -15,7 +15,6 @@ Kafka, and the per-article join that verifies candidates; see the flow below and
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -24,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from newsmon.partitioner import partition_of
 from newsmon.records import Article, DedupVerdict, Record
 from newsmon.topics import ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 from streams.dedup import minhash, stories
@@ -112,33 +112,6 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
     return Fingerprint(signature=minhash.encode(sig), profile=profile, keys=list(dict.fromkeys(keys)),
                        published=article.published_at.timestamp())
-
-
-def partition_of(key: str, partitions: int) -> int:
-    """The partition Kafka's default partitioner (Faust's and kafka-python's: murmur2) gives `key`: a table with
-    `use_partitioner` keeps the key's state there, so a probe about the key is sent there."""
-    return (_murmur2(key.encode("utf-8")) & 0x7FFFFFFF) % partitions
-
-
-_MURMUR_M = 0x5BD1E995
-_MASK32 = 0xFFFFFFFF
-
-
-def _murmur2(data: bytes) -> int:
-    """Kafka's murmur2 (kafka.partitioner.default.murmur2, equal on every input — tested), a word at a time:
-    an article's index keys and salts are hashed ~40 times per article, and the byte-wise original took a fifth
-    of the near-duplicate step's CPU."""
-    words = len(data) // 4
-    hashed = (0x9747B28C ^ len(data)) & _MASK32
-    for word in struct.unpack_from(f"<{words}I", data):
-        word = (word * _MURMUR_M) & _MASK32
-        word ^= word >> 24
-        hashed = ((hashed * _MURMUR_M) & _MASK32) ^ ((word * _MURMUR_M) & _MASK32)
-    if tail := data[words * 4:]:
-        hashed = ((hashed ^ int.from_bytes(tail, "little")) * _MURMUR_M) & _MASK32
-    hashed ^= hashed >> 13
-    hashed = (hashed * _MURMUR_M) & _MASK32
-    return hashed ^ (hashed >> 15)
 
 
 def fingerprint_salt(article_id: str, partition: int, partitions: int) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsmon.partitioner import partition_of
 from streams.dedup.logic import (
     InMemoryDedup,
     Probe,
@@ -14,7 +15,6 @@ from streams.dedup.logic import (
     index_expired,
     index_probe,
     join_expired,
-    partition_of,
 )
 from streams.dedup.settings import DedupSettings
 from tests.dedup.corpus import STORIES, syndicated_copy, text

@@ -13,8 +13,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from newsmon import lag_metrics
 from newsmon.broker import free_port
-from newsmon.lag import LagReader
-from newsmon.lag import consumed_topics
+from newsmon.lag import LagReader, consumed_topics
 from newsmon.lag_metrics import READ_ERRORS, ConsumerLagCollector
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.topics import ALERTS_COMMITMENTS, RAW_PAGES, Topics
