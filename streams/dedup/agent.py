@@ -105,7 +105,7 @@ def install(runtime: StageRuntime) -> None:
     async def dedup_index(stream: faust.StreamT) -> None:
         async for _, probe in runtime.records(STAGE_INDEX, Probe, stream):
             with runtime.timed(STAGE_INDEX):
-                result = index_probe(probe, index.get, index.get, time.time(), settings)
+                result = index_probe(probe, index.get, time.time(), settings)
                 for key, state in result.keys.items():
                     index[key] = state
                 index[result.fingerprint_key] = result.fingerprint

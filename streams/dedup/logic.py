@@ -212,21 +212,20 @@ class IndexResult:
     reply: Send
 
 
-def index_probe(probe: Probe, read_key: Callable[[str], dict[str, Any] | None],
-                read_fingerprint: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
+def index_probe(probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
                 ) -> IndexResult:
     """Index hop: remember the article under its keys on this partition, and reply with the entries under those
     keys (in the window) that look most like a copy of it or like the same story (`best_look_alikes`).
 
     Entries are [article_id, published, indexed_at, salt]; expired ones (indexed more than window_days ago) go, and
     a hot key keeps only its `max_entries_per_key` newest by publication. An entry whose fingerprint copy has
-    expired is skipped."""
+    expired is skipped. `read` reads the index table, which holds both the keys and the fingerprint copies."""
     horizon = now - _window_seconds(settings)
     own = probe.fingerprint
     states: dict[str, dict[str, Any]] = {}
     others: dict[str, list[Any]] = {}
     for key in probe.keys:
-        entries = [entry for entry in (read_key(key) or {}).get("entries", []) if entry[2] >= horizon]
+        entries = [entry for entry in (read(key) or {}).get("entries", []) if entry[2] >= horizon]
         if not any(entry[0] == probe.article_id for entry in entries):
             entries.append([probe.article_id, own.published, now, probe.salt])
             if len(entries) > settings.max_entries_per_key:
@@ -236,7 +235,7 @@ def index_probe(probe: Probe, read_key: Callable[[str], dict[str, Any] | None],
                       and abs(own.published - entry[1]) <= _window_seconds(settings))
     candidates = []
     for other, (_, published, _, salt) in sorted(others.items()):
-        stored = read_fingerprint(fingerprint_key(other, salt))
+        stored = read(fingerprint_key(other, salt))
         if stored is None or stored["indexed_at"] < horizon:
             continue
         similarity, story_score = compare(own, Fingerprint.model_validate(stored["fingerprint"]), settings)
@@ -507,7 +506,7 @@ class InMemoryDedup:
             return []
         if send.topic == DEDUP_BANDS:
             index = self.tables["index"]
-            result = index_probe(send.record, index.get, index.get, now, self.settings)
+            result = index_probe(send.record, index.get, now, self.settings)
             index.update(result.keys)
             index[result.fingerprint_key] = result.fingerprint
             return [result.reply]

@@ -51,7 +51,7 @@ def probe_on_partition(key_state: dict, article_id: str, stored: dict[str, float
                                                         "indexed_at": NOW - days * DAY}
         for other, days in stored.items()}
     probe = Probe(article_id=article_id, partition=partition, keys=[key], salt=0, fingerprint=GRAIN)
-    return index_probe(probe, table.get, table.get, NOW, SETTINGS)
+    return index_probe(probe, table.get, NOW, SETTINGS)
 
 
 def test_touching_a_key_prunes_entries_older_than_the_window():
