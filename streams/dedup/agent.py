@@ -101,15 +101,19 @@ def install(runtime: StageRuntime) -> None:
                     continue
             await publish(STAGE_TEXT, text_sends(judged, article_probes))
 
+    async def index_step(probe: Probe) -> list[Send]:
+        """One probe on this partition's index: insert, compare, write back (awaited by runtime.attempt, so a
+        failure anywhere in it dead-letters the probe)."""
+        result = index_probe(probe, index.get, time.time(), settings)
+        for key, state in result.keys.items():
+            index[key] = state
+        index[result.fingerprint_key] = result.fingerprint
+        return [result.reply]
+
     @app.agent(topics[DEDUP_BANDS], name="dedup-index")
     async def dedup_index(stream: faust.StreamT) -> None:
-        async for _, probe in runtime.records(STAGE_INDEX, Probe, stream):
-            with runtime.timed(STAGE_INDEX):
-                result = index_probe(probe, index.get, time.time(), settings)
-                for key, state in result.keys.items():
-                    index[key] = state
-                index[result.fingerprint_key] = result.fingerprint
-            await publish(STAGE_INDEX, [result.reply])
+        async for event, probe in runtime.records(STAGE_INDEX, Probe, stream):
+            await publish(STAGE_INDEX, await runtime.attempt(STAGE_INDEX, event, index_step(probe)) or [])
 
     async def join_step(key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
         """One join step on the article `key`: read its state, decide, write it back (awaited by

@@ -21,7 +21,7 @@ from enum import Enum
 from itertools import count
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from newsmon.partitioner import partition_of
 from newsmon.records import Article, DedupVerdict, Record
@@ -98,10 +98,12 @@ def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[A
 class Fingerprint(Record):
     """What the index needs of an article to compare it: signature, story profile, index keys, date."""
 
-    signature: str
+    signature: str = Field(min_length=1)
     profile: StoryProfile
     keys: list[str]
     published: float = Field(description="published_at as a POSIX timestamp.")
+
+    _packed = field_validator("signature")(minhash.check_packed)
 
 
 def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:

@@ -13,6 +13,7 @@ the same text always gives the same signature and keys, which the idempotent Kaf
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import re
 import struct
@@ -135,6 +136,18 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[str]:
     width = rows * 4
     return [f"nd:{band}:{hashlib.blake2b(raw[band * width:(band + 1) * width], digest_size=8).hexdigest()}"
             for band in range(bands)]
+
+
+def check_packed(text: str) -> str:
+    """`text` if it is base64 of whole little-endian uint32s (how signatures and story features travel), else a
+    ValueError: a record carrying anything else is refused when decoded, not when an index compares with it."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"not base64: {exc}") from exc
+    if len(raw) % 4:
+        raise ValueError(f"{len(raw)} bytes are not whole uint32 values")
+    return text
 
 
 def encode(sig: np.ndarray) -> str:

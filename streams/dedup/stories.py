@@ -25,7 +25,9 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from streams.dedup.minhash import check_packed
 
 _DATA = Path(__file__).with_name("data")
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
@@ -65,6 +67,8 @@ class StoryProfile(BaseModel):
     terms: str
     phrases: str
     numbers: str
+
+    _packed = field_validator("terms", "phrases", "numbers")(check_packed)
 
 
 def _top(counts: Counter[str], limit: int) -> list[str]:

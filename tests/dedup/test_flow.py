@@ -3,6 +3,7 @@ joined, redeliveries repeat their output exactly, upstream repeats change nothin
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -180,3 +181,18 @@ def test_a_hot_story_costs_at_most_max_look_alikes_asks_and_no_writes_to_decided
     assert len(asks) == SETTINGS.max_look_alikes < 6
     verdict = sent[-1].record.dedup
     assert verdict.duplicate_of == "id:outlet0/grain" and verdict.method == "near_duplicate"
+
+
+@pytest.mark.parametrize("signature, profile_terms", [("!!not base64", ""), ("AAA=", ""), ("", ""),
+                                                      ("AAAAAA==", "AAA=")])
+def test_a_probe_with_a_malformed_fingerprint_is_refused_when_decoded(signature: str, profile_terms: str):
+    # Refused at decoding (→ dead-letter "undecodable"), before the index stores it and compares others with it.
+    from streams.dedup.logic import Probe
+
+    good = index_probes(article("o/a", STORIES["en_grain"]), SETTINGS, PARTITIONS)[0]
+    payload = good.model_dump(mode="json")
+    payload["fingerprint"]["signature"] = signature
+    payload["fingerprint"]["profile"]["terms"] = profile_terms
+    with pytest.raises(ValueError):
+        Probe.from_bytes(json.dumps(payload).encode())
+    assert Probe.from_bytes(good.to_bytes()) == good
