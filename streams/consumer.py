@@ -1,8 +1,13 @@
-"""Faust's aiokafka transport, with three corrections for this pipeline:
+"""Faust's aiokafka transport, with four corrections for this pipeline and one addition:
 
 1. a configurable consumer `fetch_max_wait_ms` (`worker.fetch_max_wait_ms`);
 2. true end offsets ("highwaters") on a broker that under-reports them (tansu), so producers may batch records;
-3. offsets never committed past a message still in flight, so agents may run with `concurrency > 1`.
+3. offsets never committed past a message still in flight, so agents may run with `concurrency > 1`;
+4. every partition really sought to its committed offset after a rebalance, and messages delivered again when
+   the fetch position moves back under Faust's feet, not dropped as already read;
+5. `Consumer.confirmed_offset(tp)`: the offset the broker has confirmed as committed, from which a restarted
+   worker would read again. Faust's own bookkeeping also advances on a commit that failed, so it cannot tell
+   which messages may come again; the alert stage needs exactly that to remember what it must replay.
 
 **1. fetch_max_wait_ms.**
 Why: Faust hard-codes `fetch_max_wait_ms=1500` for its worker consumers (faust/transport/drivers/aiokafka.py,
@@ -14,20 +19,35 @@ How: `streams.app.create_app` installs `Transport` as the app's consumer transpo
 setter). Its consumer thread sets the value on the `AIOKafkaConsumer` that Faust builds, before it is started:
 aiokafka keeps the constructor argument in `_fetch_max_wait_ms` and reads it only in `start()`, where it builds
 its `Fetcher`. Nothing global is patched; tests/newsmon/test_app.py fails if aiokafka renames the attribute.
+
+**4. Seeks after a rebalance.**
+Why: Faust's table recovery resumes the message flow before it seeks the partitions back to their committed
+offsets, so a fetch can deliver records in between; resuming then clears them from the stream buffers, counting
+on the seek to fetch them again. Two things defeat that, both seen here after a kill -9 (the restarted worker
+then sat idle with up to 46 messages of lag on partitions it owned, and their alerts were never sent):
+- aiokafka's `seek_to_committed` does not move a partition with no committed offset, or one committed at 0: the
+  position stays past the records just cleared. The consumer thread seeks those to the beginning itself (the
+  `earliest` reset policy, Faust's default, is what that position would have been).
+- a batch still being delivered when the seek completes moves Faust's "read offset" past the sought position,
+  and Faust drops every fetched record below that offset as a stale fetch. A record below the read offset is
+  therefore delivered again (at least once; every stage is idempotent), and the rewind is logged.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import logging
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiokafka
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import TP
+from faust.types import TP, Message
 from kafka.structs import TopicPartition
 
 from newsmon.lag import LagReader
+
+LOGGER = logging.getLogger(__name__)
 
 
 class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -37,6 +57,19 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
             raise RuntimeError("aiokafka.AIOKafkaConsumer has no _fetch_max_wait_ms to configure")
         consumer._fetch_max_wait_ms = self.transport.fetch_max_wait_ms
         return consumer
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        return await self.call_thread(self._seek_every_partition_to_committed)
+
+    async def _seek_every_partition_to_committed(self) -> Mapping[TP, int]:
+        consumer = self._ensure_consumer()
+        committed = await consumer.seek_to_committed()
+        # aiokafka leaves a partition without a committed offset (or committed at 0) where its fetch position is,
+        # which a fetch started before this seek may already have moved past records never processed.
+        unsought = [tp for tp, offset in committed.items() if not offset or offset < 0]
+        if unsought and self.app.conf.consumer_auto_offset_reset == "earliest":
+            await consumer.seek_to_beginning(*unsought)
+        return committed
 
     async def _highwaters(self, partitions: list[TP]) -> Mapping[TP, int]:
         reported = await super()._highwaters(partitions)
@@ -54,6 +87,36 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 
 
 class Consumer(faust_aiokafka.Consumer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._confirmed: dict[TP, int] = {}
+
+    def confirmed_offset(self, tp: TP) -> int | None:
+        """The committed offset of `tp` as the broker last confirmed it (None: none confirmed): messages from it
+        on may be delivered again, to this worker or to the next owner of the partition."""
+        return self._confirmed.get(tp)
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        committed = await super().seek_to_committed()  # the broker's answer, on every (re)assignment
+        self._confirmed = {TP(tp.topic, tp.partition): offset for tp, offset in committed.items()
+                           if offset is not None and offset >= 0}
+        return committed
+
+    async def _commit(self, offsets: Mapping[TP, int]) -> bool:
+        done = await super()._commit(offsets)
+        if done:
+            self._confirmed.update(offsets)
+        return done
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        async for tp, message in super().getmany(timeout):
+            read = self._read_offset.get(tp)
+            if read is not None and message.offset < read:
+                LOGGER.warning("consumer position moved back without a seek by Faust; delivering again", extra={
+                    "topic": tp.topic, "partition": tp.partition, "offset": message.offset, "read_offset": read})
+                self._read_offset[tp] = None
+            yield tp, message
+
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.types import TP
 from kafka.errors import KafkaError
 
 from newsmon import metrics
@@ -104,8 +105,9 @@ def install(runtime: StageRuntime) -> None:
         if sighting is None:
             return
         now = datetime.now(UTC)
+        committed = app.consumer.confirmed_offset(TP(origin.topic, origin.partition))
         with runtime.timed(STAGE):
-            decision = track(tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings)
+            decision = track(tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings, committed)
             store(sighting.event_key, decision, origin.partition)
         for alert in decision.alerts:
             await publish(sighting.event_key, alert, acknowledged=False, replay=decision.replayed)

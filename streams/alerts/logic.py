@@ -10,10 +10,13 @@
   same moment share one alert (its `rules` lists them).
 - Requests (called_for) and refusals are tracked — a later announcement of the same event is still `new` —
   but never alert, never corroborate and never add actors.
-- Idempotence without transactions: the entry keeps the alerts caused by its last few input messages, by
-  origin. A redelivery of such a message (the worker died before committing its offset) republishes exactly
-  those alerts; a sighting redelivered from upstream (a known event_id) changes nothing. `alert_id` is derived
-  from the key, the tracked event, the kind, the resulting state and the rules, never from time or offsets.
+- Idempotence without transactions: the entry keeps the alerts caused by each input message the broker may
+  still deliver again (at or after the committed offset of its partition), by origin. A redelivery of such a
+  message (the worker died before committing its offset) republishes exactly those alerts; a sighting
+  redelivered from upstream (a known event_id) changes nothing. A count limit would not do: one busy key can
+  take dozens of messages between two commits (measured: 46 after a restart), and a crash then would lose the
+  alerts of all but the last few. `alert_id` is derived from the key, the tracked event, the kind, the resulting
+  state and the rules, never from time or offsets.
 - Retention: a tracked event not seen for `retention_days` is dropped (`expire`, on every read and by sweeps).
 """
 
@@ -30,8 +33,6 @@ from streams.alerts.settings import AlertSettings
 from streams.alerts.summary import party_name, summarize
 
 STATUS_RANK = {"called_for": 0, "refused": 0, "proposed": 1, "threatened": 1, "announced": 2, "lifted": 3}
-# Input messages whose alerts an entry remembers for redelivery: more than fit in one commit interval.
-RECENT_ORIGINS = 4
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,18 @@ def _emit_all(state: dict[str, Any], now: datetime, settings: AlertSettings,
     due_at = min(dues) if dues else None
     state = {**state, "tracked": tracked_events, "due_at": due_at.isoformat() if due_at else None}
     if origin is not None and alerts:
-        recent = [*state["recent"], {"origin": origin, "alerts": [a.model_dump(mode="json") for a in alerts]}]
-        state["recent"] = recent[-RECENT_ORIGINS:]
+        caused = {"origin": origin, "alerts": [alert.model_dump(mode="json") for alert in alerts]}
+        state["recent"] = [*state["recent"], caused]
     return Decision(state, alerts, due_at)
+
+
+def _redeliverable(recent: list[dict[str, Any]], origin: list[Any], committed: int | None) -> list[dict[str, Any]]:
+    """The remembered messages of `origin`'s partition at or after its committed offset (None: nothing confirmed
+    committed yet, all may come again). A key's messages all come from one partition; entries of another (from
+    before a repartitioning) are kept, they cannot accumulate."""
+    if committed is None:
+        return recent
+    return [entry for entry in recent if entry["origin"][:2] != origin[:2] or entry["origin"][2] >= committed]
 
 
 def expire(state: dict[str, Any] | None, now: datetime, settings: AlertSettings) -> dict[str, Any] | None:
@@ -205,14 +215,17 @@ def expire(state: dict[str, Any] | None, now: datetime, settings: AlertSettings)
 
 
 def track(state: dict[str, Any] | None, event: Event, origin: list[Any], now: datetime,
-          settings: AlertSettings) -> Decision:
-    """Fold one sighting (read from `origin` = [topic, partition, offset]) into the entry of its key."""
+          settings: AlertSettings, committed: int | None = None) -> Decision:
+    """Fold one sighting (read from `origin` = [topic, partition, offset]) into the entry of its key.
+    `committed`: the offset the broker has confirmed as committed for that partition, below which no message
+    comes again (None: none confirmed yet)."""
     for remembered in (state or {}).get("recent", []):
         if remembered["origin"] == origin:
             return Decision(state, [Alert.model_validate(alert) for alert in remembered["alerts"]], _due(state),
                             replayed=True)
     state = expire(state, now, settings) or {"event_key": event.event_key, "partition": origin[1],
                                              "tracked": [], "recent": [], "due_at": None}
+    state = {**state, "recent": _redeliverable(state["recent"], origin, committed)}
     tracked_events = list(state["tracked"])
     index = best_match(tracked_events, event)
     if index is None:

@@ -68,6 +68,31 @@ def test_two_alerts_of_one_key_in_one_commit_window_are_both_republished():
     assert track(adopted.state, sighting("harbor"), origin(2), NOW, SETTINGS).alerts == adopted.alerts
 
 
+def busy_key(count):
+    """`count` countries pledging under one coarse key, one message each: every message causes an alert."""
+    codes = [f"C{index:02d}" for index in range(count)]
+    return [sighting("north", actors=[Party(name=code, code=code)]) for code in codes]
+
+
+def test_a_busy_key_republishes_every_message_the_broker_may_deliver_again():
+    # 30 alerting messages of one key between two commits (a worker catching up): a crash before the commit
+    # redelivers all of them, and each must give its alert back, not only the last few.
+    state, caused = None, []
+    for offset, event in enumerate(busy_key(30)):
+        decision = track(state, event, origin(offset), NOW, SETTINGS, committed=None)
+        state, caused = decision.state, caused + [decision.alerts]
+    for offset, event in enumerate(busy_key(30)):
+        again = track(state, event, origin(offset), NOW, SETTINGS, committed=0)
+        assert again.replayed and again.alerts == caused[offset]
+
+
+def test_messages_below_the_committed_offset_are_forgotten():
+    state = None
+    for offset, event in enumerate(busy_key(30)):
+        state = track(state, event, origin(offset), NOW, SETTINGS, committed=max(0, offset - 2)).state
+    assert [entry["origin"] for entry in state["recent"]] == [origin(27), origin(28), origin(29)]
+
+
 def test_same_sighting_from_upstream_redelivery_changes_nothing():
     first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
     duplicate = track(first.state, sighting("north"), origin(7), NOW, SETTINGS)
