@@ -66,7 +66,10 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         committed = await consumer.seek_to_committed()
         # aiokafka leaves a partition without a committed offset (or committed at 0) where its fetch position is,
         # which a fetch started before this seek may already have moved past records never processed.
-        unsought = [tp for tp, offset in committed.items() if not offset or offset < 0]
+        # Changelog partitions are left alone: table recovery seeks them to the offsets of its own stores.
+        changelogs = self.app.tables.changelog_topics
+        unsought = [tp for tp, offset in committed.items()
+                    if (not offset or offset < 0) and tp.topic not in changelogs]
         if unsought and self.app.conf.consumer_auto_offset_reset == "earliest":
             await consumer.seek_to_beginning(*unsought)
         return committed
@@ -112,7 +115,7 @@ class Consumer(faust_aiokafka.Consumer):
         async for tp, message in super().getmany(timeout):
             read = self._read_offset.get(tp)
             if read is not None and message.offset < read:
-                LOGGER.warning("consumer position moved back without a seek by Faust; delivering again", extra={
+                LOGGER.warning("record below the read offset after a seek; delivering it again", extra={
                     "topic": tp.topic, "partition": tp.partition, "offset": message.offset, "read_offset": read})
                 self._read_offset[tp] = None
             yield tp, message
