@@ -122,8 +122,7 @@ def probe_all(index: dict[str, Any], article_id: str, article_fingerprint: Finge
         probe = Probe(article_id=article_id, partition=partition, keys=keys,
                       salt=fingerprint_salt(article_id, partition, PARTITIONS), fingerprint=shared)
         result = index_probe(probe, index.get, article_fingerprint.published, settings)
-        index.update(result.keys)
-        index[result.fingerprint_key] = result.fingerprint
+        result.store(index)
         found += len(result.reply.record.candidates)
     return len(by_partition), found
 

@@ -105,9 +105,7 @@ def install(runtime: StageRuntime) -> None:
         """One probe on this partition's index: insert, compare, write back (awaited by runtime.attempt, so a
         failure anywhere in it dead-letters the probe)."""
         result = index_probe(probe, index.get, time.time(), settings)
-        for key, state in result.keys.items():
-            index[key] = state
-        index[result.fingerprint_key] = result.fingerprint
+        result.store(index)
         return [result.reply]
 
     @app.agent(topics[DEDUP_BANDS], name="dedup-index")
@@ -120,10 +118,7 @@ def install(runtime: StageRuntime) -> None:
         runtime.attempt, so a failure anywhere in it dead-letters the message)."""
         result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings,
                       lambda: bodies.get(key))
-        if result.changed:
-            joins[key] = result.state
-        if result.article is not None:
-            bodies[key] = result.article
+        result.store(key, joins, bodies)
         return result.sends
 
     @app.agent(topics[DEDUP_CANDIDATES], name="dedup-join")

@@ -15,7 +15,7 @@ Kafka, and the per-article join that verifies candidates; see the flow below and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from enum import Enum
 from itertools import count
@@ -213,6 +213,12 @@ class IndexResult:
     fingerprint: dict[str, Any]      # the prober's fingerprint copy on this partition
     reply: Send
 
+    def store(self, index: MutableMapping[str, Any]) -> None:
+        """Write the probe's outcome to the index table: the probed keys and the fingerprint copy."""
+        for key, state in self.keys.items():
+            index[key] = state
+        index[self.fingerprint_key] = self.fingerprint
+
 
 def index_probe(probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
                 ) -> IndexResult:
@@ -266,6 +272,13 @@ class JoinResult:
     sends: list[Send]
     article: dict[str, Any] | None = None  # the article's body when it arrived with this message: keep it
     changed: bool = True                    # False: the state need not be written back
+
+    def store(self, article_id: str, joins: MutableMapping[str, Any], bodies: MutableMapping[str, Any]) -> None:
+        """Write the step's outcome: the join state if it changed, the article's body if it came with it."""
+        if self.changed:
+            joins[article_id] = self.state
+        if self.article is not None:
+            bodies[article_id] = self.article
 
 
 def join(state: dict[str, Any] | None, article_id: str, message: JoinMessage, origin: list[Any], now: float,
@@ -509,16 +522,12 @@ class InMemoryDedup:
         if send.topic == DEDUP_BANDS:
             index = self.tables["index"]
             result = index_probe(send.record, index.get, now, self.settings)
-            index.update(result.keys)
-            index[result.fingerprint_key] = result.fingerprint
+            result.store(index)
             return [result.reply]
         articles = self.tables["articles"]
         result = join(self.tables["joins"].get(send.key), send.key, send.record, origin, now, self.settings,
                       lambda: articles.get(send.key))
-        if result.changed:
-            self.tables["joins"][send.key] = result.state
-        if result.article is not None:
-            articles[send.key] = result.article
+        result.store(send.key, self.tables["joins"], articles)
         return result.sends
 
     def _origin(self, topic: str) -> list[Any]:
