@@ -20,18 +20,22 @@ from trafilatura import bare_extraction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_clean_seeds import news_page  # noqa: E402 - sibling script
+from newsmon.streams.clean.logic import clean_page  # noqa: E402
 
 from newsmon.records import FeedItem, RawPage  # noqa: E402
-from streams.clean.logic import clean_page  # noqa: E402
-from streams.clean.settings import CleanSettings  # noqa: E402
+from newsmon.settings.clean import CleanSettings  # noqa: E402
 
 _WORDS = {
-    "ar": ("أعلن الرئيس الفرنسي وزير الخارجية الحكومة العقوبات روسيا أوكرانيا الاتحاد الأوروبي قوة طمأنة الدعم "
-           "العسكري الضمانات الأمنية الولايات المتحدة اجتماع باريس الخميس مؤتمر صحافي إرسال قوات وقف إطلاق النار "
-           "حزمة جديدة تشمل البنوك النفط الغاز مليار يورو المساعدات الإنسانية").split(),
-    "en": ("the president said government sanctions Russia Ukraine European Union reassurance force military "
-           "support security guarantees United States meeting Paris Thursday press conference troops ceasefire "
-           "new package banks oil gas billion euros humanitarian aid officials diplomats").split(),
+    "ar": (
+        "أعلن الرئيس الفرنسي وزير الخارجية الحكومة العقوبات روسيا أوكرانيا الاتحاد الأوروبي قوة طمأنة الدعم "
+        "العسكري الضمانات الأمنية الولايات المتحدة اجتماع باريس الخميس مؤتمر صحافي إرسال قوات وقف إطلاق النار "
+        "حزمة جديدة تشمل البنوك النفط الغاز مليار يورو المساعدات الإنسانية"
+    ).split(),
+    "en": (
+        "the president said government sanctions Russia Ukraine European Union reassurance force military "
+        "support security guarantees United States meeting Paris Thursday press conference troops ceasefire "
+        "new package banks oil gas billion euros humanitarian aid officials diplomats"
+    ).split(),
 }
 _EXTRAS = {
     "ar": ["اقرأ أيضًا:", "شارك هذا المنشور:", "تابعنا", "TRT عربي - وكالات", "صورة: AFP"],
@@ -53,23 +57,47 @@ def make_page(rng: random.Random, lang: str, index: int) -> RawPage:
             blocks.append(f"<p>{html.escape(rng.choice(_EXTRAS[lang]))}</p>")
             blocks.append(f'<p><a href="/r/{p}">{" ".join(rng.choices(_WORDS[lang], k=8))}</a></p>')
     teasers = [" ".join(rng.choices(_WORDS[lang], k=rng.randint(4, 9))) for _ in range(60)]
-    page = news_page(" ".join(rng.choices(_WORDS[lang], k=8)), "\n".join(blocks), lang, "Example News",
-                     "2025-09-04T12:00:00+03:00", teasers)
+    page = news_page(
+        " ".join(rng.choices(_WORDS[lang], k=8)),
+        "\n".join(blocks),
+        lang,
+        "Example News",
+        "2025-09-04T12:00:00+03:00",
+        teasers,
+    )
     target = rng.randint(50_000, 150_000)
     padding = []  # tracking scripts and mega-menus are most of a real page's bytes
     while len(page.encode()) + sum(len(p) for p in padding) < target:
-        padding.append("<script>var cfg=" + repr({"k": rng.random(), "v": "x" * 400}) + ";</script>"
-                       + "<div class='mega'>" + "".join(f"<a href='/m/{i}'>{t}</a>" for i, t in enumerate(teasers[:10]))
-                       + "</div>")
+        padding.append(
+            "<script>var cfg="
+            + repr({"k": rng.random(), "v": "x" * 400})
+            + ";</script>"
+            + "<div class='mega'>"
+            + "".join(f"<a href='/m/{i}'>{t}</a>" for i, t in enumerate(teasers[:10]))
+            + "</div>"
+        )
     page = page.replace("</body>", "".join(padding) + "</body>")
     url = f"https://news.example/{lang}/{index}"
-    return RawPage(url=url, final_url=url, canonical_url=url, headers={"Content-Type": "text/html"}, html=page,
-                   fetched_at=datetime(2025, 9, 4, tzinfo=UTC), feed=FeedItem(feed_url="https://news.example/rss"))
+    return RawPage(
+        url=url,
+        final_url=url,
+        canonical_url=url,
+        headers={"Content-Type": "text/html"},
+        html=page,
+        fetched_at=datetime(2025, 9, 4, tzinfo=UTC),
+        feed=FeedItem(feed_url="https://news.example/rss"),
+    )
 
 
 def _trafilatura_alone(page: RawPage, settings: CleanSettings) -> None:
-    bare_extraction(page.html, url=page.final_url, fast=settings.fast, include_comments=False, with_metadata=True,
-                    date_extraction_params={"original_date": True, "extensive_search": False})
+    bare_extraction(
+        page.html,
+        url=page.final_url,
+        fast=settings.fast,
+        include_comments=False,
+        with_metadata=True,
+        date_extraction_params={"original_date": True, "extensive_search": False},
+    )
 
 
 def _time(function, pages: list[RawPage], settings: CleanSettings, rounds: int) -> float:

@@ -29,11 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from newsmon.partitioner import partition_of
-from newsmon.records import Article
-from streams.dedup import minhash
-from streams.dedup.logic import (
+from newsmon.streams.dedup import minhash
+from newsmon.streams.dedup.logic import (
     Fingerprint,
     InMemoryDedup,
     Probe,
@@ -41,8 +38,11 @@ from streams.dedup.logic import (
     fingerprint_salt,
     index_probe,
 )
-from streams.dedup.settings import DedupSettings
-from streams.dedup.stories import StoryProfile
+from newsmon.streams.dedup.stories import StoryProfile
+
+from newsmon.partitioner import partition_of
+from newsmon.records import Article
+from newsmon.settings.dedup import DedupSettings
 
 START = 1_800_000_000.0
 SPACING_SECONDS = 5.0  # 100k articles over ~6 days: all inside the 7-day window, nothing expires mid-run
@@ -59,10 +59,15 @@ def vocabulary(lang: str, size: int, rng: np.random.Generator) -> np.ndarray:
     """The language's stop words first — the most frequent ranks, as in real text, where they keep story
     phrases apart — then generated content words up to `size`."""
     path = STOP_WORDS / f"stopwords_{lang}.txt"
-    stops = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    stops = [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     letters = np.array(list(ALPHABETS[lang]))
-    content = ["".join(rng.choice(letters, size=length)) for length in rng.integers(3, 10, size=size - len(stops))]
+    content = [
+        "".join(rng.choice(letters, size=length)) for length in rng.integers(3, 10, size=size - len(stops))
+    ]
     return np.array(stops + content)
 
 
@@ -84,17 +89,30 @@ def synthetic_texts(count: int, seed: int = 5) -> Iterator[tuple[str, str]]:
             lang = "en" if index % 2 == 0 else "ar"
             words = list(rng.choice(vocabularies[lang], size=WORDS_PER_ARTICLE, p=zipf))
             recent = [*recent[-99:], (lang, words)]
-        sentences = [" ".join(words[i:i + 20]) + "." for i in range(0, len(words), 20)]
-        yield lang, "\n\n".join(" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4))
+        sentences = [" ".join(words[i : i + 20]) + "." for i in range(0, len(words), 20)]
+        yield lang, "\n\n".join(" ".join(sentences[i : i + 4]) for i in range(0, len(sentences), 4))
 
 
 def article_of(text: str, lang: str, index: int) -> Article:
     published = datetime.fromtimestamp(START + index * SPACING_SECONDS, UTC)
     url = f"https://bench.invalid/{index}"
-    return Article(article_id=f"a{index:07d}", url=url, canonical_url=url, feed_url="https://bench.invalid/feed",
-                   outlet="bench", published_at=published, published_source="feed", fetched_at=published,
-                   language=lang, direction="rtl" if lang == "ar" else "ltr", paragraphs=text.split("\n\n"),
-                   text=text, sentences=[], word_count=len(text.split()), text_hash=f"h{index}")
+    return Article(
+        article_id=f"a{index:07d}",
+        url=url,
+        canonical_url=url,
+        feed_url="https://bench.invalid/feed",
+        outlet="bench",
+        published_at=published,
+        published_source="feed",
+        fetched_at=published,
+        language=lang,
+        direction="rtl" if lang == "ar" else "ltr",
+        paragraphs=text.split("\n\n"),
+        text=text,
+        sentences=[],
+        word_count=len(text.split()),
+        text_hash=f"h{index}",
+    )
 
 
 @dataclass
@@ -109,8 +127,9 @@ class Run:
         return self.articles / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
-def probe_all(index: dict[str, Any], article_id: str, article_fingerprint: Fingerprint,
-              settings: DedupSettings) -> tuple[int, int]:
+def probe_all(
+    index: dict[str, Any], article_id: str, article_fingerprint: Fingerprint, settings: DedupSettings
+) -> tuple[int, int]:
     """Every index probe of one article (one per partition its keys live on): (probes, look-alikes the replies
     name)."""
     by_partition: dict[int, list[str]] = {}
@@ -119,15 +138,22 @@ def probe_all(index: dict[str, Any], article_id: str, article_fingerprint: Finge
     shared = article_fingerprint.model_copy(update={"keys": []})
     found = 0
     for partition, keys in by_partition.items():
-        probe = Probe(article_id=article_id, partition=partition, keys=keys,
-                      salt=fingerprint_salt(article_id, partition, PARTITIONS), fingerprint=shared)
+        probe = Probe(
+            article_id=article_id,
+            partition=partition,
+            keys=keys,
+            salt=fingerprint_salt(article_id, partition, PARTITIONS),
+            fingerprint=shared,
+        )
         result = index_probe(probe, index.get, article_fingerprint.published, settings)
         result.store(index)
         found += len(result.reply.record.candidates)
     return len(by_partition), found
 
 
-def near_duplicate_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Run, Run, dict[str, Any]]:
+def near_duplicate_step(
+    texts: list[tuple[str, str]], settings: DedupSettings
+) -> tuple[Run, Run, dict[str, Any]]:
     """(signature + band keys, band-key index probes) timed apart: two hops, possibly two workers."""
     signing, probing, index = Run(), Run(), {}
     for position, (_, text) in enumerate(texts):
@@ -135,8 +161,12 @@ def near_duplicate_step(texts: list[tuple[str, str]], settings: DedupSettings) -
         sig = minhash.signature(text, settings.num_perm, settings.shingle_words)
         keys = minhash.band_keys(sig, settings.bands, settings.rows)
         signed = time.process_time()
-        near_print = Fingerprint(signature=minhash.encode(sig), profile=NO_STORY, keys=keys,
-                                 published=START + position * SPACING_SECONDS)
+        near_print = Fingerprint(
+            signature=minhash.encode(sig),
+            profile=NO_STORY,
+            keys=keys,
+            published=START + position * SPACING_SECONDS,
+        )
         probes, found = probe_all(index, f"a{position:07d}", near_print, settings)
         probing.cpu_seconds += time.process_time() - signed
         signing.cpu_seconds += signed - started
@@ -165,8 +195,10 @@ def full_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Ru
 
 def table_bytes(table: dict[str, Any]) -> int:
     """What a Faust table with JSON keys and values holds: key bytes plus serialised value bytes."""
-    return sum(len(key.encode()) + len(json.dumps(value, separators=(",", ":")).encode())
-               for key, value in table.items())
+    return sum(
+        len(key.encode()) + len(json.dumps(value, separators=(",", ":")).encode())
+        for key, value in table.items()
+    )
 
 
 def join_state_bytes(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[float, float]:
@@ -186,31 +218,47 @@ def main() -> None:
     generated = time.perf_counter()
     texts = list(synthetic_texts(args.articles))
     mean_words = sum(len(text.split()) for _, text in texts) / len(texts)
-    print(f"{len(texts)} synthetic articles (en/ar), {mean_words:.0f} words each, built in "
-          f"{time.perf_counter() - generated:.0f} s")
+    print(
+        f"{len(texts)} synthetic articles (en/ar), {mean_words:.0f} words each, built in "
+        f"{time.perf_counter() - generated:.0f} s"
+    )
     signing, probing, near_index = near_duplicate_step(texts, settings)
     near_bytes = table_bytes(near_index)
     del near_index
     full, full_index, print_bytes = full_step(texts, settings)
     full_bytes, keys = table_bytes(full_index), len(full_index)
     del full_index
-    flow_index, flow_join = join_state_bytes(texts[:args.join_sample], settings)
+    flow_index, flow_join = join_state_bytes(texts[: args.join_sample], settings)
     count = len(texts)
-    near = Run(cpu_seconds=signing.cpu_seconds + probing.cpu_seconds, articles=count, probes=probing.probes,
-               candidates=probing.candidates)
-    print(f"\n{'step':<36}{'articles':>9}{'cpu s':>8}{'articles/s/core':>17}{'probes/s/core':>15}"
-          f"{'look-alikes/art':>16}")
-    for name, run in (("signature + band keys", signing), ("index probes (one per partition)", probing),
-                      ("near-duplicate step (both)", near), ("full fingerprint + all probes", full)):
+    near = Run(
+        cpu_seconds=signing.cpu_seconds + probing.cpu_seconds,
+        articles=count,
+        probes=probing.probes,
+        candidates=probing.candidates,
+    )
+    print(
+        f"\n{'step':<36}{'articles':>9}{'cpu s':>8}{'articles/s/core':>17}{'probes/s/core':>15}"
+        f"{'look-alikes/art':>16}"
+    )
+    for name, run in (
+        ("signature + band keys", signing),
+        ("index probes (one per partition)", probing),
+        ("near-duplicate step (both)", near),
+        ("full fingerprint + all probes", full),
+    ):
         probes = f"{run.probes / run.cpu_seconds:>15.0f}" if run.probes else f"{'':>15}"
         candidates = f"{run.candidates / run.articles:>16.2f}" if run.probes else ""
-        print(f"{name:<36}{run.articles:>9}{run.cpu_seconds:>8.1f}{run.per_second:>17.0f}{probes}{candidates}")
+        print(
+            f"{name:<36}{run.articles:>9}{run.cpu_seconds:>8.1f}{run.per_second:>17.0f}{probes}{candidates}"
+        )
     print(f"\n{'state (JSON, as Faust tables store it)':<60}{'bytes/article':>14}")
-    for name, value in ((f"index, band keys only ({count} articles)", near_bytes / count),
-                        (f"index, band + story keys ({count} articles, {keys} keys)", full_bytes / count),
-                        ("fingerprint (JSON; one copy per index partition)", print_bytes / count),
-                        (f"index via the whole flow ({args.join_sample} articles)", flow_index),
-                        (f"join state via the whole flow ({args.join_sample} articles)", flow_join)):
+    for name, value in (
+        (f"index, band keys only ({count} articles)", near_bytes / count),
+        (f"index, band + story keys ({count} articles, {keys} keys)", full_bytes / count),
+        ("fingerprint (JSON; one copy per index partition)", print_bytes / count),
+        (f"index via the whole flow ({args.join_sample} articles)", flow_index),
+        (f"join state via the whole flow ({args.join_sample} articles)", flow_join),
+    ):
         print(f"{name:<60}{value:>14.0f}")
 
 

@@ -14,8 +14,8 @@ import random
 import time
 from pathlib import Path
 
-from streams.extract.engine import extract_events
-from streams.extract.lexicon import load_lexicon
+from newsmon.streams.extract.engine import extract_events
+from newsmon.streams.extract.lexicon import load_lexicon
 
 LOGGER = logging.getLogger(__name__)
 

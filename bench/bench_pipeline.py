@@ -55,17 +55,17 @@ from trafilatura import bare_extraction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import Corpus, LoadServer, LoadSpec, loadgen_settings  # noqa: E402 - sibling script
+from newsmon.streams.clean.logic import clean_page  # noqa: E402
+from newsmon.streams.dedup.logic import fingerprint  # noqa: E402
+from newsmon.streams.extract.events import article_events  # noqa: E402
 
 from newsmon.broker import free_port  # noqa: E402
-from newsmon.connect import run_connector  # noqa: E402
 from newsmon.lag import LagReader  # noqa: E402
-from newsmon.processes import kafka_for, spawn, stop_all, write_effective_settings  # noqa: E402
 from newsmon.records import Alert, Article, DedupVerdict, Event, FeedItem, RawPage  # noqa: E402
 from newsmon.settings import Settings  # noqa: E402
+from newsmon.shell.connect import run_connector  # noqa: E402
+from newsmon.shell.processes import kafka_for, spawn, stop_all, write_effective_settings  # noqa: E402
 from newsmon.topics import ARTICLES, ARTICLES_DEDUPED, DEAD_LETTER, EVENTS, Topics  # noqa: E402
-from streams.clean.logic import clean_page  # noqa: E402
-from streams.dedup.logic import fingerprint  # noqa: E402
-from streams.extract.events import article_events  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -174,7 +174,9 @@ class ProcessSampler(threading.Thread):
     def by_kind(self) -> dict[str, dict[str, float]]:
         """Per process kind (worker, pool, forkserver, broker, connector): CPU seconds used while sampled (sum
         over processes) and the largest peak RSS of one process, in MB."""
-        kinds: dict[str, dict[str, float]] = defaultdict(lambda: {"cpu_s": 0.0, "peak_rss_mb": 0.0, "count": 0})
+        kinds: dict[str, dict[str, float]] = defaultdict(
+            lambda: {"cpu_s": 0.0, "peak_rss_mb": 0.0, "count": 0}
+        )
         for sample in self.samples.values():
             kind = sample.role.split()[-1].rstrip("0123456789")
             if kind.startswith("worker"):
@@ -196,8 +198,13 @@ class TopicRecord:
 
 
 def read_topic(bootstrap: str, topic: str) -> list[TopicRecord]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=2000, enable_auto_commit=False,
-                             fetch_max_bytes=50_000_000, max_partition_fetch_bytes=10_000_000)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        consumer_timeout_ms=2000,
+        enable_auto_commit=False,
+        fetch_max_bytes=50_000_000,
+        max_partition_fetch_bytes=10_000_000,
+    )
     consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
     consumer.seek_to_beginning()
     records = [TopicRecord(record.timestamp / 1000, record.value) for record in consumer]
@@ -205,8 +212,9 @@ def read_topic(bootstrap: str, topic: str) -> list[TopicRecord]:
     return records
 
 
-def wait_until_drained(settings: Settings, workers: list, quiet_checks: int = 2,
-                       timeout: float = DRAIN_TIMEOUT) -> float:
+def wait_until_drained(
+    settings: Settings, workers: list, quiet_checks: int = 2, timeout: float = DRAIN_TIMEOUT
+) -> float:
     """Poll until the worker group has committed every record on the topics it consumes; return when."""
     lag = LagReader(settings.kafka.bootstrap_servers)
     deadline = time.monotonic() + timeout
@@ -290,11 +298,13 @@ class RunContext:
 
 def _settings_for(context: RunContext, server: LoadServer, state_dir: Path, processes: int) -> Settings:
     settings = loadgen_settings(context.base, server, state_dir)
-    return settings.model_copy(update={
-        "worker": settings.worker.model_copy(update={"processes": processes}),
-        "clean": settings.clean.model_copy(update={"fast": context.fast}),
-        "log_level": "WARNING",
-    })
+    return settings.model_copy(
+        update={
+            "worker": settings.worker.model_copy(update={"processes": processes}),
+            "clean": settings.clean.model_copy(update={"fast": context.fast}),
+            "log_level": "WARNING",
+        }
+    )
 
 
 def _outputs(settings: Settings) -> dict[str, list[TopicRecord]]:
@@ -310,26 +320,39 @@ def topic_records(settings: Settings) -> dict[str, int]:
     """Records and bytes in every topic of this run (the pipeline's and Faust's changelogs), per page later."""
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
     try:
-        names = [name for name in consumer.topics()
-                 if name.startswith((settings.kafka.topic_prefix, settings.worker.app_id))]
-        partitions = [TopicPartition(name, p) for name in names for p in consumer.partitions_for_topic(name) or ()]
+        names = [
+            name
+            for name in consumer.topics()
+            if name.startswith((settings.kafka.topic_prefix, settings.worker.app_id))
+        ]
+        partitions = [
+            TopicPartition(name, p) for name in names for p in consumer.partitions_for_topic(name) or ()
+        ]
         counts: dict[str, int] = defaultdict(int)
         for tp, end in consumer.end_offsets(partitions).items():
-            counts[tp.topic.removeprefix(settings.kafka.topic_prefix).removeprefix(settings.worker.app_id)] += end
+            counts[
+                tp.topic.removeprefix(settings.kafka.topic_prefix).removeprefix(settings.worker.app_id)
+            ] += end
         return dict(sorted(counts.items()))
     finally:
         consumer.close()
 
 
-def _start_workers(context: RunContext, settings: Settings, count: int, sampler: ProcessSampler, tag: str
-                   ) -> tuple[list, list[int]]:
+def _start_workers(
+    context: RunContext, settings: Settings, count: int, sampler: ProcessSampler, tag: str
+) -> tuple[list, list[int]]:
     """`count` worker processes, each with its own state directory (RocksDB tables are locked by their owner)."""
     workers, ports = [], []
     for number in range(1, count + 1):
         own = settings.model_copy(update={"state_dir": settings.state_dir / f"worker{number}"})
         port = free_port()
-        worker = spawn(["worker"], write_effective_settings(own), settings.kafka.bootstrap_servers, port,
-                       log_file=settings.state_dir / f"worker{number}.log")
+        worker = spawn(
+            ["worker"],
+            write_effective_settings(own),
+            settings.kafka.bootstrap_servers,
+            port,
+            log_file=settings.state_dir / f"worker{number}.log",
+        )
         if context.pin:  # before the worker starts its pool, which inherits the affinity
             os.sched_setaffinity(worker.pid, {(number - 1) % (os.cpu_count() or 1)})
         sampler.add(f"worker{number}", worker.pid)
@@ -341,16 +364,35 @@ def _start_workers(context: RunContext, settings: Settings, count: int, sampler:
 
 
 def _log_tails(state_dir: Path) -> str:
-    return "\n".join(f"--- {log.name}\n" + log.read_text(errors="replace")[-3000:]
-                     for log in sorted(state_dir.glob("*.log")) if log.name != "tansu.log")
+    return "\n".join(
+        f"--- {log.name}\n" + log.read_text(errors="replace")[-3000:]
+        for log in sorted(state_dir.glob("*.log"))
+        if log.name != "tansu.log"
+    )
 
 
 def _profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
     """py-spy (if on PATH) sampling a worker and its pool processes until the worker exits; collapsed stacks."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--subprocesses", "--nonblocking",
-                             "--gil", "--format", "raw", "--rate", "50", "-o", str(output)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "--nonblocking",
+            "--gil",
+            "--format",
+            "raw",
+            "--rate",
+            "50",
+            "-o",
+            str(output),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _stop_profilers(context: RunContext) -> None:
@@ -367,8 +409,9 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as state, LoadServer(spec) as server:
         settings = _settings_for(context, server, Path(state), layout.processes)
         with kafka_for(settings) as bootstrap:
-            settings = settings.model_copy(update={"kafka": settings.kafka.model_copy(
-                update={"bootstrap_servers": bootstrap})})
+            settings = settings.model_copy(
+                update={"kafka": settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})}
+            )
             started = time.perf_counter()
             summary = asyncio.run(run_connector(settings, bootstrap))
             prefill_seconds = time.perf_counter() - started
@@ -376,8 +419,9 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
             sampler = ProcessSampler({"broker": broker_pid() or 0})
             sampler.sample()
             sampler.start()
-            workers, ports = _start_workers(context, settings, layout.workers, sampler,
-                                            layout.name.replace(' ', ''))
+            workers, ports = _start_workers(
+                context, settings, layout.workers, sampler, layout.name.replace(" ", "")
+            )
             try:
                 drained_at = wait_until_drained(settings, workers)
                 stages = [scrape_stage_seconds(port) for port in ports]
@@ -397,44 +441,62 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
     low, high = int(0.1 * (len(deduped) - 1)), int(0.9 * (len(deduped) - 1))
     steady = (high - low) / (deduped[high] - deduped[low]) if deduped[high] > deduped[low] else None
     kinds = sampler.by_kind()
-    pipeline_cpu = sum(kinds.get(kind, {}).get("cpu_s", 0.0) for kind in ("worker", "pool", "broker", "forkserver"))
+    pipeline_cpu = sum(
+        kinds.get(kind, {}).get("cpu_s", 0.0) for kind in ("worker", "pool", "broker", "forkserver")
+    )
     stage_totals: dict[str, dict[str, float]] = defaultdict(lambda: {"sum": 0.0, "count": 0.0})
     for per_worker in stages:
         for stage, values in per_worker.items():
             stage_totals[stage]["sum"] += values["sum"]
             stage_totals[stage]["count"] += values["count"]
     return {
-        "layout": layout.name, "workers": layout.workers, "processes": layout.processes, "fast": context.fast,
-        "pages_published": summary.pages_published, "connector_errors": dict(summary.errors),
-        "prefill_seconds": round(prefill_seconds, 2), "pages": pages,
+        "layout": layout.name,
+        "workers": layout.workers,
+        "processes": layout.processes,
+        "fast": context.fast,
+        "pages_published": summary.pages_published,
+        "connector_errors": dict(summary.errors),
+        "prefill_seconds": round(prefill_seconds, 2),
+        "pages": pages,
         # Articles that left dedup: fewer than `pages` means some were still undecided when the group's lag was 0.
         "deduped_articles": len({Article.from_bytes(r.value).article_id for r in outputs["deduped"]}),
         "duplicates": sum(1 for r in outputs["deduped"] if Article.from_bytes(r.value).dedup.duplicate_of),
-        "events": len(outputs["events"]), "alerts": len(outputs["alerts"]), "dead_letters": len(outputs["dead"]),
-        "seconds": round(last - first, 2), "pages_per_s": round(pages / (last - first), 1),
+        "events": len(outputs["events"]),
+        "alerts": len(outputs["alerts"]),
+        "dead_letters": len(outputs["dead"]),
+        "seconds": round(last - first, 2),
+        "pages_per_s": round(pages / (last - first), 1),
         "steady_pages_per_s": round(steady, 1) if steady else None,
         "drain_detected_after_s": round(drained_at - first, 2),
         "pages_per_cpu_s": round(pages / pipeline_cpu, 1) if pipeline_cpu else None,
         "cpu_ms_per_page": {kind: round(1000 * v["cpu_s"] / pages, 1) for kind, v in kinds.items()},
         "peak_rss_mb": {kind: round(v["peak_rss_mb"], 0) for kind, v in kinds.items()},
-        "stage_ms_per_record": {stage: round(1000 * v["sum"] / v["count"], 2)
-                                for stage, v in sorted(stage_totals.items()) if v["count"]},
+        "stage_ms_per_record": {
+            stage: round(1000 * v["sum"] / v["count"], 2)
+            for stage, v in sorted(stage_totals.items())
+            if v["count"]
+        },
         "records_per_page": {topic: round(count / pages, 1) for topic, count in records.items()},
-        "stage_ms_per_page": {stage: round(1000 * v["sum"] / pages, 2)
-                              for stage, v in sorted(stage_totals.items()) if v["count"]},
+        "stage_ms_per_page": {
+            stage: round(1000 * v["sum"] / pages, 2)
+            for stage, v in sorted(stage_totals.items())
+            if v["count"]
+        },
     }
 
 
-def live_run(context: RunContext, processes: int, rate: float, seconds: float, feeds: int,
-             drain_seconds: float) -> dict[str, Any]:
+def live_run(
+    context: RunContext, processes: int, rate: float, seconds: float, feeds: int, drain_seconds: float
+) -> dict[str, Any]:
     """The connector polling at a fixed page rate for `seconds`, one worker; latency and memory. A worker that
     cannot keep up is given `drain_seconds` to catch up; what is still queued then is reported as backlog."""
     spec = LoadSpec(pages=int(rate * seconds), feeds=feeds, rate=rate)
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as state, LoadServer(spec) as server:
         settings = _settings_for(context, server, Path(state), processes)
         with kafka_for(settings) as bootstrap:
-            settings = settings.model_copy(update={"kafka": settings.kafka.model_copy(
-                update={"bootstrap_servers": bootstrap})})
+            settings = settings.model_copy(
+                update={"kafka": settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})}
+            )
             sampler = ProcessSampler({"broker": broker_pid() or 0}, interval=1.0)
             sampler.start()
             workers, ports = _start_workers(context, settings, 1, sampler, "live")
@@ -442,8 +504,13 @@ def live_run(context: RunContext, processes: int, rate: float, seconds: float, f
             try:
                 wait_until_worker_up(ports[0], grace=10.0)
                 # The load starts with the connector's first feed poll (LoadServer releases pages from then on).
-                connector = spawn(["connect"], write_effective_settings(settings), bootstrap, free_port(),
-                                  log_file=Path(state) / "connector.log")
+                connector = spawn(
+                    ["connect"],
+                    write_effective_settings(settings),
+                    bootstrap,
+                    free_port(),
+                    log_file=Path(state) / "connector.log",
+                )
                 sampler.add("connector", connector.pid)
                 deadline = time.monotonic() + seconds + 5
                 while time.monotonic() < deadline:
@@ -483,29 +550,50 @@ def live_run(context: RunContext, processes: int, rate: float, seconds: float, f
     fetched = [article.fetched_at.timestamp() for _, article in articles]
     window = max(fetched) - min(fetched) if fetched else 0
     return {
-        "rate_target": rate, "seconds": seconds, "processes": processes, "fast": context.fast,
-        "release_started_at": started_at, "pages": len(articles), "backlog_at_end": backlog,
+        "rate_target": rate,
+        "seconds": seconds,
+        "processes": processes,
+        "fast": context.fast,
+        "release_started_at": started_at,
+        "pages": len(articles),
+        "backlog_at_end": backlog,
         "fetch_rate_pages_per_s": round(len(articles) / window, 1) if window else None,
-        "events": len(events), "alerts": len(alerts), "new_alerts": len(new_alerts),
+        "events": len(events),
+        "alerts": len(alerts),
+        "new_alerts": len(new_alerts),
         "dead_letters": len(outputs["dead"]),
         "latency_s": {
             "fetch_to_article": percentiles([since_fetch(ts, a.fetched_at) for ts, a in articles]),
             "fetch_to_event": percentiles([since_fetch(ts, e.article.fetched_at) for ts, e in events]),
             # Where the time goes: the dedup hops (articles → articles.deduped) and extract (→ events).
-            "article_to_deduped": percentiles([deduped_at[a.article_id] - ts for ts, a in articles
-                                               if a.article_id in deduped_at]),
-            "deduped_to_event": percentiles([ts - deduped_at[e.article.article_id] for ts, e in events
-                                             if e.article.article_id in deduped_at]),
-            "fetch_to_alert_emitted": percentiles([since_fetch(a.emitted_at, a.event.article.fetched_at)
-                                                   for _, a in new_alerts]),
-            "fetch_to_alert_published": percentiles([since_fetch(ts, a.event.article.fetched_at)
-                                                     for ts, a in new_alerts]),
-            "fetch_to_update_alert_published": percentiles([since_fetch(ts, a.event.article.fetched_at)
-                                                            for ts, a in alerts.values() if a.kind == "update"]),
+            "article_to_deduped": percentiles(
+                [deduped_at[a.article_id] - ts for ts, a in articles if a.article_id in deduped_at]
+            ),
+            "deduped_to_event": percentiles(
+                [
+                    ts - deduped_at[e.article.article_id]
+                    for ts, e in events
+                    if e.article.article_id in deduped_at
+                ]
+            ),
+            "fetch_to_alert_emitted": percentiles(
+                [since_fetch(a.emitted_at, a.event.article.fetched_at) for _, a in new_alerts]
+            ),
+            "fetch_to_alert_published": percentiles(
+                [since_fetch(ts, a.event.article.fetched_at) for ts, a in new_alerts]
+            ),
+            "fetch_to_update_alert_published": percentiles(
+                [
+                    since_fetch(ts, a.event.article.fetched_at)
+                    for ts, a in alerts.values()
+                    if a.kind == "update"
+                ]
+            ),
         },
         "rss_mb": _rss_start_end(sampler, warmup=min(30.0, seconds / 4)),
-        "cpu_ms_per_page": {kind: round(1000 * v["cpu_s"] / max(1, len(articles)), 1)
-                            for kind, v in sampler.by_kind().items()},
+        "cpu_ms_per_page": {
+            kind: round(1000 * v["cpu_s"] / max(1, len(articles)), 1) for kind, v in sampler.by_kind().items()
+        },
     }
 
 
@@ -524,8 +612,14 @@ def _rss_start_end(sampler: ProcessSampler, warmup: float) -> dict[str, dict[str
                 start.setdefault(role, value)
     # The last sample is taken after the drain while every process still runs.
     end = sampler.timeline[-1][1]
-    return {role: {"start": round(start.get(role, 0) / 1e6, 1), "end": round(end.get(role, 0) / 1e6, 1),
-                   "peak": round(peaks[role] / 1e6, 1)} for role in sorted(peaks)}
+    return {
+        role: {
+            "start": round(start.get(role, 0) / 1e6, 1),
+            "end": round(end.get(role, 0) / 1e6, 1),
+            "peak": round(peaks[role] / 1e6, 1),
+        }
+        for role in sorted(peaks)
+    }
 
 
 def reference(spec: LoadSpec, count: int, fast: bool) -> dict[str, Any]:
@@ -536,9 +630,17 @@ def reference(spec: LoadSpec, count: int, fast: bool) -> dict[str, Any]:
     pages = []
     for index in range(count):
         url = f"http://127.0.0.1:1/f{corpus.article(index).feed}/a/{index}.html"
-        pages.append(RawPage(url=url, final_url=url, canonical_url=url, headers={"Content-Type": "text/html"},
-                             html=corpus.render_page(index, "http://127.0.0.1:1"), fetched_at=datetime.now(UTC),
-                             feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml")))
+        pages.append(
+            RawPage(
+                url=url,
+                final_url=url,
+                canonical_url=url,
+                headers={"Content-Type": "text/html"},
+                html=corpus.render_page(index, "http://127.0.0.1:1"),
+                fetched_at=datetime.now(UTC),
+                feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml"),
+            )
+        )
 
     def timed(step) -> float:  # noqa: ANN001 - a per-page function
         started = time.process_time()
@@ -556,61 +658,89 @@ def reference(spec: LoadSpec, count: int, fast: bool) -> dict[str, Any]:
         chain(page)
 
     results = {
-        "trafilatura_alone": timed(lambda page: bare_extraction(
-            page.html, url=page.final_url, fast=fast, include_comments=False, with_metadata=True,
-            date_extraction_params={"original_date": True, "extensive_search": False})),
+        "trafilatura_alone": timed(
+            lambda page: bare_extraction(
+                page.html,
+                url=page.final_url,
+                fast=fast,
+                include_comments=False,
+                with_metadata=True,
+                date_extraction_params={"original_date": True, "extensive_search": False},
+            )
+        ),
         "clean_page": timed(lambda page: clean_page(page, clean)),
         "clean+fingerprint+extract": timed(chain),
     }
-    return {"pages": count, "fast": fast, "mean_kb": round(sum(len(p.html.encode()) for p in pages) / count / 1000),
-            "ms_per_page": {k: round(v, 2) for k, v in results.items()},
-            "pages_per_cpu_s": {k: round(1000 / v, 1) for k, v in results.items()}}
+    return {
+        "pages": count,
+        "fast": fast,
+        "mean_kb": round(sum(len(p.html.encode()) for p in pages) / count / 1000),
+        "ms_per_page": {k: round(v, 2) for k, v in results.items()},
+        "pages_per_cpu_s": {k: round(1000 / v, 1) for k, v in results.items()},
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- report
 
 
 def print_reference(result: dict[str, Any]) -> None:
-    print(f"\nReference, one process, {result['pages']} pages of {result['mean_kb']} KB (fast={result['fast']}), CPU time")
+    print(
+        f"\nReference, one process, {result['pages']} pages of {result['mean_kb']} KB (fast={result['fast']}), CPU time"
+    )
     print(f"{'':<28}{'ms/page':>10}{'pages/s':>10}")
     for name, value in result["ms_per_page"].items():
         print(f"{name:<28}{value:>10.2f}{result['pages_per_cpu_s'][name]:>10.1f}")
 
 
 def _label(result: dict[str, Any]) -> str:
-    return result["layout"] + (" pinned" if result.get("pinned") else "") + (" fast" if result["fast"] else "")
+    return (
+        result["layout"] + (" pinned" if result.get("pinned") else "") + (" fast" if result["fast"] else "")
+    )
 
 
 def print_throughput(results: list[dict[str, Any]]) -> None:
     print("\nThroughput (prefilled raw-pages drained by the workers)")
-    header = (f"{'layout':<22}{'pages':>6}{'pages/s':>9}{'steady':>8}{'pg/CPU-s':>9}{'scale':>7}"
-              f"{'cpu ms/page: loop':>19}{'pool':>6}{'broker':>7}{'peak RSS MB: worker':>21}{'pool':>6}{'broker':>7}")
+    header = (
+        f"{'layout':<22}{'pages':>6}{'pages/s':>9}{'steady':>8}{'pg/CPU-s':>9}{'scale':>7}"
+        f"{'cpu ms/page: loop':>19}{'pool':>6}{'broker':>7}{'peak RSS MB: worker':>21}{'pool':>6}{'broker':>7}"
+    )
     print(header)
     for r in results:
         if r.get("deduped_articles", r["pages"]) < r["pages"]:
-            print(f"  ! {r['layout']}: only {r['deduped_articles']} of {r['pages']} articles left dedup when the "
-                  "group's lag was 0 (undecided in the dedup join); its rates are not comparable")
+            print(
+                f"  ! {r['layout']}: only {r['deduped_articles']} of {r['pages']} articles left dedup when the "
+                "group's lag was 0 (undecided in the dedup join); its rates are not comparable"
+            )
     base = next((r for r in results if r["workers"] == 1 and r["processes"] == 1), None)
     for r in results:
-        scale = (r["steady_pages_per_s"] / base["steady_pages_per_s"]
-                 if base and r["steady_pages_per_s"] and base["steady_pages_per_s"] else float("nan"))
+        scale = (
+            r["steady_pages_per_s"] / base["steady_pages_per_s"]
+            if base and r["steady_pages_per_s"] and base["steady_pages_per_s"]
+            else float("nan")
+        )
         cpu, rss = r["cpu_ms_per_page"], r["peak_rss_mb"]
-        print(f"{_label(r):<22}{r['pages']:>6}{r['pages_per_s']:>9.1f}"
-              f"{r['steady_pages_per_s'] or 0:>8.1f}{r['pages_per_cpu_s'] or 0:>9.1f}{scale:>6.2f}x"
-              f"{cpu.get('worker', 0):>19.1f}{cpu.get('pool', 0):>6.1f}{cpu.get('broker', 0):>7.1f}"
-              f"{rss.get('worker', 0):>21.0f}{rss.get('pool', 0):>6.0f}{rss.get('broker', 0):>7.0f}")
+        print(
+            f"{_label(r):<22}{r['pages']:>6}{r['pages_per_s']:>9.1f}"
+            f"{r['steady_pages_per_s'] or 0:>8.1f}{r['pages_per_cpu_s'] or 0:>9.1f}{scale:>6.2f}x"
+            f"{cpu.get('worker', 0):>19.1f}{cpu.get('pool', 0):>6.1f}{cpu.get('broker', 0):>7.1f}"
+            f"{rss.get('worker', 0):>21.0f}{rss.get('pool', 0):>6.0f}{rss.get('broker', 0):>7.0f}"
+        )
     stages = sorted({stage for r in results for stage in r["stage_ms_per_record"]})
     print("\nStage wall time per record, ms (from /metrics; includes waiting for a pool process)")
     print(f"{'layout':<22}" + "".join(f"{stage:>12}" for stage in stages))
     for r in results:
-        print(f"{_label(r):<22}"
-              + "".join(f"{r['stage_ms_per_record'].get(stage, 0):>12.2f}" for stage in stages))
+        print(
+            f"{_label(r):<22}"
+            + "".join(f"{r['stage_ms_per_record'].get(stage, 0):>12.2f}" for stage in stages)
+        )
 
 
 def print_live(result: dict[str, Any]) -> None:
-    print(f"\nLive: {result['rate_target']} pages/s for {result['seconds']:.0f} s, 1 worker x {result['processes']} pool"
-          f" (cleaned {result['pages']} pages, {result['backlog_at_end']} records still queued at the end at {result['fetch_rate_pages_per_s']} pages/s, {result['events']} events,"
-          f" {result['new_alerts']} new alerts, {result['alerts'] - result['new_alerts']} updates)")
+    print(
+        f"\nLive: {result['rate_target']} pages/s for {result['seconds']:.0f} s, 1 worker x {result['processes']} pool"
+        f" (cleaned {result['pages']} pages, {result['backlog_at_end']} records still queued at the end at {result['fetch_rate_pages_per_s']} pages/s, {result['events']} events,"
+        f" {result['new_alerts']} new alerts, {result['alerts'] - result['new_alerts']} updates)"
+    )
     print(f"{'latency, s':<34}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}")
     for name, p in result["latency_s"].items():
         if p["n"]:
@@ -624,45 +754,68 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=600, help="pages per throughput run")
     parser.add_argument("--feeds", type=int, default=40)
-    parser.add_argument("--layouts", default="1x2",
-                        help="throughput runs as WORKERSxPROCESSES, comma-separated ('' to skip); 1x2 is the "
-                             "default deployment on 2 cores")
-    parser.add_argument("--pinned-layouts", default="1x1,2x1",
-                        help="throughput runs with worker N and its pool on CPU N-1 (one core per worker): the "
-                             "scale-out pair ('' to skip)")
+    parser.add_argument(
+        "--layouts",
+        default="1x2",
+        help="throughput runs as WORKERSxPROCESSES, comma-separated ('' to skip); 1x2 is the "
+        "default deployment on 2 cores",
+    )
+    parser.add_argument(
+        "--pinned-layouts",
+        default="1x1,2x1",
+        help="throughput runs with worker N and its pool on CPU N-1 (one core per worker): the "
+        "scale-out pair ('' to skip)",
+    )
     parser.add_argument("--fast", action="store_true", help="clean.fast = true (trafilatura fast mode)")
     parser.add_argument("--reference-pages", type=int, default=100, help="0 skips the reference")
-    parser.add_argument("--live", default="20:60,5:600",
-                        help="live latency/memory runs as RATE:SECONDS (pages/s for seconds), comma-separated "
-                             "('' to skip)")
+    parser.add_argument(
+        "--live",
+        default="20:60,5:600",
+        help="live latency/memory runs as RATE:SECONDS (pages/s for seconds), comma-separated ('' to skip)",
+    )
     parser.add_argument("--live-processes", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--live-drain-seconds", type=float, default=180.0,
-                        help="how long a live run may take to catch up after the load stops")
+    parser.add_argument(
+        "--live-drain-seconds",
+        type=float,
+        default=180.0,
+        help="how long a live run may take to catch up after the load stops",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--label", default="", help="suffix of the result keys, e.g. 'orjson' for a variant")
-    parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workers (py-spy on PATH)")
+    parser.add_argument(
+        "--profile", type=Path, help="directory for py-spy profiles of the workers (py-spy on PATH)"
+    )
     args = parser.parse_args()
 
     context = RunContext(base=Settings(), fast=args.fast, profile_dir=args.profile)
     spec = LoadSpec(pages=args.pages, feeds=args.feeds)
-    report: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
-                              "started": datetime.now(UTC).isoformat(), "args": {k: str(v) for k, v in vars(args).items()},
-                              "spec": asdict(spec)}
+    report: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "started": datetime.now(UTC).isoformat(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "spec": asdict(spec),
+    }
     if args.out.exists():  # keep the other sections of an earlier run when only some are re-run
         report = {**json.loads(args.out.read_text()), **report}
     suffix = ("_fast" if args.fast else "") + (f"_{args.label}" if args.label else "")
     if args.reference_pages:
         report["reference" + suffix] = reference(spec, args.reference_pages, args.fast)
         print_reference(report["reference" + suffix])
-    for key, layouts_arg, pin in (("throughput", args.layouts, False), ("scale_out", args.pinned_layouts, True)):
+    for key, layouts_arg, pin in (
+        ("throughput", args.layouts, False),
+        ("scale_out", args.pinned_layouts, True),
+    ):
         layouts = [WorkerLayout(*map(int, item.split("x"))) for item in layouts_arg.split(",") if item]
         if not layouts:
             continue
         context.pin = pin
         results = []
         for layout in layouts:
-            print(f"  running {layout.name}{' (pinned)' if pin else ''} (load average "
-                  f"{os.getloadavg()[0]:.2f}) …", flush=True)
+            print(
+                f"  running {layout.name}{' (pinned)' if pin else ''} (load average "
+                f"{os.getloadavg()[0]:.2f}) …",
+                flush=True,
+            )
             result = throughput_run(context, layout, spec)
             result["pinned"] = pin
             result["load_average"] = os.getloadavg()
@@ -671,8 +824,10 @@ def main() -> None:
         print_throughput(results)
     context.pin = False
     for rate, seconds in (map(float, item.split(":")) for item in args.live.split(",") if item):
-        print(f"  live run {rate:g} pages/s for {seconds:.0f} s (load average {os.getloadavg()[0]:.2f}) …",
-              flush=True)
+        print(
+            f"  live run {rate:g} pages/s for {seconds:.0f} s (load average {os.getloadavg()[0]:.2f}) …",
+            flush=True,
+        )
         live = live_run(context, args.live_processes, rate, seconds, args.feeds, args.live_drain_seconds)
         live["load_average"] = os.getloadavg()
         report[f"live{suffix}_{rate:g}"] = live

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsmon.streams.clean.logic import clean_page
+from newsmon.streams.clean.normalize import display_form
+
 from newsmon.records import FeedItem, RawPage
-from streams.clean.logic import clean_page
-from streams.clean.normalize import display_form
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -39,7 +40,9 @@ _SUBHEADING = re.compile(r"[.!?؟:؛]\W*$")
 
 def news_page(title: str, body: str, lang: str, site: str, published: str, teasers: list[str]) -> str:
     """A news page as CMSs serve it: head metadata, a menu, a most-read sidebar, the article, a footer."""
-    menu = "".join(f'<li><a href="/section/{i}">{html.escape(t)}</a></li>' for i, t in enumerate(teasers[:12]))
+    menu = "".join(
+        f'<li><a href="/section/{i}">{html.escape(t)}</a></li>' for i, t in enumerate(teasers[:12])
+    )
     side = "".join(f'<li><a href="/story/{i}">{html.escape(t)}</a></li>' for i, t in enumerate(teasers))
     foot = "".join(f'<a href="/page/{i}">{html.escape(t)}</a> ' for i, t in enumerate(teasers[:8]))
     direction = "rtl" if lang == "ar" else "ltr"
@@ -52,18 +55,18 @@ def news_page(title: str, body: str, lang: str, site: str, published: str, tease
 <body><header><div class="logo"><a href="/">{site}</a></div><nav class="nav"><ul>{menu}</ul></nav></header>
 <main><article><h1>{html.escape(title)}</h1><div class="byline"><time datetime="{published}">{published}</time></div>
 <div class="article-body">{body}</div></article>
-<aside class="sidebar"><h3>{'الأكثر قراءة' if lang == 'ar' else 'Most read'}</h3><ul>{side}</ul></aside></main>
+<aside class="sidebar"><h3>{"الأكثر قراءة" if lang == "ar" else "Most read"}</h3><ul>{side}</ul></aside></main>
 <footer><div class="links">{foot}</div><p>© 2025 {site}</p></footer></body></html>"""
 
 
 @dataclass
 class SeedResult:
     name: str
-    removed: list[str] = field(default_factory=list)   # annotated boilerplate that was dropped
-    kept: list[str] = field(default_factory=list)      # annotated boilerplate that survived (bad)
+    removed: list[str] = field(default_factory=list)  # annotated boilerplate that was dropped
+    kept: list[str] = field(default_factory=list)  # annotated boilerplate that survived (bad)
     survived: list[str] = field(default_factory=list)  # news paragraphs kept
-    lost: list[str] = field(default_factory=list)      # news paragraphs dropped (bad)
-    extra: list[str] = field(default_factory=list)     # kept paragraphs that are not seed news (page chrome)
+    lost: list[str] = field(default_factory=list)  # news paragraphs dropped (bad)
+    extra: list[str] = field(default_factory=list)  # kept paragraphs that are not seed news (page chrome)
 
 
 def seed_page(path: Path) -> tuple[RawPage, list[str], list[str]]:
@@ -85,13 +88,30 @@ def seed_page(path: Path) -> tuple[RawPage, list[str], list[str]]:
             blocks.append(f"<h2>{text}</h2>")
         else:
             blocks.append(f"<p>{text}</p>")
-    teasers = ["الرئيسية", "سياسة", "اقتصاد", "رياضة", "ثقافة", "تكنولوجيا", "صحة", "منوعات",
-               "فيديو", "مقالات الرأي", "اتصل بنا", "من نحن"]
+    teasers = [
+        "الرئيسية",
+        "سياسة",
+        "اقتصاد",
+        "رياضة",
+        "ثقافة",
+        "تكنولوجيا",
+        "صحة",
+        "منوعات",
+        "فيديو",
+        "مقالات الرأي",
+        "اتصل بنا",
+        "من نحن",
+    ]
     url = f"https://news.example/{path.stem}"
-    page = RawPage(url=url, final_url=url, canonical_url=url, headers={"Content-Type": "text/html; charset=utf-8"},
-                   html=news_page(title, "\n".join(blocks), "ar", "أخبار المثال", "2025-09-04T12:00:00+03:00",
-                                  teasers),
-                   fetched_at=datetime(2025, 9, 4, 12, 30, tzinfo=UTC), feed=FeedItem(feed_url="https://news.example/rss"))
+    page = RawPage(
+        url=url,
+        final_url=url,
+        canonical_url=url,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        html=news_page(title, "\n".join(blocks), "ar", "أخبار المثال", "2025-09-04T12:00:00+03:00", teasers),
+        fetched_at=datetime(2025, 9, 4, 12, 30, tzinfo=UTC),
+        feed=FeedItem(feed_url="https://news.example/rss"),
+    )
     pick = [display_form(line) for i, line in enumerate(lines) if i in boilerplate]
     news = [display_form(line) for i, line in enumerate(lines) if i not in boilerplate and i != title_index]
     return page, pick, news
@@ -117,8 +137,12 @@ def evaluate(seed_dir: Path = SEED_DIR, settings: CleanSettings | None = None) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seed_dir", nargs="?", type=Path, default=SEED_DIR)
-    parser.add_argument("--fast", action=argparse.BooleanOptionalAction, default=None,
-                        help="trafilatura's fast mode (default: the clean.fast setting's default)")
+    parser.add_argument(
+        "--fast",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="trafilatura's fast mode (default: the clean.fast setting's default)",
+    )
     args = parser.parse_args()
     if not args.seed_dir.is_dir():
         sys.exit(f"no seeds at {args.seed_dir}")
@@ -127,14 +151,18 @@ def main() -> None:
     results = evaluate(args.seed_dir, settings)
     print(f"{'seed':<28} {'bp removed':>10} {'bp kept':>8} {'news kept':>10} {'news lost':>10} {'chrome':>7}")
     for r in results:
-        print(f"{r.name:<28} {len(r.removed):>10} {len(r.kept):>8} {len(r.survived):>10} {len(r.lost):>10} {len(r.extra):>7}")
+        print(
+            f"{r.name:<28} {len(r.removed):>10} {len(r.kept):>8} {len(r.survived):>10} {len(r.lost):>10} {len(r.extra):>7}"
+        )
         for line in r.kept:
             print(f"    KEPT boilerplate: {line[:90]}")
         for line in r.lost:
             print(f"    LOST news: {line[:90]}")
         for line in r.extra:
             print(f"    CHROME kept: {line[:90]}")
-    total = [sum(len(getattr(r, f)) for r in results) for f in ("removed", "kept", "survived", "lost", "extra")]
+    total = [
+        sum(len(getattr(r, f)) for r in results) for f in ("removed", "kept", "survived", "lost", "extra")
+    ]
     print(f"{'total':<28} {total[0]:>10} {total[1]:>8} {total[2]:>10} {total[3]:>10} {total[4]:>7}")
 
 

@@ -11,7 +11,7 @@ reason fast mode is not the default (its fallback extractors recover pages with 
 
 from __future__ import annotations
 
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 CleanSettings.model_fields["fast"].default = True
 CleanSettings.model_rebuild(force=True)

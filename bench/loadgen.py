@@ -34,8 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from connectors.settings import FeedConfig
 from newsmon.settings import Settings
+from newsmon.settings.connector import FeedConfig
 
 try:  # a sibling script when run as bench/…; a package module under pytest
     from eval_clean_seeds import news_page
@@ -43,82 +43,141 @@ except ImportError:  # pragma: no cover - imported as bench.loadgen
     from bench.eval_clean_seeds import news_page
 
 # Parties as the engine's gazetteers name them: (English, Arabic).
-ACTORS = [("Germany", "ألمانيا"), ("France", "فرنسا"), ("Britain", "بريطانيا"), ("Japan", "اليابان"),
-          ("Italy", "إيطاليا"), ("Canada", "كندا"), ("Spain", "إسبانيا"), ("the Netherlands", "هولندا"),
-          ("Sweden", "السويد"), ("Norway", "النرويج"), ("Poland", "بولندا"), ("Turkey", "تركيا")]
-TARGETS = [("Ukraine", "أوكرانيا"), ("Sudan", "السودان"), ("Estonia", "إستونيا"), ("Lebanon", "لبنان"),
-           ("Jordan", "الأردن"), ("Moldova", "مولدوفا"), ("Somalia", "الصومال"), ("Yemen", "اليمن")]
-SANCTIONED = [("Russia", "روسيا"), ("Iran", "إيران"), ("Belarus", "بيلاروسيا"), ("North Korea", "كوريا الشمالية"),
-              ("Syria", "سوريا"), ("Myanmar", "ميانمار")]
-SANCTIONERS = [*ACTORS[:6], ("The European Union", "الاتحاد الأوروبي"), ("The United States", "الولايات المتحدة")]
+ACTORS = [
+    ("Germany", "ألمانيا"),
+    ("France", "فرنسا"),
+    ("Britain", "بريطانيا"),
+    ("Japan", "اليابان"),
+    ("Italy", "إيطاليا"),
+    ("Canada", "كندا"),
+    ("Spain", "إسبانيا"),
+    ("the Netherlands", "هولندا"),
+    ("Sweden", "السويد"),
+    ("Norway", "النرويج"),
+    ("Poland", "بولندا"),
+    ("Turkey", "تركيا"),
+]
+TARGETS = [
+    ("Ukraine", "أوكرانيا"),
+    ("Sudan", "السودان"),
+    ("Estonia", "إستونيا"),
+    ("Lebanon", "لبنان"),
+    ("Jordan", "الأردن"),
+    ("Moldova", "مولدوفا"),
+    ("Somalia", "الصومال"),
+    ("Yemen", "اليمن"),
+]
+SANCTIONED = [
+    ("Russia", "روسيا"),
+    ("Iran", "إيران"),
+    ("Belarus", "بيلاروسيا"),
+    ("North Korea", "كوريا الشمالية"),
+    ("Syria", "سوريا"),
+    ("Myanmar", "ميانمار"),
+]
+SANCTIONERS = [
+    *ACTORS[:6],
+    ("The European Union", "الاتحاد الأوروبي"),
+    ("The United States", "الولايات المتحدة"),
+]
 
 # Event sentences: {a} actor, {t} target, {n} a number. Commitments take TARGETS, sanctions SANCTIONED.
 COMMITMENTS = {
-    "en": ["{a} pledged {n} million euros in military aid to {t}.",
-           "{a} announced a grant of ${n} million in humanitarian aid to {t}.",
-           "{a} will send {n} troops to {t}, the defence ministry said on {day}.",
-           "{a} decided to deliver an air defence system to {t}, officials said."],
-    "ar": ["أعلنت {a} تقديم {n} مليون يورو مساعدات عسكرية إلى {t}.",
-           "تعهدت {a} بتقديم منحة بقيمة {n} مليون دولار مساعدات إنسانية إلى {t}.",
-           "قررت {a} إرسال منظومة دفاع جوي إلى {t}."],
+    "en": [
+        "{a} pledged {n} million euros in military aid to {t}.",
+        "{a} announced a grant of ${n} million in humanitarian aid to {t}.",
+        "{a} will send {n} troops to {t}, the defence ministry said on {day}.",
+        "{a} decided to deliver an air defence system to {t}, officials said.",
+    ],
+    "ar": [
+        "أعلنت {a} تقديم {n} مليون يورو مساعدات عسكرية إلى {t}.",
+        "تعهدت {a} بتقديم منحة بقيمة {n} مليون دولار مساعدات إنسانية إلى {t}.",
+        "قررت {a} إرسال منظومة دفاع جوي إلى {t}.",
+    ],
 }
 SANCTIONS = {
-    "en": ["{a} imposed new sanctions on {t} on {day}, targeting its banking sector.",
-           "{a} froze the assets of {n} officials from {t}.",
-           "{a} threatened to impose sanctions on {t} over the crackdown."],
-    "ar": ["فرضت {a} عقوبات جديدة على {t} تشمل قطاع الطاقة.",
-           "{a} يفرض عقوبات جديدة على {t} تستهدف البنوك.",
-           "فرضت {a} عقوبات على {n} مسؤولين من {t}."],
+    "en": [
+        "{a} imposed new sanctions on {t} on {day}, targeting its banking sector.",
+        "{a} froze the assets of {n} officials from {t}.",
+        "{a} threatened to impose sanctions on {t} over the crackdown.",
+    ],
+    "ar": [
+        "فرضت {a} عقوبات جديدة على {t} تشمل قطاع الطاقة.",
+        "{a} يفرض عقوبات جديدة على {t} تستهدف البنوك.",
+        "فرضت {a} عقوبات على {n} مسؤولين من {t}.",
+    ],
 }
 # Context sentences that carry no event. Slots: {p} a person, {o} an organisation, {x} a topic, {c} a place —
 # mostly the article's story's own (generated) names, so that articles of one story share phrases and others
 # do not, as in real news — and {w} a fresh word, {n} a number, {day} a weekday.
 FILLER = {
-    "en": ["{p} met his counterpart in {c} on {day} to discuss {x}.",
-           "Officials said talks on {x} would continue next week in {c}, {p} told reporters.",
-           "The meeting with {o} in {c} lasted more than {n} hours, according to a statement.",
-           "Analysts at {o} said the discussions on {x} had made slow progress since {day}.",
-           "Diplomats described the {w} talks with {p} as constructive but cautious.",
-           "The {o} delegation is expected to return to {c} before the end of the month.",
-           "A spokesperson for {o} declined to give details about the timetable for {x}.",
-           "Local media in {c} reported that about {n} people attended the {w} conference.",
-           "Several lawmakers called for a public debate on {x} before {p} takes any decision.",
-           "{p} said {o} would publish a full report on {x} and the {w} district in the coming days.",
-           "Residents of {c} said the {w} market had been closed for {n} days.",
-           "The {w} committee of {o} will hold a hearing on {x} in {c} on {day}.",
-           "{p}, who leads {o}, has visited {c} {n} times this year.",
-           "Critics of {p} said the plan for {x} ignored the {w} region."],
-    "ar": ["التقى {p} نظيره في {c} يوم {day} لبحث {x}.",
-           "قال مسؤولون إن المحادثات حول {x} ستستمر الأسبوع المقبل في {c} بحسب {p}.",
-           "استمر الاجتماع مع {o} في {c} أكثر من {n} ساعات بحسب بيان رسمي.",
-           "قال محللون في {o} إن النقاشات حول {x} تتقدم ببطء منذ يوم {day}.",
-           "وصف دبلوماسيون محادثات {w} مع {p} بأنها بناءة لكنها حذرة.",
-           "ومن المتوقع أن يعود وفد {o} إلى {c} قبل نهاية الشهر.",
-           "رفض متحدث باسم {o} الإدلاء بتفاصيل حول الجدول الزمني لملف {x}.",
-           "ذكرت وسائل إعلام محلية في {c} أن نحو {n} شخص حضروا مؤتمر {w}.",
-           "دعا عدد من النواب إلى نقاش عام حول {x} قبل أن يتخذ {p} أي قرار.",
-           "قال {p} إن {o} ستنشر تقريرا كاملا حول {x} ومنطقة {w} خلال الأيام المقبلة.",
-           "قال سكان في {c} إن سوق {w} مغلق منذ {n} أيام.",
-           "ستعقد لجنة {w} التابعة لـ{o} جلسة استماع حول {x} في {c} يوم {day}.",
-           "زار {p} الذي يرأس {o} مدينة {c} {n} مرات هذا العام.",
-           "قال منتقدو {p} إن {x} تجاهلت منطقة {w}."],
+    "en": [
+        "{p} met his counterpart in {c} on {day} to discuss {x}.",
+        "Officials said talks on {x} would continue next week in {c}, {p} told reporters.",
+        "The meeting with {o} in {c} lasted more than {n} hours, according to a statement.",
+        "Analysts at {o} said the discussions on {x} had made slow progress since {day}.",
+        "Diplomats described the {w} talks with {p} as constructive but cautious.",
+        "The {o} delegation is expected to return to {c} before the end of the month.",
+        "A spokesperson for {o} declined to give details about the timetable for {x}.",
+        "Local media in {c} reported that about {n} people attended the {w} conference.",
+        "Several lawmakers called for a public debate on {x} before {p} takes any decision.",
+        "{p} said {o} would publish a full report on {x} and the {w} district in the coming days.",
+        "Residents of {c} said the {w} market had been closed for {n} days.",
+        "The {w} committee of {o} will hold a hearing on {x} in {c} on {day}.",
+        "{p}, who leads {o}, has visited {c} {n} times this year.",
+        "Critics of {p} said the plan for {x} ignored the {w} region.",
+    ],
+    "ar": [
+        "التقى {p} نظيره في {c} يوم {day} لبحث {x}.",
+        "قال مسؤولون إن المحادثات حول {x} ستستمر الأسبوع المقبل في {c} بحسب {p}.",
+        "استمر الاجتماع مع {o} في {c} أكثر من {n} ساعات بحسب بيان رسمي.",
+        "قال محللون في {o} إن النقاشات حول {x} تتقدم ببطء منذ يوم {day}.",
+        "وصف دبلوماسيون محادثات {w} مع {p} بأنها بناءة لكنها حذرة.",
+        "ومن المتوقع أن يعود وفد {o} إلى {c} قبل نهاية الشهر.",
+        "رفض متحدث باسم {o} الإدلاء بتفاصيل حول الجدول الزمني لملف {x}.",
+        "ذكرت وسائل إعلام محلية في {c} أن نحو {n} شخص حضروا مؤتمر {w}.",
+        "دعا عدد من النواب إلى نقاش عام حول {x} قبل أن يتخذ {p} أي قرار.",
+        "قال {p} إن {o} ستنشر تقريرا كاملا حول {x} ومنطقة {w} خلال الأيام المقبلة.",
+        "قال سكان في {c} إن سوق {w} مغلق منذ {n} أيام.",
+        "ستعقد لجنة {w} التابعة لـ{o} جلسة استماع حول {x} في {c} يوم {day}.",
+        "زار {p} الذي يرأس {o} مدينة {c} {n} مرات هذا العام.",
+        "قال منتقدو {p} إن {x} تجاهلت منطقة {w}.",
+    ],
 }
 # Syllables of generated names: people, places, organisations and topics no two stories share.
-SYLLABLES = {"en": "ka lo ver dan mi ro tes sha bri ul nor gat pel zan qui mor al ten vi do ras bel fin hu".split(),
-             "ar": "كا لو فر دان مي رو تس شا بري ول نور غات بل زان قو مور ال تن في دو راس بيل فين هو".split()}
-ORGANISATIONS = {"en": ["the {} Authority", "the {} Council", "the {} Institute", "the {} Foundation"],
-                 "ar": ["هيئة {}", "مجلس {}", "معهد {}", "مؤسسة {}"]}
-TOPIC_FORMS = {"en": ["the {} {} plan", "the {} water deal", "{} {} reforms", "the {} corridor"],
-               "ar": ["خطة {} {}", "اتفاق مياه {}", "إصلاحات {} {}", "ممر {}"]}
-CITIES = {"en": ["Paris", "Geneva", "Cairo", "Amman", "Brussels", "Vienna", "Doha", "Oslo"],
-          "ar": ["باريس", "جنيف", "القاهرة", "عمان", "بروكسل", "فيينا", "الدوحة", "أوسلو"]}
-DAYS = {"en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
-        "ar": ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة"]}
+SYLLABLES = {
+    "en": "ka lo ver dan mi ro tes sha bri ul nor gat pel zan qui mor al ten vi do ras bel fin hu".split(),
+    "ar": "كا لو فر دان مي رو تس شا بري ول نور غات بل زان قو مور ال تن في دو راس بيل فين هو".split(),
+}
+ORGANISATIONS = {
+    "en": ["the {} Authority", "the {} Council", "the {} Institute", "the {} Foundation"],
+    "ar": ["هيئة {}", "مجلس {}", "معهد {}", "مؤسسة {}"],
+}
+TOPIC_FORMS = {
+    "en": ["the {} {} plan", "the {} water deal", "{} {} reforms", "the {} corridor"],
+    "ar": ["خطة {} {}", "اتفاق مياه {}", "إصلاحات {} {}", "ممر {}"],
+}
+CITIES = {
+    "en": ["Paris", "Geneva", "Cairo", "Amman", "Brussels", "Vienna", "Doha", "Oslo"],
+    "ar": ["باريس", "جنيف", "القاهرة", "عمان", "بروكسل", "فيينا", "الدوحة", "أوسلو"],
+}
+DAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+    "ar": ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة"],
+}
 CHROME = {  # labels of the page furniture around the article
-    "en": {"related": "Read also:", "share": "Share this article", "site": "Daily Wire Service",
-           "sections": ["World", "Politics", "Economy", "Sport", "Culture", "Opinion", "Video", "Podcasts"]},
-    "ar": {"related": "اقرأ أيضا:", "share": "شارك هذا المقال", "site": "وكالة الأنباء اليومية",
-           "sections": ["العالم", "سياسة", "اقتصاد", "رياضة", "ثقافة", "رأي", "فيديو", "بودكاست"]},
+    "en": {
+        "related": "Read also:",
+        "share": "Share this article",
+        "site": "Daily Wire Service",
+        "sections": ["World", "Politics", "Economy", "Sport", "Culture", "Opinion", "Video", "Podcasts"],
+    },
+    "ar": {
+        "related": "اقرأ أيضا:",
+        "share": "شارك هذا المقال",
+        "site": "وكالة الأنباء اليومية",
+        "sections": ["العالم", "سياسة", "اقتصاد", "رياضة", "ثقافة", "رأي", "فيديو", "بودكاست"],
+    },
 }
 EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
@@ -171,12 +230,21 @@ class Corpus:
         rng = random.Random(self.spec.seed * 7_919 + story * 2 + (lang == "ar"))
         word = lambda: self._word(rng, lang)  # noqa: E731 - a local shorthand
         topics = [rng.choice(TOPIC_FORMS[lang]) for _ in range(2)]
-        return {"p": [f"{word()} {word()}" for _ in range(2)], "c": [word(), rng.choice(CITIES[lang])],
-                "o": [rng.choice(ORGANISATIONS[lang]).format(word())],
-                "x": [form.format(*(word().lower() for _ in range(form.count("{}")))) for form in topics]}
+        return {
+            "p": [f"{word()} {word()}" for _ in range(2)],
+            "c": [word(), rng.choice(CITIES[lang])],
+            "o": [rng.choice(ORGANISATIONS[lang]).format(word())],
+            "x": [form.format(*(word().lower() for _ in range(form.count("{}")))) for form in topics],
+        }
 
-    def _fill(self, rng: random.Random, template: str, lang: str, story: dict[str, list[str]],
-              parties: tuple[list, list] | None = None) -> str:
+    def _fill(
+        self,
+        rng: random.Random,
+        template: str,
+        lang: str,
+        story: dict[str, list[str]],
+        parties: tuple[list, list] | None = None,
+    ) -> str:
         slots: dict[str, Any] = {key: rng.choice(names) for key, names in story.items()}
         slots.update(day=rng.choice(DAYS[lang]), n=rng.randint(2, 999), w=self._word(rng, lang).lower())
         if parties is not None:
@@ -185,16 +253,24 @@ class Corpus:
         sentence = template.format(**slots)
         return sentence[0].upper() + sentence[1:]
 
-    def _paragraphs(self, rng: random.Random, lang: str, story: dict[str, list[str]], events: int) -> list[str]:
-        sentences = [self._fill(rng, rng.choice(FILLER[lang]), lang, story) for _ in range(rng.randint(18, 45))]
+    def _paragraphs(
+        self, rng: random.Random, lang: str, story: dict[str, list[str]], events: int
+    ) -> list[str]:
+        sentences = [
+            self._fill(rng, rng.choice(FILLER[lang]), lang, story) for _ in range(rng.randint(18, 45))
+        ]
         for _ in range(events):  # an event sentence near the top, as a lede would carry it
             kind = rng.random() < 0.5
-            templates, parties = ((COMMITMENTS, (ACTORS, TARGETS)) if kind else (SANCTIONS, (SANCTIONERS, SANCTIONED)))
-            sentences.insert(rng.randint(0, 3), self._fill(rng, rng.choice(templates[lang]), lang, story, parties))
+            templates, parties = (
+                (COMMITMENTS, (ACTORS, TARGETS)) if kind else (SANCTIONS, (SANCTIONERS, SANCTIONED))
+            )
+            sentences.insert(
+                rng.randint(0, 3), self._fill(rng, rng.choice(templates[lang]), lang, story, parties)
+            )
         paragraphs, at = [], 0
         while at < len(sentences):
             step = rng.randint(2, 4)
-            paragraphs.append(" ".join(sentences[at:at + step]))
+            paragraphs.append(" ".join(sentences[at : at + step]))
             at += step
         return paragraphs
 
@@ -205,16 +281,19 @@ class Corpus:
         published = EPOCH + timedelta(seconds=index)
         # About six articles per story, a story running over ~30 consecutive pages, as coverage does.
         story = self._story(lang, max(0, index // 6 - rng.randint(0, 4)))
-        teasers = [self._fill(rng, rng.choice(FILLER[lang]), lang, self._story(lang, -rng.randint(1, 10**6)))[:60]
-                   for _ in range(40)]
+        teasers = [
+            self._fill(rng, rng.choice(FILLER[lang]), lang, self._story(lang, -rng.randint(1, 10**6)))[:60]
+            for _ in range(40)
+        ]
         # A near-duplicate copies a recent page of the same language (another outlet) and rewords a little.
         if index >= 2 * self.spec.feeds and rng.random() < self.spec.duplicate_share:
             original = self.article(index - 2 * rng.randint(1, self.spec.feeds // 2))
             paragraphs = list(original.paragraphs)
             paragraphs[-1] = self._fill(rng, rng.choice(FILLER[lang]), lang, story)
             title = original.title.rstrip(".") + (" - تحديث" if lang == "ar" else " (updated)")
-            return GeneratedArticle(index, feed, lang, title, paragraphs, published, original.index,
-                                    original.events, teasers)
+            return GeneratedArticle(
+                index, feed, lang, title, paragraphs, published, original.index, original.events, teasers
+            )
         events = 1 + (rng.random() < 0.3) if rng.random() < self.spec.event_share else 0
         paragraphs = self._paragraphs(rng, lang, story, events)
         title = re.split(r"[.،,]", paragraphs[0])[0][:110]
@@ -225,28 +304,45 @@ class Corpus:
         article = self.article(index)
         chrome = CHROME[article.lang]
         rng = self._rng(index, salt=1)
-        related = "".join(f'<li><a href="/f{article.feed}/a/{max(0, index - k)}.html">{html.escape(t)}</a></li>'
-                          for k, t in enumerate(article.teasers[:5], start=1))
-        body = ("".join(f"<p>{html.escape(p)}</p>" for p in article.paragraphs)
-                + f'<div class="related"><p>{chrome["related"]}</p><ul>{related}</ul></div>'
-                + f'<div class="share">{chrome["share"]}: Facebook · X · WhatsApp</div>')
-        site = f'{chrome["site"]} {article.feed}'
-        page = news_page(article.title, body, article.lang, site, article.published.isoformat(), article.teasers)
-        page = page.replace("</title>", f'</title><link rel="canonical" href="{base_url}/f{article.feed}/a/{index}.html">', 1)
+        related = "".join(
+            f'<li><a href="/f{article.feed}/a/{max(0, index - k)}.html">{html.escape(t)}</a></li>'
+            for k, t in enumerate(article.teasers[:5], start=1)
+        )
+        body = (
+            "".join(f"<p>{html.escape(p)}</p>" for p in article.paragraphs)
+            + f'<div class="related"><p>{chrome["related"]}</p><ul>{related}</ul></div>'
+            + f'<div class="share">{chrome["share"]}: Facebook · X · WhatsApp</div>'
+        )
+        site = f"{chrome['site']} {article.feed}"
+        page = news_page(
+            article.title, body, article.lang, site, article.published.isoformat(), article.teasers
+        )
+        page = page.replace(
+            "</title>", f'</title><link rel="canonical" href="{base_url}/f{article.feed}/a/{index}.html">', 1
+        )
         target = rng.randint(50_000, 150_000)
         # Tracking scripts, JSON state and mega-menus: most of a real page's bytes, none of its text.
-        sections = "".join(f'<li><a href="/s/{i}">{s}</a><ul>'
-                           + "".join(f'<li><a href="/s/{i}/{j}">{html.escape(t[:30])}</a></li>'
-                                     for j, t in enumerate(article.teasers[i::8][:5])) + "</ul></li>"
-                           for i, s in enumerate(chrome["sections"]))
-        state = "".join(f'{{"id":{index * 100 + k},"slot":"{uuid.UUID(int=rng.getrandbits(128))}","v":"{"x" * 300}"}},'
-                        for k in range(10))
+        sections = "".join(
+            f'<li><a href="/s/{i}">{s}</a><ul>'
+            + "".join(
+                f'<li><a href="/s/{i}/{j}">{html.escape(t[:30])}</a></li>'
+                for j, t in enumerate(article.teasers[i::8][:5])
+            )
+            + "</ul></li>"
+            for i, s in enumerate(chrome["sections"])
+        )
+        state = "".join(
+            f'{{"id":{index * 100 + k},"slot":"{uuid.UUID(int=rng.getrandbits(128))}","v":"{"x" * 300}"}},'
+            for k in range(10)
+        )
         block = f"<script>window.__STATE__.push([{state}]);</script>"
         # A "more stories" grid of teaser cards below the article, as CMS templates append to every page.
-        cards = "".join(f'<div class="card"><a href="/f{article.feed}/a/{max(0, index - k)}.html"><img src="/i/{k}.jpg" '
-                        f'alt=""></a><h3><a href="/f{article.feed}/a/{max(0, index - k)}.html">{html.escape(t)}</a>'
-                        f'</h3><span class="time">{k} h</span><p>{html.escape(article.teasers[-(k % 40)][:45])}</p></div>'
-                        for k, t in enumerate(article.teasers, start=1))
+        cards = "".join(
+            f'<div class="card"><a href="/f{article.feed}/a/{max(0, index - k)}.html"><img src="/i/{k}.jpg" '
+            f'alt=""></a><h3><a href="/f{article.feed}/a/{max(0, index - k)}.html">{html.escape(t)}</a>'
+            f'</h3><span class="time">{k} h</span><p>{html.escape(article.teasers[-(k % 40)][:45])}</p></div>'
+            for k, t in enumerate(article.teasers, start=1)
+        )
         page = page.replace("<main>", f'<nav class="mega"><ul>{sections}</ul></nav><main>', 1)
         page = page.replace("<footer>", f'<section class="more">{cards}</section><footer>', 1)
         padding = block * max(0, (target - len(page.encode())) // len(block.encode()))
@@ -262,15 +358,18 @@ class Corpus:
         return min(released, self.spec.pages) if self.spec.pages else released
 
     def render_feed(self, feed: int, visible: int, base_url: str) -> str:
-        newest = [i for i in range(feed, visible, self.spec.feeds)][-self.spec.feed_window:]
+        newest = [i for i in range(feed, visible, self.spec.feeds)][-self.spec.feed_window :]
         items = "".join(
             f"<item><title>{html.escape(self.article(i).title)}</title>"
             f"<link>{base_url}/f{feed}/a/{i}.html</link><guid>{base_url}/f{feed}/a/{i}.html</guid>"
             f"<pubDate>{format_datetime(self.article(i).published)}</pubDate></item>"
-            for i in reversed(newest))
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {feed}</title>'
-                f"<link>{base_url}/f{feed}/</link><language>{self.feed_language(feed)}</language>"
-                f"{items}</channel></rss>")
+            for i in reversed(newest)
+        )
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {feed}</title>'
+            f"<link>{base_url}/f{feed}/</link><language>{self.feed_language(feed)}</language>"
+            f"{items}</channel></rss>"
+        )
 
 
 _FEED_PATH = re.compile(r"^/f(\d+)/feed\.xml$")
@@ -293,8 +392,10 @@ def _serve(spec: LoadSpec, ready: Any, started_at: Any) -> None:
             visible = corpus.visible(time.time(), started_at.value)
             content_type, body = "text/plain; charset=utf-8", None
             if match := _FEED_PATH.match(self.path):
-                content_type, body = "application/rss+xml; charset=utf-8", corpus.render_feed(
-                    int(match[1]), visible, base)
+                content_type, body = (
+                    "application/rss+xml; charset=utf-8",
+                    corpus.render_feed(int(match[1]), visible, base),
+                )
             elif (match := _PAGE_PATH.match(self.path)) and int(match[2]) < visible:
                 content_type, body = "text/html; charset=utf-8", corpus.render_page(int(match[2]), base)
             elif self.path == "/robots.txt":
@@ -324,8 +425,9 @@ class LoadServer:
         context = multiprocessing.get_context("spawn")
         self._ready = context.Queue()
         self._started_at = context.Value("d", 0.0)
-        self._process = context.Process(target=_serve, args=(spec, self._ready, self._started_at),
-                                        name="loadgen", daemon=True)
+        self._process = context.Process(
+            target=_serve, args=(spec, self._ready, self._started_at), name="loadgen", daemon=True
+        )
         self.port = 0
 
     @property
@@ -342,8 +444,14 @@ class LoadServer:
         return self._started_at.value
 
     def feed_configs(self) -> list[FeedConfig]:
-        return [FeedConfig(url=f"{self.base_url}/f{feed}/feed.xml", name=f"Outlet {feed}",
-                           language=self.corpus.feed_language(feed)) for feed in range(self.spec.feeds)]
+        return [
+            FeedConfig(
+                url=f"{self.base_url}/f{feed}/feed.xml",
+                name=f"Outlet {feed}",
+                language=self.corpus.feed_language(feed),
+            )
+            for feed in range(self.spec.feeds)
+        ]
 
     def __enter__(self) -> LoadServer:
         self._process.start()
@@ -355,21 +463,31 @@ class LoadServer:
         self._process.join(timeout=5)
 
 
-def loadgen_settings(base: Settings, server: LoadServer, state_dir: Path, poll_seconds: float = 1.0) -> Settings:
+def loadgen_settings(
+    base: Settings, server: LoadServer, state_dir: Path, poll_seconds: float = 1.0
+) -> Settings:
     """`base` pointed at the load site: its feeds, a fresh topic prefix and consumer group (so runs never share
     state on a long-lived Kafka), loopback allowed and no one-host politeness (every feed is on one host)."""
     run_id = uuid.uuid4().hex[:8]
-    return base.model_copy(update={
-        "feeds": server.feed_configs(),
-        "state_dir": state_dir,
-        "kafka": base.kafka.model_copy(update={"topic_prefix": f"newsmon-bench-{run_id}."}),
-        "worker": base.worker.model_copy(update={"app_id": f"newsmon-bench-{run_id}"}),
-        "connector": base.connector.model_copy(update={
-            "allowed_hosts": [*base.connector.allowed_hosts, "127.0.0.1"], "poll_interval_seconds": poll_seconds,
-            "poll_jitter_fraction": 0.1, "per_host_min_delay_seconds": 0.0, "per_host_concurrency": 16,
-            "max_concurrent_feeds": max(base.connector.max_concurrent_feeds, server.spec.feeds),
-            "obey_robots_txt": False}),
-    })
+    return base.model_copy(
+        update={
+            "feeds": server.feed_configs(),
+            "state_dir": state_dir,
+            "kafka": base.kafka.model_copy(update={"topic_prefix": f"newsmon-bench-{run_id}."}),
+            "worker": base.worker.model_copy(update={"app_id": f"newsmon-bench-{run_id}"}),
+            "connector": base.connector.model_copy(
+                update={
+                    "allowed_hosts": [*base.connector.allowed_hosts, "127.0.0.1"],
+                    "poll_interval_seconds": poll_seconds,
+                    "poll_jitter_fraction": 0.1,
+                    "per_host_min_delay_seconds": 0.0,
+                    "per_host_concurrency": 16,
+                    "max_concurrent_feeds": max(base.connector.max_concurrent_feeds, server.spec.feeds),
+                    "obey_robots_txt": False,
+                }
+            ),
+        }
+    )
 
 
 def main() -> None:
@@ -379,20 +497,29 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="pages/s released; 0 = all at once")
     parser.add_argument("--event-share", type=float, default=0.3)
     parser.add_argument("--duplicate-share", type=float, default=0.15)
-    parser.add_argument("--write-config", type=Path, help="write a newsmon TOML config with the feeds and exit "
-                                                          "only on Ctrl-C")
+    parser.add_argument(
+        "--write-config", type=Path, help="write a newsmon TOML config with the feeds and exit only on Ctrl-C"
+    )
     args = parser.parse_args()
-    spec = LoadSpec(pages=args.pages, feeds=args.feeds, rate=args.rate, event_share=args.event_share,
-                    duplicate_share=args.duplicate_share)
+    spec = LoadSpec(
+        pages=args.pages,
+        feeds=args.feeds,
+        rate=args.rate,
+        event_share=args.event_share,
+        duplicate_share=args.duplicate_share,
+    )
     with LoadServer(spec) as server:
         print(f"serving {spec} at {server.base_url}", flush=True)
         if args.write_config:
-            feeds = "".join(f'\n[[feeds]]\nurl = "{f.url}"\nname = "{f.name}"\nlanguage = "{f.language}"\n'
-                            for f in server.feed_configs())
+            feeds = "".join(
+                f'\n[[feeds]]\nurl = "{f.url}"\nname = "{f.name}"\nlanguage = "{f.language}"\n'
+                for f in server.feed_configs()
+            )
             args.write_config.write_text(
                 '[connector]\nallowed_hosts = ["127.0.0.1"]\nper_host_min_delay_seconds = 0\n'
                 f"per_host_concurrency = 16\npoll_interval_seconds = 1\nobey_robots_txt = false\n{feeds}",
-                encoding="utf-8")
+                encoding="utf-8",
+            )
         try:
             while True:
                 time.sleep(3600)

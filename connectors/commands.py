@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from newsmon.connectors.opml import OpmlError, feeds_to_toml, import_opml
+from newsmon.connectors.state import ConnectorState
 
-from connectors.opml import OpmlError, feeds_to_toml, import_opml
-from connectors.state import ConnectorState
 from newsmon.settings import Settings
 
 
@@ -20,8 +20,12 @@ def feeds_group() -> None:
 
 @feeds_group.command("import")
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--write", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Append the new feeds to this TOML config file (feeds already in it are skipped).")
+@click.option(
+    "--write",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the new feeds to this TOML config file (feeds already in it are skipped).",
+)
 def import_command(opml_file: Path, config_file: Path | None) -> None:
     """Import feeds from an OPML file; prints `[[feeds]]` TOML unless --write is given."""
     try:
@@ -67,11 +71,22 @@ def list_command(settings: Settings) -> None:
                 health = "unhealthy"
             else:
                 health = "healthy"
-            rows.append((feed.name or "-", feed.url, _when(current.last_poll), _when(current.last_success),
-                         str(failures), health, current.last_error or ""))
+            rows.append(
+                (
+                    feed.name or "-",
+                    feed.url,
+                    _when(current.last_poll),
+                    _when(current.last_success),
+                    str(failures),
+                    health,
+                    current.last_error or "",
+                )
+            )
     finally:
         state.close()
     header = ("NAME", "URL", "LAST POLL", "LAST SUCCESS", "FAILURES", "HEALTH", "LAST ERROR")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]
+        )

@@ -59,8 +59,9 @@ class RobotsDisallowed(FetchError):
 class HttpStatusError(FetchError):
     reason = "http_status"
 
-    def __init__(self, message: str, url: str, *, status: int, retry_after: float | None = None,
-                 body: bytes = b"") -> None:
+    def __init__(
+        self, message: str, url: str, *, status: int, retry_after: float | None = None, body: bytes = b""
+    ) -> None:
         super().__init__(message, url, body=body)
         self.status = status
         self.retry_after = retry_after

@@ -13,9 +13,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
-
-from connectors.errors import MalformedFeed
-from connectors.urls import canonical_url
+from newsmon.connectors.errors import MalformedFeed
+from newsmon.connectors.urls import canonical_url
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,9 @@ class ParsedFeed:
     items: list[ParsedItem]
 
 
-def item_keys(guid: str | None, link: str | None, title: str | None, published: datetime | None) -> tuple[str, ...]:
+def item_keys(
+    guid: str | None, link: str | None, title: str | None, published: datetime | None
+) -> tuple[str, ...]:
     """Identity of an item: its GUID and its canonical link (both, so a feed that regenerates GUIDs or moves
     tracking parameters still matches), else title+date. Headlines are only used when nothing else exists,
     so an edited headline is not a new item."""
@@ -94,11 +95,21 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
         summary = _text(entry.get("summary"))
         if not (guid or link or title or summary):
             continue  # nothing to identify or publish (e.g. a truncated trailing <item>)
-        items.append(ParsedItem(
-            keys=item_keys(guid, link, title, published),
-            guid=guid, link=link, title=title, summary=summary, published=published,
-            tags=[term for tag in entry.get("tags", []) if (term := _text(tag.get("term")))],
-        ))
+        items.append(
+            ParsedItem(
+                keys=item_keys(guid, link, title, published),
+                guid=guid,
+                link=link,
+                title=title,
+                summary=summary,
+                published=published,
+                tags=[term for tag in entry.get("tags", []) if (term := _text(tag.get("term")))],
+            )
+        )
     feed = result.feed
-    return ParsedFeed(title=_text(feed.get("title")), language=_text(feed.get("language")),
-                      ttl_seconds=_ttl_seconds(feed), items=items)
+    return ParsedFeed(
+        title=_text(feed.get("title")),
+        language=_text(feed.get("language")),
+        ttl_seconds=_ttl_seconds(feed),
+        items=items,
+    )

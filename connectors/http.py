@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-
-from connectors.errors import (
+from newsmon.connectors.errors import (
     BlockedAddress,
     ConnectFailed,
     FeedTimeout,
@@ -29,15 +28,24 @@ from connectors.errors import (
     ResponseTooLarge,
     TooManyRedirects,
 )
-from connectors.politeness import HostPoliteness
-from connectors.settings import ConnectorSettings
+from newsmon.connectors.politeness import HostPoliteness
+
+from newsmon.settings.connector import ConnectorSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Cloud metadata endpoints that are not already link-local/private.
 _METADATA = (ipaddress.ip_network("100.100.100.200/32"), ipaddress.ip_network("fd00:ec2::254/128"))
-_KEPT_HEADERS = ("content-type", "last-modified", "etag", "date", "cache-control", "retry-after",
-                 "content-language", "expires")
+_KEPT_HEADERS = (
+    "content-type",
+    "last-modified",
+    "etag",
+    "date",
+    "cache-control",
+    "retry-after",
+    "content-language",
+    "expires",
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +91,12 @@ class AddressGuard:
             address = address.ipv4_mapped
         if any(address in network for network in self._networks):
             return False
-        return (not address.is_global or address.is_multicast or address.is_reserved
-                or any(address in network for network in _METADATA))
+        return (
+            not address.is_global
+            or address.is_multicast
+            or address.is_reserved
+            or any(address in network for network in _METADATA)
+        )
 
     async def check(self, url: str) -> None:
         parts = urlsplit(url)
@@ -136,22 +148,25 @@ class Fetcher:
     def __init__(self, settings: ConnectorSettings, politeness: HostPoliteness | None = None) -> None:
         self._settings = settings
         self.guard = AddressGuard(settings.allowed_hosts)
-        self._politeness = politeness or HostPoliteness(settings.per_host_concurrency,
-                                                        settings.per_host_min_delay_seconds)
+        self._politeness = politeness or HostPoliteness(
+            settings.per_host_concurrency, settings.per_host_min_delay_seconds
+        )
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,  # proxies from the environment would bypass the address guard
             timeout=httpx.Timeout(settings.request_timeout_seconds, connect=settings.connect_timeout_seconds),
-            limits=httpx.Limits(max_connections=max(100, settings.max_concurrent_feeds * 2),
-                                max_keepalive_connections=50),
+            limits=httpx.Limits(
+                max_connections=max(100, settings.max_concurrent_feeds * 2), max_keepalive_connections=50
+            ),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str, *, accept: str = "*/*", etag: str | None = None,
-                  last_modified: str | None = None) -> Response:
+    async def get(
+        self, url: str, *, accept: str = "*/*", etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
         """Fetch `url`. Returns 2xx and 304 responses; raises a `FetchError` for everything else."""
         headers = {"Accept": accept}
         if etag:
@@ -165,7 +180,8 @@ class Fetcher:
                     return await self._follow(url, headers)
             except (TimeoutError, httpx.TimeoutException) as exc:
                 raise FeedTimeout(
-                    f"no complete response within {self._settings.request_timeout_seconds:.0f}s", url,
+                    f"no complete response within {self._settings.request_timeout_seconds:.0f}s",
+                    url,
                 ) from exc
             except httpx.HTTPError as exc:
                 raise ConnectFailed(f"{type(exc).__name__}: {exc}", url) from exc
@@ -188,8 +204,11 @@ class Fetcher:
             kept = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
             if response.status_code >= 300 and response.status_code != 304:
                 raise HttpStatusError(
-                    f"HTTP {response.status_code}", current, status=response.status_code,
-                    retry_after=parse_retry_after(response.headers.get("retry-after")), body=body,
+                    f"HTTP {response.status_code}",
+                    current,
+                    status=response.status_code,
+                    retry_after=parse_retry_after(response.headers.get("retry-after")),
+                    body=body,
                 )
             return Response(url=url, final_url=current, status=response.status_code, headers=kept, body=body)
         raise TooManyRedirects(f"more than {self._settings.max_redirects} redirects", url)
@@ -220,7 +239,8 @@ class Fetcher:
             data = decoder.feed(raw, cap - size)
             size += len(data)
             if size > cap:
-                raise ResponseTooLarge(f"body exceeds {cap} bytes (decompressed)", url,
-                                       body=b"".join(chunks)[:4096])
+                raise ResponseTooLarge(
+                    f"body exceeds {cap} bytes (decompressed)", url, body=b"".join(chunks)[:4096]
+                )
             chunks.append(data)
         return b"".join(chunks)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import listparser
 
-from connectors.settings import FeedConfig
+from newsmon.settings.connector import FeedConfig
 
 
 class OpmlError(ValueError):

@@ -8,9 +8,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import charset_normalizer
-
-from connectors.errors import UnsupportedContentType
-from connectors.urls import canonical_url, same_site
+from newsmon.connectors.errors import UnsupportedContentType
+from newsmon.connectors.urls import canonical_url, same_site
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -41,7 +40,11 @@ def decode_html(body: bytes, content_type: str | None) -> str:
             return body.decode(encoding, errors="replace")
     header = _HEADER_CHARSET.search(content_type or "")
     meta = _META_CHARSET.search(body[:4096])
-    candidates = [header.group(1) if header else None, meta.group(1).decode("ascii") if meta else None, "utf-8"]
+    candidates = [
+        header.group(1) if header else None,
+        meta.group(1).decode("ascii") if meta else None,
+        "utf-8",
+    ]
     for name in candidates:
         codec = _codec(name)
         if codec is None:

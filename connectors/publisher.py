@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
+from newsmon.connectors.errors import PublishError
 
-from connectors.errors import PublishError
 from newsmon.records import DeadLetter, RawPage
 from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
 
@@ -27,8 +27,14 @@ _MAX_RECORD_BYTES = 16 * 1024 * 1024  # a page is capped by max_response_bytes; 
 class RawPagePublisher:
     """Publishes RawPages (key: canonical URL) and dead letters (key: the feed or page URL)."""
 
-    def __init__(self, bootstrap_servers: str, topics: Topics, *, client_id: str = "newsmon-connector",
-                 timeout_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topics: Topics,
+        *,
+        client_id: str = "newsmon-connector",
+        timeout_seconds: float = 30.0,
+    ) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._timeout = timeout_seconds
@@ -44,15 +50,26 @@ class RawPagePublisher:
                 timeout_ms = int(self._timeout * 1000)
                 try:
                     self._producer = KafkaProducer(
-                        bootstrap_servers=self._bootstrap_servers, client_id=self._client_id,
-                        acks="all", enable_idempotence=True, linger_ms=5,
+                        bootstrap_servers=self._bootstrap_servers,
+                        client_id=self._client_id,
+                        acks="all",
+                        enable_idempotence=True,
+                        linger_ms=5,
                         max_request_size=_MAX_RECORD_BYTES,
-                        max_block_ms=timeout_ms, delivery_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms,
-                        request_timeout_ms=min(timeout_ms // 2, 30_000),  # must stay below delivery_timeout_ms
-                        reconnect_backoff_ms=100, reconnect_backoff_max_ms=5_000, retry_backoff_ms=200,
+                        max_block_ms=timeout_ms,
+                        delivery_timeout_ms=timeout_ms,
+                        bootstrap_timeout_ms=timeout_ms,
+                        request_timeout_ms=min(
+                            timeout_ms // 2, 30_000
+                        ),  # must stay below delivery_timeout_ms
+                        reconnect_backoff_ms=100,
+                        reconnect_backoff_max_ms=5_000,
+                        retry_backoff_ms=200,
                     )
                 except (KafkaError, OSError) as exc:
-                    raise PublishError(f"cannot connect to Kafka at {self._bootstrap_servers}: {exc}") from exc
+                    raise PublishError(
+                        f"cannot connect to Kafka at {self._bootstrap_servers}: {exc}"
+                    ) from exc
             return self._producer
 
     def _reset(self) -> None:
@@ -100,9 +117,13 @@ class RawPagePublisher:
 
     def dead_letter(self, letter: DeadLetter) -> None:
         """Best effort and not waited for: a dead letter that cannot be delivered is logged, never raised."""
+
         def lost(exc: Exception) -> None:
-            LOGGER.warning("dead letter not delivered", extra={"feed": letter.key, "reason": letter.reason,
-                                                                  "error": str(exc)})
+            LOGGER.warning(
+                "dead letter not delivered",
+                extra={"feed": letter.key, "reason": letter.reason, "error": str(exc)},
+            )
+
         try:
             self._send(self._dead_letter, letter.key, letter.to_bytes()).add_errback(lost)
         except PublishError as exc:

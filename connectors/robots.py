@@ -6,10 +6,9 @@ import asyncio
 import time
 from urllib.parse import urlsplit
 
+from newsmon.connectors.errors import FetchError, HttpStatusError
+from newsmon.connectors.http import Fetcher
 from protego import Protego
-
-from connectors.errors import FetchError, HttpStatusError
-from connectors.http import Fetcher
 
 _ALLOW_ALL = ""
 _DISALLOW_ALL = "User-agent: *\nDisallow: /\n"

@@ -15,23 +15,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from connectors import metrics
-from connectors.errors import FetchError, HttpStatusError, PublishError, RobotsDisallowed
-from connectors.feeds import ParsedFeed, ParsedItem, parse_feed
-from connectors.http import Fetcher, Response
-from connectors.pages import check_html, decode_html, page_canonical_url
-from connectors.publisher import RawPagePublisher
-from connectors.robots import RobotsCache
-from connectors.settings import FeedConfig
-from connectors.state import ConnectorState, FeedState
-from connectors.urls import canonical_url
+from newsmon.connectors import metrics
+from newsmon.connectors.errors import FetchError, HttpStatusError, PublishError, RobotsDisallowed
+from newsmon.connectors.feeds import ParsedFeed, ParsedItem, parse_feed
+from newsmon.connectors.http import Fetcher, Response
+from newsmon.connectors.pages import check_html, decode_html, page_canonical_url
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.robots import RobotsCache
+from newsmon.connectors.state import ConnectorState, FeedState
+from newsmon.connectors.urls import canonical_url
+
 from newsmon.records import DeadLetter, FeedItem, RawPage, stable_id
 from newsmon.settings import Settings
+from newsmon.settings.connector import FeedConfig
 
 LOGGER = logging.getLogger(__name__)
 
-_FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, " \
-               "text/xml;q=0.8, */*;q=0.1"
+_FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, "
+    "text/xml;q=0.8, */*;q=0.1"
+)
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _PAGE_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language")
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
@@ -71,7 +74,8 @@ class FeedConnector:
         self._label_feeds = len(self._feeds) < self._config.metrics_feed_label_limit
         configured = {feed.url for feed in self._feeds}
         self._unhealthy = {
-            state.url for state in self._state.feeds()
+            state.url
+            for state in self._state.feeds()
             if state.url in configured and state.consecutive_failures >= self._config.unhealthy_after_failures
         }
         metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
@@ -117,8 +121,11 @@ class FeedConnector:
                 metrics.ERRORS.labels("internal_error").inc()
                 summary = PollSummary(feeds_polled=1)
                 summary.errors["internal_error"] += 1
-                self._state.record_failure(feed.url, error="internal_error",
-                                           next_poll=time.time() + self._config.backoff_initial_seconds)
+                self._state.record_failure(
+                    feed.url,
+                    error="internal_error",
+                    next_poll=time.time() + self._config.backoff_initial_seconds,
+                )
                 return summary
 
     async def _poll_feed(self, feed: FeedConfig) -> PollSummary:
@@ -126,15 +133,17 @@ class FeedConnector:
         state = self._state.feed(feed.url)
         started = time.monotonic()
         try:
-            response = await self._fetcher.get(feed.url, accept=_FEED_ACCEPT, etag=state.etag,
-                                               last_modified=state.last_modified)
+            response = await self._fetcher.get(
+                feed.url, accept=_FEED_ACCEPT, etag=state.etag, last_modified=state.last_modified
+            )
             metrics.FETCHED_BYTES.inc(len(response.body))
             if response.status == 304:
                 metrics.NOT_MODIFIED.inc()
                 metrics.POLLS.labels("not_modified").inc()
                 summary.not_modified = 1
-                self._succeeded(feed, response, state.hint_seconds, etag=state.etag,
-                                last_modified=state.last_modified)
+                self._succeeded(
+                    feed, response, state.hint_seconds, etag=state.etag, last_modified=state.last_modified
+                )
                 return summary
             parsed = parse_feed(response.body, feed.url, response.headers.get("content-type"))
         except FetchError as exc:
@@ -149,12 +158,15 @@ class FeedConnector:
         pages = await asyncio.gather(*(self._page(feed, parsed, item, summary) for item in new_items))
         if pages:
             try:
-                await asyncio.to_thread(self._publisher.publish_confirmed, list(pages),
-                                        self._config.publish_timeout_seconds)
+                await asyncio.to_thread(
+                    self._publisher.publish_confirmed, list(pages), self._config.publish_timeout_seconds
+                )
             except PublishError as exc:
                 # Not the feed's fault: keep validators and items unseen, and try again soon.
-                LOGGER.error("publish failed; items stay unseen", extra={"feed": feed.url, "reason": exc.reason,
-                                                                         "error": str(exc)})
+                LOGGER.error(
+                    "publish failed; items stay unseen",
+                    extra={"feed": feed.url, "reason": exc.reason, "error": str(exc)},
+                )
                 metrics.ERRORS.labels(exc.reason).inc()
                 metrics.POLLS.labels("error").inc()
                 summary.errors[exc.reason] += 1
@@ -166,9 +178,16 @@ class FeedConnector:
             metrics.PAGES_PUBLISHED.inc(len(pages))
             metrics.FEED_ONLY.inc(summary.feed_only)
         metrics.POLLS.labels("ok").inc()
-        self._succeeded(feed, response, parsed.ttl_seconds, etag=response.headers.get("etag"),
-                        last_modified=response.headers.get("last-modified"))
-        LOGGER.info("feed polled", extra={"feed": feed.url, "items": len(parsed.items), "new": len(new_items)})
+        self._succeeded(
+            feed,
+            response,
+            parsed.ttl_seconds,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+        LOGGER.info(
+            "feed polled", extra={"feed": feed.url, "items": len(parsed.items), "new": len(new_items)}
+        )
         return summary
 
     def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
@@ -181,20 +200,32 @@ class FeedConnector:
                 batch.update(item.keys)
         return new_items
 
-    async def _page(self, feed: FeedConfig, parsed: ParsedFeed, item: ParsedItem, summary: PollSummary) -> RawPage:
+    async def _page(
+        self, feed: FeedConfig, parsed: ParsedFeed, item: ParsedItem, summary: PollSummary
+    ) -> RawPage:
         fetched_at = _now()
         feed_item = FeedItem(
-            feed_url=feed.url, feed_name=feed.name or parsed.title, guid=item.guid, title=item.title,
-            summary=item.summary, published=item.published, language_hint=feed.language or parsed.language,
+            feed_url=feed.url,
+            feed_name=feed.name or parsed.title,
+            guid=item.guid,
+            title=item.title,
+            summary=item.summary,
+            published=item.published,
+            language_hint=feed.language or parsed.language,
             tags=list(dict.fromkeys([*feed.tags, *item.tags])),
         )
         if not item.link:
             # No page to fetch: the item is identified within its feed.
             summary.feed_only += 1
-            return RawPage(url=feed.url, final_url=feed.url,
-                           canonical_url=f"{canonical_url(feed.url)}#item-{stable_id(*item.keys)}",
-                           feed_only=True, fetch_error="no_link: the item has no link", fetched_at=fetched_at,
-                           feed=feed_item)
+            return RawPage(
+                url=feed.url,
+                final_url=feed.url,
+                canonical_url=f"{canonical_url(feed.url)}#item-{stable_id(*item.keys)}",
+                feed_only=True,
+                fetch_error="no_link: the item has no link",
+                fetched_at=fetched_at,
+                feed=feed_item,
+            )
         try:
             if not self._config.fetch_pages:
                 raise FetchError("page fetching is disabled (connector.fetch_pages)", item.link)
@@ -203,17 +234,30 @@ class FeedConnector:
             metrics.ERRORS.labels(exc.reason).inc()
             summary.errors[exc.reason] += 1
             summary.feed_only += 1
-            LOGGER.warning("page not fetched; publishing the feed's item", extra={
-                "feed": feed.url, "url": item.link, "reason": exc.reason, "error": str(exc)})
-            return RawPage(url=item.link, final_url=item.link, canonical_url=canonical_url(item.link),
-                           http_status=exc.status if isinstance(exc, HttpStatusError) else None,
-                           feed_only=True, fetch_error=f"{exc.reason}: {exc}", fetched_at=fetched_at, feed=feed_item)
+            LOGGER.warning(
+                "page not fetched; publishing the feed's item",
+                extra={"feed": feed.url, "url": item.link, "reason": exc.reason, "error": str(exc)},
+            )
+            return RawPage(
+                url=item.link,
+                final_url=item.link,
+                canonical_url=canonical_url(item.link),
+                http_status=exc.status if isinstance(exc, HttpStatusError) else None,
+                feed_only=True,
+                fetch_error=f"{exc.reason}: {exc}",
+                fetched_at=fetched_at,
+                feed=feed_item,
+            )
         html = decode_html(response.body, response.headers.get("content-type"))
         return RawPage(
-            url=item.link, final_url=response.final_url,
-            canonical_url=page_canonical_url(html, response.final_url), http_status=response.status,
+            url=item.link,
+            final_url=response.final_url,
+            canonical_url=page_canonical_url(html, response.final_url),
+            http_status=response.status,
             headers={name: response.headers[name] for name in _PAGE_HEADERS if name in response.headers},
-            html=html, fetched_at=fetched_at, feed=feed_item,
+            html=html,
+            fetched_at=fetched_at,
+            feed=feed_item,
         )
 
     async def _fetch_page(self, url: str) -> Response:
@@ -240,24 +284,42 @@ class FeedConnector:
         fraction = self._config.poll_jitter_fraction
         return seconds * (1 + random.uniform(-fraction, fraction))
 
-    def _succeeded(self, feed: FeedConfig, response: Response, ttl_seconds: float | None, *,
-                   etag: str | None, last_modified: str | None) -> None:
+    def _succeeded(
+        self,
+        feed: FeedConfig,
+        response: Response,
+        ttl_seconds: float | None,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
         max_age = _MAX_AGE.search(response.headers.get("cache-control", ""))
         hint = max(float(max_age.group(1)) if max_age else 0.0, ttl_seconds or 0.0) or None
-        self._state.record_success(feed.url, etag=etag, last_modified=last_modified, hint_seconds=hint,
-                                   next_poll=time.time() + self._interval(feed, hint))
+        self._state.record_success(
+            feed.url,
+            etag=etag,
+            last_modified=last_modified,
+            hint_seconds=hint,
+            next_poll=time.time() + self._interval(feed, hint),
+        )
         self._unhealthy.discard(feed.url)
         metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
         if self._label_feeds:
             metrics.LAST_SUCCESS.labels(feed.url).set(time.time())
 
-    async def _failed(self, feed: FeedConfig, state: FeedState, exc: FetchError, summary: PollSummary) -> None:
+    async def _failed(
+        self, feed: FeedConfig, state: FeedState, exc: FetchError, summary: PollSummary
+    ) -> None:
         failures = state.consecutive_failures + 1
-        backoff = min(self._config.backoff_initial_seconds * 2 ** (failures - 1), self._config.backoff_max_seconds)
+        backoff = min(
+            self._config.backoff_initial_seconds * 2 ** (failures - 1), self._config.backoff_max_seconds
+        )
         retry_after = exc.retry_after if isinstance(exc, HttpStatusError) else None
         if retry_after:
             backoff = max(backoff, min(retry_after, self._config.backoff_max_seconds))
-        self._state.record_failure(feed.url, error=f"{exc.reason}: {exc}", next_poll=time.time() + self._jitter(backoff))
+        self._state.record_failure(
+            feed.url, error=f"{exc.reason}: {exc}", next_poll=time.time() + self._jitter(backoff)
+        )
         metrics.ERRORS.labels(exc.reason).inc()
         metrics.POLLS.labels("error").inc()
         summary.errors[exc.reason] += 1
@@ -265,12 +327,26 @@ class FeedConnector:
         if unhealthy:
             self._unhealthy.add(feed.url)
             metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
-        LOGGER.log(logging.ERROR if unhealthy else logging.WARNING, "feed poll failed", extra={
-            "feed": feed.url, "url": exc.url, "reason": exc.reason, "error": str(exc), "failures": failures,
-            "retry_in_seconds": round(backoff)})
+        LOGGER.log(
+            logging.ERROR if unhealthy else logging.WARNING,
+            "feed poll failed",
+            extra={
+                "feed": feed.url,
+                "url": exc.url,
+                "reason": exc.reason,
+                "error": str(exc),
+                "failures": failures,
+                "retry_in_seconds": round(backoff),
+            },
+        )
         letter = DeadLetter(
-            stage="connector", reason=exc.reason, error=str(exc), key=feed.url,
-            payload=exc.body[: self._config.dead_letter_payload_bytes].decode("utf-8", errors="backslashreplace"),
+            stage="connector",
+            reason=exc.reason,
+            error=str(exc),
+            key=feed.url,
+            payload=exc.body[: self._config.dead_letter_payload_bytes].decode(
+                "utf-8", errors="backslashreplace"
+            ),
             failed_at=_now(),
         )
         await asyncio.to_thread(self._publisher.dead_letter, letter)

@@ -70,7 +70,8 @@ class ConnectorState:
         for keys in keys_per_item:
             marks = ",".join("?" * len(keys))
             hit = self._db.execute(
-                f"SELECT 1 FROM seen WHERE feed_url = ? AND key IN ({marks}) LIMIT 1", (feed_url, *keys),
+                f"SELECT 1 FROM seen WHERE feed_url = ? AND key IN ({marks}) LIMIT 1",
+                (feed_url, *keys),
             ).fetchone()
             result.append(hit is None)
         return result
@@ -82,8 +83,15 @@ class ConnectorState:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", rows)
 
-    def record_success(self, url: str, *, etag: str | None, last_modified: str | None, next_poll: float,
-                       hint_seconds: float | None) -> None:
+    def record_success(
+        self,
+        url: str,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        next_poll: float,
+        hint_seconds: float | None,
+    ) -> None:
         now = time.time()
         self._db.execute(
             """INSERT INTO feeds (url, etag, last_modified, last_poll, last_success, consecutive_failures,

@@ -6,11 +6,38 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Parameters that say where a click came from, never which article it is.
-_TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl",
-    "ref_src", "ref_url", "cmpid", "ocid", "ns_source", "ns_mchannel", "ns_campaign", "ns_linkname",
-    "ns_fee", "ito", "smid", "sr_share", "at_medium", "at_campaign", "guccounter", "spm", "__twitter_impression",
-})
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ocid",
+        "ns_source",
+        "ns_mchannel",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "ito",
+        "smid",
+        "sr_share",
+        "at_medium",
+        "at_campaign",
+        "guccounter",
+        "spm",
+        "__twitter_impression",
+    }
+)
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 # AMP switches in the query; removing them gives the ordinary article.
 _AMP_PARAMS = {("amp", ""), ("amp", "1"), ("amp", "true"), ("outputtype", "amp")}
@@ -28,7 +55,7 @@ def _is_tracking(name: str) -> bool:
 def _canonical_host(host: str) -> str:
     host = host.lower().rstrip(".")
     for prefix in _VARIANT_HOST_PREFIXES:
-        rest = host[len(prefix):]
+        rest = host[len(prefix) :]
         # only where a www twin is plausible: m.example.com -> www.example.com, never m.co -> www.co
         if host.startswith(prefix) and rest.count(".") >= 1:
             return "www." + rest
@@ -53,7 +80,8 @@ def canonical_url(url: str) -> str:
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     query = sorted(
-        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
         if not _is_tracking(name) and (name.lower(), value.lower()) not in _AMP_PARAMS
     )
     if path == "/" and not query:

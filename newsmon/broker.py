@@ -82,7 +82,9 @@ def reports_end_offsets_per_batch(bootstrap: str) -> bool:
 class EmbeddedBroker:
     """Context manager that runs tansu and stops it (also when the parent is killed)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int | None = None, log_file: Path | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int | None = None, log_file: Path | None = None
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self._log_file = log_file
@@ -98,7 +100,9 @@ class EmbeddedBroker:
         output = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
             [binary, "broker", "--listener-url", url, "--advertised-listener-url", url],
-            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             preexec_fn=die_with_parent,
         )
         try:
@@ -108,7 +112,8 @@ class EmbeddedBroker:
             raise
         LOGGER.warning(
             "embedded development broker (tansu, in-memory: all data is lost when it stops) at %s",
-            self.bootstrap_servers, extra={"bootstrap_servers": self.bootstrap_servers, "pid": self._process.pid},
+            self.bootstrap_servers,
+            extra={"bootstrap_servers": self.bootstrap_servers, "pid": self._process.pid},
         )
         return self
 
@@ -126,6 +131,7 @@ class EmbeddedBroker:
     def __enter__(self) -> EmbeddedBroker:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -30,18 +30,27 @@ class LagReader:
         self._admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-lag")
         # check_crcs=False: only offsets are read here, and kafka-python's CRC-32C is pure Python — in a worker
         # it took 7 % of the event loop's time (it holds the GIL) just to re-read last batches.
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="newsmon-lag",
-                                       enable_auto_commit=False, check_crcs=False)
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            client_id="newsmon-lag",
+            enable_auto_commit=False,
+            check_crcs=False,
+        )
 
     def lag(self, group: str, topics: list[str]) -> dict[TopicPartition, int]:
         """Messages not yet committed by `group`, per partition of `topics` (a partition never committed to
         counts from offset 0)."""
-        partitions = [TopicPartition(topic, partition) for topic in topics
-                      for partition in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in topics
+            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
         ends = self.end_offsets(partitions)
         committed = self._admin.list_group_offsets({group: partitions}).get(group, {})
-        return {tp: ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
-                for tp in partitions}
+        return {
+            tp: ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
+            for tp in partitions
+        }
 
     def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         """Log end offsets, read rather than trusted: tansu 0.6 (measured here) reports the base offset of the

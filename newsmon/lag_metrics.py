@@ -29,8 +29,9 @@ READ_ERRORS = Counter("newsmon_consumer_lag_read_errors_total", "Failed reads of
 class ConsumerLagCollector(Collector):
     """Serves the last lag snapshot of `group` on `topics`; `refresh` (run by `start`'s thread) renews it."""
 
-    def __init__(self, bootstrap_servers: str, group: str, topics: list[str],
-                 refresh_seconds: float = REFRESH_SECONDS) -> None:
+    def __init__(
+        self, bootstrap_servers: str, group: str, topics: list[str], refresh_seconds: float = REFRESH_SECONDS
+    ) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._group = group
         self._topics = topics
@@ -53,9 +54,11 @@ class ConsumerLagCollector(Collector):
             self.close()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        gauge = GaugeMetricFamily("newsmon_consumer_lag_records",
-                                  "Records of a partition the worker group has not committed yet.",
-                                  labels=["topic", "partition"])
+        gauge = GaugeMetricFamily(
+            "newsmon_consumer_lag_records",
+            "Records of a partition the worker group has not committed yet.",
+            labels=["topic", "partition"],
+        )
         for partition, lag in sorted(self._snapshot.items()):
             gauge.add_metric([partition.topic, str(partition.partition)], lag)
         yield gauge
@@ -78,8 +81,9 @@ class ConsumerLagCollector(Collector):
             reader.close()
 
 
-def start_lag_metrics(settings: Settings, bootstrap_servers: str,
-                      registry: CollectorRegistry = REGISTRY) -> ConsumerLagCollector | None:
+def start_lag_metrics(
+    settings: Settings, bootstrap_servers: str, registry: CollectorRegistry = REGISTRY
+) -> ConsumerLagCollector | None:
     """Register and start the worker group's lag collector (nothing when /metrics is disabled)."""
     if settings.metrics.port == 0:
         return None

@@ -19,10 +19,16 @@ LOGGER = logging.getLogger(__name__)
 
 RECORDS_IN = Counter("newsmon_stage_records_in_total", "Records a stage consumed.", ["stage"])
 RECORDS_OUT = Counter("newsmon_stage_records_out_total", "Records a stage produced.", ["stage"])
-STAGE_ERRORS = Counter("newsmon_stage_errors_total", "Records a stage could not process.", ["stage", "reason"])
-DEAD_LETTERS = Counter("newsmon_dead_letters_total", "Records sent to the dead-letter topic.", ["stage", "reason"])
+STAGE_ERRORS = Counter(
+    "newsmon_stage_errors_total", "Records a stage could not process.", ["stage", "reason"]
+)
+DEAD_LETTERS = Counter(
+    "newsmon_dead_letters_total", "Records sent to the dead-letter topic.", ["stage", "reason"]
+)
 PROCESSING_SECONDS = Histogram(
-    "newsmon_stage_processing_seconds", "Time a stage spent on one record.", ["stage"],
+    "newsmon_stage_processing_seconds",
+    "Time a stage spent on one record.",
+    ["stage"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 # The dedup ratio is DUPLICATES by method over RECORDS_IN{stage="dedup_url"} (every article enters dedup there).
@@ -31,14 +37,18 @@ EVENTS_EXTRACTED = Counter("newsmon_events_extracted_total", "Events extracted."
 # `type` decides the alert topic one-to-one (commitment → alerts.commitments, sanction → alerts.sanctions).
 ALERTS_EMITTED = Counter("newsmon_alerts_emitted_total", "Alerts published.", ["kind", "type"])
 FETCH_TO_ALERT_SECONDS = Histogram(
-    "newsmon_fetch_to_alert_seconds", "Seconds from page fetched to alert published.",
+    "newsmon_fetch_to_alert_seconds",
+    "Seconds from page fetched to alert published.",
     buckets=(0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
 # Sinks deliver alerts outside Kafka; `sink` is the configured sink's name, `outcome` one of delivered,
 # failed (gave up: the alert goes to the dead-letter topic) or rejected (the receiver refused it for good).
-SINK_DELIVERIES = Counter("newsmon_sink_deliveries_total", "Alert deliveries by a sink, by final outcome.",
-                          ["sink", "outcome"])
-SINK_RETRIES = Counter("newsmon_sink_retries_total", "Delivery attempts a sink repeated after a failure.", ["sink"])
+SINK_DELIVERIES = Counter(
+    "newsmon_sink_deliveries_total", "Alert deliveries by a sink, by final outcome.", ["sink", "outcome"]
+)
+SINK_RETRIES = Counter(
+    "newsmon_sink_retries_total", "Delivery attempts a sink repeated after a failure.", ["sink"]
+)
 
 
 def initialise_stage(stage: str) -> None:

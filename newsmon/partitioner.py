@@ -25,7 +25,7 @@ def murmur2(data: bytes) -> int:
         word = (word * _MURMUR_M) & _MASK32
         word ^= word >> 24
         hashed = ((hashed * _MURMUR_M) & _MASK32) ^ ((word * _MURMUR_M) & _MASK32)
-    if tail := data[words * 4:]:
+    if tail := data[words * 4 :]:
         hashed = ((hashed ^ int.from_bytes(tail, "little")) * _MURMUR_M) & _MASK32
     hashed ^= hashed >> 13
     hashed = (hashed * _MURMUR_M) & _MASK32

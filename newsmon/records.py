@@ -16,12 +16,23 @@ from pydantic import BaseModel, ConfigDict, Field
 EventType = Literal["commitment", "sanction"]
 EventStatus = Literal["announced", "proposed", "threatened", "called_for", "refused", "lifted"]
 CommitmentCategory = Literal[
-    "troops", "weapons", "air_defence", "financial_aid", "humanitarian_aid",
-    "security_guarantee", "training_monitoring", "other",
+    "troops",
+    "weapons",
+    "air_defence",
+    "financial_aid",
+    "humanitarian_aid",
+    "security_guarantee",
+    "training_monitoring",
+    "other",
 ]
 SanctionCategory = Literal[
-    "sanctions_package", "energy_ban", "trade_restriction", "asset_freeze", "travel_ban",
-    "financial_restriction", "other",
+    "sanctions_package",
+    "energy_ban",
+    "trade_restriction",
+    "asset_freeze",
+    "travel_ban",
+    "financial_restriction",
+    "other",
 ]
 
 
@@ -85,7 +96,9 @@ ArticleFlag = Literal["feed_only", "summary_fallback", "no_main_text", "unsuppor
 class DedupVerdict(Record):
     """Set by the dedup stage; null on the `articles` topic."""
 
-    duplicate_of: str | None = Field(default=None, description="article_id of the first copy, if this is a copy.")
+    duplicate_of: str | None = Field(
+        default=None, description="article_id of the first copy, if this is a copy."
+    )
     method: DedupMethod | None = None
     similarity: float | None = None
     story_id: str

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import faust
+from newsmon.streams.consumer import Transport
 
 from newsmon.broker import reports_end_offsets_per_batch
 from newsmon.settings import Settings
-from streams.consumer import Transport
 
 
 def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
@@ -36,7 +36,11 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
     )
     # Faust has no setting for its consumers' long-poll time (hard-coded 1500 ms), trusts the broker's end
     # offsets, and may commit past a message in flight; our transport corrects all three (streams.consumer).
-    app.transport = Transport(app.conf.broker_consumer, app, fetch_max_wait_ms=worker.fetch_max_wait_ms,
-                              bootstrap_servers=bootstrap_servers,
-                              read_true_end_offsets=reports_end_offsets_per_batch(bootstrap_servers))
+    app.transport = Transport(
+        app.conf.broker_consumer,
+        app,
+        fetch_max_wait_ms=worker.fetch_max_wait_ms,
+        bootstrap_servers=bootstrap_servers,
+        read_true_end_offsets=reports_end_offsets_per_batch(bootstrap_servers),
+    )
     return app

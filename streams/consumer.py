@@ -53,7 +53,9 @@ LOGGER = logging.getLogger(__name__)
 class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     def _create_consumer(self, loop: asyncio.AbstractEventLoop) -> aiokafka.AIOKafkaConsumer:
         consumer = super()._create_consumer(loop)
-        if not hasattr(consumer, "_fetch_max_wait_ms"):  # an aiokafka upgrade moved it: fail loudly, not slowly
+        if not hasattr(
+            consumer, "_fetch_max_wait_ms"
+        ):  # an aiokafka upgrade moved it: fail loudly, not slowly
             raise RuntimeError("aiokafka.AIOKafkaConsumer has no _fetch_max_wait_ms to configure")
         consumer._fetch_max_wait_ms = self.transport.fetch_max_wait_ms
         return consumer
@@ -68,8 +70,11 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         # which a fetch started before this seek may already have moved past records never processed.
         # Changelog partitions are left alone: table recovery seeks them to the offsets of its own stores.
         changelogs = self.app.tables.changelog_topics
-        unsought = [tp for tp, offset in committed.items()
-                    if (not offset or offset < 0) and tp.topic not in changelogs]
+        unsought = [
+            tp
+            for tp, offset in committed.items()
+            if (not offset or offset < 0) and tp.topic not in changelogs
+        ]
         if unsought and self.app.conf.consumer_auto_offset_reset == "earliest":
             await consumer.seek_to_beginning(*unsought)
         return committed
@@ -101,8 +106,11 @@ class Consumer(faust_aiokafka.Consumer):
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed = await super().seek_to_committed()  # the broker's answer, on every (re)assignment
-        self._confirmed = {TP(tp.topic, tp.partition): offset for tp, offset in committed.items()
-                           if offset is not None and offset >= 0}
+        self._confirmed = {
+            TP(tp.topic, tp.partition): offset
+            for tp, offset in committed.items()
+            if offset is not None and offset >= 0
+        }
         return committed
 
     async def _commit(self, offsets: Mapping[TP, int]) -> bool:
@@ -115,8 +123,15 @@ class Consumer(faust_aiokafka.Consumer):
         async for tp, message in super().getmany(timeout):
             read = self._read_offset.get(tp)
             if read is not None and message.offset < read:
-                LOGGER.warning("record below the read offset after a seek; delivering it again", extra={
-                    "topic": tp.topic, "partition": tp.partition, "offset": message.offset, "read_offset": read})
+                LOGGER.warning(
+                    "record below the read offset after a seek; delivering it again",
+                    extra={
+                        "topic": tp.topic,
+                        "partition": tp.partition,
+                        "offset": message.offset,
+                        "read_offset": read,
+                    },
+                )
                 self._read_offset[tp] = None
             yield tp, message
 
@@ -141,8 +156,14 @@ class Transport(faust_aiokafka.Transport):
 
     Consumer = Consumer
 
-    def __init__(self, *args: Any, fetch_max_wait_ms: int, bootstrap_servers: str, read_true_end_offsets: bool,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fetch_max_wait_ms: int,
+        bootstrap_servers: str,
+        read_true_end_offsets: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.bootstrap_servers = bootstrap_servers

@@ -6,14 +6,14 @@ Each stage package exposes `install(runtime)`, which attaches its agents and tab
 from __future__ import annotations
 
 import faust
+from newsmon.streams.alerts import agent as alerts_agent
+from newsmon.streams.app import create_app
+from newsmon.streams.clean import agent as clean_agent
+from newsmon.streams.dedup import agent as dedup_agent
+from newsmon.streams.extract import agent as extract_agent
+from newsmon.streams.runtime import StageRuntime
 
 from newsmon.settings import Settings
-from streams.alerts import agent as alerts_agent
-from streams.app import create_app
-from streams.clean import agent as clean_agent
-from streams.dedup import agent as dedup_agent
-from streams.extract import agent as extract_agent
-from streams.runtime import StageRuntime
 
 STAGES = (clean_agent, dedup_agent, extract_agent, alerts_agent)
 

@@ -80,18 +80,25 @@ class StageRuntime:
     def topic(self, name: str) -> faust.TopicT:
         """A Faust topic of raw bytes: records are (de)serialised by newsmon.records, not by Faust, so that a
         poison message reaches our dead-letter path instead of a codec error inside Faust."""
-        return self.app.topic(self.topics.name(name), value_serializer="raw", key_serializer="raw",
-                              partitions=self.settings.kafka.partitions)
+        return self.app.topic(
+            self.topics.name(name),
+            value_serializer="raw",
+            key_serializer="raw",
+            partitions=self.settings.kafka.partitions,
+        )
 
     def table(self, name: str, **options: Any) -> faust.Table:
         """A RocksDB-backed table of this worker, one store per partition, with bounded memory: RocksDB's
         defaults (64 MB write buffers ×3, a 2 GB block cache) apply per partition store, and a worker holds
         tables × partitions of them."""
         worker = self.settings.worker
-        store = {"write_buffer_size": worker.table_write_buffer_mb << 20,
-                 "block_cache_size": worker.table_block_cache_mb << 20}
-        return self.app.Table(name, default=None, partitions=self.settings.kafka.partitions, options=store,
-                              **options)
+        store = {
+            "write_buffer_size": worker.table_write_buffer_mb << 20,
+            "block_cache_size": worker.table_block_cache_mb << 20,
+        }
+        return self.app.Table(
+            name, default=None, partitions=self.settings.kafka.partitions, options=store, **options
+        )
 
     @property
     def pool_concurrency(self) -> int:
@@ -102,8 +109,10 @@ class StageRuntime:
         if self._pool is None:
             # forkserver, not fork: the worker already runs aiokafka threads, and forking a threaded process
             # can copy a held lock into the child.
-            self._pool = ProcessPoolExecutor(max_workers=self.settings.worker.processes,
-                                             mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.settings.worker.processes,
+                mp_context=multiprocessing.get_context("forkserver"),
+            )
         return self._pool
 
     async def in_pool(self, function: Callable[..., T], *args: Any) -> T:
@@ -143,17 +152,21 @@ class StageRuntime:
             except Exception as exc:  # one bad record must never stop the stage
                 reason = getattr(exc, "reason", None)
                 if reason is None:
-                    LOGGER.exception("unexpected error in stage", extra={"stage": stage,
-                                                                          "offset": event.message.offset})
-                await self.dead_letter(stage, reason or "unexpected_error", f"{type(exc).__name__}: {exc}", event)
+                    LOGGER.exception(
+                        "unexpected error in stage", extra={"stage": stage, "offset": event.message.offset}
+                    )
+                await self.dead_letter(
+                    stage, reason or "unexpected_error", f"{type(exc).__name__}: {exc}", event
+                )
                 return None
 
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    async def records(self, stage: str, model: type[R], stream: faust.StreamT, *, keyed: bool = False
-                      ) -> AsyncIterator[tuple[EventT, R]]:
+    async def records(
+        self, stage: str, model: type[R], stream: faust.StreamT, *, keyed: bool = False
+    ) -> AsyncIterator[tuple[EventT, R]]:
         """The valid `model` records of `stream`, each with its event; an undecodable record (or, when `keyed`,
         a record without a key) is dead-lettered instead."""
         metrics.initialise_stage(stage)
@@ -179,15 +192,29 @@ class StageRuntime:
         origin = Origin.of(event)
         key = _payload_text(event.key) if event.key is not None else None
         LOGGER.error(
-            "record dead-lettered", extra={"stage": stage, "reason": reason, "error": error, "topic": origin.topic,
-                                           "partition": origin.partition, "offset": origin.offset, "key": key},
+            "record dead-lettered",
+            extra={
+                "stage": stage,
+                "reason": reason,
+                "error": error,
+                "topic": origin.topic,
+                "partition": origin.partition,
+                "offset": origin.offset,
+                "key": key,
+            },
         )
         metrics.STAGE_ERRORS.labels(stage, reason).inc()
         metrics.DEAD_LETTERS.labels(stage, reason).inc()
         letter = DeadLetter(
-            stage=stage, reason=reason, error=error[:2000], source_topic=origin.topic,
-            source_partition=origin.partition, source_offset=origin.offset, key=key,
-            payload=_payload_text(event.value), failed_at=datetime.now(UTC),
+            stage=stage,
+            reason=reason,
+            error=error[:2000],
+            source_topic=origin.topic,
+            source_partition=origin.partition,
+            source_offset=origin.offset,
+            key=key,
+            payload=_payload_text(event.value),
+            failed_at=datetime.now(UTC),
         )
         await self._dead_letter_topic.send(key=key, value=letter.to_bytes())
 
@@ -199,7 +226,8 @@ class StageRuntime:
         finally:
             metrics.PROCESSING_SECONDS.labels(stage).observe(time.perf_counter() - started)
 
-    async def send(self, stage: str, topic: faust.TopicT, key: str, record: Record, partition: int | None = None
-                   ) -> None:
+    async def send(
+        self, stage: str, topic: faust.TopicT, key: str, record: Record, partition: int | None = None
+    ) -> None:
         await topic.send(key=key, value=record.to_bytes(), partition=partition)
         metrics.RECORDS_OUT.labels(stage).inc()

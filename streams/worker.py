@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 import faust
+from newsmon.streams.pipeline import build_pipeline
 
 from newsmon.lag_metrics import start_lag_metrics
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
-from streams.pipeline import build_pipeline
 
 LOGGER = logging.getLogger(__name__)
 
@@ -24,7 +24,13 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     async def _stop_pool(_app: faust.App, **_kwargs: object) -> None:
         runtime.shutdown()
 
-    LOGGER.info("worker starting", extra={"bootstrap_servers": bootstrap_servers,
-                                          "processes": settings.worker.processes, "app_id": settings.worker.app_id})
+    LOGGER.info(
+        "worker starting",
+        extra={
+            "bootstrap_servers": bootstrap_servers,
+            "processes": settings.worker.processes,
+            "app_id": settings.worker.app_id,
+        },
+    )
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
     worker.execute_from_commandline()

@@ -17,16 +17,16 @@ from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 
 from newsmon.broker import free_port
-from newsmon.connect import run_connector
-from newsmon.demo.run import demo_settings
-from newsmon.demo.site import DemoServer
 from newsmon.kafka_admin import ensure_topics
 from newsmon.lag import LagReader
-from newsmon.processes import spawn, stop_all, write_effective_settings
 from newsmon.records import Alert, DeadLetter
 from newsmon.settings import KafkaSettings, Settings
+from newsmon.settings.alerts import WatchRule
+from newsmon.shell.connect import run_connector
+from newsmon.shell.demo.run import demo_settings
+from newsmon.shell.demo.site import DemoServer
+from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import DEAD_LETTER, EVENTS, RAW_PAGES, Topics
-from streams.alerts.settings import WatchRule
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -57,8 +57,11 @@ def read_topic(bootstrap: str, topic: str) -> list[bytes]:
 
 def read_alerts(settings: Settings) -> list[Alert]:
     bootstrap = settings.kafka.bootstrap_servers
-    return [Alert.from_bytes(value) for topic in Topics(settings.kafka.topic_prefix).alert_names()
-            for value in read_topic(bootstrap, topic)]
+    return [
+        Alert.from_bytes(value)
+        for topic in Topics(settings.kafka.topic_prefix).alert_names()
+        for value in read_topic(bootstrap, topic)
+    ]
 
 
 def wait_until_drained(settings: Settings, worker: subprocess.Popen[bytes]) -> None:
@@ -93,16 +96,26 @@ def settings(broker, site: DemoServer, tmp_path: Path) -> Settings:
     base = Settings(kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=3))
     configured = demo_settings(base, site, tmp_path)
     # A watch rule that holds alerts until two outlets carry the event: only the EU package (a wire copy) gets there.
-    configured = configured.model_copy(update={
-        "worker": configured.worker.model_copy(update={"processes": 1}),
-        "alerts": configured.alerts.model_copy(update={"rules": [WatchRule(name="corroborated", min_sources=2)]})})
+    configured = configured.model_copy(
+        update={
+            "worker": configured.worker.model_copy(update={"processes": 1}),
+            "alerts": configured.alerts.model_copy(
+                update={"rules": [WatchRule(name="corroborated", min_sources=2)]}
+            ),
+        }
+    )
     ensure_topics(configured.kafka, broker.bootstrap_servers, configured.alerts.rule_names())
     return configured
 
 
 def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
-    return spawn(["worker"], write_effective_settings(settings), settings.kafka.bootstrap_servers, free_port(),
-                 log_file=settings.state_dir / log_name)
+    return spawn(
+        ["worker"],
+        write_effective_settings(settings),
+        settings.kafka.bootstrap_servers,
+        free_port(),
+        log_file=settings.state_dir / log_name,
+    )
 
 
 def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Settings):
@@ -126,15 +139,22 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     assert eu_package.kind == "new"
     assert eu_package.event.quantity is not None and eu_package.event.quantity.value == 20
     # The copy is not extracted again but counts as a second outlet.
-    corroborated = [Alert.from_bytes(value) for value in read_topic(
-        settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))]
+    corroborated = [
+        Alert.from_bytes(value)
+        for value in read_topic(settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))
+    ]
     assert [(alert_signature(alert), alert.corroboration) for alert in corroborated] == [
-        (("sanction", "EU", "announced"), 2)]
+        (("sanction", "EU", "announced"), 2)
+    ]
 
-    letters = [DeadLetter.from_bytes(value) for value in read_topic(settings.kafka.bootstrap_servers,
-                                                                     topics.name(DEAD_LETTER))]
+    letters = [
+        DeadLetter.from_bytes(value)
+        for value in read_topic(settings.kafka.bootstrap_servers, topics.name(DEAD_LETTER))
+    ]
     assert sorted((letter.stage, letter.reason) for letter in letters) == [
-        ("alerts", "undecodable"), ("clean", "undecodable")]
+        ("alerts", "undecodable"),
+        ("clean", "undecodable"),
+    ]
     assert all(letter.source_offset is not None and letter.key == "poison" for letter in letters)
 
 
@@ -168,8 +188,13 @@ def test_killed_and_restarted_worker_publishes_no_duplicate_alert(settings: Sett
 def test_readme_demo_command_prints_commitment_and_sanction_alerts(tmp_path: Path):
     env = {name: value for name, value in os.environ.items() if not name.startswith("NEWSMON_")}
     env["NEWSMON_STATE_DIR"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "newsmon", "demo", "--json"], env=env, capture_output=True,
-                            timeout=180, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsmon", "demo", "--json"],
+        env=env,
+        capture_output=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr.decode()[-3000:]
     alerts = [Alert.model_validate_json(line) for line in result.stdout.decode().splitlines() if line.strip()]
     assert {alert_signature(alert) for alert in alerts} == EXPECTED_ALERTS

@@ -52,8 +52,16 @@ class RetryPolicy:
 
 
 class WebhookSink:
-    def __init__(self, url: str, *, secret: str | None, timeout_seconds: float, retry: RetryPolicy,
-                 rate_per_second: float, content_type: str = "application/json") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        secret: str | None,
+        timeout_seconds: float,
+        retry: RetryPolicy,
+        rate_per_second: float,
+        content_type: str = "application/json",
+    ) -> None:
         self.url = url
         self._secret = secret
         self._retry = retry

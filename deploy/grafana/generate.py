@@ -38,95 +38,228 @@ Query = tuple[str, str]  # (PromQL, legend)
 
 
 def _targets(queries: list[Query], instant: bool = False) -> list[Target]:
-    return [Target(expr=expr, legendFormat=legend, refId=chr(ord("A") + index), datasource=DATASOURCE,
-                   instant=instant, format="table" if instant else "time_series")
-            for index, (expr, legend) in enumerate(queries)]
+    return [
+        Target(
+            expr=expr,
+            legendFormat=legend,
+            refId=chr(ord("A") + index),
+            datasource=DATASOURCE,
+            instant=instant,
+            format="table" if instant else "time_series",
+        )
+        for index, (expr, legend) in enumerate(queries)
+    ]
 
 
 def timeseries(title: str, unit: str, *queries: Query, description: str = "") -> TimeSeries:
-    return TimeSeries(title=title, description=description, dataSource=DATASOURCE, targets=_targets(list(queries)),
-                      unit=unit, legendDisplayMode="table", legendPlacement="right", legendCalcs=["lastNotNull"])
+    return TimeSeries(
+        title=title,
+        description=description,
+        dataSource=DATASOURCE,
+        targets=_targets(list(queries)),
+        unit=unit,
+        legendDisplayMode="table",
+        legendPlacement="right",
+        legendCalcs=["lastNotNull"],
+    )
 
 
 def quantiles(title: str, histogram: str, by: str, description: str) -> TimeSeries:
     """p50/p95/p99 of a histogram over 5 minutes, per `by` (besides `le`)."""
     group = f"le, {by}" if by else "le"
     prefix = f"{{{{{by}}}}} " if by else ""
-    return timeseries(title, "s", *[
-        (f"histogram_quantile({q}, sum by ({group}) (rate({histogram}_bucket[5m])))", f"{prefix}p{round(q * 100)}")
-        for q in QUANTILES], description=description)
+    return timeseries(
+        title,
+        "s",
+        *[
+            (
+                f"histogram_quantile({q}, sum by ({group}) (rate({histogram}_bucket[5m])))",
+                f"{prefix}p{round(q * 100)}",
+            )
+            for q in QUANTILES
+        ],
+        description=description,
+    )
 
 
 def rows() -> list[tuple[str, list[Panel]]]:
     """Dashboard rows, top to bottom; each row's panels share its width equally."""
     return [
-        ("Throughput", [
-            timeseries("Records in by stage", "ops",
-                       ("sum by (stage) (rate(newsmon_stage_records_in_total[1m]))", "{{stage}}")),
-            timeseries("Records out by stage", "ops",
-                       ("sum by (stage) (rate(newsmon_stage_records_out_total[1m]))", "{{stage}}"),
-                       ("sum(rate(newsmon_connector_pages_published_total[1m]))", "connector → raw-pages")),
-        ]),
-        ("Latency", [
-            quantiles("Stage processing time", "newsmon_stage_processing_seconds", "stage",
-                      "Time a stage spends on one record, by stage."),
-            quantiles("Fetch → alert latency", "newsmon_fetch_to_alert_seconds", "",
-                      "From the page fetch to the alert on Kafka."),
-        ]),
-        ("Feeds", [
-            Table(title="Feed health", dataSource=DATASOURCE, unit="s",
-                  description="Seconds since each feed's last successful poll.",
-                  targets=_targets([("time() - max by (feed) (newsmon_connector_last_success_timestamp_seconds)",
-                                     "{{feed}}")], instant=True),
-                  sortBy=[TableSortByField(displayName="Value", desc=True)]),
-            timeseries("Feed polls by outcome", "ops",
-                       ("sum by (outcome) (rate(newsmon_connector_polls_total[5m]))", "{{outcome}}")),
-            timeseries("Feed failure ratio", "percentunit",
-                       (('(sum(rate(newsmon_connector_polls_total{outcome="error"}[5m])) or vector(0))'
-                         " / sum(rate(newsmon_connector_polls_total[5m]))"), "failed polls")),
-            Stat(title="Unhealthy feeds", dataSource=DATASOURCE, reduceCalc="lastNotNull",
-                 description="Feeds failing consecutively past the connector's threshold.",
-                 targets=_targets([("sum(newsmon_connector_feeds_unhealthy)", "unhealthy")])),
-        ]),
-        ("Dedup, events and alerts", [
-            timeseries("Dedup ratio by method", "percentunit",
-                       (("sum by (method) (rate(newsmon_dedup_duplicates_total[5m]))"
-                         ' / on() group_left() sum(rate(newsmon_stage_records_in_total{stage="dedup_url"}[5m]))'),
-                        "{{method}}"),
-                       description="Share of articles entering dedup found to be copies, by method."),
-            timeseries("Events by type, status and language", "ops",
-                       ("sum by (type, status, lang) (rate(newsmon_events_extracted_total[5m]))",
-                        "{{type}} {{status}} {{lang}}")),
-            timeseries("Alerts by kind and type", "ops",
-                       ("sum by (kind, type) (rate(newsmon_alerts_emitted_total[5m]))", "{{kind}} {{type}}"),
-                       description="type commitment → alerts.commitments, sanction → alerts.sanctions."),
-        ]),
-        ("Kafka", [
-            timeseries("Consumer lag by topic", "short",
-                       ("sum by (topic) (max by (topic, partition) (newsmon_consumer_lag_records))", "{{topic}}"),
-                       description="Records the worker group has not committed; every worker reports it."),
-            timeseries("Consumer lag by partition", "short",
-                       ("max by (topic, partition) (newsmon_consumer_lag_records)", "{{topic}} [{{partition}}]")),
-        ]),
-        ("Errors and dead letters", [
-            timeseries("Stage errors by reason", "ops",
-                       ("sum by (stage, reason) (rate(newsmon_stage_errors_total[5m]))", "{{stage}} {{reason}}")),
-            timeseries("Dead letters by stage and reason", "ops",
-                       ("sum by (stage, reason) (rate(newsmon_dead_letters_total[5m]))", "{{stage}} {{reason}}")),
-            timeseries("Connector errors by reason", "ops",
-                       ("sum by (reason) (rate(newsmon_connector_errors_total[5m]))", "{{reason}}")),
-            timeseries("Sink deliveries and retries", "ops",
-                       ("sum by (sink, outcome) (rate(newsmon_sink_deliveries_total[5m]))", "{{sink}} {{outcome}}"),
-                       ("sum by (sink) (rate(newsmon_sink_retries_total[5m]))", "{{sink}} retries")),
-        ]),
-        ("Processes", [
-            timeseries("CPU", "percentunit",
-                       (f"sum by (job, instance) (rate(process_cpu_seconds_total{{{JOBS}}}[1m]))",
-                        "{{job}} {{instance}}")),
-            timeseries("Resident memory", "bytes",
-                       (f"process_resident_memory_bytes{{{JOBS}}}", "{{job}} {{instance}}")),
-            timeseries("Scrape targets up", "short", (f"up{{{JOBS}}}", "{{job}} {{instance}}")),
-        ]),
+        (
+            "Throughput",
+            [
+                timeseries(
+                    "Records in by stage",
+                    "ops",
+                    ("sum by (stage) (rate(newsmon_stage_records_in_total[1m]))", "{{stage}}"),
+                ),
+                timeseries(
+                    "Records out by stage",
+                    "ops",
+                    ("sum by (stage) (rate(newsmon_stage_records_out_total[1m]))", "{{stage}}"),
+                    ("sum(rate(newsmon_connector_pages_published_total[1m]))", "connector → raw-pages"),
+                ),
+            ],
+        ),
+        (
+            "Latency",
+            [
+                quantiles(
+                    "Stage processing time",
+                    "newsmon_stage_processing_seconds",
+                    "stage",
+                    "Time a stage spends on one record, by stage.",
+                ),
+                quantiles(
+                    "Fetch → alert latency",
+                    "newsmon_fetch_to_alert_seconds",
+                    "",
+                    "From the page fetch to the alert on Kafka.",
+                ),
+            ],
+        ),
+        (
+            "Feeds",
+            [
+                Table(
+                    title="Feed health",
+                    dataSource=DATASOURCE,
+                    unit="s",
+                    description="Seconds since each feed's last successful poll.",
+                    targets=_targets(
+                        [
+                            (
+                                "time() - max by (feed) (newsmon_connector_last_success_timestamp_seconds)",
+                                "{{feed}}",
+                            )
+                        ],
+                        instant=True,
+                    ),
+                    sortBy=[TableSortByField(displayName="Value", desc=True)],
+                ),
+                timeseries(
+                    "Feed polls by outcome",
+                    "ops",
+                    ("sum by (outcome) (rate(newsmon_connector_polls_total[5m]))", "{{outcome}}"),
+                ),
+                timeseries(
+                    "Feed failure ratio",
+                    "percentunit",
+                    (
+                        (
+                            '(sum(rate(newsmon_connector_polls_total{outcome="error"}[5m])) or vector(0))'
+                            " / sum(rate(newsmon_connector_polls_total[5m]))"
+                        ),
+                        "failed polls",
+                    ),
+                ),
+                Stat(
+                    title="Unhealthy feeds",
+                    dataSource=DATASOURCE,
+                    reduceCalc="lastNotNull",
+                    description="Feeds failing consecutively past the connector's threshold.",
+                    targets=_targets([("sum(newsmon_connector_feeds_unhealthy)", "unhealthy")]),
+                ),
+            ],
+        ),
+        (
+            "Dedup, events and alerts",
+            [
+                timeseries(
+                    "Dedup ratio by method",
+                    "percentunit",
+                    (
+                        (
+                            "sum by (method) (rate(newsmon_dedup_duplicates_total[5m]))"
+                            ' / on() group_left() sum(rate(newsmon_stage_records_in_total{stage="dedup_url"}[5m]))'
+                        ),
+                        "{{method}}",
+                    ),
+                    description="Share of articles entering dedup found to be copies, by method.",
+                ),
+                timeseries(
+                    "Events by type, status and language",
+                    "ops",
+                    (
+                        "sum by (type, status, lang) (rate(newsmon_events_extracted_total[5m]))",
+                        "{{type}} {{status}} {{lang}}",
+                    ),
+                ),
+                timeseries(
+                    "Alerts by kind and type",
+                    "ops",
+                    ("sum by (kind, type) (rate(newsmon_alerts_emitted_total[5m]))", "{{kind}} {{type}}"),
+                    description="type commitment → alerts.commitments, sanction → alerts.sanctions.",
+                ),
+            ],
+        ),
+        (
+            "Kafka",
+            [
+                timeseries(
+                    "Consumer lag by topic",
+                    "short",
+                    (
+                        "sum by (topic) (max by (topic, partition) (newsmon_consumer_lag_records))",
+                        "{{topic}}",
+                    ),
+                    description="Records the worker group has not committed; every worker reports it.",
+                ),
+                timeseries(
+                    "Consumer lag by partition",
+                    "short",
+                    ("max by (topic, partition) (newsmon_consumer_lag_records)", "{{topic}} [{{partition}}]"),
+                ),
+            ],
+        ),
+        (
+            "Errors and dead letters",
+            [
+                timeseries(
+                    "Stage errors by reason",
+                    "ops",
+                    ("sum by (stage, reason) (rate(newsmon_stage_errors_total[5m]))", "{{stage}} {{reason}}"),
+                ),
+                timeseries(
+                    "Dead letters by stage and reason",
+                    "ops",
+                    ("sum by (stage, reason) (rate(newsmon_dead_letters_total[5m]))", "{{stage}} {{reason}}"),
+                ),
+                timeseries(
+                    "Connector errors by reason",
+                    "ops",
+                    ("sum by (reason) (rate(newsmon_connector_errors_total[5m]))", "{{reason}}"),
+                ),
+                timeseries(
+                    "Sink deliveries and retries",
+                    "ops",
+                    (
+                        "sum by (sink, outcome) (rate(newsmon_sink_deliveries_total[5m]))",
+                        "{{sink}} {{outcome}}",
+                    ),
+                    ("sum by (sink) (rate(newsmon_sink_retries_total[5m]))", "{{sink}} retries"),
+                ),
+            ],
+        ),
+        (
+            "Processes",
+            [
+                timeseries(
+                    "CPU",
+                    "percentunit",
+                    (
+                        f"sum by (job, instance) (rate(process_cpu_seconds_total{{{JOBS}}}[1m]))",
+                        "{{job}} {{instance}}",
+                    ),
+                ),
+                timeseries(
+                    "Resident memory",
+                    "bytes",
+                    (f"process_resident_memory_bytes{{{JOBS}}}", "{{job}} {{instance}}"),
+                ),
+                timeseries("Scrape targets up", "short", (f"up{{{JOBS}}}", "{{job}} {{instance}}")),
+            ],
+        ),
     ]
 
 
@@ -146,13 +279,24 @@ def layout(sections: list[tuple[str, list[Panel]]]) -> list[Panel]:
 
 
 def dashboard() -> Dashboard:
-    return Dashboard(title="newsmon", uid="newsmon", tags=["newsmon"], refresh="30s", time=Time("now-6h", "now"),
-                     timezone="utc", panels=layout(rows())).auto_panel_ids()
+    return Dashboard(
+        title="newsmon",
+        uid="newsmon",
+        tags=["newsmon"],
+        refresh="30s",
+        time=Time("now-6h", "now"),
+        timezone="utc",
+        panels=layout(rows()),
+    ).auto_panel_ids()
 
 
 def render() -> str:
-    return json.dumps(dashboard().to_json_data(), cls=DashboardEncoder, indent=2, sort_keys=True,
-                      ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            dashboard().to_json_data(), cls=DashboardEncoder, indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 def main() -> None:

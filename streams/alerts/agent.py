@@ -20,15 +20,15 @@ from typing import Any
 import faust
 from faust.types import TP
 from kafka.errors import KafkaError
+from newsmon.streams.alerts.delivery import start_sinks
+from newsmon.streams.alerts.logic import Decision, expire, flush, track
+from newsmon.streams.alerts.readback import published_alert_ids
+from newsmon.streams.alerts.rules import rule_topic
+from newsmon.streams.runtime import Origin, StageRuntime
 
 from newsmon import metrics
 from newsmon.records import Alert, Event
 from newsmon.topics import ALERT_TICKS, ALERT_TOPIC_BY_EVENT_TYPE, EVENTS, rule_alert_topic
-from streams.alerts.delivery import start_sinks
-from streams.alerts.logic import Decision, expire, flush, track
-from streams.alerts.readback import published_alert_ids
-from streams.alerts.rules import rule_topic
-from streams.runtime import Origin, StageRuntime
 
 LOGGER = logging.getLogger(__name__)
 
@@ -48,16 +48,27 @@ def install(runtime: StageRuntime) -> None:
     app = runtime.app
     settings = runtime.settings.alerts
     partitions = runtime.settings.kafka.partitions
-    outputs = {name: runtime.topic(name) for name in
-               [*ALERT_TOPIC_BY_EVENT_TYPE.values(), *(rule_alert_topic(rule.name) for rule in settings.rules)]}
+    outputs = {
+        name: runtime.topic(name)
+        for name in [
+            *ALERT_TOPIC_BY_EVENT_TYPE.values(),
+            *(rule_alert_topic(rule.name) for rule in settings.rules),
+        ]
+    }
     ticks = runtime.topic(ALERT_TICKS)
     bootstrap_servers = _bootstrap_servers(app)
     tracked = runtime.table("alert-state")
     due = runtime.table("alert-due")
     # internal=True: Faust declares (creates) the tick topic with `partitions` before subscribing; left to the
     # broker's auto-creation it could get another partition count than `events` and break co-partitioning.
-    source = app.topic(runtime.topics.name(EVENTS), runtime.topics.name(ALERT_TICKS), value_serializer="raw",
-                       key_serializer="raw", partitions=partitions, internal=True)
+    source = app.topic(
+        runtime.topics.name(EVENTS),
+        runtime.topics.name(ALERT_TICKS),
+        value_serializer="raw",
+        key_serializer="raw",
+        partitions=partitions,
+        internal=True,
+    )
 
     def store(key: str, decision: Decision, partition: int) -> None:
         if decision.state is None:
@@ -75,11 +86,15 @@ def install(runtime: StageRuntime) -> None:
         """Whether the topic holds the alert. A read-back that cannot finish in time counts as "no": the alert
         is published again (a repeated record with the same id), never lost, and the agent never stalls."""
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(
-                published_alert_ids, bootstrap_servers, topic_name, key, READBACK_RECORDS), READBACK_SECONDS)
+            found = await asyncio.wait_for(
+                asyncio.to_thread(published_alert_ids, bootstrap_servers, topic_name, key, READBACK_RECORDS),
+                READBACK_SECONDS,
+            )
         except (TimeoutError, KafkaError) as exc:
-            LOGGER.warning("alert read-back failed; publishing the replay", extra={
-                "alert_id": alert_id, "topic": topic_name, "error": f"{type(exc).__name__}: {exc}"})
+            LOGGER.warning(
+                "alert read-back failed; publishing the replay",
+                extra={"alert_id": alert_id, "topic": topic_name, "error": f"{type(exc).__name__}: {exc}"},
+            )
             return False
         return alert_id in found
 
@@ -90,8 +105,10 @@ def install(runtime: StageRuntime) -> None:
         for rule in alert.rules:
             topic = outputs[rule_topic(rule, alert.event.type)]
             if replay and await already_published(topic.get_topic_name(), key, alert.alert_id):
-                LOGGER.info("replayed alert already on its topic; not published again",
-                            extra={"alert_id": alert.alert_id, "topic": topic.get_topic_name()})
+                LOGGER.info(
+                    "replayed alert already on its topic; not published again",
+                    extra={"alert_id": alert.alert_id, "topic": topic.get_topic_name()},
+                )
                 continue
             if acknowledged:
                 await (await topic.send(key=key, value=alert.to_bytes(), force=True))
@@ -107,7 +124,9 @@ def install(runtime: StageRuntime) -> None:
         now = datetime.now(UTC)
         committed = app.consumer.confirmed_offset(TP(origin.topic, origin.partition))
         with runtime.timed(STAGE):
-            decision = track(tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings, committed)
+            decision = track(
+                tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings, committed
+            )
             store(sighting.event_key, decision, origin.partition)
         for alert in decision.alerts:
             await publish(sighting.event_key, alert, acknowledged=False, replay=decision.replayed)

@@ -18,19 +18,20 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata, TopicPartition
+from newsmon.connectors.sinks.ledger import SentLedger
+from newsmon.connectors.sinks.payloads import BODIES
+from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink
 from pydantic import ValidationError
 
-from connectors.sinks.ledger import SentLedger
-from connectors.sinks.payloads import BODIES
-from connectors.sinks.webhook import RetryPolicy, WebhookSink
 from newsmon import metrics
 from newsmon.records import Alert, DeadLetter
 from newsmon.settings import Settings
+from newsmon.settings.alerts import DEFAULT_RULE, SinkSettings
 from newsmon.topics import DEAD_LETTER, Topics
-from streams.alerts.settings import DEFAULT_RULE, SinkSettings
 
 LOGGER = logging.getLogger(__name__)
 STAGE = "delivery"
+
 
 def sink_topics(settings: Settings, sink: SinkSettings) -> list[str]:
     """Full names of the alert topics a sink reads."""
@@ -59,22 +60,36 @@ class SinkLoop:
     def run(self, stop: threading.Event) -> None:
         sink = self._sink
         webhook = WebhookSink(
-            str(sink.url), secret=sink.secret,
-            timeout_seconds=sink.timeout_seconds, rate_per_second=sink.rate_per_second,
-            retry=RetryPolicy(sink.max_attempts, sink.backoff_initial_seconds, sink.backoff_max_seconds))
+            str(sink.url),
+            secret=sink.secret,
+            timeout_seconds=sink.timeout_seconds,
+            rate_per_second=sink.rate_per_second,
+            retry=RetryPolicy(sink.max_attempts, sink.backoff_initial_seconds, sink.backoff_max_seconds),
+        )
         ledger = SentLedger(self._ledger_path)
         ledger.prune(older_than_seconds=2 * self._settings.alerts.retention_days * 86400)
         # Assigned, not subscribed: the group only stores the committed position. A member of a consumer group
         # would have to poll within max_poll_interval while a receiver is down and retried for minutes, and
         # after a kill -9 the restarted member would wait out the dead one's rebalance timeout.
         consumer = KafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=sink_group(self._settings, sink),
-            client_id=f"newsmon-sink-{sink.name}", enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=50)
-        consumer.assign([TopicPartition(topic, partition) for topic in sink_topics(self._settings, sink)
-                         for partition in sorted(consumer.partitions_for_topic(topic) or ())])
+            bootstrap_servers=self._bootstrap,
+            group_id=sink_group(self._settings, sink),
+            client_id=f"newsmon-sink-{sink.name}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=50,
+        )
+        consumer.assign(
+            [
+                TopicPartition(topic, partition)
+                for topic in sink_topics(self._settings, sink)
+                for partition in sorted(consumer.partitions_for_topic(topic) or ())
+            ]
+        )
         producer = KafkaProducer(bootstrap_servers=self._bootstrap, acks="all", linger_ms=0)
-        LOGGER.info("sink delivery started", extra={"sink": sink.name, "group": sink_group(self._settings, sink)})
+        LOGGER.info(
+            "sink delivery started", extra={"sink": sink.name, "group": sink_group(self._settings, sink)}
+        )
         try:
             while not stop.is_set():
                 for tp, records in consumer.poll(timeout_ms=500).items():
@@ -93,8 +108,9 @@ class SinkLoop:
             webhook.close()
             ledger.close()
 
-    def _handle(self, record, webhook: WebhookSink, ledger: SentLedger, producer: KafkaProducer,
-                stop: threading.Event) -> bool:
+    def _handle(
+        self, record, webhook: WebhookSink, ledger: SentLedger, producer: KafkaProducer, stop: threading.Event
+    ) -> bool:
         """Deliver or dead-letter one record; False only when stopping before it was settled."""
         name = self._sink.name
         try:
@@ -114,22 +130,43 @@ class SinkLoop:
         if outcome.reason == "stopped":
             return False
         metrics.SINK_DELIVERIES.labels(name, "rejected" if outcome.reason == "http_4xx" else "failed").inc()
-        self._dead_letter(producer, record, f"webhook_{outcome.reason}",
-                          f"sink {name}: {outcome.attempts} attempt(s), last: {outcome.error}")
+        self._dead_letter(
+            producer,
+            record,
+            f"webhook_{outcome.reason}",
+            f"sink {name}: {outcome.attempts} attempt(s), last: {outcome.error}",
+        )
         return True
 
     def _dead_letter(self, producer: KafkaProducer, record, reason: str, error: str) -> None:
         key = record.key.decode("utf-8", errors="backslashreplace") if record.key is not None else None
-        LOGGER.error("alert dead-lettered by sink", extra={
-            "sink": self._sink.name, "reason": reason, "error": error, "topic": record.topic,
-            "partition": record.partition, "offset": record.offset})
+        LOGGER.error(
+            "alert dead-lettered by sink",
+            extra={
+                "sink": self._sink.name,
+                "reason": reason,
+                "error": error,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+            },
+        )
         metrics.DEAD_LETTERS.labels(STAGE, reason).inc()
-        letter = DeadLetter(stage=STAGE, reason=reason, error=error[:2000], source_topic=record.topic,
-                            source_partition=record.partition, source_offset=record.offset, key=key,
-                            payload=record.value.decode("utf-8", errors="backslashreplace"),
-                            failed_at=datetime.now(UTC))
+        letter = DeadLetter(
+            stage=STAGE,
+            reason=reason,
+            error=error[:2000],
+            source_topic=record.topic,
+            source_partition=record.partition,
+            source_offset=record.offset,
+            key=key,
+            payload=record.value.decode("utf-8", errors="backslashreplace"),
+            failed_at=datetime.now(UTC),
+        )
         # Waited for: the offset is committed next, and a dead letter must not be lost with it.
-        producer.send(self._dead_letter_topic, key=key.encode() if key else None, value=letter.to_bytes()).get(30)
+        producer.send(
+            self._dead_letter_topic, key=key.encode() if key else None, value=letter.to_bytes()
+        ).get(30)
 
 
 def start_sinks(settings: Settings, bootstrap_servers: str, stop: threading.Event) -> list[threading.Thread]:
@@ -137,8 +174,12 @@ def start_sinks(settings: Settings, bootstrap_servers: str, stop: threading.Even
     committed offsets carry on)."""
     threads = []
     for sink in settings.alerts.sinks:
-        thread = threading.Thread(target=SinkLoop(settings, bootstrap_servers, sink).run, args=(stop,),
-                                  name=f"sink-{sink.name}", daemon=True)
+        thread = threading.Thread(
+            target=SinkLoop(settings, bootstrap_servers, sink).run,
+            args=(stop,),
+            name=f"sink-{sink.name}",
+            daemon=True,
+        )
         thread.start()
         threads.append(thread)
     return threads

@@ -23,8 +23,9 @@ from newsmon.records import Event, Party, Quantity, stable_id
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Function words that would make any two objects "share a word".
-_STOPWORDS = frozenset({"the", "of", "and", "for", "with", "new", "more", "من", "في", "على", "إلى", "مع", "جديدة",
-                        "جديد"})
+_STOPWORDS = frozenset(
+    {"the", "of", "and", "for", "with", "new", "more", "من", "في", "على", "إلى", "مع", "جديدة", "جديد"}
+)
 
 
 def event_key(event_type: str, category: str, targets: Sequence[Party], quantity: Quantity | None) -> str:
@@ -66,6 +67,9 @@ def match_score(tracked: Mapping[str, Any], event: Event) -> int | None:
 
 def best_match(candidates: Sequence[Mapping[str, Any]], event: Event) -> int | None:
     """Index of the tracked event `event` belongs to (the best score, the oldest on a tie), else None."""
-    scored = [(score, -index) for index, tracked in enumerate(candidates)
-              if (score := match_score(tracked, event)) is not None]
+    scored = [
+        (score, -index)
+        for index, tracked in enumerate(candidates)
+        if (score := match_score(tracked, event)) is not None
+    ]
     return -max(scored)[1] if scored else None

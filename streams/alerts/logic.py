@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from newsmon.streams.alerts.identity import best_match, object_words
+from newsmon.streams.alerts.rules import keyword_rules, rule_matches
+from newsmon.streams.alerts.summary import party_name, summarize
+
 from newsmon.records import Alert, Event, Party, Quantity, Source, stable_id
-from streams.alerts.identity import best_match, object_words
-from streams.alerts.rules import keyword_rules, rule_matches
-from streams.alerts.settings import AlertSettings
-from streams.alerts.summary import party_name, summarize
+from newsmon.settings.alerts import AlertSettings
 
 STATUS_RANK = {"called_for": 0, "refused": 0, "proposed": 1, "threatened": 1, "announced": 2, "lifted": 3}
 
@@ -63,17 +64,22 @@ def _quantity_phrase(quantity: dict[str, Any] | None) -> str:
     return "none" if quantity is None else f"{quantity['value']:g} {quantity['unit']}"
 
 
-def describe_changes(before: dict[str, Any], after: dict[str, Any], parties: dict[str, Any],
-                     tolerance: float) -> list[str]:
+def describe_changes(
+    before: dict[str, Any], after: dict[str, Any], parties: dict[str, Any], tolerance: float
+) -> list[str]:
     """What materially changed between two snapshots, as short English phrases (empty: nothing material)."""
     changes = []
     if STATUS_RANK[after["status"]] > STATUS_RANK[before["status"]]:
         changes.append(f"status {before['status']} → {after['status']}")
     joined = [code for code in after["actors"] if code not in before["actors"]]
     if joined:
-        changes.append("joined: " + ", ".join(party_name(Party.model_validate(parties[code])) for code in joined))
+        changes.append(
+            "joined: " + ", ".join(party_name(Party.model_validate(parties[code])) for code in joined)
+        )
     if quantity_changed(before["quantity"], after["quantity"], tolerance):
-        changes.append(f"quantity {_quantity_phrase(before['quantity'])} → {_quantity_phrase(after['quantity'])}")
+        changes.append(
+            f"quantity {_quantity_phrase(before['quantity'])} → {_quantity_phrase(after['quantity'])}"
+        )
     return changes
 
 
@@ -90,26 +96,49 @@ def _new_tracked(event_key: str, event: Event, now: datetime) -> dict[str, Any]:
     return {
         # Founding actors and object words make two events under one key distinct, in any process.
         "id": stable_id(event_key, *sorted(codes), *sorted(object_words(event.object))),
-        "type": event.type, "category": event.category,
+        "type": event.type,
+        "category": event.category,
         "targets": [target.model_dump(mode="json") for target in event.targets],
-        "actors": codes, "parties": {actor.code: actor.model_dump(mode="json") for actor in event.actors},
-        "object_words": {}, "langs": [], "keyword_rules": [],
-        "status": None, "quantity": None, "event": None,
-        "first_seen": now.isoformat(), "last_seen": now.isoformat(), "sources": [], "alerted": {},
+        "actors": codes,
+        "parties": {actor.code: actor.model_dump(mode="json") for actor in event.actors},
+        "object_words": {},
+        "langs": [],
+        "keyword_rules": [],
+        "status": None,
+        "quantity": None,
+        "event": None,
+        "first_seen": now.isoformat(),
+        "last_seen": now.isoformat(),
+        "sources": [],
+        "alerted": {},
     }
 
 
-def _add_sighting(tracked: dict[str, Any], event: Event, now: datetime, settings: AlertSettings) -> dict[str, Any]:
+def _add_sighting(
+    tracked: dict[str, Any], event: Event, now: datetime, settings: AlertSettings
+) -> dict[str, Any]:
     alertable = event.status in settings.statuses
     sources = list(tracked["sources"])
     if len(sources) < settings.max_sources:
-        sources.append({"event_id": event.event_id, "url": event.article.url, "outlet": event.article.outlet,
-                        "published_at": event.article.published_at.isoformat(), "alertable": alertable})
+        sources.append(
+            {
+                "event_id": event.event_id,
+                "url": event.article.url,
+                "outlet": event.article.outlet,
+                "published_at": event.article.published_at.isoformat(),
+                "alertable": alertable,
+            }
+        )
     words = tracked["object_words"]
     tracked = {
-        **tracked, "sources": sources, "last_seen": now.isoformat(),
+        **tracked,
+        "sources": sources,
+        "last_seen": now.isoformat(),
         "langs": sorted({*tracked["langs"], event.lang}),
-        "object_words": {**words, event.lang: sorted({*words.get(event.lang, []), *object_words(event.object)})},
+        "object_words": {
+            **words,
+            event.lang: sorted({*words.get(event.lang, []), *object_words(event.object)}),
+        },
         "keyword_rules": sorted({*tracked["keyword_rules"], *keyword_rules(settings.rules, event)}),
     }
     if not alertable:
@@ -122,35 +151,68 @@ def _add_sighting(tracked: dict[str, Any], event: Event, now: datetime, settings
         quantity = tracked["quantity"]  # a rounding difference must not flap the stored amount
     parties = {**tracked["parties"], **{actor.code: actor.model_dump(mode="json") for actor in event.actors}}
     actors = list(dict.fromkeys([*tracked["actors"], *(actor.code for actor in event.actors)]))
-    return {**tracked, "status": status, "quantity": quantity, "parties": parties, "actors": actors,
-            "event": event.model_dump(mode="json")}
+    return {
+        **tracked,
+        "status": status,
+        "quantity": quantity,
+        "parties": parties,
+        "actors": actors,
+        "event": event.model_dump(mode="json"),
+    }
 
 
-def _alert(event_key: str, tracked: dict[str, Any], kind: str, changes: tuple[str, ...], rules: list[str],
-           now: datetime) -> Alert:
+def _alert(
+    event_key: str,
+    tracked: dict[str, Any],
+    kind: str,
+    changes: tuple[str, ...],
+    rules: list[str],
+    now: datetime,
+) -> Alert:
     latest = Event.model_validate(tracked["event"])
     quantity = Quantity.model_validate(tracked["quantity"]) if tracked["quantity"] is not None else None
     # The alert shows the event as tracked (merged actors, furthest status) with the latest sighting's words.
-    event = latest.model_copy(update={
-        "event_key": event_key, "status": tracked["status"], "quantity": quantity,
-        "actors": [Party.model_validate(tracked["parties"][code]) for code in tracked["actors"]]})
+    event = latest.model_copy(
+        update={
+            "event_key": event_key,
+            "status": tracked["status"],
+            "quantity": quantity,
+            "actors": [Party.model_validate(tracked["parties"][code]) for code in tracked["actors"]],
+        }
+    )
     summary = summarize(event) + (f" — changed: {'; '.join(changes)}" if changes else "")
     alertable = {source["url"]: source for source in tracked["sources"] if source["alertable"]}
     snapshot = _snapshot(tracked)
     quantity_id = (snapshot["quantity"]["value"], snapshot["quantity"]["unit"]) if quantity else None
     return Alert(
-        alert_id=stable_id("alert", event_key, tracked["id"], kind, snapshot["status"],
-                           ",".join(sorted(snapshot["actors"])), quantity_id, *sorted(rules)),
-        kind=kind, summary=summary, evidence=latest.sentence, event=event,
-        sources=[Source(url=s["url"], outlet=s["outlet"], published_at=s["published_at"])
-                 for s in alertable.values()],
-        first_seen=datetime.fromisoformat(tracked["first_seen"]), corroboration=_corroboration(tracked),
-        rules=sorted(rules), emitted_at=now,
+        alert_id=stable_id(
+            "alert",
+            event_key,
+            tracked["id"],
+            kind,
+            snapshot["status"],
+            ",".join(sorted(snapshot["actors"])),
+            quantity_id,
+            *sorted(rules),
+        ),
+        kind=kind,
+        summary=summary,
+        evidence=latest.sentence,
+        event=event,
+        sources=[
+            Source(url=s["url"], outlet=s["outlet"], published_at=s["published_at"])
+            for s in alertable.values()
+        ],
+        first_seen=datetime.fromisoformat(tracked["first_seen"]),
+        corroboration=_corroboration(tracked),
+        rules=sorted(rules),
+        emitted_at=now,
     )
 
 
-def _emit(event_key: str, tracked: dict[str, Any], now: datetime,
-          settings: AlertSettings) -> tuple[dict[str, Any], list[Alert], datetime | None]:
+def _emit(
+    event_key: str, tracked: dict[str, Any], now: datetime, settings: AlertSettings
+) -> tuple[dict[str, Any], list[Alert], datetime | None]:
     """Alerts due for one tracked event, its new state, and when a debounced change becomes due."""
     if tracked["status"] is None:
         return tracked, [], None
@@ -173,15 +235,18 @@ def _emit(event_key: str, tracked: dict[str, Any], now: datetime,
             due_at = min(due_at or ready_at, ready_at)
             continue
         groups.setdefault(("update", changes), []).append(rule.name)
-    alerts = [_alert(event_key, tracked, kind, changes, rules, now) for (kind, changes), rules in groups.items()]
+    alerts = [
+        _alert(event_key, tracked, kind, changes, rules, now) for (kind, changes), rules in groups.items()
+    ]
     alerted = dict(tracked["alerted"])
     for rules in groups.values():
         alerted.update({rule: {**snapshot, "at": now.isoformat()} for rule in rules})
     return {**tracked, "alerted": alerted}, alerts, due_at
 
 
-def _emit_all(state: dict[str, Any], now: datetime, settings: AlertSettings,
-              origin: list[Any] | None) -> Decision:
+def _emit_all(
+    state: dict[str, Any], now: datetime, settings: AlertSettings, origin: list[Any] | None
+) -> Decision:
     tracked_events, alerts, dues = [], [], []
     for tracked in state["tracked"]:
         tracked, emitted, due_at = _emit(state["event_key"], tracked, now, settings)
@@ -196,7 +261,9 @@ def _emit_all(state: dict[str, Any], now: datetime, settings: AlertSettings,
     return Decision(state, alerts, due_at)
 
 
-def _redeliverable(recent: list[dict[str, Any]], origin: list[Any], committed: int | None) -> list[dict[str, Any]]:
+def _redeliverable(
+    recent: list[dict[str, Any]], origin: list[Any], committed: int | None
+) -> list[dict[str, Any]]:
     """The remembered messages of `origin`'s partition at or after its committed offset (None: nothing confirmed
     committed yet, all may come again). A key's messages all come from one partition; entries of another (from
     before a repartitioning) are kept, they cannot accumulate."""
@@ -210,21 +277,38 @@ def expire(state: dict[str, Any] | None, now: datetime, settings: AlertSettings)
     if state is None:
         return None
     horizon = now - timedelta(days=settings.retention_days)
-    kept = [tracked for tracked in state["tracked"] if datetime.fromisoformat(tracked["last_seen"]) >= horizon]
+    kept = [
+        tracked for tracked in state["tracked"] if datetime.fromisoformat(tracked["last_seen"]) >= horizon
+    ]
     return {**state, "tracked": kept} if kept else None
 
 
-def track(state: dict[str, Any] | None, event: Event, origin: list[Any], now: datetime,
-          settings: AlertSettings, committed: int | None = None) -> Decision:
+def track(
+    state: dict[str, Any] | None,
+    event: Event,
+    origin: list[Any],
+    now: datetime,
+    settings: AlertSettings,
+    committed: int | None = None,
+) -> Decision:
     """Fold one sighting (read from `origin` = [topic, partition, offset]) into the entry of its key.
     `committed`: the offset the broker has confirmed as committed for that partition, below which no message
     comes again (None: none confirmed yet)."""
     for remembered in (state or {}).get("recent", []):
         if remembered["origin"] == origin:
-            return Decision(state, [Alert.model_validate(alert) for alert in remembered["alerts"]], _due(state),
-                            replayed=True)
-    state = expire(state, now, settings) or {"event_key": event.event_key, "partition": origin[1],
-                                             "tracked": [], "recent": [], "due_at": None}
+            return Decision(
+                state,
+                [Alert.model_validate(alert) for alert in remembered["alerts"]],
+                _due(state),
+                replayed=True,
+            )
+    state = expire(state, now, settings) or {
+        "event_key": event.event_key,
+        "partition": origin[1],
+        "tracked": [],
+        "recent": [],
+        "due_at": None,
+    }
     state = {**state, "recent": _redeliverable(state["recent"], origin, committed)}
     tracked_events = list(state["tracked"])
     index = best_match(tracked_events, event)

@@ -26,8 +26,12 @@ READ_SECONDS = 8.0
 
 def published_alert_ids(bootstrap_servers: str, topic: str, key: str, lookback: int) -> set[str]:
     """The alert ids among the last `lookback` records of the partition of `topic` that `key` maps to."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="newsmon-alert-readback",
-                             enable_auto_commit=False, request_timeout_ms=5000)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        client_id="newsmon-alert-readback",
+        enable_auto_commit=False,
+        request_timeout_ms=5000,
+    )
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:

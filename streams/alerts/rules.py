@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from newsmon.records import Event
+from newsmon.settings.alerts import DEFAULT_RULE, WatchRule
 from newsmon.topics import ALERT_TOPIC_BY_EVENT_TYPE, rule_alert_topic
-from streams.alerts.settings import DEFAULT_RULE, WatchRule
 
 
 def keyword_rules(rules: Iterable[WatchRule], event: Event) -> set[str]:
@@ -20,13 +20,15 @@ def keyword_rules(rules: Iterable[WatchRule], event: Event) -> set[str]:
 def rule_matches(rule: WatchRule, tracked: Mapping[str, Any]) -> bool:
     """Every non-empty criterion of `rule` holds for the tracked event (its current, merged state)."""
     target_codes = {target["code"] for target in tracked["targets"]}
-    return ((not rule.types or tracked["type"] in rule.types)
-            and (not rule.categories or tracked["category"] in rule.categories)
-            and (not rule.statuses or tracked["status"] in rule.statuses)
-            and (not rule.actors or bool(set(rule.actors) & set(tracked["actors"])))
-            and (not rule.targets or bool(set(rule.targets) & target_codes))
-            and (not rule.languages or bool(set(rule.languages) & set(tracked["langs"])))
-            and (not rule.keywords or rule.name in tracked["keyword_rules"]))
+    return (
+        (not rule.types or tracked["type"] in rule.types)
+        and (not rule.categories or tracked["category"] in rule.categories)
+        and (not rule.statuses or tracked["status"] in rule.statuses)
+        and (not rule.actors or bool(set(rule.actors) & set(tracked["actors"])))
+        and (not rule.targets or bool(set(rule.targets) & target_codes))
+        and (not rule.languages or bool(set(rule.languages) & set(tracked["langs"])))
+        and (not rule.keywords or rule.name in tracked["keyword_rules"])
+    )
 
 
 def rule_topic(rule: str, event_type: str) -> str:

@@ -13,21 +13,39 @@ from newsmon.records import Event, Party
 _DATA = Path(__file__).with_name("data")
 
 CATEGORY_PHRASES = {
-    "troops": "troops", "weapons": "weapons", "air_defence": "air defence",
-    "financial_aid": "financial aid", "humanitarian_aid": "humanitarian aid",
-    "security_guarantee": "security guarantees", "training_monitoring": "training and monitoring",
-    "sanctions_package": "a sanctions package", "energy_ban": "an energy import ban",
-    "trade_restriction": "trade restrictions", "asset_freeze": "an asset freeze", "travel_ban": "a travel ban",
-    "financial_restriction": "financial restrictions", "other": "measures",
+    "troops": "troops",
+    "weapons": "weapons",
+    "air_defence": "air defence",
+    "financial_aid": "financial aid",
+    "humanitarian_aid": "humanitarian aid",
+    "security_guarantee": "security guarantees",
+    "training_monitoring": "training and monitoring",
+    "sanctions_package": "a sanctions package",
+    "energy_ban": "an energy import ban",
+    "trade_restriction": "trade restrictions",
+    "asset_freeze": "an asset freeze",
+    "travel_ban": "a travel ban",
+    "financial_restriction": "financial restrictions",
+    "other": "measures",
 }
 # (singular, plural) verb by event type and status
 VERBS = {
-    "commitment": {"announced": ("pledges", "pledge"), "proposed": ("proposes", "propose"),
-                   "threatened": ("threatens", "threaten"), "called_for": ("calls for", "call for"),
-                   "refused": ("refuses", "refuse"), "lifted": ("withdraws", "withdraw")},
-    "sanction": {"announced": ("imposes", "impose"), "proposed": ("proposes", "propose"),
-                 "threatened": ("threatens", "threaten"), "called_for": ("calls for", "call for"),
-                 "refused": ("refuses", "refuse"), "lifted": ("lifts", "lift")},
+    "commitment": {
+        "announced": ("pledges", "pledge"),
+        "proposed": ("proposes", "propose"),
+        "threatened": ("threatens", "threaten"),
+        "called_for": ("calls for", "call for"),
+        "refused": ("refuses", "refuse"),
+        "lifted": ("withdraws", "withdraw"),
+    },
+    "sanction": {
+        "announced": ("imposes", "impose"),
+        "proposed": ("proposes", "propose"),
+        "threatened": ("threatens", "threaten"),
+        "called_for": ("calls for", "call for"),
+        "refused": ("refuses", "refuse"),
+        "lifted": ("lifts", "lift"),
+    },
 }
 
 

@@ -8,12 +8,12 @@ that needs no exact global count.
 from __future__ import annotations
 
 import faust
+from newsmon.streams.clean.boilerplate import SiteBoilerplate, site_of
+from newsmon.streams.clean.logic import clean_page
+from newsmon.streams.runtime import StageRuntime
 
 from newsmon.records import RawPage
 from newsmon.topics import ARTICLES, RAW_PAGES
-from streams.clean.boilerplate import SiteBoilerplate, site_of
-from streams.clean.logic import clean_page
-from streams.runtime import StageRuntime
 
 STAGE = "clean"
 
@@ -27,7 +27,9 @@ def install(runtime: StageRuntime) -> None:
     async def clean(stream: faust.StreamT) -> None:
         async for event, page in runtime.records(STAGE, RawPage, stream):
             learned = site_boilerplate.frequent(site_of(page.canonical_url))
-            article = await runtime.attempt(STAGE, event, runtime.in_pool(clean_page, page, clean_settings, learned))
+            article = await runtime.attempt(
+                STAGE, event, runtime.in_pool(clean_page, page, clean_settings, learned)
+            )
             if article is None:
                 continue
             site_boilerplate.observe_article(article)

@@ -18,9 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newsmon.streams.clean.normalize import fold_arabic, matching_form_of_display
+
 from newsmon.records import Article
-from streams.clean.normalize import fold_arabic, matching_form_of_display
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
 
@@ -63,7 +64,9 @@ def load_rules() -> Rules:
             source = fold_arabic(pattern.strip())
             re.compile(source)  # fail here, naming the file and line, rather than in the joined pattern
             patterns[kind.strip()].append(f"(?:{source})")
-    compiled = {kind: re.compile("|".join(items) or r"(?!)", re.IGNORECASE) for kind, items in patterns.items()}
+    compiled = {
+        kind: re.compile("|".join(items) or r"(?!)", re.IGNORECASE) for kind, items in patterns.items()
+    }
     LOGGER.debug("boilerplate rules: %s", {kind: len(items) for kind, items in patterns.items()})
     return Rules(**compiled)
 
@@ -136,8 +139,14 @@ class SiteBoilerplate:
     number of sites, lines per site and remembered page ids per site.
     """
 
-    def __init__(self, min_pages: int = 5, max_sites: int = 1000, max_lines_per_site: int = 2000,
-                 max_pages_per_site: int = 1000, max_words: int = 15) -> None:
+    def __init__(
+        self,
+        min_pages: int = 5,
+        max_sites: int = 1000,
+        max_lines_per_site: int = 2000,
+        max_pages_per_site: int = 1000,
+        max_words: int = 15,
+    ) -> None:
         self.min_pages = min_pages
         self.max_sites = max_sites
         self.max_lines_per_site = max_lines_per_site
@@ -147,10 +156,13 @@ class SiteBoilerplate:
 
     @classmethod
     def from_settings(cls, settings: CleanSettings) -> SiteBoilerplate:
-        return cls(min_pages=settings.site_boilerplate_min_pages, max_sites=settings.site_boilerplate_max_sites,
-                   max_lines_per_site=settings.site_boilerplate_max_lines,
-                   max_pages_per_site=settings.site_boilerplate_max_pages,
-                   max_words=settings.site_boilerplate_max_words)
+        return cls(
+            min_pages=settings.site_boilerplate_min_pages,
+            max_sites=settings.site_boilerplate_max_sites,
+            max_lines_per_site=settings.site_boilerplate_max_lines,
+            max_pages_per_site=settings.site_boilerplate_max_pages,
+            max_words=settings.site_boilerplate_max_words,
+        )
 
     def observe(self, site: str, page_id: str, lines: Iterable[str]) -> None:
         """Count each distinct short line (display form) of one page; a page seen before (redelivery) is
@@ -175,8 +187,11 @@ class SiteBoilerplate:
     def observe_article(self, article: Article) -> None:
         """Observe a cleaned Article: its kept paragraphs and the lines already removed from it (so a learned
         line keeps its count once it is being dropped)."""
-        self.observe(site_of(article.canonical_url), article.article_id,
-                     [*article.paragraphs, *article.removed_boilerplate])
+        self.observe(
+            site_of(article.canonical_url),
+            article.article_id,
+            [*article.paragraphs, *article.removed_boilerplate],
+        )
 
     def frequent(self, site: str) -> frozenset[str]:
         """Lines (in the rules' matching key form) seen on at least `min_pages` distinct pages of `site`."""
@@ -189,4 +204,3 @@ class SiteBoilerplate:
         """Keep the most frequent half of a site's lines: one-off lines are the bulk and never matter."""
         ranked = sorted(state.counts.items(), key=lambda item: item[1], reverse=True)
         state.counts = dict(ranked[: self.max_lines_per_site // 2])
-

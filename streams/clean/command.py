@@ -9,17 +9,19 @@ import sys
 from pathlib import Path
 
 import click
+from newsmon.streams.clean.logic import CleanError, article_from_document
 
 from newsmon.records import Article
-from streams.clean.logic import CleanError, article_from_document
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
 
 
 @click.command("clean")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
 @click.pass_context
 def clean_command(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> None:
     """Clean HTML or text files (or - for stdin) with the clean stage and print the Articles."""
@@ -45,7 +47,9 @@ def _read(path: Path) -> str:
 
 
 def _as_json(article: Article) -> str:
-    sentences = [{"start": s.start, "end": s.end, "text": article.text[s.start:s.end]} for s in article.sentences]
+    sentences = [
+        {"start": s.start, "end": s.end, "text": article.text[s.start : s.end]} for s in article.sentences
+    ]
     view = {
         "article_id": article.article_id,
         "url": article.url,
@@ -75,6 +79,9 @@ def _as_text(path: str, article: Article) -> str:
         f"flags: {', '.join(article.flags) or '-'}",
         "",
     ]
-    removed = ["", f"-- removed boilerplate ({len(article.removed_boilerplate)}):",
-               *(f"   {line}" for line in article.removed_boilerplate)]
+    removed = [
+        "",
+        f"-- removed boilerplate ({len(article.removed_boilerplate)}):",
+        *(f"   {line}" for line in article.removed_boilerplate),
+    ]
     return "\n".join([*header, article.text, *removed])

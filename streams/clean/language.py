@@ -11,7 +11,7 @@ from typing import Literal
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
 
@@ -30,7 +30,9 @@ def _letters_at_least(count: int) -> re.Pattern[str]:
 @lru_cache(maxsize=4)
 def _identifier(candidates: tuple[str, ...], min_confidence: float) -> LanguageIdentifier:
     """The model, loaded once per process (and candidate set): loading costs ~0.3 s."""
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True, min_confidence=min_confidence)
+    identifier = LanguageIdentifier.from_model_file(
+        MODEL_FILE, norm_probs=True, min_confidence=min_confidence
+    )
     known = set(identifier.labels)
     unknown = sorted(set(candidates) - known)
     if unknown:

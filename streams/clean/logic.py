@@ -19,23 +19,24 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from lxml.html import HtmlElement
+from newsmon.streams.clean.boilerplate import Line, site_of, strip_boilerplate
+from newsmon.streams.clean.language import direction, identify_language
+from newsmon.streams.clean.metadata import page_metadata
+from newsmon.streams.clean.normalize import SURROGATES, display_form, matching_form_of_display
+from newsmon.streams.clean.sentences import split_sentences
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
 from newsmon.records import Article, ArticleFlag, DateSource, FeedItem, RawPage, stable_id
-from streams.clean.boilerplate import Line, site_of, strip_boilerplate
-from streams.clean.language import direction, identify_language
-from streams.clean.metadata import page_metadata
-from streams.clean.normalize import SURROGATES, display_form, matching_form_of_display
-from streams.clean.sentences import split_sentences
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
 
 _BINARY_SAMPLE = 8192
 _BINARY_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-_HTML_MARKER = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|article|main|div|p|section|title|meta|span)\b",
-                          re.IGNORECASE)
+_HTML_MARKER = re.compile(
+    r"<\s*(?:!doctype\s+html|html|head|body|article|main|div|p|section|title|meta|span)\b", re.IGNORECASE
+)
 _HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 _LIST_BULLET = re.compile(r"^- ")
 _TAG = re.compile(r"<[^>]*>")
@@ -72,7 +73,9 @@ class _Extracted:
     link_markup: bool = True
 
 
-def clean_page(page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[str] = frozenset()) -> Article:
+def clean_page(
+    page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[str] = frozenset()
+) -> Article:
     """Turn a fetched page into an Article. Raises only `CleanError` (→ dead-letter), whatever the input."""
     try:
         return _clean(page, settings, site_boilerplate, plain_text=False)
@@ -87,8 +90,14 @@ def article_from_document(content: str, source: str, settings: CleanSettings) ->
     """Clean an offline document — an HTML page or plain text, detected from the content. `source` (a path,
     URL or "-") gives the URL, and so the article id and outlet."""
     url = source if "://" in source else ("stdin:" if source == "-" else Path(source).resolve().as_uri())
-    page = RawPage(url=url, final_url=url, canonical_url=url, html=content, fetched_at=datetime.now(UTC),
-                   feed=FeedItem(feed_url=url))
+    page = RawPage(
+        url=url,
+        final_url=url,
+        canonical_url=url,
+        html=content,
+        fetched_at=datetime.now(UTC),
+        feed=FeedItem(feed_url=url),
+    )
     try:
         return _clean(page, settings, frozenset(), plain_text=not _HTML_MARKER.search(content[:65536]))
     except CleanError:
@@ -98,7 +107,9 @@ def article_from_document(content: str, source: str, settings: CleanSettings) ->
         raise CleanError("internal", f"{type(exc).__name__}: {exc}") from exc
 
 
-def _clean(page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[str], plain_text: bool) -> Article:
+def _clean(
+    page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[str], plain_text: bool
+) -> Article:
     body = _without_surrogates(page.html) if page.html and page.html.strip() else None
     if body is None:
         if not page.feed_only and not (page.feed.title or page.feed.summary):
@@ -109,8 +120,9 @@ def _clean(page: RawPage, settings: CleanSettings, site_boilerplate: frozenset[s
         extracted = _plain_text(body) if plain_text else _extract(page, body, settings)
 
     title = extracted.title or _clean_inline(page.feed.title)
-    paragraphs, removed = strip_boilerplate(extracted.lines, settings, site_boilerplate, title,
-                                            link_markup=extracted.link_markup)
+    paragraphs, removed = strip_boilerplate(
+        extracted.lines, settings, site_boilerplate, title, link_markup=extracted.link_markup
+    )
     if paragraphs and not any(len(_WORD.findall(p)) >= settings.min_paragraph_words for p in paragraphs):
         # Only menu-sized lines: trafilatura's fallback picked up navigation from a page without an article.
         removed, paragraphs = removed + paragraphs, []
@@ -164,8 +176,7 @@ def _without_surrogates(body: str) -> str:
 def _check_body(body: str, headers: dict[str, str], settings: CleanSettings, plain_text: bool) -> None:
     """Reject bodies that cannot be an article page, cheapest checks first."""
     if len(body) > settings.max_html_bytes or (
-        len(body) * 4 > settings.max_html_bytes
-        and len(body.encode("utf-8")) > settings.max_html_bytes
+        len(body) * 4 > settings.max_html_bytes and len(body.encode("utf-8")) > settings.max_html_bytes
     ):
         raise CleanError("too_large", f"body larger than max_html_bytes={settings.max_html_bytes}")
     sample = body[:_BINARY_SAMPLE]
@@ -188,8 +199,12 @@ def _extract(page: RawPage, body: str, settings: CleanSettings) -> _Extracted:
         raise CleanError("unparseable", "the HTML parser produced no document")
     max_date = (page.fetched_at + _FUTURE_SLACK).strftime("%Y-%m-%d")
     # Only dates in the markup: the extensive search reads dates out of body text and footers.
-    date_params = {"original_date": True, "extensive_search": False, "max_date": max_date,
-                   "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+    date_params = {
+        "original_date": True,
+        "extensive_search": False,
+        "max_date": max_date,
+        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+    }
     try:
         metadata = page_metadata(tree, page.final_url, date_params)
     except (TypeError, ValueError):
@@ -198,8 +213,9 @@ def _extract(page: RawPage, body: str, settings: CleanSettings) -> _Extracted:
         return _Extracted(lines=[])
     # Metadata from page_metadata: trafilatura's with_metadata=True computes fields we drop (categories, tags,
     # licence) and an author search that is most of its cost.
-    document = bare_extraction(tree, url=page.final_url, fast=settings.fast, include_comments=False,
-                               with_metadata=False)
+    document = bare_extraction(
+        tree, url=page.final_url, fast=settings.fast, include_comments=False, with_metadata=False
+    )
     if document is None:
         return _Extracted(lines=[])
     return _Extracted(
@@ -223,8 +239,11 @@ def _lines(text: str, tree: HtmlElement, settings: CleanSettings) -> list[Line]:
         # anchor is a candidate when "\n<its text>\n" occurs in "\n<candidate>\n<candidate>…\n" (neither
         # contains a newline): one normalize-space per anchor, where an or-chain of equalities recomputed it
         # per candidate (3.1 vs 1.4 ms on a page of 750 links and 7 short lines).
-        matches = tree.xpath("//a[contains($lines, concat($nl, normalize-space(.), $nl))]",
-                             lines="\n" + "\n".join(short) + "\n", nl="\n")
+        matches = tree.xpath(
+            "//a[contains($lines, concat($nl, normalize-space(.), $nl))]",
+            lines="\n" + "\n".join(short) + "\n",
+            nl="\n",
+        )
         links = {" ".join(element.text_content().split()) for element in matches}
     return [Line(display_form(raw), raw in links) for raw in raw_lines if raw]
 

@@ -38,8 +38,10 @@ LOGGER = logging.getLogger(__name__)
 # a <rel> child). The values are tested in Python: libxml2 pays ~0.2 µs per element and condition, so one
 # predicate with twenty `contains` costs as much as the XPaths it is meant to spare.
 _AUTHOR_ATTRIBUTE_TESTS: dict[str, Callable[[str], object]] = {
-    "class": re.compile("uthor|byl|yline|BBL|username|screenname|writer|channel-name|zuozhe|bianji|xiaobian"
-                        "|submitted-by|posted-by|journalist-name").search,
+    "class": re.compile(
+        "uthor|byl|yline|BBL|username|screenname|writer|channel-name|zuozhe|bianji|xiaobian"
+        "|submitted-by|posted-by|journalist-name"
+    ).search,
     "id": re.compile("uthor|zuozhe|bianji|xiaobian").search,
     "rel": re.compile("author").fullmatch,
     "itemprop": re.compile("author").search,
@@ -48,8 +50,10 @@ _AUTHOR_ATTRIBUTE_TESTS: dict[str, Callable[[str], object]] = {
 }
 # Those attributes, <author> elements and parents of a <rel>, in document order (an element's attributes come
 # right after it).
-_AUTHOR_NODES = XPath("|".join(f"descendant-or-self::*/@{name}" for name in _AUTHOR_ATTRIBUTE_TESTS)
-                      + "|descendant-or-self::author|descendant::rel/..")
+_AUTHOR_NODES = XPath(
+    "|".join(f"descendant-or-self::*/@{name}" for name in _AUTHOR_ATTRIBUTE_TESTS)
+    + "|descendant-or-self::author|descendant::rel/.."
+)
 
 
 def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any]) -> Document:

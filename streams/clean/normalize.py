@@ -18,16 +18,26 @@ LOGGER = logging.getLogger(__name__)
 # Invisible characters that only steer rendering: zero-width (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen)
 # and bidi controls (LRM, RLM, ALM, embeddings/overrides, isolates). Copy-paste between CMSs scatters them
 # inside words, which breaks matching and offsets alike.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e" \
-             "\u2066\u2067\u2068\u2069"
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069"
+)
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u301d\u301e\uff02"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2039\u203a"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\f\v"
+_SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\f\v"
+)
 
 _DISPLAY_TABLE = str.maketrans(
-    {**{c: None for c in _INVISIBLE}, **{c: '"' for c in _DOUBLE_QUOTES}, **{c: "'" for c in _SINGLE_QUOTES},
-     **{c: "-" for c in _DASHES}, **{c: " " for c in _SPACES}, "\r": "\n"}
+    {
+        **{c: None for c in _INVISIBLE},
+        **{c: '"' for c in _DOUBLE_QUOTES},
+        **{c: "'" for c in _SINGLE_QUOTES},
+        **{c: "-" for c in _DASHES},
+        **{c: " " for c in _SPACES},
+        "\r": "\n",
+    }
 )
 
 # Compatibility characters that are safe to decompose even in display text: Arabic presentation forms (legacy
@@ -41,8 +51,18 @@ _LINE_EDGE_SPACE = re.compile(r" *\n *")
 
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك",
-     **{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)}}
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ی": "ي",
+        "ک": "ك",
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+    }
 )
 _WHITESPACE = re.compile(r"\s+")
 

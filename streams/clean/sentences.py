@@ -37,7 +37,7 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
     run = text[start:end]
     if run == "\n" or any(c != "." for c in run):
         return True
-    following = text[end:end + 1]
+    following = text[end : end + 1]
     if following and not (following.isspace() or following in "\"'”’»)]" or _ARABIC_LETTER.match(following)):
         return False  # 1.1 / example.com / U.S / a dot glued to a Latin word
     if len(run) > 1:

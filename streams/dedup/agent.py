@@ -9,11 +9,7 @@ import time
 from typing import get_args
 
 import faust
-
-from newsmon import metrics
-from newsmon.records import Article, DedupMethod, DedupVerdict
-from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
-from streams.dedup.logic import (
+from newsmon.streams.dedup.logic import (
     JoinMessage,
     Probe,
     Send,
@@ -29,7 +25,11 @@ from streams.dedup.logic import (
     judge_by_url,
     text_sends,
 )
-from streams.runtime import Origin, StageRuntime
+from newsmon.streams.runtime import Origin, StageRuntime
+
+from newsmon import metrics
+from newsmon.records import Article, DedupMethod, DedupVerdict
+from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 
 LOGGER = logging.getLogger(__name__)
 
@@ -43,8 +43,10 @@ def install(runtime: StageRuntime) -> None:
     app = runtime.app
     settings = runtime.settings.dedup
     partitions = runtime.settings.kafka.partitions
-    topics = {name: runtime.topic(name) for name in (ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS,
-                                                     DEDUP_CANDIDATES)}
+    topics = {
+        name: runtime.topic(name)
+        for name in (ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES)
+    }
     seen_urls = runtime.table("dedup-urls")
     seen_texts = runtime.table("dedup-texts")
     # use_partitioner: the changelog partition comes from the key, so the expiry timer can delete keys outside
@@ -70,7 +72,9 @@ def install(runtime: StageRuntime) -> None:
     async def dedup_by_url(stream: faust.StreamT) -> None:
         async for event, article in runtime.records(STAGE_URL, Article, stream):
             with runtime.timed(STAGE_URL):
-                judgement = judge_by_url(article, seen_urls.get(article.canonical_url), Origin.of(event).as_list())
+                judgement = judge_by_url(
+                    article, seen_urls.get(article.canonical_url), Origin.of(event).as_list()
+                )
                 seen_urls[article.canonical_url] = judgement.state
             if judgement.decision is not UrlDecision.FORWARD:
                 metrics.DUPLICATES.labels("url").inc()
@@ -85,7 +89,9 @@ def install(runtime: StageRuntime) -> None:
     async def dedup_by_text(stream: faust.StreamT) -> None:
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
             with runtime.timed(STAGE_TEXT):
-                judgement = judge_by_text(article, seen_texts.get(article.text_hash), Origin.of(event).as_list())
+                judgement = judge_by_text(
+                    article, seen_texts.get(article.text_hash), Origin.of(event).as_list()
+                )
                 seen_texts[article.text_hash] = judgement.state
             judged = judgement.article
             if judged is None:
@@ -93,7 +99,8 @@ def install(runtime: StageRuntime) -> None:
             article_probes = None
             if judged.dedup.duplicate_of is None:
                 article_probes = await runtime.attempt(
-                    STAGE_TEXT, event, runtime.in_pool(index_probes, judged, settings, partitions))
+                    STAGE_TEXT, event, runtime.in_pool(index_probes, judged, settings, partitions)
+                )
                 if article_probes is None:
                     # Dead-lettered for analysis, but the article must not be lost to extraction: it goes on
                     # unindexed, as its own story.
@@ -116,15 +123,24 @@ def install(runtime: StageRuntime) -> None:
     async def join_step(key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
         """One join step on the article `key`: read its state, decide, write it back (awaited by
         runtime.attempt, so a failure anywhere in it dead-letters the message)."""
-        result = join(joins.get(key), key, message, Origin.of(event).as_list(), time.time(), settings,
-                      lambda: bodies.get(key))
+        result = join(
+            joins.get(key),
+            key,
+            message,
+            Origin.of(event).as_list(),
+            time.time(),
+            settings,
+            lambda: bodies.get(key),
+        )
         result.store(key, joins, bodies)
         return result.sends
 
     @app.agent(topics[DEDUP_CANDIDATES], name="dedup-join")
     async def dedup_join(stream: faust.StreamT) -> None:
         async for event, message in runtime.records(STAGE_JOIN, JoinMessage, stream, keyed=True):
-            sends = await runtime.attempt(STAGE_JOIN, event, join_step(event.key.decode("utf-8"), message, event))
+            sends = await runtime.attempt(
+                STAGE_JOIN, event, join_step(event.key.decode("utf-8"), message, event)
+            )
             await publish(STAGE_JOIN, sends or [])
 
     nudged: set[bytes] = set()  # overdue articles already sent their deadline message by this process
@@ -136,9 +152,14 @@ def install(runtime: StageRuntime) -> None:
         for key, state in list(joins.items()):
             if key not in nudged and join_overdue(state, now, settings):
                 nudged.add(key)
-                LOGGER.warning("dedup decision overdue; deciding with the answers in hand",
-                               extra={"article_id": state["article_id"], "answers": len(state["answers"]),
-                                      "asked": len(state.get("asked", []))})
+                LOGGER.warning(
+                    "dedup decision overdue; deciding with the answers in hand",
+                    extra={
+                        "article_id": state["article_id"],
+                        "answers": len(state["answers"]),
+                        "asked": len(state.get("asked", [])),
+                    },
+                )
                 await publish(STAGE_JOIN, [deadline_message(state["article_id"])])
 
     @app.timer(interval=settings.sweep_interval_seconds)

@@ -8,16 +8,19 @@ import json
 from pathlib import Path
 
 import click
-
-from streams.clean.logic import CleanError, article_from_document
-from streams.dedup.evaluation import evaluate, format_report, judge_pair, parse_pairs
-from streams.dedup.logic import InMemoryDedup
+from newsmon.streams.clean.logic import CleanError, article_from_document
+from newsmon.streams.dedup.evaluation import evaluate, format_report, judge_pair, parse_pairs
+from newsmon.streams.dedup.logic import InMemoryDedup
 
 
 @click.command("dedup")
 @click.argument("paths", nargs=-1)
-@click.option("--eval", "eval_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Score the duplicate and story decisions on a labelled pair file (JSON lines).")
+@click.option(
+    "--eval",
+    "eval_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score the duplicate and story decisions on a labelled pair file (JSON lines).",
+)
 @click.pass_context
 def dedup_command(ctx: click.Context, paths: tuple[str, ...], eval_file: Path | None) -> None:
     """Deduplicate and cluster text or HTML files into stories, in the order given."""
@@ -40,7 +43,11 @@ def dedup_command(ctx: click.Context, paths: tuple[str, ...], eval_file: Path | 
     groups: dict[str, list[dict[str, object]]] = {}
     for article in dedup.deduped:
         groups.setdefault(article.dedup.story_id, []).append(
-            {"path": path_of.get(article.article_id), "duplicate_of": path_of.get(article.dedup.duplicate_of),
-             "similarity": article.dedup.similarity})
+            {
+                "path": path_of.get(article.article_id),
+                "duplicate_of": path_of.get(article.dedup.duplicate_of),
+                "similarity": article.dedup.similarity,
+            }
+        )
     for story_id, members in groups.items():
         click.echo(json.dumps({"story_id": story_id, "members": members}, ensure_ascii=False))

@@ -16,14 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from newsmon.streams.clean.logic import article_from_document
+from newsmon.streams.dedup.logic import InMemoryDedup
 from pydantic import BaseModel, ConfigDict
 
 from newsmon.records import Article
 from newsmon.scoring import Counts
-from streams.clean.logic import article_from_document
-from streams.clean.settings import CleanSettings
-from streams.dedup.logic import InMemoryDedup
-from streams.dedup.settings import DedupSettings
+from newsmon.settings.clean import CleanSettings
+from newsmon.settings.dedup import DedupSettings
 
 Label = Literal["duplicate", "same_story", "different"]
 ALL_LANGUAGES = "all"
@@ -66,8 +66,10 @@ class PairVerdict:
 def clean_pair(first: str, second: str, clean: CleanSettings) -> tuple[Article, Article]:
     """Two plain-text documents cleaned as articles of two sites (the same URL would make the second a
     refetch of the first, decided by the URL hop, not a second article)."""
-    return (article_from_document(first, "https://first.invalid/article", clean),
-            article_from_document(second, "https://second.invalid/article", clean))
+    return (
+        article_from_document(first, "https://first.invalid/article", clean),
+        article_from_document(second, "https://second.invalid/article", clean),
+    )
 
 
 def judge_pair(first_text: str, second_text: str, clean: CleanSettings, dedup: DedupSettings) -> PairVerdict:
@@ -78,8 +80,11 @@ def judge_pair(first_text: str, second_text: str, clean: CleanSettings, dedup: D
     stage.add(second, now=0.0)
     verdicts = {article.article_id: article.dedup for article in stage.deduped}
     first_verdict, second_verdict = verdicts[first.article_id], verdicts[second.article_id]
-    return PairVerdict(duplicate=second_verdict.duplicate_of == first.article_id,
-                       same_story=second_verdict.story_id == first_verdict.story_id, method=second_verdict.method)
+    return PairVerdict(
+        duplicate=second_verdict.duplicate_of == first.article_id,
+        same_story=second_verdict.story_id == first_verdict.story_id,
+        method=second_verdict.method,
+    )
 
 
 @dataclass
@@ -98,8 +103,12 @@ def confusion(truth: Sequence[bool], predicted: Sequence[bool]) -> Scores:
     if len(truth) != len(predicted):
         raise ValueError(f"{len(truth)} labels but {len(predicted)} predictions")
     pairs = list(zip(truth, predicted))
-    return Scores(true_positives=pairs.count((True, True)), false_positives=pairs.count((False, True)),
-                  false_negatives=pairs.count((True, False)), true_negatives=pairs.count((False, False)))
+    return Scores(
+        true_positives=pairs.count((True, True)),
+        false_positives=pairs.count((False, True)),
+        false_negatives=pairs.count((True, False)),
+        true_negatives=pairs.count((False, False)),
+    )
 
 
 def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> dict[tuple[str, str], Scores]:
@@ -110,19 +119,30 @@ def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> 
     results: dict[tuple[str, str], Scores] = {}
     for decision, positive in POSITIVE_LABELS.items():
         for language in languages:
-            chosen = [(pair, verdict) for pair, verdict in zip(pairs, verdicts)
-                      if language in (ALL_LANGUAGES, pair.lang)]
-            results[decision, language] = confusion([pair.label in positive for pair, _ in chosen],
-                                                    [verdict.decides(decision) for _, verdict in chosen])
+            chosen = [
+                (pair, verdict)
+                for pair, verdict in zip(pairs, verdicts)
+                if language in (ALL_LANGUAGES, pair.lang)
+            ]
+            results[decision, language] = confusion(
+                [pair.label in positive for pair, _ in chosen],
+                [verdict.decides(decision) for _, verdict in chosen],
+            )
     return results
 
 
 def format_report(results: dict[tuple[str, str], Scores]) -> str:
     """The scores as a fixed-width table, one row per decision and language."""
-    lines = [(f"{'decision':<10} {'lang':<5} {'pairs':>5} {'tp':>4} {'fp':>4} {'fn':>4} "
-             f"{'precision':>9} {'recall':>6} {'f1':>6}")]
+    lines = [
+        (
+            f"{'decision':<10} {'lang':<5} {'pairs':>5} {'tp':>4} {'fp':>4} {'fn':>4} "
+            f"{'precision':>9} {'recall':>6} {'f1':>6}"
+        )
+    ]
     for (decision, language), scores in results.items():
-        lines.append(f"{decision:<10} {language:<5} {scores.support:>5} {scores.true_positives:>4} "
-                     f"{scores.false_positives:>4} {scores.false_negatives:>4} {scores.precision:>9.3f} "
-                     f"{scores.recall:>6.3f} {scores.f1:>6.3f}")
+        lines.append(
+            f"{decision:<10} {language:<5} {scores.support:>5} {scores.true_positives:>4} "
+            f"{scores.false_positives:>4} {scores.false_negatives:>4} {scores.precision:>9.3f} "
+            f"{scores.recall:>6.3f} {scores.f1:>6.3f}"
+        )
     return "\n".join(lines)

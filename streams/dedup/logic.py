@@ -21,15 +21,15 @@ from enum import Enum
 from itertools import count
 from typing import Any, Literal
 
+from newsmon.streams.dedup import minhash, stories
+from newsmon.streams.dedup.minhash import matching_words
+from newsmon.streams.dedup.stories import StoryProfile
 from pydantic import Field, field_validator
 
 from newsmon.partitioner import partition_of
 from newsmon.records import Article, DedupVerdict, Record
+from newsmon.settings.dedup import DedupSettings
 from newsmon.topics import ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
-from streams.dedup import minhash, stories
-from streams.dedup.minhash import matching_words
-from streams.dedup.settings import DedupSettings
-from streams.dedup.stories import StoryProfile
 
 
 class UrlDecision(Enum):
@@ -66,8 +66,9 @@ def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[A
     if state["article_id"] == article.article_id:
         # The same article reached us twice (its URL was revised back to a text we know): nothing new.
         return TextJudgement(None, state)
-    verdict = DedupVerdict(duplicate_of=state["article_id"], method="text_hash", similarity=1.0,
-                           story_id=state["story_id"])
+    verdict = DedupVerdict(
+        duplicate_of=state["article_id"], method="text_hash", similarity=1.0, story_id=state["story_id"]
+    )
     return TextJudgement(article.model_copy(update={"dedup": verdict}), state)
 
 
@@ -112,15 +113,20 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     sig = minhash.signature(article.text, settings.num_perm, settings.shingle_words)
     profile, story_keys = stories.features(words, settings.story_features, settings.story_keys)
     keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
-    return Fingerprint(signature=minhash.encode(sig), profile=profile, keys=list(dict.fromkeys(keys)),
-                       published=article.published_at.timestamp())
+    return Fingerprint(
+        signature=minhash.encode(sig),
+        profile=profile,
+        keys=list(dict.fromkeys(keys)),
+        published=article.published_at.timestamp(),
+    )
 
 
 def fingerprint_salt(article_id: str, partition: int, partitions: int) -> int:
     """The salt that puts an article's fingerprint copy on `partition`: the first for which the partitioner maps
     `fingerprint_key` there (about `partitions` hashes on average; computed once, in the pool)."""
-    return next(salt for salt in count()
-                if partition_of(fingerprint_key(article_id, salt), partitions) == partition)
+    return next(
+        salt for salt in count() if partition_of(fingerprint_key(article_id, salt), partitions) == partition
+    )
 
 
 def fingerprint_key(article_id: str, salt: int) -> str:
@@ -147,9 +153,16 @@ def index_probes(article: Article, settings: DedupSettings, partitions: int) -> 
     for key in article_fingerprint.keys:
         by_partition.setdefault(partition_of(key, partitions), []).append(key)
     shared = article_fingerprint.model_copy(update={"keys": []})  # each probe carries its own keys
-    return [Probe(article_id=article.article_id, partition=partition, keys=keys,
-                  salt=fingerprint_salt(article.article_id, partition, partitions), fingerprint=shared)
-            for partition, keys in sorted(by_partition.items())]
+    return [
+        Probe(
+            article_id=article.article_id,
+            partition=partition,
+            keys=keys,
+            salt=fingerprint_salt(article.article_id, partition, partitions),
+            fingerprint=shared,
+        )
+        for partition, keys in sorted(by_partition.items())
+    ]
 
 
 class Candidate(Record):
@@ -167,15 +180,15 @@ class JoinMessage(Record):
 
     kind: Literal["self", "candidates", "ask", "answer", "copy", "deadline"]
     sender: str
-    article: Article | None = None          # self, copy
-    partitions: list[int] = Field(default_factory=list)     # self: the index partitions probed
-    published: float | None = None          # self, ask: the sender's published time
+    article: Article | None = None  # self, copy
+    partitions: list[int] = Field(default_factory=list)  # self: the index partitions probed
+    published: float | None = None  # self, ask: the sender's published time
     candidates: list[Candidate] = Field(default_factory=list)  # candidates
-    similarity: float | None = None         # ask
-    story_score: float | None = None        # ask
-    target_published: float | None = None   # ask: the receiver's published time, as the index knows it
-    root: str | None = None                 # answer: what a near-duplicate of the receiver would be a copy of;
-    story_id: str | None = None             # answer; both None: deferred (the sender will ask the receiver)
+    similarity: float | None = None  # ask
+    story_score: float | None = None  # ask
+    target_published: float | None = None  # ask: the receiver's published time, as the index knows it
+    root: str | None = None  # answer: what a near-duplicate of the receiver would be a copy of;
+    story_id: str | None = None  # answer; both None: deferred (the sender will ask the receiver)
 
 
 @dataclass(frozen=True)
@@ -189,17 +202,26 @@ class Send:
 def probes(article: Article, article_probes: list[Probe]) -> list[Send]:
     """What the by-text hop sends for the first article of a text: its probes, and the article to its own join
     (with the partitions to wait for)."""
-    own = JoinMessage(kind="self", sender=article.article_id, article=article,
-                      partitions=[probe.partition for probe in article_probes],
-                      published=article.published_at.timestamp())
-    return [Send(DEDUP_CANDIDATES, article.article_id, own),
-            *(Send(DEDUP_BANDS, article.article_id, probe, probe.partition) for probe in article_probes)]
+    own = JoinMessage(
+        kind="self",
+        sender=article.article_id,
+        article=article,
+        partitions=[probe.partition for probe in article_probes],
+        published=article.published_at.timestamp(),
+    )
+    return [
+        Send(DEDUP_CANDIDATES, article.article_id, own),
+        *(Send(DEDUP_BANDS, article.article_id, probe, probe.partition) for probe in article_probes),
+    ]
 
 
 def copy_message(copy: Article) -> Send:
     """An exact copy (judged by text hash) goes to its original's join, which gives it the original's story."""
-    return Send(DEDUP_CANDIDATES, copy.dedup.duplicate_of, JoinMessage(kind="copy", sender=copy.article_id,
-                                                                       article=copy))
+    return Send(
+        DEDUP_CANDIDATES,
+        copy.dedup.duplicate_of,
+        JoinMessage(kind="copy", sender=copy.article_id, article=copy),
+    )
 
 
 def _window_seconds(settings: DedupSettings) -> float:
@@ -210,7 +232,7 @@ def _window_seconds(settings: DedupSettings) -> float:
 class IndexResult:
     keys: dict[str, dict[str, Any]]  # new state of each index key probed
     fingerprint_key: str
-    fingerprint: dict[str, Any]      # the prober's fingerprint copy on this partition
+    fingerprint: dict[str, Any]  # the prober's fingerprint copy on this partition
     reply: Send
 
     def store(self, index: MutableMapping[str, Any]) -> None:
@@ -220,8 +242,9 @@ class IndexResult:
         index[self.fingerprint_key] = self.fingerprint
 
 
-def index_probe(probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
-                ) -> IndexResult:
+def index_probe(
+    probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
+) -> IndexResult:
     """Index hop: remember the article under its keys on this partition, and reply with the entries under those
     keys (in the window) that look most like a copy of it or like the same story (`best_look_alikes`).
 
@@ -237,10 +260,15 @@ def index_probe(probe: Probe, read: Callable[[str], dict[str, Any] | None], now:
         if not any(entry[0] == probe.article_id for entry in entries):
             entries.append([probe.article_id, own.published, now, probe.salt])
             if len(entries) > settings.max_entries_per_key:
-                entries = sorted(entries, key=lambda entry: (entry[1], entry[0]))[-settings.max_entries_per_key:]
+                entries = sorted(entries, key=lambda entry: (entry[1], entry[0]))[
+                    -settings.max_entries_per_key :
+                ]
         states[key] = {"entries": entries}
-        others.update((entry[0], entry) for entry in entries if entry[0] != probe.article_id
-                      and abs(own.published - entry[1]) <= _window_seconds(settings))
+        others.update(
+            (entry[0], entry)
+            for entry in entries
+            if entry[0] != probe.article_id and abs(own.published - entry[1]) <= _window_seconds(settings)
+        )
     candidates = []
     for other, (_, published, _, salt) in sorted(others.items()):
         stored = read(fingerprint_key(other, salt))
@@ -248,13 +276,22 @@ def index_probe(probe: Probe, read: Callable[[str], dict[str, Any] | None], now:
             continue
         similarity, story_score = compare(own, Fingerprint.model_validate(stored["fingerprint"]), settings)
         if similarity >= settings.near_duplicate_threshold or story_score >= settings.story_threshold:
-            candidates.append({"article_id": other, "published": published, "similarity": round(similarity, 6),
-                               "story_score": round(story_score, 6)})
+            candidates.append(
+                {
+                    "article_id": other,
+                    "published": published,
+                    "similarity": round(similarity, 6),
+                    "story_score": round(story_score, 6),
+                }
+            )
     strongest = [Candidate(**candidate) for _, candidate in best_look_alikes(candidates, settings)]
     reply = JoinMessage(kind="candidates", sender=f"partition:{probe.partition}", candidates=strongest)
-    return IndexResult(states, fingerprint_key(probe.article_id, probe.salt),
-                       {"fingerprint": own.model_dump(mode="json"), "indexed_at": now},
-                       Send(DEDUP_CANDIDATES, probe.article_id, reply))
+    return IndexResult(
+        states,
+        fingerprint_key(probe.article_id, probe.salt),
+        {"fingerprint": own.model_dump(mode="json"), "indexed_at": now},
+        Send(DEDUP_CANDIDATES, probe.article_id, reply),
+    )
 
 
 def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
@@ -271,9 +308,11 @@ class JoinResult:
     state: dict[str, Any]
     sends: list[Send]
     article: dict[str, Any] | None = None  # the article's body when it arrived with this message: keep it
-    changed: bool = True                    # False: the state need not be written back
+    changed: bool = True  # False: the state need not be written back
 
-    def store(self, article_id: str, joins: MutableMapping[str, Any], bodies: MutableMapping[str, Any]) -> None:
+    def store(
+        self, article_id: str, joins: MutableMapping[str, Any], bodies: MutableMapping[str, Any]
+    ) -> None:
         """Write the step's outcome: the join state if it changed, the article's body if it came with it."""
         if self.changed:
             joins[article_id] = self.state
@@ -281,31 +320,59 @@ class JoinResult:
             bodies[article_id] = self.article
 
 
-def join(state: dict[str, Any] | None, article_id: str, message: JoinMessage, origin: list[Any], now: float,
-         settings: DedupSettings, read_article: Callable[[], dict[str, Any] | None]) -> JoinResult:
+def join(
+    state: dict[str, Any] | None,
+    article_id: str,
+    message: JoinMessage,
+    origin: list[Any],
+    now: float,
+    settings: DedupSettings,
+    read_article: Callable[[], dict[str, Any] | None],
+) -> JoinResult:
     """Join hop: one step of the decision on `article_id` (`state` is what the join table holds for it).
 
     The article's body is not part of the state, which is rewritten on every message: it is returned once, to
     be kept apart, and read back (`read_article`) only to publish the verdict."""
-    state = state if state is not None else {"article_id": article_id, "created_at": now, "replies": {},
-                                             "answers": {}, "waiting": [], "deferred": [], "copies": {},
-                                             "emitted": {}, "earlier": {}}
+    state = (
+        state
+        if state is not None
+        else {
+            "article_id": article_id,
+            "created_at": now,
+            "replies": {},
+            "answers": {},
+            "waiting": [],
+            "deferred": [],
+            "copies": {},
+            "emitted": {},
+            "earlier": {},
+        }
+    )
     position, last = origin[:2], state.get("origin")
     redelivered = last is not None and last[:2] == position and origin[2] <= last[2]
     if redelivered and str(origin[2]) in state["emitted"]:
         # A redelivery (crash before the offset commit): publish again exactly what it published before.
         recipes = state["emitted"][str(origin[2])]
-        return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, read_article)],
-                          changed=False)
+        return JoinResult(
+            state,
+            [send for recipe in recipes for send in _render(state, recipe, read_article)],
+            changed=False,
+        )
     if "verdict" in state and message.kind != "copy":
         # Decided: an ask is answered from the verdict alone — the same answer for every asker, again on a
         # redelivery — and nothing else changes the state, so a much-asked original is not rewritten per ask.
-        return JoinResult(state, _render(state, ["answer", message.sender], read_article)
-                          if message.kind == "ask" else [], changed=False)
+        return JoinResult(
+            state,
+            _render(state, ["answer", message.sender], read_article) if message.kind == "ask" else [],
+            changed=False,
+        )
     if redelivered:
         return JoinResult(state, [], changed=False)
-    arrived = (message.article.model_dump(mode="json") if message.kind == "self" and "published" not in state
-               else None)
+    arrived = (
+        message.article.model_dump(mode="json")
+        if message.kind == "self" and "published" not in state
+        else None
+    )
     state = {**state, "origin": origin}
     recipes = _apply(state, message) + _advance(state, now, settings)
     if recipes:
@@ -321,19 +388,31 @@ def _apply(state: dict[str, Any], message: JoinMessage) -> list[list[str]]:
         state["partitions"] = [f"partition:{partition}" for partition in message.partitions]
         state["published"] = message.published
     elif message.kind == "candidates":
-        state["replies"] = {sender: [candidate.model_dump() for candidate in message.candidates],
-                            **state["replies"]}
+        state["replies"] = {
+            sender: [candidate.model_dump() for candidate in message.candidates],
+            **state["replies"],
+        }
     elif message.kind == "answer" and sender not in state["answers"]:
-        state["answers"] = {**state["answers"], sender: None if message.story_id is None else {
-            "root": message.root, "story_id": message.story_id}}
+        state["answers"] = {
+            **state["answers"],
+            sender: None
+            if message.story_id is None
+            else {"root": message.root, "story_id": message.story_id},
+        }
     elif message.kind == "ask" and sender not in state["deferred"] and sender not in state["waiting"]:
         if (message.published, sender) < (message.target_published, state["article_id"]):
             # An earlier article asks an undecided later one: answer "deferred" now (it must not wait on us)
             # and ask it in turn, so the later article is the one that decides about the pair.
             state["deferred"] = [*state["deferred"], sender]
-            state["earlier"] = {**state["earlier"], sender: {
-                "article_id": sender, "published": message.published, "similarity": message.similarity,
-                "story_score": message.story_score}}
+            state["earlier"] = {
+                **state["earlier"],
+                sender: {
+                    "article_id": sender,
+                    "published": message.published,
+                    "similarity": message.similarity,
+                    "story_score": message.story_score,
+                },
+            }
             recipes = [["answer", sender]]
             if "asked" in state and sender not in state["asked"]:
                 state["asked"] = [*state["asked"], sender]
@@ -373,8 +452,11 @@ def _advance(state: dict[str, Any], now: float, settings: DedupSettings) -> list
             recipes.append(["asks"])
     if not late and not all(candidate in state["answers"] for candidate in state["asked"]):
         return recipes
-    answers = [{**state["look_alikes"][candidate], **state["answers"][candidate]}
-               for candidate in state["asked"] if state["answers"].get(candidate) is not None]
+    answers = [
+        {**state["look_alikes"][candidate], **state["answers"][candidate]}
+        for candidate in state["asked"]
+        if state["answers"].get(candidate) is not None
+    ]
     state["verdict"] = decide(state["article_id"], answers, settings).model_dump(mode="json")
     state["decided_at"] = now
     recipes.append(["verdict"])
@@ -388,16 +470,22 @@ def _rank(candidate: dict[str, Any], settings: DedupSettings) -> tuple[bool, flo
     """How strongly a look-alike would decide the verdict: any near-duplicate before any same-story article,
     then by similarity (near-duplicates) or story score (stories)."""
     near = candidate["similarity"] >= settings.near_duplicate_threshold
-    return (near, candidate["similarity"] if near else candidate["story_score"],
-            candidate["story_score"] if near else candidate["similarity"])
+    return (
+        near,
+        candidate["similarity"] if near else candidate["story_score"],
+        candidate["story_score"] if near else candidate["similarity"],
+    )
 
 
-def best_look_alikes(candidates: list[dict[str, Any]], settings: DedupSettings
-                     ) -> list[tuple[str, dict[str, Any]]]:
+def best_look_alikes(
+    candidates: list[dict[str, Any]], settings: DedupSettings
+) -> list[tuple[str, dict[str, Any]]]:
     """The `max_look_alikes` strongest candidates, (article_id, candidate) best first (ties by id)."""
     by_id = sorted(candidates, key=lambda candidate: candidate["article_id"])
-    ranked = sorted(by_id, key=lambda candidate: _rank(candidate, settings), reverse=True)  # stable: ties by id
-    return [(candidate["article_id"], candidate) for candidate in ranked[:settings.max_look_alikes]]
+    ranked = sorted(
+        by_id, key=lambda candidate: _rank(candidate, settings), reverse=True
+    )  # stable: ties by id
+    return [(candidate["article_id"], candidate) for candidate in ranked[: settings.max_look_alikes]]
 
 
 def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettings) -> DedupVerdict:
@@ -406,8 +494,12 @@ def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettin
     near = [a for a in answers if a["similarity"] >= settings.near_duplicate_threshold]
     if near:
         best = max(near, key=lambda a: (a["similarity"], a["story_score"]))
-        return DedupVerdict(duplicate_of=best["root"], method="near_duplicate",
-                            similarity=round(best["similarity"], 4), story_id=best["story_id"])
+        return DedupVerdict(
+            duplicate_of=best["root"],
+            method="near_duplicate",
+            similarity=round(best["similarity"], 4),
+            story_id=best["story_id"],
+        )
     related = [a for a in answers if a["story_score"] >= settings.story_threshold]
     if related:
         return DedupVerdict(story_id=max(related, key=lambda a: a["story_score"])["story_id"])
@@ -428,18 +520,28 @@ def _answer(state: dict[str, Any]) -> dict[str, Any]:
     return {"root": verdict["duplicate_of"] or state["article_id"], "story_id": verdict["story_id"]}
 
 
-def _render(state: dict[str, Any], recipe: list[str], read_article: Callable[[], dict[str, Any] | None]
-            ) -> list[Send]:
+def _render(
+    state: dict[str, Any], recipe: list[str], read_article: Callable[[], dict[str, Any] | None]
+) -> list[Send]:
     """The sends of one recipe, rebuilt from the state (so a replay publishes the very same records)."""
     own = state["article_id"]
     kind = recipe[0]
     if kind in ("asks", "ask"):
-        return [Send(DEDUP_CANDIDATES, candidate, JoinMessage(
-            kind="ask", sender=own, published=state["published"],
-            target_published=state["look_alikes"][candidate]["published"],
-            similarity=state["look_alikes"][candidate]["similarity"],
-            story_score=state["look_alikes"][candidate]["story_score"]))
-            for candidate in (state["asked"] if kind == "asks" else recipe[1:])]
+        return [
+            Send(
+                DEDUP_CANDIDATES,
+                candidate,
+                JoinMessage(
+                    kind="ask",
+                    sender=own,
+                    published=state["published"],
+                    target_published=state["look_alikes"][candidate]["published"],
+                    similarity=state["look_alikes"][candidate]["similarity"],
+                    story_score=state["look_alikes"][candidate]["story_score"],
+                ),
+            )
+            for candidate in (state["asked"] if kind == "asks" else recipe[1:])
+        ]
     if kind == "answer":
         answer = {} if recipe[1] in state["deferred"] else _answer(state)  # {}: deferred
         return [Send(DEDUP_CANDIDATES, recipe[1], JoinMessage(kind="answer", sender=own, **answer))]
@@ -453,8 +555,12 @@ def _render(state: dict[str, Any], recipe: list[str], read_article: Callable[[],
 def join_overdue(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
     """True for an article still undecided `decision_deadline_seconds` after its join state was created: the
     agent then sends it a "deadline" message, which makes it decide with the answers in hand."""
-    return ("published" in state and "verdict" not in state and not state.get("deadline_passed")
-            and now - state["created_at"] > settings.decision_deadline_seconds)
+    return (
+        "published" in state
+        and "verdict" not in state
+        and not state.get("deadline_passed")
+        and now - state["created_at"] > settings.decision_deadline_seconds
+    )
 
 
 def deadline_message(article_id: str) -> Send:
@@ -484,8 +590,13 @@ class InMemoryDedup:
     def __init__(self, settings: DedupSettings, partitions: int = 4) -> None:
         self.settings = settings
         self.partitions = partitions
-        self.tables: dict[str, dict[str, Any]] = {"urls": {}, "texts": {}, "index": {}, "joins": {},
-                                                  "articles": {}}
+        self.tables: dict[str, dict[str, Any]] = {
+            "urls": {},
+            "texts": {},
+            "index": {},
+            "joins": {},
+            "articles": {},
+        }
         self.deduped: list[Article] = []
         self._offsets: dict[str, int] = {}
 
@@ -497,15 +608,18 @@ class InMemoryDedup:
         if url_judgement.decision is not UrlDecision.FORWARD:
             return
         if not article.text:
-            self.deduped.append(article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)}))
+            self.deduped.append(
+                article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)})
+            )
             return
         text_judgement = judge_by_text(article, texts.get(article.text_hash), self._origin("by-text"))
         texts[article.text_hash] = text_judgement.state
         if text_judgement.article is None:
             return
         judged = text_judgement.article
-        article_probes = (None if judged.dedup.duplicate_of
-                          else index_probes(judged, self.settings, self.partitions))
+        article_probes = (
+            None if judged.dedup.duplicate_of else index_probes(judged, self.settings, self.partitions)
+        )
         self.deliver(text_sends(judged, article_probes), now)
 
     def deliver(self, sends: list[Send], now: float) -> None:
@@ -525,8 +639,15 @@ class InMemoryDedup:
             result.store(index)
             return [result.reply]
         articles = self.tables["articles"]
-        result = join(self.tables["joins"].get(send.key), send.key, send.record, origin, now, self.settings,
-                      lambda: articles.get(send.key))
+        result = join(
+            self.tables["joins"].get(send.key),
+            send.key,
+            send.record,
+            origin,
+            now,
+            self.settings,
+            lambda: articles.get(send.key),
+        )
         result.store(send.key, self.tables["joins"], articles)
         return result.sends
 

@@ -22,8 +22,7 @@ from functools import lru_cache
 from itertools import chain
 
 import numpy as np
-
-from streams.clean.normalize import matching_form
+from newsmon.streams.clean.normalize import matching_form
 
 _WORD = re.compile(r"\w+")
 _MIX_1 = np.uint64(0x9E3779B97F4A7C15)
@@ -77,8 +76,10 @@ def word_hashes(text: str) -> np.ndarray:
     if None in packed:
         if len(_chunk_cache) >= _CHUNK_CACHE_SIZE:
             _chunk_cache.clear()
-        packed = [part if part is not None else _chunk_cache.setdefault(chunk, _pack_chunk(chunk))
-                  for chunk, part in zip(chunks, packed)]
+        packed = [
+            part if part is not None else _chunk_cache.setdefault(chunk, _pack_chunk(chunk))
+            for chunk, part in zip(chunks, packed)
+        ]
     return np.frombuffer(b"".join(packed), dtype=np.uint64)
 
 
@@ -93,7 +94,7 @@ def shingle_hashes(hashed: np.ndarray, size: int) -> np.ndarray:
     combined = hashed[:count].copy()
     with np.errstate(over="ignore"):  # wrap-around multiplication is the mixing, not an error
         for offset in range(1, width):
-            combined = combined * _MIX_1 + hashed[offset:offset + count] * _MIX_2
+            combined = combined * _MIX_1 + hashed[offset : offset + count] * _MIX_2
     return combined
 
 
@@ -131,11 +132,15 @@ def similarity(first: np.ndarray, second: np.ndarray) -> float:
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[str]:
     """One index key per band: articles sharing any key are near-duplicate candidates."""
     if bands * rows > len(sig):
-        raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} values, the signature has {len(sig)}")
+        raise ValueError(
+            f"{bands} bands x {rows} rows need {bands * rows} values, the signature has {len(sig)}"
+        )
     raw = sig.astype("<u4").tobytes()
     width = rows * 4
-    return [f"nd:{band}:{hashlib.blake2b(raw[band * width:(band + 1) * width], digest_size=8).hexdigest()}"
-            for band in range(bands)]
+    return [
+        f"nd:{band}:{hashlib.blake2b(raw[band * width : (band + 1) * width], digest_size=8).hexdigest()}"
+        for band in range(bands)
+    ]
 
 
 def check_packed(text: str) -> str:

@@ -25,9 +25,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+from newsmon.streams.dedup.minhash import check_packed
 from pydantic import BaseModel, ConfigDict, field_validator
-
-from streams.dedup.minhash import check_packed
 
 _DATA = Path(__file__).with_name("data")
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
@@ -41,8 +40,11 @@ def stop_words() -> frozenset[str]:
     """Function words and reporting verbs of every language in data/stopwords_*.txt (matching form)."""
     words: set[str] = set()
     for path in sorted(_DATA.glob("stopwords_*.txt")):
-        words.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                     if line.strip() and not line.startswith("#"))
+        words.update(
+            line.strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        )
     return frozenset(words)
 
 
@@ -54,7 +56,7 @@ def _content_stem(word: str) -> str | None:
         return None
     for prefix in _ARABIC_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
-            word = word[len(prefix):]
+            word = word[len(prefix) :]
             break
     return None if word in stops else word
 
@@ -81,7 +83,9 @@ def _pack(items: list[str]) -> str:
     return base64.b64encode(hashes.tobytes()).decode("ascii")
 
 
-@lru_cache(maxsize=16_384)  # ~3 kB each; the index compares each entry's profile again for every later look-alike
+@lru_cache(
+    maxsize=16_384
+)  # ~3 kB each; the index compares each entry's profile again for every later look-alike
 def _unpack(packed: str) -> frozenset[int]:
     return frozenset(np.frombuffer(base64.b64decode(packed), dtype="<u4").tolist())
 
@@ -100,9 +104,11 @@ def features(words: list[str], size: int, key_count: int) -> tuple[StoryProfile,
     for story candidates (its `key_count` most frequent phrases), from one pass over its matching words."""
     stems = _stems(words)
     phrases = _phrase_counts(stems)
-    profile = StoryProfile(terms=_pack(_top(Counter(stem for stem in stems if stem), size)),
-                           phrases=_pack(_top(phrases, size)),
-                           numbers=_pack(sorted({word for word in words if word.isdigit()})))
+    profile = StoryProfile(
+        terms=_pack(_top(Counter(stem for stem in stems if stem), size)),
+        phrases=_pack(_top(phrases, size)),
+        numbers=_pack(sorted({word for word in words if word.isdigit()})),
+    )
     return profile, [f"st:{zlib.crc32(phrase.encode('utf-8')):08x}" for phrase in _top(phrases, key_count)]
 
 
@@ -113,5 +119,7 @@ def _containment(first: frozenset[int], second: frozenset[int]) -> float:
 
 def score(first: StoryProfile, second: StoryProfile) -> float:
     """How strongly two profiles look like one story: 0 (nothing shared) to 1.6 (all three sets contained)."""
-    return sum(weight * _containment(_unpack(getattr(first, field)), _unpack(getattr(second, field)))
-               for field, weight in _WEIGHTS.items())
+    return sum(
+        weight * _containment(_unpack(getattr(first, field)), _unpack(getattr(second, field)))
+        for field, weight in _WEIGHTS.items()
+    )

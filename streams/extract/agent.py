@@ -8,12 +8,12 @@ original — before or after it: a copy that comes first waits in the table unti
 from __future__ import annotations
 
 import faust
+from newsmon.streams.extract.events import article_events, corroborating_events
+from newsmon.streams.runtime import StageRuntime
 
 from newsmon import metrics
 from newsmon.records import Article, Event
 from newsmon.topics import ARTICLES_DEDUPED, EVENTS
-from streams.extract.events import article_events, corroborating_events
-from streams.runtime import StageRuntime
 
 STAGE = "extract"
 
@@ -30,16 +30,25 @@ def install(runtime: StageRuntime) -> None:
             if original_id is not None:
                 entry = originals.get(original_id) or {}
                 if "events" not in entry:
-                    originals[original_id] = {"copies": [*entry.get("copies", []), article.model_dump(mode="json")]}
+                    originals[original_id] = {
+                        "copies": [*entry.get("copies", []), article.model_dump(mode="json")]
+                    }
                     continue
                 sightings = corroborating_events([Event.model_validate(e) for e in entry["events"]], article)
             else:
-                extracted = await runtime.attempt(STAGE, event, runtime.in_pool(article_events, article)) or []
+                extracted = (
+                    await runtime.attempt(STAGE, event, runtime.in_pool(article_events, article)) or []
+                )
                 for found in extracted:
                     metrics.EVENTS_EXTRACTED.labels(found.type, found.status, found.lang).inc()
                 waiting = (originals.get(article.article_id) or {}).get("copies", [])
-                originals[article.article_id] = {"events": [found.model_dump(mode="json") for found in extracted]}
-                sightings = extracted + [sighting for copy in waiting for sighting in
-                                         corroborating_events(extracted, Article.model_validate(copy))]
+                originals[article.article_id] = {
+                    "events": [found.model_dump(mode="json") for found in extracted]
+                }
+                sightings = extracted + [
+                    sighting
+                    for copy in waiting
+                    for sighting in corroborating_events(extracted, Article.model_validate(copy))
+                ]
             for sighting in sightings:
                 await runtime.send(STAGE, events_topic, sighting.event_key, sighting)

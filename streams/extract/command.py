@@ -14,11 +14,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from newsmon.streams.clean.logic import article_from_document
+from newsmon.streams.extract.engine import EventMention, extract_events
+from newsmon.streams.extract.evaluation import Example, Report, labelled_events, score
 
-from streams.clean.logic import article_from_document
-from streams.clean.settings import CleanSettings
-from streams.extract.engine import EventMention, extract_events
-from streams.extract.evaluation import Example, Report, labelled_events, score
+from newsmon.settings.clean import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,7 +37,9 @@ def mention_to_json(mention: EventMention) -> dict:
     return data
 
 
-def _read_document(path: str, lang: str, clean: CleanSettings) -> tuple[str, str, list[tuple[int, int]] | None]:
+def _read_document(
+    path: str, lang: str, clean: CleanSettings
+) -> tuple[str, str, list[tuple[int, int]] | None]:
     """Text, language and (for HTML, from the clean stage) sentence spans of one input."""
     content = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     if path.lower().endswith((".html", ".htm")):

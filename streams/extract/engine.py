@@ -711,12 +711,20 @@ def _fold_into_packages(mentions: Iterable[EventMention]) -> list[EventMention]:
     mentions = list(mentions)
 
     def parties_and_status(mention: EventMention) -> tuple:
-        return (frozenset(p.code for p in mention.actors), frozenset(p.code for p in mention.targets),
-                mention.status)
+        return (
+            frozenset(p.code for p in mention.actors),
+            frozenset(p.code for p in mention.targets),
+            mention.status,
+        )
 
-    packages = {parties_and_status(m) for m in mentions if m.type == "sanction" and m.category == "sanctions_package"}
-    return [m for m in mentions
-            if m.type != "sanction" or m.category == "sanctions_package" or parties_and_status(m) not in packages]
+    packages = {
+        parties_and_status(m) for m in mentions if m.type == "sanction" and m.category == "sanctions_package"
+    }
+    return [
+        m
+        for m in mentions
+        if m.type != "sanction" or m.category == "sanctions_package" or parties_and_status(m) not in packages
+    ]
 
 
 _ABBREVIATIONS = frozenset(

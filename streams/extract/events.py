@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from newsmon.streams.alerts.identity import event_key
+from newsmon.streams.extract.engine import extract_events
+
 from newsmon.records import Article, ArticleRef, Event, stable_id
-from streams.alerts.identity import event_key
-from streams.extract.engine import extract_events
 
 EXTRACTABLE_LANGUAGES = frozenset({"ar", "en"})
 
@@ -21,10 +22,19 @@ def article_events(article: Article) -> list[Event]:
         Event(
             event_id=stable_id(article.article_id, mention.type, mention.category, *mention.span),
             event_key=event_key(mention.type, mention.category, mention.targets, mention.quantity),
-            type=mention.type, category=mention.category, status=mention.status,
-            actors=list(mention.actors), targets=list(mention.targets), object=mention.object,
-            quantity=mention.quantity, condition=mention.condition, sentence=mention.sentence,
-            span=mention.span, lang=mention.lang, confidence=mention.confidence, article=ref,
+            type=mention.type,
+            category=mention.category,
+            status=mention.status,
+            actors=list(mention.actors),
+            targets=list(mention.targets),
+            object=mention.object,
+            quantity=mention.quantity,
+            condition=mention.condition,
+            sentence=mention.sentence,
+            span=mention.span,
+            lang=mention.lang,
+            confidence=mention.confidence,
+            article=ref,
         )
         for mention in extract_events(article.text, lang=article.language, sentences=spans)
     ]
@@ -34,12 +44,23 @@ def corroborating_events(original_events: list[Event], copy: Article) -> list[Ev
     """The original's events as sightings in a copy: the same events (same key, same words), with the copy's
     outlet as their source, so the alert stage counts the copy as corroboration without extracting it again."""
     ref = _article_ref(copy)
-    return [event.model_copy(update={"event_id": stable_id(copy.article_id, event.type, event.category,
-                                                              *event.span), "article": ref})
-            for event in original_events]
+    return [
+        event.model_copy(
+            update={
+                "event_id": stable_id(copy.article_id, event.type, event.category, *event.span),
+                "article": ref,
+            }
+        )
+        for event in original_events
+    ]
 
 
 def _article_ref(article: Article) -> ArticleRef:
-    return ArticleRef(article_id=article.article_id, url=article.url, outlet=article.outlet,
-                      published_at=article.published_at, fetched_at=article.fetched_at,
-                      story_id=article.dedup.story_id if article.dedup is not None else None)
+    return ArticleRef(
+        article_id=article.article_id,
+        url=article.url,
+        outlet=article.outlet,
+        published_at=article.published_at,
+        fetched_at=article.fetched_at,
+        story_id=article.dedup.story_id if article.dedup is not None else None,
+    )

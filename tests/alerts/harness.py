@@ -14,15 +14,15 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import TopicPartition
+from newsmon.streams.alerts.identity import event_key
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.processes import spawn, write_effective_settings
 from newsmon.records import Alert, Event
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
+from newsmon.settings.alerts import AlertSettings
+from newsmon.shell.processes import spawn, write_effective_settings
 from newsmon.topics import EVENTS, Topics
-from streams.alerts.identity import event_key
-from streams.alerts.settings import AlertSettings
 from tests.factories import make_event
 
 DEADLINE = 90.0
@@ -30,9 +30,12 @@ DEADLINE = 90.0
 
 def alert_settings_run(bootstrap: str, tmp_path: Path, alerts: AlertSettings) -> Settings:
     run = uuid.uuid4().hex[:8]
-    settings = Settings(kafka=KafkaSettings(bootstrap_servers=bootstrap, partitions=3, topic_prefix=f"t{run}."),
-                        worker=WorkerSettings(app_id=f"alerts-{run}", processes=1), alerts=alerts,
-                        state_dir=tmp_path)
+    settings = Settings(
+        kafka=KafkaSettings(bootstrap_servers=bootstrap, partitions=3, topic_prefix=f"t{run}."),
+        worker=WorkerSettings(app_id=f"alerts-{run}", processes=1),
+        alerts=alerts,
+        state_dir=tmp_path,
+    )
     ensure_topics(settings.kafka, bootstrap)
     topics = Topics(settings.kafka.topic_prefix)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -48,8 +51,13 @@ def alert_settings_run(bootstrap: str, tmp_path: Path, alerts: AlertSettings) ->
 
 
 def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
-    return spawn(["worker"], write_effective_settings(settings), settings.kafka.bootstrap_servers, free_port(),
-                 log_file=settings.state_dir / log_name)
+    return spawn(
+        ["worker"],
+        write_effective_settings(settings),
+        settings.kafka.bootstrap_servers,
+        free_port(),
+        log_file=settings.state_dir / log_name,
+    )
 
 
 def sighting(outlet: str, status: str = "announced", **changes: Any) -> Event:
@@ -72,8 +80,9 @@ class EventProducer:
 
 
 def read_values(settings: Settings, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, consumer_timeout_ms=700,
-                             enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers, consumer_timeout_ms=700, enable_auto_commit=False
+    )
     consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
     consumer.seek_to_beginning()
     values = [record.value for record in consumer]
@@ -85,8 +94,9 @@ def read_alerts(settings: Settings, topic: str) -> list[Alert]:
     return [Alert.from_bytes(value) for value in read_values(settings, topic)]
 
 
-def wait_for(condition: Callable[[], bool], worker: subprocess.Popen[bytes], what: str,
-             timeout: float = DEADLINE) -> None:
+def wait_for(
+    condition: Callable[[], bool], worker: subprocess.Popen[bytes], what: str, timeout: float = DEADLINE
+) -> None:
     """Poll `condition` with a deadline; fail early if the worker died."""
     deadline = time.monotonic() + timeout
     while not condition():

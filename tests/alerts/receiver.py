@@ -50,8 +50,11 @@ class Receiver:
 
     def _record(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         signed = handler.headers.get("X-Newsmon-Signature")
-        expected = ("sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
-                    if self.secret else None)
+        expected = (
+            "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+            if self.secret
+            else None
+        )
         with self._lock:
             if self.fail_next > 0:
                 self.fail_next -= 1
@@ -59,8 +62,14 @@ class Receiver:
             else:
                 status = self.status
             alert_id = handler.headers.get("X-Newsmon-Alert-Id")
-            self.requests.append({"alert_id": alert_id, "status": status, "signed_ok": signed == expected,
-                                  "at": time.monotonic()})
+            self.requests.append(
+                {
+                    "alert_id": alert_id,
+                    "status": status,
+                    "signed_ok": signed == expected,
+                    "at": time.monotonic(),
+                }
+            )
             if status == 200:
                 self.bodies.setdefault(alert_id, json.loads(body))
         handler.send_response(status)

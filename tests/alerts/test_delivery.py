@@ -8,12 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from newsmon.streams.alerts.logic import track
 
-from newsmon.processes import stop_all
 from newsmon.records import Party, Quantity
+from newsmon.settings.alerts import AlertSettings, SinkSettings, WatchRule
+from newsmon.shell.processes import stop_all
 from newsmon.topics import DEAD_LETTER, Topics
-from streams.alerts.logic import track
-from streams.alerts.settings import AlertSettings, SinkSettings, WatchRule
 from tests.alerts.harness import (
     EventProducer,
     alert_settings_run,
@@ -28,44 +28,82 @@ from tests.factories import NOW
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
-UKR, RUS, EU = Party(name="Ukraine", code="UKR"), Party(name="Russia", code="RUS"), Party(name="EU", code="EU")
+UKR, RUS, EU = (
+    Party(name="Ukraine", code="UKR"),
+    Party(name="Russia", code="RUS"),
+    Party(name="EU", code="EU"),
+)
 SECRET = "s3cret"
 
 
 def hook(receiver: Receiver, rules: list[str] | None = None) -> SinkSettings:
-    return SinkSettings(name="hook", url=receiver.url, secret=SECRET, rules=rules or ["default"],
-                        backoff_initial_seconds=0.1, backoff_max_seconds=1.0, max_attempts=200,
-                        rate_per_second=200.0)
+    return SinkSettings(
+        name="hook",
+        url=receiver.url,
+        secret=SECRET,
+        rules=rules or ["default"],
+        backoff_initial_seconds=0.1,
+        backoff_max_seconds=1.0,
+        max_attempts=200,
+        rate_per_second=200.0,
+    )
 
 
 def pledge(outlet: str, **changes) -> object:
-    fields = dict(type="commitment", category="troops", actors=[Party(name="Macron", code="FRA")],
-                  targets=[UKR], object="reassurance force", sentence="France and 25 countries pledged troops.",
-                  quantity=Quantity(value=26, unit="countries", text="26 countries"))
+    fields = dict(
+        type="commitment",
+        category="troops",
+        actors=[Party(name="Macron", code="FRA")],
+        targets=[UKR],
+        object="reassurance force",
+        sentence="France and 25 countries pledged troops.",
+        quantity=Quantity(value=26, unit="countries", text="26 countries"),
+    )
     return sighting(outlet, **{**fields, **changes})
 
 
 def package(outlet: str, status: str, number: int = 20) -> object:
-    return sighting(outlet, status, actors=[EU], targets=[RUS],
-                    quantity=Quantity(value=number, unit="package", text=f"package {number}"))
+    return sighting(
+        outlet,
+        status,
+        actors=[EU],
+        targets=[RUS],
+        quantity=Quantity(value=number, unit="package", text=f"package {number}"),
+    )
 
 
 def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusals(broker, tmp_path: Path):
     receiver = Receiver(secret=SECRET).start()
-    alerts = AlertSettings(debounce_seconds=1.0, tick_seconds=0.2,
-                           rules=[WatchRule(name="corroborated", min_sources=3)])
-    settings = alert_settings_run(broker.bootstrap_servers, tmp_path,
-                                  alerts.model_copy(update={"sinks": [hook(receiver, ["default", "corroborated"])]}))
+    alerts = AlertSettings(
+        debounce_seconds=1.0, tick_seconds=0.2, rules=[WatchRule(name="corroborated", min_sources=3)]
+    )
+    settings = alert_settings_run(
+        broker.bootstrap_servers,
+        tmp_path,
+        alerts.model_copy(update={"sinks": [hook(receiver, ["default", "corroborated"])]}),
+    )
     topics = Topics(settings.kafka.topic_prefix)
     producer = EventProducer(settings)
     for event in [
         pledge("north"),
-        pledge("harbor", lang="ar", object="قوة طمأنة", quantity=None, sentence="فرنسا و25 دولة تتعهد بإرسال قوات"),
+        pledge(
+            "harbor",
+            lang="ar",
+            object="قوة طمأنة",
+            quantity=None,
+            sentence="فرنسا و25 دولة تتعهد بإرسال قوات",
+        ),
         pledge("east"),
         package("north", "proposed"),
         package("harbor", "announced"),
-        sighting("south", "refused", type="commitment", category="troops",
-                 actors=[Party(name="Austria", code="AUT")], targets=[UKR]),
+        sighting(
+            "south",
+            "refused",
+            type="commitment",
+            category="troops",
+            actors=[Party(name="Austria", code="AUT")],
+            targets=[UKR],
+        ),
     ]:
         producer.send(event)
     producer.close()
@@ -80,7 +118,10 @@ def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusa
         receiver.stop()
 
     assert [(a.kind, a.event.actors[0].code, a.corroboration) for a in commitments] == [("new", "FRA", 1)]
-    assert commitments[0].summary == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
+    assert (
+        commitments[0].summary
+        == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
+    )
     assert [(a.kind, a.corroboration, a.rules) for a in corroborated] == [("new", 3, ["corroborated"])]
     assert {source.outlet for source in corroborated[0].sources} == {"north", "harbor", "east"}
     assert [(a.kind, a.event.status) for a in sanctions] == [("new", "proposed"), ("update", "announced")]
@@ -93,12 +134,37 @@ def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusa
 def flowing_events() -> list:
     """20 commitments by different countries (two outlets each) and 10 sanctions packages moving from
     proposed to adopted: 40 alerts expected (20 + 10 new, 10 updates)."""
-    countries = ["DEU", "ITA", "ESP", "POL", "NLD", "BEL", "SWE", "FIN", "DNK", "NOR",
-                 "CAN", "JPN", "AUS", "GBR", "USA", "TUR", "CZE", "PRT", "GRC", "IRL"]
+    countries = [
+        "DEU",
+        "ITA",
+        "ESP",
+        "POL",
+        "NLD",
+        "BEL",
+        "SWE",
+        "FIN",
+        "DNK",
+        "NOR",
+        "CAN",
+        "JPN",
+        "AUS",
+        "GBR",
+        "USA",
+        "TUR",
+        "CZE",
+        "PRT",
+        "GRC",
+        "IRL",
+    ]
     events = []
     for index, code in enumerate(countries):
-        commitment = dict(type="commitment", category="weapons", actors=[Party(name=code, code=code)],
-                          targets=[UKR], object="air defence systems")
+        commitment = dict(
+            type="commitment",
+            category="weapons",
+            actors=[Party(name=code, code=code)],
+            targets=[UKR],
+            object="air defence systems",
+        )
         events += [sighting("north", **commitment), sighting("harbor", **commitment)]
         if index % 2 == 0:
             events += [package("north", "proposed", index + 1), package("harbor", "announced", index + 1)]
@@ -116,10 +182,12 @@ def expected_alerts(events: list, settings: AlertSettings) -> dict[str, str]:
 
 
 def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_none_at_the_webhook(
-        broker, tmp_path: Path):
+    broker, tmp_path: Path
+):
     receiver = Receiver(secret=SECRET).start()
-    settings = alert_settings_run(broker.bootstrap_servers, tmp_path,
-                                  AlertSettings(debounce_seconds=0, sinks=[hook(receiver)]))
+    settings = alert_settings_run(
+        broker.bootstrap_servers, tmp_path, AlertSettings(debounce_seconds=0, sinks=[hook(receiver)])
+    )
     topics = Topics(settings.kafka.topic_prefix)
     producer = EventProducer(settings)
     stop_producing = threading.Event()
@@ -166,8 +234,9 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
 
 def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(broker, tmp_path: Path):
     receiver = Receiver(secret=SECRET)  # down at first: connection refused
-    settings = alert_settings_run(broker.bootstrap_servers, tmp_path,
-                                  AlertSettings(debounce_seconds=0, sinks=[hook(receiver)]))
+    settings = alert_settings_run(
+        broker.bootstrap_servers, tmp_path, AlertSettings(debounce_seconds=0, sinks=[hook(receiver)])
+    )
     topics = Topics(settings.kafka.topic_prefix)
     producer = EventProducer(settings)
     for event in flowing_events()[:12]:  # 4 commitments and 2 packages: 8 alerts
@@ -175,8 +244,11 @@ def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(b
     producer.close()
     worker = start_worker(settings)
     try:
-        wait_for(lambda: len(read_alerts(settings, topics.name("alerts.commitments"))) >= 4, worker,
-                 "alerts on Kafka while the webhook is down")
+        wait_for(
+            lambda: len(read_alerts(settings, topics.name("alerts.commitments"))) >= 4,
+            worker,
+            "alerts on Kafka while the webhook is down",
+        )
         receiver.fail_next = 5  # then it answers HTTP 500 five times
         receiver.start()
         wait_for(lambda: len(receiver.acknowledged()) >= 8, worker, "8 alerts at the webhook")
@@ -190,4 +262,3 @@ def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(b
     assert receiver.acknowledged() == Counter({alert.alert_id: 1 for alert in published})
     assert len(published) == 8
     assert dead_letters == []
-

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from newsmon.streams.alerts.logic import expire, flush, track
+from newsmon.streams.alerts.summary import summarize
 
 from newsmon.records import Party, Quantity
-from streams.alerts.logic import expire, flush, track
-from streams.alerts.settings import AlertSettings, WatchRule
-from streams.alerts.summary import summarize
+from newsmon.settings.alerts import AlertSettings, WatchRule
 from tests.factories import NOW
 from tests.factories import make_event as sighting
 
@@ -36,8 +36,13 @@ def test_first_sighting_alerts_new_and_later_outlets_only_corroborate():
 
 
 def test_status_moving_forward_gives_one_update_saying_what_changed():
-    decision, alerts = feed(SETTINGS, sighting("north", "proposed"), sighting("harbor", "announced"),
-                            sighting("third", "announced"), sighting("fourth", "proposed"))
+    decision, alerts = feed(
+        SETTINGS,
+        sighting("north", "proposed"),
+        sighting("harbor", "announced"),
+        sighting("third", "announced"),
+        sighting("fourth", "proposed"),
+    )
     assert [alert.kind for alert in alerts] == ["new", "update"]
     update = alerts[1]
     assert update.alert_id != alerts[0].alert_id
@@ -64,7 +69,10 @@ def test_redelivered_message_republishes_the_identical_alerts():
 def test_two_alerts_of_one_key_in_one_commit_window_are_both_republished():
     proposed = track(None, sighting("north", "proposed"), origin(1), NOW, SETTINGS)
     adopted = track(proposed.state, sighting("harbor", "announced"), origin(2), NOW, SETTINGS)
-    assert track(adopted.state, sighting("north", "proposed"), origin(1), NOW, SETTINGS).alerts == proposed.alerts
+    assert (
+        track(adopted.state, sighting("north", "proposed"), origin(1), NOW, SETTINGS).alerts
+        == proposed.alerts
+    )
     assert track(adopted.state, sighting("harbor"), origin(2), NOW, SETTINGS).alerts == adopted.alerts
 
 
@@ -108,13 +116,18 @@ def test_alert_id_is_deterministic_across_processes():
 
 # --- identity tolerance -----------------------------------------------------------------------------------
 
-EU, DEU, FRA = Party(name="EU", code="EU"), Party(name="Germany", code="DEU"), Party(name="France", code="FRA")
+EU, DEU, FRA = (
+    Party(name="EU", code="EU"),
+    Party(name="Germany", code="DEU"),
+    Party(name="France", code="FRA"),
+)
 
 
 def test_one_actor_more_a_missing_quantity_or_another_language_is_the_same_event():
     base = sighting("north", quantity=Quantity(value=20, unit="package", text="20th package"))
-    more_actors = sighting("harbor", actors=[EU, DEU], quantity=None, lang="ar", sentence="…",
-                           object="حزمة العقوبات")
+    more_actors = sighting(
+        "harbor", actors=[EU, DEU], quantity=None, lang="ar", sentence="…", object="حزمة العقوبات"
+    )
     decision, alerts = feed(SETTINGS, base, more_actors)
     assert len(decision.state["tracked"]) == 1
     assert [alert.kind for alert in alerts] == ["new", "update"]
@@ -124,10 +137,13 @@ def test_one_actor_more_a_missing_quantity_or_another_language_is_the_same_event
 
 def test_other_actors_or_another_object_in_the_same_language_is_another_event():
     troops = dict(type="commitment", category="weapons", targets=[Party(name="Ukraine", code="UKR")])
-    decision, alerts = feed(SETTINGS, sighting("north", actors=[DEU], object="Leopard tanks", **troops),
-                            sighting("harbor", actors=[FRA], object="Leopard tanks", **troops),
-                            sighting("third", actors=[DEU], object="artillery shells", **troops),
-                            sighting("fourth", actors=[DEU], object="tanks", **troops))
+    decision, alerts = feed(
+        SETTINGS,
+        sighting("north", actors=[DEU], object="Leopard tanks", **troops),
+        sighting("harbor", actors=[FRA], object="Leopard tanks", **troops),
+        sighting("third", actors=[DEU], object="artillery shells", **troops),
+        sighting("fourth", actors=[DEU], object="tanks", **troops),
+    )
     assert len(decision.state["tracked"]) == 3
     assert [alert.kind for alert in alerts] == ["new", "new", "new"]
     assert len({alert.alert_id for alert in alerts}) == 3
@@ -135,51 +151,90 @@ def test_other_actors_or_another_object_in_the_same_language_is_another_event():
 
 
 def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
-    aid = dict(type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")])
+    aid = dict(
+        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+    )
     euros = lambda value: Quantity(value=value, unit="EUR", text=f"{value} euros")  # noqa: E731
-    _, alerts = feed(SETTINGS, sighting("a", **aid), sighting("b", quantity=euros(500e6), **aid),
-                     sighting("c", quantity=euros(510e6), **aid), sighting("d", quantity=euros(700e6), **aid))
+    _, alerts = feed(
+        SETTINGS,
+        sighting("a", **aid),
+        sighting("b", quantity=euros(500e6), **aid),
+        sighting("c", quantity=euros(510e6), **aid),
+        sighting("d", quantity=euros(700e6), **aid),
+    )
     assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == [
-        "quantity none → 5e+08 EUR", "quantity 5e+08 EUR → 7e+08 EUR"]
+        "quantity none → 5e+08 EUR",
+        "quantity 5e+08 EUR → 7e+08 EUR",
+    ]
 
 
 # --- debounce, hold until corroborated, rules, retention --------------------------------------------------
 
+
 def test_debounce_merges_a_burst_into_one_update_flushed_when_due():
     first = track(None, sighting("a", "proposed"), origin(1), NOW, DEBOUNCED)
-    adopted = track(first.state, sighting("b", "announced", actors=[EU, DEU]), origin(2),
-                    NOW + timedelta(seconds=5), DEBOUNCED)
-    joined = track(adopted.state, sighting("c", "announced", actors=[EU, DEU, FRA]), origin(3),
-                   NOW + timedelta(seconds=9), DEBOUNCED)
+    adopted = track(
+        first.state,
+        sighting("b", "announced", actors=[EU, DEU]),
+        origin(2),
+        NOW + timedelta(seconds=5),
+        DEBOUNCED,
+    )
+    joined = track(
+        adopted.state,
+        sighting("c", "announced", actors=[EU, DEU, FRA]),
+        origin(3),
+        NOW + timedelta(seconds=9),
+        DEBOUNCED,
+    )
     assert adopted.alerts == joined.alerts == []
     assert joined.due_at == NOW + timedelta(seconds=30)
     assert flush(joined.state, NOW + timedelta(seconds=29), DEBOUNCED).alerts == []
     flushed = flush(joined.state, NOW + timedelta(seconds=30), DEBOUNCED)
     assert [alert.summary.split("— changed: ")[1] for alert in flushed.alerts] == [
-        "status proposed → announced; joined: Germany, France"]
+        "status proposed → announced; joined: Germany, France"
+    ]
     assert flushed.due_at is None
     assert flush(flushed.state, NOW + timedelta(minutes=5), DEBOUNCED).alerts == []
 
 
 def test_single_source_event_is_held_until_corroborated_per_rule():
-    settings = AlertSettings(debounce_seconds=0, rules=[
-        WatchRule(name="eu-corroborated", actors=["EU"], min_sources=2),
-        WatchRule(name="arabic", languages=["ar"])])
-    decision, alerts = feed(settings, sighting("north"), sighting("north", event_id="again"),
-                            sighting("harbor", lang="ar"))
+    settings = AlertSettings(
+        debounce_seconds=0,
+        rules=[
+            WatchRule(name="eu-corroborated", actors=["EU"], min_sources=2),
+            WatchRule(name="arabic", languages=["ar"]),
+        ],
+    )
+    decision, alerts = feed(
+        settings, sighting("north"), sighting("north", event_id="again"), sighting("harbor", lang="ar")
+    )
     assert [(alert.kind, alert.rules, alert.corroboration) for alert in alerts] == [
-        ("new", ["default"], 1), ("new", ["arabic", "eu-corroborated"], 2)]
+        ("new", ["default"], 1),
+        ("new", ["arabic", "eu-corroborated"], 2),
+    ]
     held = AlertSettings(debounce_seconds=0, min_sources=2)
     assert feed(held, sighting("north"))[1] == []
 
 
 def test_keyword_and_status_rules():
-    settings = AlertSettings(debounce_seconds=0, rules=[WatchRule(name="package", keywords=["PACKAGE"]),
-                                                       WatchRule(name="adopted", statuses=["announced"])])
-    _, alerts = feed(settings, sighting("north", "proposed", sentence="The EU proposed new measures."),
-                     sighting("harbor", "announced"))
+    settings = AlertSettings(
+        debounce_seconds=0,
+        rules=[
+            WatchRule(name="package", keywords=["PACKAGE"]),
+            WatchRule(name="adopted", statuses=["announced"]),
+        ],
+    )
+    _, alerts = feed(
+        settings,
+        sighting("north", "proposed", sentence="The EU proposed new measures."),
+        sighting("harbor", "announced"),
+    )
     assert [(alert.kind, alert.rules) for alert in alerts] == [
-        ("new", ["default"]), ("update", ["default"]), ("new", ["adopted", "package"])]
+        ("new", ["default"]),
+        ("update", ["default"]),
+        ("new", ["adopted", "package"]),
+    ]
 
 
 def test_retention_forgets_events_not_seen_for_the_window():
@@ -194,10 +249,19 @@ def test_retention_forgets_events_not_seen_for_the_window():
 
 def test_summary_reads_as_a_notification():
     assert summarize(sighting("north")) == "The EU imposes a sanctions package on Russia — announced"
-    troops = sighting("north", type="commitment", category="troops", object="reassurance force",
-                      actors=[Party(name="ماكرون", code="FRA")], targets=[Party(name="أوكرانيا", code="UKR")],
-                      quantity={"value": 26, "unit": "countries", "text": "26 دولة"})
-    assert summarize(troops) == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
+    troops = sighting(
+        "north",
+        type="commitment",
+        category="troops",
+        object="reassurance force",
+        actors=[Party(name="ماكرون", code="FRA")],
+        targets=[Party(name="أوكرانيا", code="UKR")],
+        quantity={"value": 26, "unit": "countries", "text": "26 دولة"},
+    )
+    assert (
+        summarize(troops)
+        == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
+    )
 
 
 def test_a_redelivered_message_is_flagged_as_a_replay():

@@ -1,10 +1,10 @@
 from kafka import KafkaProducer
+from newsmon.streams.alerts.readback import published_alert_ids
 
 from newsmon.kafka_admin import ensure_topics
 from newsmon.partitioner import partition_of
 from newsmon.settings import KafkaSettings
 from newsmon.topics import ALERTS_SANCTIONS, Topics
-from streams.alerts.readback import published_alert_ids
 
 
 def test_read_back_finds_the_alerts_of_one_key_on_its_partition(broker):

@@ -1,12 +1,13 @@
 import threading
 import time
 
-from connectors.sinks.ledger import SentLedger
-from connectors.sinks.payloads import json_body, slack_body
-from connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
+from newsmon.connectors.sinks.ledger import SentLedger
+from newsmon.connectors.sinks.payloads import json_body, slack_body
+from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
+from newsmon.streams.alerts.logic import track
+
 from newsmon.records import Alert
-from streams.alerts.logic import track
-from streams.alerts.settings import AlertSettings
+from newsmon.settings.alerts import AlertSettings
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW, make_event
 
@@ -15,13 +16,16 @@ QUICK = RetryPolicy(max_attempts=4, backoff_initial_seconds=0.05, backoff_max_se
 
 
 def sink(receiver: Receiver, retry: RetryPolicy = QUICK, rate: float = 1000.0) -> WebhookSink:
-    return WebhookSink(receiver.url, secret=receiver.secret, timeout_seconds=2.0, retry=retry,
-                       rate_per_second=rate)
+    return WebhookSink(
+        receiver.url, secret=receiver.secret, timeout_seconds=2.0, retry=retry, rate_per_second=rate
+    )
 
 
 def test_signature_is_hmac_sha256_hex_of_the_body():
     # openssl dgst -sha256 -hmac key <<< '{}' (without the newline)
-    assert signature(b"{}", "key") == "sha256=a777724d943eb48dc69bca8a4a6d57a04db3f9ec7e1de4e581e860265bdf3032"
+    assert (
+        signature(b"{}", "key") == "sha256=a777724d943eb48dc69bca8a4a6d57a04db3f9ec7e1de4e581e860265bdf3032"
+    )
 
 
 def test_delivers_signed_json_and_retries_a_500_with_backoff():
@@ -94,7 +98,7 @@ def test_ledger_remembers_across_reopen(tmp_path):
 
 
 def test_tail_reads_the_rule_topic_or_the_default_topics():
-    from newsmon.alerts_tail import tail_topics
+    from newsmon.shell.alerts_tail import tail_topics
 
     assert tail_topics("p.", "ukraine") == ["p.alerts.ukraine"]
     assert tail_topics("p.", None) == ["p.alerts.commitments", "p.alerts.sanctions"]

@@ -9,12 +9,12 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
+from newsmon.streams.clean.logic import clean_page
+from newsmon.streams.extract.events import article_events
 
 from bench.loadgen import Corpus, LoadServer, LoadSpec
 from newsmon.records import DedupVerdict, FeedItem, RawPage
-from streams.clean.logic import clean_page
-from streams.clean.settings import CleanSettings
-from streams.extract.events import article_events
+from newsmon.settings.clean import CleanSettings
 
 
 def test_pages_are_deterministic_sized_and_carry_the_planted_events():
@@ -25,9 +25,18 @@ def test_pages_are_deterministic_sized_and_carry_the_planted_events():
         html = corpus.render_page(index, "http://127.0.0.1:1")
         assert 45_000 <= len(html.encode()) <= 155_000
         url = f"http://127.0.0.1:1/f{index % 4}/a/{index}.html"
-        article = clean_page(RawPage(url=url, final_url=url, canonical_url=url, html=html,
-                                     headers={"Content-Type": "text/html"}, fetched_at=datetime.now(UTC),
-                                     feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml")), CleanSettings())
+        article = clean_page(
+            RawPage(
+                url=url,
+                final_url=url,
+                canonical_url=url,
+                html=html,
+                headers={"Content-Type": "text/html"},
+                fetched_at=datetime.now(UTC),
+                feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml"),
+            ),
+            CleanSettings(),
+        )
         assert article.language == corpus.article(index).lang
         planted += corpus.article(index).events
         found += len(article_events(article.model_copy(update={"dedup": DedupVerdict(story_id="s")})))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from newsmon.records import FeedItem, RawPage
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 FETCHED = datetime(2025, 9, 5, 8, 0, tzinfo=UTC)
 
@@ -58,11 +58,13 @@ EN_KEPT = [
 
 def page_html(body: str, lang: str, title: str, head: str = "") -> str:
     nav = "".join(f'<li><a href="/s/{i}">section {i}</a></li>' for i in range(12))
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} | Site</title>'
-            f'<meta property="og:site_name" content="The Site">{head}</head><body>'
-            f'<header><nav><ul>{nav}</ul></nav></header><main><article>{body}</article>'
-            f'<aside><h3>Most read</h3><ul>{nav}</ul></aside></main>'
-            f'<footer><p>© 2025 The Site. All rights reserved.</p></footer></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} | Site</title>'
+        f'<meta property="og:site_name" content="The Site">{head}</head><body>'
+        f"<header><nav><ul>{nav}</ul></nav></header><main><article>{body}</article>"
+        f"<aside><h3>Most read</h3><ul>{nav}</ul></aside></main>"
+        f"<footer><p>© 2025 The Site. All rights reserved.</p></footer></body></html>"
+    )
 
 
 @pytest.fixture
@@ -72,9 +74,22 @@ def settings() -> CleanSettings:
 
 @pytest.fixture
 def make_page() -> Callable[..., RawPage]:
-    def make(html: str | None, url: str = "https://www.site.example/news/1", feed_only: bool = False,
-             headers: dict[str, str] | None = None, **feed: object) -> RawPage:
-        return RawPage(url=url, final_url=url, canonical_url=url, html=html, feed_only=feed_only,
-                       headers={"Content-Type": "text/html; charset=utf-8"} if headers is None else headers,
-                       fetched_at=FETCHED, feed=FeedItem(feed_url="https://site.example/rss", **feed))
+    def make(
+        html: str | None,
+        url: str = "https://www.site.example/news/1",
+        feed_only: bool = False,
+        headers: dict[str, str] | None = None,
+        **feed: object,
+    ) -> RawPage:
+        return RawPage(
+            url=url,
+            final_url=url,
+            canonical_url=url,
+            html=html,
+            feed_only=feed_only,
+            headers={"Content-Type": "text/html; charset=utf-8"} if headers is None else headers,
+            fetched_at=FETCHED,
+            feed=FeedItem(feed_url="https://site.example/rss", **feed),
+        )
+
     return make

@@ -1,5 +1,6 @@
-from streams.clean.boilerplate import Line, SiteBoilerplate, load_rules, site_of, strip_boilerplate
-from streams.clean.settings import CleanSettings
+from newsmon.streams.clean.boilerplate import Line, SiteBoilerplate, load_rules, site_of, strip_boilerplate
+
+from newsmon.settings.clean import CleanSettings
 
 
 def test_rule_files_load_and_fold_arabic_spelling() -> None:
@@ -10,8 +11,12 @@ def test_rule_files_load_and_fold_arabic_spelling() -> None:
 
 
 def test_plain_text_block_takes_headline_lines_until_body_text() -> None:
-    lines = [Line("نص الخبر الأول ينتهي بنقطة."), Line("اقرأ أيضاً"), Line("عنوان مقال آخر عن الحرب"),
-             Line("وأضاف المتحدث أن القرار نهائي.")]
+    lines = [
+        Line("نص الخبر الأول ينتهي بنقطة."),
+        Line("اقرأ أيضاً"),
+        Line("عنوان مقال آخر عن الحرب"),
+        Line("وأضاف المتحدث أن القرار نهائي."),
+    ]
     kept, removed = strip_boilerplate(lines, CleanSettings(), link_markup=False)
     assert kept == ["نص الخبر الأول ينتهي بنقطة.", "وأضاف المتحدث أن القرار نهائي."]
     assert removed == ["اقرأ أيضاً", "عنوان مقال آخر عن الحرب"]
@@ -36,8 +41,9 @@ def test_site_boilerplate_learns_lines_repeated_on_distinct_pages() -> None:
     learner.observe("site.example", "p2", ["نشرة الموقع اليومية"])  # redelivery: not counted again
     assert learner.frequent("site.example") == frozenset({"نشره الموقع اليوميه"})
     assert learner.frequent("other.example") == frozenset()
-    kept, removed = strip_boilerplate([Line("نشرة الموقع اليومية."), Line("خبر جديد.")], CleanSettings(),
-                                      learner.frequent("site.example"))
+    kept, removed = strip_boilerplate(
+        [Line("نشرة الموقع اليومية."), Line("خبر جديد.")], CleanSettings(), learner.frequent("site.example")
+    )
     assert kept == ["خبر جديد."] and removed == ["نشرة الموقع اليومية."]
 
 

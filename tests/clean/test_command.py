@@ -2,9 +2,9 @@ import json
 from types import SimpleNamespace
 
 from click.testing import CliRunner
+from newsmon.streams.clean.command import clean_command
 
-from streams.clean.command import clean_command
-from streams.clean.settings import CleanSettings
+from newsmon.settings.clean import CleanSettings
 
 from .conftest import EN_BODY, EN_KEPT, page_html
 
@@ -25,7 +25,9 @@ def test_json_output_for_an_html_file(tmp_path) -> None:
 
 
 def test_text_output_from_stdin() -> None:
-    result = _run(["--format", "text", "-"], stdin="وأكد المتحدث باسم الحكومة أن القرار نهائي ولا رجعة فيه.\nتابعنا\n")
+    result = _run(
+        ["--format", "text", "-"], stdin="وأكد المتحدث باسم الحكومة أن القرار نهائي ولا رجعة فيه.\nتابعنا\n"
+    )
     assert result.exit_code == 0, result.output
     assert "وأكد المتحدث" in result.output and "   تابعنا" in result.output
 

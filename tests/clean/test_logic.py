@@ -2,9 +2,8 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
-
-from streams.clean.logic import CleanError, article_from_document, clean_page
-from streams.clean.normalize import matching_form
+from newsmon.streams.clean.logic import CleanError, article_from_document, clean_page
+from newsmon.streams.clean.normalize import matching_form
 
 from .conftest import AR_BODY, AR_KEPT, EN_BODY, EN_KEPT, FETCHED, page_html
 
@@ -12,16 +11,20 @@ AR_HEAD = '<meta property="article:published_time" content="2025-09-04T10:15:00+
 
 
 def test_arabic_page_keeps_exactly_the_news(make_page, settings) -> None:
-    page = make_page(page_html(AR_BODY, "ar", "ماكرون: 26 دولة تلتزم بنشر قوة طمأنة", AR_HEAD), feed_name="Feed AR")
+    page = make_page(
+        page_html(AR_BODY, "ar", "ماكرون: 26 دولة تلتزم بنشر قوة طمأنة", AR_HEAD), feed_name="Feed AR"
+    )
     article = clean_page(page, settings)
     assert article.paragraphs == AR_KEPT
     assert article.text == "\n\n".join(AR_KEPT)
     assert article.title == "ماكرون: 26 دولة تلتزم بنشر قوة طمأنة"
     assert article.language == "ar" and article.direction == "rtl" and article.flags == []
-    assert article.published_at == datetime(2025, 9, 4, 7, 15, tzinfo=UTC) and article.published_source == "page"
+    assert (
+        article.published_at == datetime(2025, 9, 4, 7, 15, tzinfo=UTC) and article.published_source == "page"
+    )
     assert article.outlet == "Feed AR" and article.site_name == "The Site"
     assert "اقرأ أيضًا:" in article.removed_boilerplate and "تابعنا" in article.removed_boilerplate
-    assert [article.text[s.start:s.end] for s in article.sentences][:2] == AR_KEPT[:2]
+    assert [article.text[s.start : s.end] for s in article.sentences][:2] == AR_KEPT[:2]
     assert article.text_hash == __import__("hashlib").sha256(matching_form(article.text).encode()).hexdigest()
 
 
@@ -31,11 +34,19 @@ def test_english_page_keeps_exactly_the_news(make_page, settings) -> None:
     assert article.paragraphs == EN_KEPT
     assert article.language == "en" and article.direction == "ltr"
     assert article.outlet == "The Site"
-    sentences = [article.text[s.start:s.end] for s in article.sentences]
-    assert sentences[1:3] == ['"This is the toughest package so far," Kaja Kallas told reporters.',
-                              "Mr. Smith of the U.S. Treasury welcomed it."]
-    assert {"Read also:", "Ukraine asks allies for more air defence", "Photo: Reuters", "Share this article",
-            "Reporting by Jane Doe; Editing by John Roe", "Follow us on X"} <= set(article.removed_boilerplate)
+    sentences = [article.text[s.start : s.end] for s in article.sentences]
+    assert sentences[1:3] == [
+        '"This is the toughest package so far," Kaja Kallas told reporters.',
+        "Mr. Smith of the U.S. Treasury welcomed it.",
+    ]
+    assert {
+        "Read also:",
+        "Ukraine asks allies for more air defence",
+        "Photo: Reuters",
+        "Share this article",
+        "Reporting by Jane Doe; Editing by John Roe",
+        "Follow us on X",
+    } <= set(article.removed_boilerplate)
 
 
 def test_unbalanced_markup_still_yields_exactly_the_news(make_page, settings) -> None:
@@ -58,7 +69,9 @@ def test_lone_surrogates_in_the_body_become_replacement_characters(make_page, se
 def test_same_body_on_two_outlets_has_one_text_hash(make_page, settings) -> None:
     first = clean_page(make_page(page_html(AR_BODY, "ar", "عنوان أول")), settings)
     other_body = AR_BODY.replace("<p>تابعنا</p>", "<p>تابعونا على فيسبوك</p>").replace("أعلن", "أعلن")
-    second = clean_page(make_page(page_html(other_body, "ar", "عنوان ثان"), url="https://other.example/x"), settings)
+    second = clean_page(
+        make_page(page_html(other_body, "ar", "عنوان ثان"), url="https://other.example/x"), settings
+    )
     assert first.text_hash == second.text_hash and first.article_id != second.article_id
 
 
@@ -71,8 +84,12 @@ def test_date_falls_back_to_feed_then_fetch_time(make_page, settings) -> None:
 
 
 def test_feed_only_page_uses_the_summary(make_page, settings) -> None:
-    page = make_page(None, feed_only=True, title="EU sanctions",
-                     summary="<p>The European Union agreed new sanctions against Russia on Thursday.</p>")
+    page = make_page(
+        None,
+        feed_only=True,
+        title="EU sanctions",
+        summary="<p>The European Union agreed new sanctions against Russia on Thursday.</p>",
+    )
     article = clean_page(page, settings)
     assert article.flags == ["feed_only", "summary_fallback"]
     assert article.paragraphs == ["The European Union agreed new sanctions against Russia on Thursday."]
@@ -82,25 +99,31 @@ def test_feed_only_page_uses_the_summary(make_page, settings) -> None:
 def test_page_without_main_text_falls_back_or_is_flagged(make_page, settings) -> None:
     html = page_html("<p>Share this article</p>", "en", "Only a title")
     assert clean_page(make_page(html, summary="Summary from the feed, long enough."), settings).flags == [
-        "summary_fallback"]
+        "summary_fallback"
+    ]
     article = clean_page(make_page(html, title="Only a title"), settings)
     assert article.flags == ["no_main_text"] and article.paragraphs == [] and article.sentences == []
 
 
 def test_unsupported_language_is_kept_and_flagged(make_page, settings) -> None:
-    body = ("<p>L'Union européenne a adopté jeudi un nouveau paquet de sanctions contre la Russie, visant le gaz "
-            "naturel liquéfié et des banques de pays tiers, selon des diplomates.</p>")
+    body = (
+        "<p>L'Union européenne a adopté jeudi un nouveau paquet de sanctions contre la Russie, visant le gaz "
+        "naturel liquéfié et des banques de pays tiers, selon des diplomates.</p>"
+    )
     article = clean_page(make_page(page_html(body, "fr", "Sanctions")), settings)
     assert article.language == "fr" and article.flags == ["unsupported_language"]
 
 
-@pytest.mark.parametrize(("html", "headers", "reason"), [
-    ("", {}, "empty"),
-    ("just some words, no markup at all", {}, "not_html"),
-    ("<html><body><p>x</p></body></html>", {"content-type": "application/pdf"}, "not_html"),
-    ("\x00\x01\x02\x03garbage\x04\x05" * 50, {}, "binary"),
-    ("<html>" + "<p>a</p>" * 500_000 + "</html>", None, "too_large"),
-])
+@pytest.mark.parametrize(
+    ("html", "headers", "reason"),
+    [
+        ("", {}, "empty"),
+        ("just some words, no markup at all", {}, "not_html"),
+        ("<html><body><p>x</p></body></html>", {"content-type": "application/pdf"}, "not_html"),
+        ("\x00\x01\x02\x03garbage\x04\x05" * 50, {}, "binary"),
+        ("<html>" + "<p>a</p>" * 500_000 + "</html>", None, "too_large"),
+    ],
+)
 def test_bad_input_raises_clean_error(make_page, settings, html, headers, reason) -> None:
     with pytest.raises(CleanError) as error:
         clean_page(make_page(html, headers=headers), settings)

@@ -7,18 +7,21 @@ import random
 from datetime import UTC, datetime
 
 import pytest
+from newsmon.streams.clean.logic import clean_page
+from newsmon.streams.clean.metadata import page_metadata
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
-from streams.clean.logic import clean_page
-from streams.clean.metadata import page_metadata
-
 from .conftest import EN_BODY, page_html
 
 _URL = "https://www.site.example/news/1"
-_DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2025-09-06",
-                "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_DATE_PARAMS = {
+    "original_date": True,
+    "extensive_search": False,
+    "max_date": "2025-09-06",
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
 _FIELDS = ("title", "author", "sitename", "date", "url")
 _HEAD = """<meta property="og:title" content="OG title"><meta name="author" content="Jane Doe">
 <meta property="article:published_time" content="2025-09-04T10:15:00+03:00">
@@ -48,19 +51,22 @@ def test_meta_tags_and_json_ld_fill_the_article_in_trafilaturas_precedence(make_
     assert ours == theirs
 
 
-@pytest.mark.parametrize("byline, author", [
-    ("", None),
-    ('<div class="byline">By Sam Writer</div>', "Sam Writer"),
-    ('<a rel="author" href="/a">Lee Link</a>', "Lee Link"),
-    # Pruning drops <time>, <figure> and class="date" but keeps their tails, glued to the text before them.
-    ('<div class="byline"><time>2025-09-01</time> Tail Text</div>', "Tail Text"),
-    ('<p class="author-name">Name<span class="date">x</span>Joined</p>', "NameJoined"),
-    ('<div id="author-box"><figure>img</figure><span>Fig</span> Box Author</div>', "Fig Box Author"),
-    ('<div class="sidebar"><span class="author">Hidden Author</span></div>', None),
-    ('<span class="author">' + "x" * 130 + '</span><span class="writer">Second</span>', "Second"),
-    ('<div data-component="Byline">Comp Byline</div>', "Comp Byline"),
-    ("<div><rel>me</rel>Rel Me</div>", "Me Rel Me"),
-])
+@pytest.mark.parametrize(
+    "byline, author",
+    [
+        ("", None),
+        ('<div class="byline">By Sam Writer</div>', "Sam Writer"),
+        ('<a rel="author" href="/a">Lee Link</a>', "Lee Link"),
+        # Pruning drops <time>, <figure> and class="date" but keeps their tails, glued to the text before them.
+        ('<div class="byline"><time>2025-09-01</time> Tail Text</div>', "Tail Text"),
+        ('<p class="author-name">Name<span class="date">x</span>Joined</p>', "NameJoined"),
+        ('<div id="author-box"><figure>img</figure><span>Fig</span> Box Author</div>', "Fig Box Author"),
+        ('<div class="sidebar"><span class="author">Hidden Author</span></div>', None),
+        ('<span class="author">' + "x" * 130 + '</span><span class="writer">Second</span>', "Second"),
+        ('<div data-component="Byline">Comp Byline</div>', "Comp Byline"),
+        ("<div><rel>me</rel>Rel Me</div>", "Me Rel Me"),
+    ],
+)
 def test_heuristic_author_is_trafilaturas(byline: str, author: str | None) -> None:
     document = page_html(EN_BODY.replace("</h1>", "</h1>" + byline, 1), "en", "Title tag")
     theirs, ours = _both(document)
@@ -68,11 +74,41 @@ def test_heuristic_author_is_trafilaturas(byline: str, author: str | None) -> No
 
 
 def test_random_markup_gives_trafilaturas_metadata() -> None:
-    tags = ["div", "span", "p", "a", "section", "strong", "h3", "address", "time", "figure", "rel", "author",
-            "li"]
-    classes = ["author", "byline", "Byline", "BBL", "username", "post-author", "AuthorName", "writer",
-               "comments", "sidebar", "date", "title", "print", "category", "card", "is-hidden", "posted-by",
-               "author sidebar"]
+    tags = [
+        "div",
+        "span",
+        "p",
+        "a",
+        "section",
+        "strong",
+        "h3",
+        "address",
+        "time",
+        "figure",
+        "rel",
+        "author",
+        "li",
+    ]
+    classes = [
+        "author",
+        "byline",
+        "Byline",
+        "BBL",
+        "username",
+        "post-author",
+        "AuthorName",
+        "writer",
+        "comments",
+        "sidebar",
+        "date",
+        "title",
+        "print",
+        "category",
+        "card",
+        "is-hidden",
+        "posted-by",
+        "author sidebar",
+    ]
     words = ["By", "Jane", "Doe", "me", "Smith", "", " ", "Ann Lee", "2025-01-01"]
     rng = random.Random(5)
 
@@ -98,8 +134,13 @@ def test_random_markup_gives_trafilaturas_metadata() -> None:
 def test_trafilatura_code_that_page_metadata_mirrors_is_unchanged() -> None:
     # page_metadata repeats extract_metadata's steps, and its author candidates are derived from these XPaths:
     # after a trafilatura upgrade that changes them, re-derive both, then update the digest.
-    source = "\n".join([xpath.path for xpath in AUTHOR_XPATHS + AUTHOR_DISCARD_XPATHS]
-                       + [inspect.getsource(function) for function in (trafilatura_metadata.extract_metadata,
-                                                                        trafilatura_metadata.extract_author)])
+    source = "\n".join(
+        [xpath.path for xpath in AUTHOR_XPATHS + AUTHOR_DISCARD_XPATHS]
+        + [
+            inspect.getsource(function)
+            for function in (trafilatura_metadata.extract_metadata, trafilatura_metadata.extract_author)
+        ]
+    )
     assert hashlib.sha256(source.encode()).hexdigest() == (
-        "976556afda13bb1c5f20b93a039cd8d69075447048222bfde362949c82559389")
+        "976556afda13bb1c5f20b93a039cd8d69075447048222bfde362949c82559389"
+    )

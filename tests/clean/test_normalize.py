@@ -1,11 +1,11 @@
 import random
 
-from streams.clean.normalize import display_form, matching_form, matching_form_of_display
+from newsmon.streams.clean.normalize import display_form, matching_form, matching_form_of_display
 
 
 def test_display_form_strips_invisibles_and_unifies_quotes_and_dashes() -> None:
     raw = "\u200fقال\u200b «السلام» \u201cقريب\u201d \u2014 ‘yes’\u00a0\u00a0now\u202a\r\nسطر"
-    assert display_form(raw) == "قال \"السلام\" \"قريب\" - 'yes' now\nسطر"
+    assert display_form(raw) == 'قال "السلام" "قريب" - \'yes\' now\nسطر'
 
 
 def test_display_form_keeps_original_arabic_letters() -> None:
@@ -35,10 +35,21 @@ def test_matching_form_equal_for_spelling_variants() -> None:
 def test_matching_form_of_display_text_equals_matching_form() -> None:
     # clean skips the display pass for text that is already in display form (lines, titles, the article text):
     # the result must be the very same (text_hash is compared across articles and restarts).
-    alphabet = (list("aAsSΣσςİIiß ﬁ\u0301\u0308\u0651\u064b\u0640\n\r\t\v\f.,-\"'أإآٱىةیکابت٠١۱")
-                + [chr(c) for c in [*range(0x200B, 0x2070), *range(0xFB50, 0xFB58), *range(0xFDF0, 0xFE00),
-                                    *range(0xFE70, 0xFF00, 3), *range(0xFF01, 0xFF20), *range(0x0300, 0x0370, 5)]]
-                + ["\u00a0", "\u3000", "\u0085", "\u2028", "\x1c", "\ud800", "\u00ad", "\ufeff"])
+    alphabet = (
+        list("aAsSΣσςİIiß ﬁ\u0301\u0308\u0651\u064b\u0640\n\r\t\v\f.,-\"'أإآٱىةیکابت٠١۱")
+        + [
+            chr(c)
+            for c in [
+                *range(0x200B, 0x2070),
+                *range(0xFB50, 0xFB58),
+                *range(0xFDF0, 0xFE00),
+                *range(0xFE70, 0xFF00, 3),
+                *range(0xFF01, 0xFF20),
+                *range(0x0300, 0x0370, 5),
+            ]
+        ]
+        + ["\u00a0", "\u3000", "\u0085", "\u2028", "\x1c", "\ud800", "\u00ad", "\ufeff"]
+    )
     rng = random.Random(5)
     for _ in range(20_000):
         display = display_form("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))))

@@ -18,7 +18,9 @@ def _evaluate():
     return module.evaluate(SEEDS)
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed texts absent ({SEEDS}): they are third-party data in ../shared")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason=f"seed texts absent ({SEEDS}): they are third-party data in ../shared"
+)
 def test_seed_boilerplate_removed_and_news_kept() -> None:
     results = _evaluate()
     assert results, "no seed files"

@@ -16,10 +16,10 @@ from xml.sax.saxutils import escape
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-from connectors.settings import ConnectorSettings, FeedConfig
 from newsmon.kafka_admin import ensure_topics
 from newsmon.records import DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
+from newsmon.settings.connector import ConnectorSettings, FeedConfig
 from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
@@ -50,8 +50,11 @@ class LoopbackServer:
 
             def do_GET(self) -> None:
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0]) \
+                route = (
+                    server.routes.get(self.path)
+                    or server.routes.get(self.path.split("?")[0])
                     or Reply(b"not found", 404)
+                )
                 if callable(route):
                     route(self)
                     return
@@ -86,24 +89,34 @@ def rss(items: list[dict[str, str]], *, title: str = "Test feed", extra: str = "
     for item in items:
         fields = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in item.items())
         parts.append(f"<item>{fields}</item>")
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
-            f"<link>http://example.invalid/</link><language>en</language>{extra}{''.join(parts)}</channel></rss>"
-            ).encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<link>http://example.invalid/</link><language>en</language>{extra}{''.join(parts)}</channel></rss>"
+    ).encode()
 
 
 def html_page(title: str, body: str = "", head: str = "") -> bytes:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{head}</head>"
-            f"<body><h1>{title}</h1><p>{body}</p></body></html>").encode()
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{head}</head>"
+        f"<body><h1>{title}</h1><p>{body}</p></body></html>"
+    ).encode()
 
 
 FEED_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 
 
-def make_settings(tmp_path: Path, feeds: list[str | FeedConfig], prefix: str = "t-conn.", **connector: Any) -> Settings:
-    options: dict[str, Any] = {"allowed_hosts": ["127.0.0.1"], "per_host_min_delay_seconds": 0.0,
-                               "per_host_concurrency": 8, "request_timeout_seconds": 5.0,
-                               "publish_timeout_seconds": 10.0, **connector}
+def make_settings(
+    tmp_path: Path, feeds: list[str | FeedConfig], prefix: str = "t-conn.", **connector: Any
+) -> Settings:
+    options: dict[str, Any] = {
+        "allowed_hosts": ["127.0.0.1"],
+        "per_host_min_delay_seconds": 0.0,
+        "per_host_concurrency": 8,
+        "request_timeout_seconds": 5.0,
+        "publish_timeout_seconds": 10.0,
+        **connector,
+    }
     return Settings(
         feeds=[feed if isinstance(feed, FeedConfig) else FeedConfig(url=feed, name="Test") for feed in feeds],
         connector=ConnectorSettings(**options),
@@ -117,8 +130,9 @@ def create_topics(bootstrap_servers: str, prefix: str) -> Topics:
     return Topics(prefix)
 
 
-def read_topic(bootstrap_servers: str, topic: str, *, expect: int, timeout: float = 15.0,
-               settle: float = 0.5) -> list[tuple[bytes | None, bytes]]:
+def read_topic(
+    bootstrap_servers: str, topic: str, *, expect: int, timeout: float = 15.0, settle: float = 0.5
+) -> list[tuple[bytes | None, bytes]]:
     """Read a topic from the start until `expect` records arrived (then `settle` seconds more, to catch
     extras) or the deadline passed."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
@@ -140,10 +154,14 @@ def read_topic(bootstrap_servers: str, topic: str, *, expect: int, timeout: floa
 
 
 def raw_pages(bootstrap_servers: str, topics: Topics, *, expect: int, **kwargs: Any) -> list[RawPage]:
-    return [RawPage.from_bytes(value) for _, value in
-            read_topic(bootstrap_servers, topics.name(RAW_PAGES), expect=expect, **kwargs)]
+    return [
+        RawPage.from_bytes(value)
+        for _, value in read_topic(bootstrap_servers, topics.name(RAW_PAGES), expect=expect, **kwargs)
+    ]
 
 
 def dead_letters(bootstrap_servers: str, topics: Topics, *, expect: int, **kwargs: Any) -> list[DeadLetter]:
-    return [DeadLetter.from_bytes(value) for _, value in
-            read_topic(bootstrap_servers, topics.name(DEAD_LETTER), expect=expect, **kwargs)]
+    return [
+        DeadLetter.from_bytes(value)
+        for _, value in read_topic(bootstrap_servers, topics.name(DEAD_LETTER), expect=expect, **kwargs)
+    ]

@@ -14,9 +14,9 @@ from connector_testkit import (
     raw_pages,
     rss,
 )
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.service import FeedConnector, PollSummary
 
-from connectors.publisher import RawPagePublisher
-from connectors.service import FeedConnector, PollSummary
 from newsmon.broker import EmbeddedBroker, free_port
 from newsmon.topics import Topics
 
@@ -24,12 +24,16 @@ from newsmon.topics import Topics
 def test_items_survive_a_broker_outage(http_server, tmp_path):
     prefix = "t-outage."
     items = [{"title": "First", "link": http_server.url("/1"), "guid": "1"}]
-    http_server.routes.update({
-        "/feed.xml": Reply(rss(items), headers=FEED_HEADERS),
-        "/1": Reply(html_page("First"), headers=HTML_HEADERS),
-        "/2": Reply(html_page("Second"), headers=HTML_HEADERS),
-    })
-    settings = make_settings(tmp_path, [http_server.url("/feed.xml")], prefix=prefix, publish_timeout_seconds=3)
+    http_server.routes.update(
+        {
+            "/feed.xml": Reply(rss(items), headers=FEED_HEADERS),
+            "/1": Reply(html_page("First"), headers=HTML_HEADERS),
+            "/2": Reply(html_page("Second"), headers=HTML_HEADERS),
+        }
+    )
+    settings = make_settings(
+        tmp_path, [http_server.url("/feed.xml")], prefix=prefix, publish_timeout_seconds=3
+    )
     broker = EmbeddedBroker(port=free_port(), log_file=tmp_path / "tansu.log")
     publisher = RawPagePublisher(broker.bootstrap_servers, Topics(prefix), timeout_seconds=3)
 
@@ -48,7 +52,9 @@ def test_items_survive_a_broker_outage(http_server, tmp_path):
         topics = create_topics(broker.bootstrap_servers, prefix)
         up = asyncio.run(poll())
         assert (up.new_items, up.pages_published) == (1, 1)
-        assert [page.feed.title for page in raw_pages(broker.bootstrap_servers, topics, expect=1)] == ["First"]
+        assert [page.feed.title for page in raw_pages(broker.bootstrap_servers, topics, expect=1)] == [
+            "First"
+        ]
 
         broker.stop()  # in-memory: comes back empty
         items.append({"title": "Second", "link": http_server.url("/2"), "guid": "2"})
@@ -60,7 +66,9 @@ def test_items_survive_a_broker_outage(http_server, tmp_path):
         topics = create_topics(broker.bootstrap_servers, prefix)
         back = asyncio.run(poll())
         assert (back.new_items, back.pages_published) == (1, 1)
-        assert [page.feed.title for page in raw_pages(broker.bootstrap_servers, topics, expect=1)] == ["Second"]
+        assert [page.feed.title for page in raw_pages(broker.bootstrap_servers, topics, expect=1)] == [
+            "Second"
+        ]
     finally:
         publisher.close()
         broker.stop()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import tomllib
 
 from click.testing import CliRunner
+from newsmon.connectors.commands import feeds_group
+from newsmon.connectors.opml import import_opml
+from newsmon.connectors.state import ConnectorState
 
-from connectors.commands import feeds_group
-from connectors.opml import import_opml
-from connectors.settings import ConnectorSettings, FeedConfig
-from connectors.state import ConnectorState
 from newsmon.settings import Settings
+from newsmon.settings.connector import ConnectorSettings, FeedConfig
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>Subscriptions</title></head><body>
@@ -35,14 +35,18 @@ def test_import_opml_reads_feeds_with_categories_as_tags(tmp_path):
 def test_feeds_import_writes_and_merges_toml(tmp_path):
     opml, config = tmp_path / "subs.opml", tmp_path / "newsmon.toml"
     opml.write_text(OPML, encoding="utf-8")
-    config.write_text('log_level = "INFO"\n\n[[feeds]]\nurl = "https://feeds.bbci.co.uk/news/world/rss.xml"\n')
+    config.write_text(
+        'log_level = "INFO"\n\n[[feeds]]\nurl = "https://feeds.bbci.co.uk/news/world/rss.xml"\n'
+    )
     runner = CliRunner()
     result = runner.invoke(feeds_group, ["import", str(opml), "--write", str(config)])
     assert result.exit_code == 0, result.output
     assert "1 feed(s) added" in result.output
     parsed = tomllib.loads(config.read_text(encoding="utf-8"))
     assert [feed["url"] for feed in parsed["feeds"]] == [
-        "https://feeds.bbci.co.uk/news/world/rss.xml", "https://www.aljazeera.net/aljazeerarss/all.xml"]
+        "https://feeds.bbci.co.uk/news/world/rss.xml",
+        "https://www.aljazeera.net/aljazeerarss/all.xml",
+    ]
     Settings(feeds=parsed["feeds"])  # the written entries are valid FeedConfig
     printed = runner.invoke(feeds_group, ["import", str(opml)])
     assert tomllib.loads(printed.output)["feeds"][1]["name"] == "الجزيرة"
@@ -50,7 +54,9 @@ def test_feeds_import_writes_and_merges_toml(tmp_path):
 
 def test_feeds_list_shows_health_from_state(tmp_path):
     feeds = [FeedConfig(url=f"https://example.com/{name}.xml", name=name) for name in ("ok", "bad", "fresh")]
-    settings = Settings(feeds=feeds, connector=ConnectorSettings(unhealthy_after_failures=2), state_dir=tmp_path)
+    settings = Settings(
+        feeds=feeds, connector=ConnectorSettings(unhealthy_after_failures=2), state_dir=tmp_path
+    )
     state = ConnectorState(tmp_path)
     state.record_success(feeds[0].url, etag=None, last_modified=None, next_poll=0, hint_seconds=None)
     for _ in range(2):

@@ -14,9 +14,8 @@ from connector_testkit import (
     raw_pages,
     rss,
 )
-
-from connectors.publisher import RawPagePublisher
-from connectors.service import FeedConnector, PollSummary
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.service import FeedConnector, PollSummary
 
 
 def poll_once(settings, publisher) -> PollSummary:
@@ -26,6 +25,7 @@ def poll_once(settings, publisher) -> PollSummary:
             return await connector.poll_all_once()
         finally:
             await connector.aclose()
+
     return asyncio.run(go())
 
 
@@ -33,16 +33,28 @@ def test_new_items_are_published_once_with_page_and_feed_metadata(broker, http_s
     topics = create_topics(broker.bootstrap_servers, "t-core.")
     server = http_server
     arabic = "<html><head><title>خبر</title></head><body><p>فرض عقوبات جديدة</p></body></html>"
-    server.routes.update({
-        "/a1": Reply(html_page("One", "first", head=f'<link rel="canonical" href="{server.url("/story/1")}">'),
-                     headers={**HTML_HEADERS, "ETag": '"p1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"}),
-        "/old-a2": Reply(status=301, headers={"Location": "/a2"}),
-        "/a2": Reply(arabic.encode("cp1256"), headers={"Content-Type": "text/html; charset=windows-1256"}),
-        "/gone": Reply(b"nope", status=404, headers=HTML_HEADERS),
-    })
+    server.routes.update(
+        {
+            "/a1": Reply(
+                html_page("One", "first", head=f'<link rel="canonical" href="{server.url("/story/1")}">'),
+                headers={**HTML_HEADERS, "ETag": '"p1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"},
+            ),
+            "/old-a2": Reply(status=301, headers={"Location": "/a2"}),
+            "/a2": Reply(
+                arabic.encode("cp1256"), headers={"Content-Type": "text/html; charset=windows-1256"}
+            ),
+            "/gone": Reply(b"nope", status=404, headers=HTML_HEADERS),
+        }
+    )
     items = [
-        {"title": "One", "link": server.url("/a1?utm_source=rss"), "guid": "g-1",
-         "pubDate": "Mon, 01 Jan 2024 10:00:00 GMT", "description": "first summary", "category": "politics"},
+        {
+            "title": "One",
+            "link": server.url("/a1?utm_source=rss"),
+            "guid": "g-1",
+            "pubDate": "Mon, 01 Jan 2024 10:00:00 GMT",
+            "description": "first summary",
+            "category": "politics",
+        },
         {"title": "Two", "link": server.url("/old-a2")},
         {"title": "Three", "link": server.url("/gone")},
         {"title": "Linkless", "description": "feed text only", "pubDate": "Mon, 01 Jan 2024 11:00:00 GMT"},
@@ -52,7 +64,12 @@ def test_new_items_are_published_once_with_page_and_feed_metadata(broker, http_s
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
     try:
         summary = poll_once(settings, publisher)
-        assert (summary.feeds_polled, summary.new_items, summary.pages_published, summary.feed_only) == (1, 4, 4, 2), summary
+        assert (summary.feeds_polled, summary.new_items, summary.pages_published, summary.feed_only) == (
+            1,
+            4,
+            4,
+            2,
+        ), summary
         assert summary.errors == {"http_status": 1}
 
         pages = {page.feed.title: page for page in raw_pages(broker.bootstrap_servers, topics, expect=4)}
@@ -76,7 +93,11 @@ def test_new_items_are_published_once_with_page_and_feed_metadata(broker, http_s
         # Same feed again, then a restarted connector: nothing new, nothing re-emitted.
         assert poll_once(settings, publisher).new_items == 0
         # Edited headline, tracking parameter changed, plus one genuinely new item.
-        items[0] = {**items[0], "title": "One (updated)", "link": server.url("/a1?utm_source=twitter&fbclid=x")}
+        items[0] = {
+            **items[0],
+            "title": "One (updated)",
+            "link": server.url("/a1?utm_source=twitter&fbclid=x"),
+        }
         items[1] = {**items[1], "title": "Two, edited", "link": server.url("/old-a2?utm_medium=email")}
         items.append({"title": "Four", "link": server.url("/a4")})
         server.routes["/a4"] = Reply(html_page("Four"), headers=HTML_HEADERS)
@@ -96,8 +117,9 @@ def test_records_are_keyed_by_canonical_url(broker, http_server, tmp_path):
 
     topics = create_topics(broker.bootstrap_servers, "t-core-key.")
     http_server.routes["/p"] = Reply(html_page("P"), headers=HTML_HEADERS)
-    http_server.routes["/feed.xml"] = Reply(rss([{"title": "P", "link": http_server.url("/p/?utm_campaign=z#top")}]),
-                                            headers=FEED_HEADERS)
+    http_server.routes["/feed.xml"] = Reply(
+        rss([{"title": "P", "link": http_server.url("/p/?utm_campaign=z#top")}]), headers=FEED_HEADERS
+    )
     settings = make_settings(tmp_path, [http_server.url("/feed.xml")], prefix="t-core-key.")
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
     try:

@@ -17,11 +17,10 @@ from connector_testkit import (
     raw_pages,
     rss,
 )
-
-from connectors import metrics
-from connectors.publisher import RawPagePublisher
-from connectors.service import FeedConnector, PollSummary
-from connectors.state import ConnectorState
+from newsmon.connectors import metrics
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.service import FeedConnector, PollSummary
+from newsmon.connectors.state import ConnectorState
 
 
 def poll(settings, publisher, times: int = 1) -> list[PollSummary]:
@@ -31,6 +30,7 @@ def poll(settings, publisher, times: int = 1) -> list[PollSummary]:
             return [await connector.poll_all_once() for _ in range(times)]
         finally:
             await connector.aclose()
+
     return asyncio.run(go())
 
 
@@ -47,27 +47,47 @@ def test_hostile_feeds_are_survived_and_dead_lettered(broker, http_server, tmp_p
     topics = create_topics(broker.bootstrap_servers, prefix)
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-VALUE")
-    server.routes.update({
-        "/broken.xml": Reply(rss([{"title": "Survivor", "link": server.url("/p1")}])[:-16] + b"<item><title>cut",
-                             headers=FEED_HEADERS),
-        "/error-page.xml": Reply(b"<html><body><h1>Service Unavailable</h1></body></html>",
-                                 headers={"Content-Type": "text/html"}),
-        "/wrong-charset.xml": Reply(
-            '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>Café crème</title>'
-            '</item></channel></rss>'.encode("latin-1"), headers={"Content-Type": "text/xml; charset=utf-8"}),
-        "/xxe.xml": Reply(
-            f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]><rss version="2.0">'
-            f'<channel><title>x</title><item><title>leak &xxe; here</title></item></channel></rss>'.encode(),
-            headers=FEED_HEADERS),
-        "/empty.xml": Reply(rss([]), headers=FEED_HEADERS),
-        "/bare.xml": Reply(rss([{"title": "No link, no date"}, {"description": "Not even a title"}]),
-                           headers=FEED_HEADERS),
-        "/pdf.xml": Reply(rss([{"title": "A PDF", "link": server.url("/doc.pdf")}]), headers=FEED_HEADERS),
-        "/doc.pdf": Reply(b"%PDF-1.4", headers={"Content-Type": "application/pdf"}),
-        "/p1": Reply(html_page("Survivor"), headers=HTML_HEADERS),
-    })
-    paths = ["/broken.xml", "/error-page.xml", "/wrong-charset.xml", "/xxe.xml", "/empty.xml", "/bare.xml",
-             "/pdf.xml"]
+    server.routes.update(
+        {
+            "/broken.xml": Reply(
+                rss([{"title": "Survivor", "link": server.url("/p1")}])[:-16] + b"<item><title>cut",
+                headers=FEED_HEADERS,
+            ),
+            "/error-page.xml": Reply(
+                b"<html><body><h1>Service Unavailable</h1></body></html>",
+                headers={"Content-Type": "text/html"},
+            ),
+            "/wrong-charset.xml": Reply(
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>Café crème</title>'
+                "</item></channel></rss>".encode("latin-1"),
+                headers={"Content-Type": "text/xml; charset=utf-8"},
+            ),
+            "/xxe.xml": Reply(
+                f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]><rss version="2.0">'
+                f"<channel><title>x</title><item><title>leak &xxe; here</title></item></channel></rss>".encode(),
+                headers=FEED_HEADERS,
+            ),
+            "/empty.xml": Reply(rss([]), headers=FEED_HEADERS),
+            "/bare.xml": Reply(
+                rss([{"title": "No link, no date"}, {"description": "Not even a title"}]),
+                headers=FEED_HEADERS,
+            ),
+            "/pdf.xml": Reply(
+                rss([{"title": "A PDF", "link": server.url("/doc.pdf")}]), headers=FEED_HEADERS
+            ),
+            "/doc.pdf": Reply(b"%PDF-1.4", headers={"Content-Type": "application/pdf"}),
+            "/p1": Reply(html_page("Survivor"), headers=HTML_HEADERS),
+        }
+    )
+    paths = [
+        "/broken.xml",
+        "/error-page.xml",
+        "/wrong-charset.xml",
+        "/xxe.xml",
+        "/empty.xml",
+        "/bare.xml",
+        "/pdf.xml",
+    ]
     settings = make_settings(tmp_path, [server.url(path) for path in paths], prefix=prefix)
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
     try:
@@ -93,7 +113,11 @@ def test_hostile_feeds_are_survived_and_dead_lettered(broker, http_server, tmp_p
     assert pdf.feed_only and pdf.fetch_error.startswith("unsupported_content_type") and pdf.html is None
 
     [letter] = dead_letters(broker.bootstrap_servers, topics, expect=1)
-    assert (letter.stage, letter.reason, letter.key) == ("connector", "malformed_feed", server.url("/error-page.xml"))
+    assert (letter.stage, letter.reason, letter.key) == (
+        "connector",
+        "malformed_feed",
+        server.url("/error-page.xml"),
+    )
     assert "Service Unavailable" in letter.payload
     assert feed_state(settings, server.url("/error-page.xml")).consecutive_failures == 1
     assert feed_state(settings, server.url("/empty.xml")).last_success is not None
@@ -118,9 +142,17 @@ def test_unchanged_feed_costs_one_304_and_hints_stretch_the_interval(broker, htt
 
     http_server.routes["/feed.xml"] = conditional
     http_server.routes["/a"] = Reply(html_page("A"), headers=HTML_HEADERS)
-    http_server.routes["/cached.xml"] = Reply(rss([]), headers={**FEED_HEADERS, "Cache-Control": "max-age=600"})
-    settings = make_settings(tmp_path, [http_server.url("/feed.xml"), http_server.url("/cached.xml")], prefix=prefix,
-                             poll_interval_seconds=10, poll_jitter_fraction=0, max_poll_interval_seconds=1200)
+    http_server.routes["/cached.xml"] = Reply(
+        rss([]), headers={**FEED_HEADERS, "Cache-Control": "max-age=600"}
+    )
+    settings = make_settings(
+        tmp_path,
+        [http_server.url("/feed.xml"), http_server.url("/cached.xml")],
+        prefix=prefix,
+        poll_interval_seconds=10,
+        poll_jitter_fraction=0,
+        max_poll_interval_seconds=1200,
+    )
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
     try:
         first, second = poll(settings, publisher, times=2)
@@ -140,8 +172,15 @@ def test_failing_feed_backs_off_turns_unhealthy_and_recovers(broker, http_server
     url = http_server.url("/flaky.xml")
     http_server.routes["/flaky.xml"] = Reply(b"oops", status=500)
     http_server.routes["/busy.xml"] = Reply(b"busy", status=429, headers={"Retry-After": "900"})
-    settings = make_settings(tmp_path, [url, http_server.url("/busy.xml")], prefix=prefix, poll_jitter_fraction=0,
-                             backoff_initial_seconds=10, backoff_max_seconds=1000, unhealthy_after_failures=3)
+    settings = make_settings(
+        tmp_path,
+        [url, http_server.url("/busy.xml")],
+        prefix=prefix,
+        poll_jitter_fraction=0,
+        backoff_initial_seconds=10,
+        backoff_max_seconds=1000,
+        unhealthy_after_failures=3,
+    )
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
     try:
         summaries = poll(settings, publisher, times=3)
@@ -166,8 +205,13 @@ def test_run_polls_on_schedule_until_stopped(broker, http_server, tmp_path):
     topics = create_topics(broker.bootstrap_servers, prefix)
     http_server.routes["/feed.xml"] = Reply(rss([]), headers=FEED_HEADERS)
     http_server.routes["/bad.xml"] = Reply(b"not a feed at all")
-    settings = make_settings(tmp_path, [http_server.url("/feed.xml"), http_server.url("/bad.xml")], prefix=prefix,
-                             poll_interval_seconds=0.1, backoff_initial_seconds=0.1)
+    settings = make_settings(
+        tmp_path,
+        [http_server.url("/feed.xml"), http_server.url("/bad.xml")],
+        prefix=prefix,
+        poll_interval_seconds=0.1,
+        backoff_initial_seconds=0.1,
+    )
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
 
     async def go() -> None:
@@ -175,7 +219,9 @@ def test_run_polls_on_schedule_until_stopped(broker, http_server, tmp_path):
         stop = asyncio.Event()
         task = asyncio.create_task(connector.run(stop))
         deadline = time.monotonic() + 10
-        while (http_server.hits("/feed.xml") < 3 or http_server.hits("/bad.xml") < 3) and time.monotonic() < deadline:
+        while (
+            http_server.hits("/feed.xml") < 3 or http_server.hits("/bad.xml") < 3
+        ) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         stop.set()
         await asyncio.wait_for(task, timeout=5)

@@ -10,8 +10,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 from connector_testkit import LoopbackServer, Reply
-
-from connectors.errors import (
+from newsmon.connectors.errors import (
     BlockedAddress,
     FeedTimeout,
     HttpStatusError,
@@ -19,13 +18,20 @@ from connectors.errors import (
     ResponseTooLarge,
     TooManyRedirects,
 )
-from connectors.http import AddressGuard, Fetcher, Response
-from connectors.settings import ConnectorSettings
+from newsmon.connectors.http import AddressGuard, Fetcher, Response
+
+from newsmon.settings.connector import ConnectorSettings
 
 
 def fetch(url: str, **options) -> Response:
-    settings = ConnectorSettings(**{"allowed_hosts": ["127.0.0.1"], "per_host_min_delay_seconds": 0.0,
-                                    "request_timeout_seconds": 2.0, **options})
+    settings = ConnectorSettings(
+        **{
+            "allowed_hosts": ["127.0.0.1"],
+            "per_host_min_delay_seconds": 0.0,
+            "request_timeout_seconds": 2.0,
+            **options,
+        }
+    )
 
     async def go() -> Response:
         fetcher = Fetcher(settings)
@@ -33,11 +39,13 @@ def fetch(url: str, **options) -> Response:
             return await fetcher.get(url)
         finally:
             await fetcher.aclose()
+
     return asyncio.run(go())
 
 
 def endless(server: LoopbackServer, chunk: bytes, pause: float = 0.0):
     """A chunked response that never ends (until the client hangs up or the server closes)."""
+
     def handler(request: BaseHTTPRequestHandler) -> None:
         request.send_response(200)
         request.send_header("Content-Type", "application/rss+xml")
@@ -52,6 +60,7 @@ def endless(server: LoopbackServer, chunk: bytes, pause: float = 0.0):
         except OSError:
             pass  # the client gave up: that is the point
         request.close_connection = True
+
     return handler
 
 
@@ -73,7 +82,9 @@ def test_endless_body_is_cut_while_streaming(http_server):
 def test_gzip_bomb_stops_at_the_decompressed_cap(http_server):
     bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)
     assert len(bomb) < 100_000
-    http_server.routes["/bomb"] = Reply(bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/xml"})
+    http_server.routes["/bomb"] = Reply(
+        bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/xml"}
+    )
     with pytest.raises(ResponseTooLarge, match="decompressed"):
         fetch(http_server.url("/bomb"), max_response_bytes=1_000_000)
     small = gzip.compress(b"<rss/>")
@@ -121,20 +132,37 @@ def test_private_addresses_are_refused_unless_allowed(http_server):
 
 
 def test_every_redirect_hop_is_checked(http_server):
-    http_server.routes["/to-metadata"] = Reply(status=302, headers={"Location": "http://169.254.169.254/latest/"})
+    http_server.routes["/to-metadata"] = Reply(
+        status=302, headers={"Location": "http://169.254.169.254/latest/"}
+    )
     with pytest.raises(BlockedAddress):
         fetch(http_server.url("/to-metadata"))
-    http_server.routes["/to-other-loopback"] = Reply(status=302,
-                                                     headers={"Location": f"http://127.0.0.2:{http_server.port}/"})
+    http_server.routes["/to-other-loopback"] = Reply(
+        status=302, headers={"Location": f"http://127.0.0.2:{http_server.port}/"}
+    )
     with pytest.raises(BlockedAddress):  # 127.0.0.1 is allowed, the rest of loopback is not
         fetch(http_server.url("/to-other-loopback"), allowed_hosts=["127.0.0.1"])
 
 
-@pytest.mark.parametrize("address,forbidden", [
-    ("10.1.2.3", True), ("172.16.0.1", True), ("192.168.1.1", True), ("127.0.0.1", True), ("::1", True),
-    ("::ffff:127.0.0.1", True), ("169.254.169.254", True), ("100.100.100.200", True), ("fd00:ec2::254", True),
-    ("224.0.0.1", True), ("0.0.0.0", True), ("240.0.0.1", True), ("8.8.8.8", False), ("2606:4700::1111", False),
-])
+@pytest.mark.parametrize(
+    "address,forbidden",
+    [
+        ("10.1.2.3", True),
+        ("172.16.0.1", True),
+        ("192.168.1.1", True),
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("169.254.169.254", True),
+        ("100.100.100.200", True),
+        ("fd00:ec2::254", True),
+        ("224.0.0.1", True),
+        ("0.0.0.0", True),
+        ("240.0.0.1", True),
+        ("8.8.8.8", False),
+        ("2606:4700::1111", False),
+    ],
+)
 def test_address_policy(address, forbidden):
     assert AddressGuard([]).forbidden(ipaddress.ip_address(address)) is forbidden
     assert AddressGuard(["0.0.0.0/0", "::/0"]).forbidden(ipaddress.ip_address(address)) is False

@@ -16,10 +16,9 @@ from connector_testkit import (
     raw_pages,
     rss,
 )
-
-from connectors.politeness import HostPoliteness
-from connectors.publisher import RawPagePublisher
-from connectors.service import FeedConnector
+from newsmon.connectors.politeness import HostPoliteness
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.service import FeedConnector
 
 
 def test_host_slots_limit_concurrency_and_space_starts():
@@ -53,17 +52,30 @@ def test_host_slots_limit_concurrency_and_space_starts():
 def test_robots_txt_is_honoured_for_pages_and_cached(broker, http_server, tmp_path):
     prefix = "t-robots."
     topics = create_topics(broker.bootstrap_servers, prefix)
-    http_server.routes.update({
-        "/robots.txt": Reply(b"User-agent: newsmon\nDisallow: /private/\n\nUser-agent: *\nDisallow: /\n",
-                             headers={"Content-Type": "text/plain"}),
-        "/feed.xml": Reply(rss([{"title": "Open", "link": http_server.url("/news/1")},
-                                {"title": "Closed", "link": http_server.url("/private/2")},
-                                {"title": "Open too", "link": http_server.url("/news/3")}]), headers=FEED_HEADERS),
-        "/news/1": Reply(html_page("Open"), headers=HTML_HEADERS),
-        "/news/3": Reply(html_page("Open too"), headers=HTML_HEADERS),
-        "/private/2": Reply(html_page("Closed"), headers=HTML_HEADERS),
-    })
-    settings = make_settings(tmp_path, [http_server.url("/feed.xml")], prefix=prefix, user_agent="newsmon-test/1.0")
+    http_server.routes.update(
+        {
+            "/robots.txt": Reply(
+                b"User-agent: newsmon\nDisallow: /private/\n\nUser-agent: *\nDisallow: /\n",
+                headers={"Content-Type": "text/plain"},
+            ),
+            "/feed.xml": Reply(
+                rss(
+                    [
+                        {"title": "Open", "link": http_server.url("/news/1")},
+                        {"title": "Closed", "link": http_server.url("/private/2")},
+                        {"title": "Open too", "link": http_server.url("/news/3")},
+                    ]
+                ),
+                headers=FEED_HEADERS,
+            ),
+            "/news/1": Reply(html_page("Open"), headers=HTML_HEADERS),
+            "/news/3": Reply(html_page("Open too"), headers=HTML_HEADERS),
+            "/private/2": Reply(html_page("Closed"), headers=HTML_HEADERS),
+        }
+    )
+    settings = make_settings(
+        tmp_path, [http_server.url("/feed.xml")], prefix=prefix, user_agent="newsmon-test/1.0"
+    )
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
 
     async def go() -> None:
@@ -88,11 +100,17 @@ def test_min_delay_applies_to_one_host_across_feed_and_pages(broker, http_server
     prefix = "t-delay."
     topics = create_topics(broker.bootstrap_servers, prefix)
     http_server.routes["/feed.xml"] = Reply(
-        rss([{"title": str(i), "link": http_server.url(f"/p{i}")} for i in range(3)]), headers=FEED_HEADERS)
+        rss([{"title": str(i), "link": http_server.url(f"/p{i}")} for i in range(3)]), headers=FEED_HEADERS
+    )
     for i in range(3):
         http_server.routes[f"/p{i}"] = Reply(html_page(str(i)), headers=HTML_HEADERS)
-    settings = make_settings(tmp_path, [http_server.url("/feed.xml")], prefix=prefix,
-                             per_host_min_delay_seconds=0.2, obey_robots_txt=False)
+    settings = make_settings(
+        tmp_path,
+        [http_server.url("/feed.xml")],
+        prefix=prefix,
+        per_host_min_delay_seconds=0.2,
+        obey_robots_txt=False,
+    )
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
 
     async def go() -> float:

@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from connectors.errors import MalformedFeed
-from connectors.feeds import ParsedFeed, parse_feed
+from newsmon.connectors.errors import MalformedFeed
+from newsmon.connectors.feeds import ParsedFeed, parse_feed
 
 FEEDS = Path(__file__).resolve().parents[3] / "shared" / "feeds" / "feedparser"
 HEADER = re.compile(r"^Header:\s*Content-type:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
@@ -21,8 +20,10 @@ def shared_feeds() -> list[Path]:
     return sorted(FEEDS.rglob("*.xml")) if FEEDS.is_dir() else []
 
 
-pytestmark = pytest.mark.skipif(not FEEDS.is_dir(), reason=f"feedparser's test feeds are absent ({FEEDS}): "
-                                                          "third-party data in ../shared, not fixtures")
+pytestmark = pytest.mark.skipif(
+    not FEEDS.is_dir(),
+    reason=f"feedparser's test feeds are absent ({FEEDS}): third-party data in ../shared, not fixtures",
+)
 
 
 def content_type(body: bytes) -> str | None:

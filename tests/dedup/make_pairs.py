@@ -19,6 +19,8 @@ from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, reworded, syndicate
 from tests.dedup.events import EVENTS, Event, boilerplate_lines, document, original, paragraphs, rewritten
 
 PAIRS_FILE = Path(__file__).with_name("pairs.jsonl")
+
+
 def _event_pairs(name: str, event: Event) -> Iterator[tuple[str, str, str]]:
     wire = paragraphs(original(event))
     first = document(event.headline, wire)
@@ -42,7 +44,11 @@ def _event_pairs(name: str, event: Event) -> Iterator[tuple[str, str, str]]:
     yield other, first, "different"
     neighbours = [key for key, candidate in EVENTS.items() if candidate.lang == event.lang and key != name]
     for neighbour in neighbours:
-        yield first, document(EVENTS[neighbour].headline, paragraphs(original(EVENTS[neighbour]))), "different"
+        yield (
+            first,
+            document(EVENTS[neighbour].headline, paragraphs(original(EVENTS[neighbour]))),
+            "different",
+        )
 
 
 def _corpus_pairs(story: str) -> Iterator[tuple[str, str, str]]:

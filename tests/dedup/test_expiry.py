@@ -5,9 +5,7 @@ expired and fingerprint copies past the window are deleted by the sweep (`index_
 from __future__ import annotations
 
 import pytest
-
-from newsmon.partitioner import partition_of
-from streams.dedup.logic import (
+from newsmon.streams.dedup.logic import (
     InMemoryDedup,
     Probe,
     fingerprint,
@@ -16,7 +14,9 @@ from streams.dedup.logic import (
     index_probe,
     join_expired,
 )
-from streams.dedup.settings import DedupSettings
+
+from newsmon.partitioner import partition_of
+from newsmon.settings.dedup import DedupSettings
 from tests.dedup.corpus import STORIES, syndicated_copy, text
 from tests.factories import make_article
 
@@ -38,7 +38,9 @@ def article(url: str, paragraphs: list[str]):
     return make_article(url, text_hash=f"h:{url}", text=text(paragraphs), paragraphs=paragraphs)
 
 
-GRAIN = fingerprint(article("o/grain", STORIES["en_grain"]), SETTINGS).model_copy(update={"published": PUBLISHED})
+GRAIN = fingerprint(article("o/grain", STORIES["en_grain"]), SETTINGS).model_copy(
+    update={"published": PUBLISHED}
+)
 
 
 def probe_on_partition(key_state: dict, article_id: str, stored: dict[str, float]):
@@ -47,9 +49,12 @@ def probe_on_partition(key_state: dict, article_id: str, stored: dict[str, float
     key = "nd:0:k"
     partition = partition_of(key, PARTITIONS)
     table = {key: key_state} | {
-        fingerprint_key(other, 0): {"fingerprint": GRAIN.model_dump(mode="json"),
-                                                        "indexed_at": NOW - days * DAY}
-        for other, days in stored.items()}
+        fingerprint_key(other, 0): {
+            "fingerprint": GRAIN.model_dump(mode="json"),
+            "indexed_at": NOW - days * DAY,
+        }
+        for other, days in stored.items()
+    }
     probe = Probe(article_id=article_id, partition=partition, keys=[key], salt=0, fingerprint=GRAIN)
     return index_probe(probe, table.get, NOW, SETTINGS)
 
@@ -81,12 +86,15 @@ def test_fingerprint_copy_expires_after_the_window():
     assert index_expired({"fingerprint": {}, "indexed_at": NOW - WINDOW - 1.0}, NOW, SETTINGS)
 
 
-@pytest.mark.parametrize("ages, expired", [
-    ([8.0, 7.5], True),
-    ([8.0, 6.9], False),
-    ([7.0], False),  # exactly at the horizon: still inside the window
-    ([], True),
-])
+@pytest.mark.parametrize(
+    "ages, expired",
+    [
+        ([8.0, 7.5], True),
+        ([8.0, 6.9], False),
+        ([7.0], False),  # exactly at the horizon: still inside the window
+        ([], True),
+    ],
+)
 def test_index_key_expires_when_every_entry_has(ages: list[float], expired: bool):
     state = {"entries": [entry(f"a{i}", age) for i, age in enumerate(ages)]}
     assert index_expired(state, NOW, SETTINGS) is expired
@@ -106,7 +114,9 @@ def test_a_copy_after_the_window_no_longer_finds_its_original(days_later: float,
     assert (copy.dedup.duplicate_of == "id:o/grain") is found
     # Past the window, touching the keys pruned the original from every key the copy shares with it.
     keys = fingerprint(article("m/grain", syndicated_copy("en_grain")), SETTINGS).keys
-    holding = [key for key in keys if any(item[0] == "id:o/grain" for item in dedup.tables["index"][key]["entries"])]
+    holding = [
+        key for key in keys if any(item[0] == "id:o/grain" for item in dedup.tables["index"][key]["entries"])
+    ]
     assert bool(holding) is found
 
 
@@ -118,8 +128,10 @@ def test_sweep_deletes_every_key_and_state_once_they_are_old_enough():
     assert index and joins
 
     def swept(now: float) -> tuple[int, int]:
-        return (sum(index_expired(state, now, SETTINGS) for state in index.values()),
-                sum(join_expired(state, now, SETTINGS) for state in joins.values()))
+        return (
+            sum(index_expired(state, now, SETTINGS) for state in index.values()),
+            sum(join_expired(state, now, SETTINGS) for state in joins.values()),
+        )
 
     assert swept(NOW + WINDOW) == (0, 0)
     assert swept(NOW + WINDOW + 1.0) == (len(index), 0)

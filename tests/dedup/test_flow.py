@@ -7,9 +7,7 @@ import json
 import random
 
 import pytest
-
-from newsmon.topics import ARTICLES_DEDUPED
-from streams.dedup.logic import (
+from newsmon.streams.dedup.logic import (
     InMemoryDedup,
     Send,
     deadline_message,
@@ -19,7 +17,9 @@ from streams.dedup.logic import (
     judge_by_text,
     text_sends,
 )
-from streams.dedup.settings import DedupSettings
+
+from newsmon.settings.dedup import DedupSettings
+from newsmon.topics import ARTICLES_DEDUPED
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
 from tests.factories import make_article
 
@@ -73,7 +73,9 @@ def test_copies_and_stories_are_found_in_any_delivery_order(seed: int):
         first, second = out[f"id:o/{story}"], out[f"id:m/{story}"]
         # Exactly one of the pair is the original, the other its near-duplicate; one story.
         assert sorted([first.dedup.duplicate_of, second.dedup.duplicate_of], key=str) in (
-            [None, first.article_id], [None, second.article_id]), story
+            [None, first.article_id],
+            [None, second.article_id],
+        ), story
         assert first.dedup.story_id == second.dedup.story_id
     for story in RETOLD:
         assert out[f"id:r/{story}"].dedup.duplicate_of is None
@@ -128,8 +130,9 @@ def test_an_answer_that_never_comes_delays_the_verdict_until_the_deadline_only()
 
 
 def test_fingerprint_keys_land_on_the_partition_asked_for():
+    from newsmon.streams.dedup.logic import fingerprint_key, fingerprint_salt
+
     from newsmon.partitioner import partition_of
-    from streams.dedup.logic import fingerprint_key, fingerprint_salt
 
     for partition in range(PARTITIONS):
         salt = fingerprint_salt("id:o/grain", partition, PARTITIONS)
@@ -150,8 +153,12 @@ def test_an_article_costs_messages_per_partition_and_per_look_alike_not_per_key(
         queue += dedup.handle(send, dedup._origin(send.topic), now=0.0)
     kinds = [send.record.kind if send.topic == "dedup.candidates" else send.topic for send in sent]
     assert kinds.count("dedup.bands") <= PARTITIONS < len(fingerprint(sent[0].record.article, SETTINGS).keys)
-    assert all(partition_of(key, PARTITIONS) == send.partition for send in sent if send.topic == "dedup.bands"
-               for key in send.record.keys)
+    assert all(
+        partition_of(key, PARTITIONS) == send.partition
+        for send in sent
+        if send.topic == "dedup.bands"
+        for key in send.record.keys
+    )
     assert kinds.count("candidates") == kinds.count("dedup.bands")
     # One look-alike (the original): one ask, one answer, then the verdict.
     assert (kinds.count("ask"), kinds.count("answer"), kinds.count(ARTICLES_DEDUPED)) == (1, 1, 1)
@@ -159,7 +166,7 @@ def test_an_article_costs_messages_per_partition_and_per_look_alike_not_per_key(
 
 
 def test_a_hot_story_costs_at_most_max_look_alikes_asks_and_no_writes_to_decided_articles():
-    from streams.dedup.logic import join
+    from newsmon.streams.dedup.logic import join
 
     dedup = InMemoryDedup(SETTINGS, PARTITIONS)
     for outlet in range(6):
@@ -171,8 +178,15 @@ def test_a_hot_story_costs_at_most_max_look_alikes_asks_and_no_writes_to_decided
         send = queue.pop(0)
         sent.append(send)
         if send.topic == "dedup.candidates" and send.key in decided_states:
-            result = join(dedup.tables["joins"][send.key], send.key, send.record, dedup._origin(send.topic), 0.0,
-                          SETTINGS, lambda: None)
+            result = join(
+                dedup.tables["joins"][send.key],
+                send.key,
+                send.record,
+                dedup._origin(send.topic),
+                0.0,
+                SETTINGS,
+                lambda: None,
+            )
             assert not result.changed and result.state is decided_states[send.key]
             queue += result.sends
         else:
@@ -183,11 +197,12 @@ def test_a_hot_story_costs_at_most_max_look_alikes_asks_and_no_writes_to_decided
     assert verdict.duplicate_of == "id:outlet0/grain" and verdict.method == "near_duplicate"
 
 
-@pytest.mark.parametrize("signature, profile_terms", [("!!not base64", ""), ("AAA=", ""), ("", ""),
-                                                      ("AAAAAA==", "AAA=")])
+@pytest.mark.parametrize(
+    "signature, profile_terms", [("!!not base64", ""), ("AAA=", ""), ("", ""), ("AAAAAA==", "AAA=")]
+)
 def test_a_probe_with_a_malformed_fingerprint_is_refused_when_decoded(signature: str, profile_terms: str):
     # Refused at decoding (→ dead-letter "undecodable"), before the index stores it and compares others with it.
-    from streams.dedup.logic import Probe
+    from newsmon.streams.dedup.logic import Probe
 
     good = index_probes(article("o/a", STORIES["en_grain"]), SETTINGS, PARTITIONS)[0]
     payload = good.model_dump(mode="json")

@@ -1,4 +1,5 @@
-from streams.dedup.logic import UrlDecision, judge_by_text, judge_by_url
+from newsmon.streams.dedup.logic import UrlDecision, judge_by_text, judge_by_url
+
 from tests.factories import make_article
 
 ORIGIN_A = ["articles", 0, 10]

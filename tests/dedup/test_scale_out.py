@@ -17,9 +17,9 @@ from kafka.structs import TopicPartition
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.processes import spawn, stop_all, write_effective_settings
 from newsmon.records import Article, FeedItem, RawPage, stable_id
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
+from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import ARTICLES_DEDUPED, RAW_PAGES, Topics
 from tests.dedup.corpus import RETOLD, STORIES, syndicated_copy
 
@@ -32,22 +32,38 @@ PUBLISHED = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
 
 def page(url: str, title: str, paragraphs: list[str], lang: str) -> RawPage:
     body = "".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs)
-    document = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}'
-                f'</title></head><body><article><h1>{html.escape(title)}</h1>{body}</article></body></html>')
-    return RawPage(url=url, final_url=url, canonical_url=url, http_status=200, html=document,
-                   headers={"Content-Type": "text/html; charset=utf-8"}, fetched_at=PUBLISHED,
-                   feed=FeedItem(feed_url=f"{url.rsplit('/', 1)[0]}/feed", feed_name=url.split("/")[2],
-                                 title=title, published=PUBLISHED, language_hint=lang))
+    document = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}'
+        f"</title></head><body><article><h1>{html.escape(title)}</h1>{body}</article></body></html>"
+    )
+    return RawPage(
+        url=url,
+        final_url=url,
+        canonical_url=url,
+        http_status=200,
+        html=document,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        fetched_at=PUBLISHED,
+        feed=FeedItem(
+            feed_url=f"{url.rsplit('/', 1)[0]}/feed",
+            feed_name=url.split("/")[2],
+            title=title,
+            published=PUBLISHED,
+            language_hint=lang,
+        ),
+    )
 
 
 def corpus() -> dict[str, RawPage]:
     pages = {}
     for story, paragraphs in STORIES.items():
         lang = story.split("_")[0]
-        pages[f"https://origin.example/{story}"] = page(f"https://origin.example/{story}", f"{story} first",
-                                                        paragraphs, lang)
-        pages[f"https://mirror.example/{story}"] = page(f"https://mirror.example/{story}", "Another headline",
-                                                        syndicated_copy(story), lang)
+        pages[f"https://origin.example/{story}"] = page(
+            f"https://origin.example/{story}", f"{story} first", paragraphs, lang
+        )
+        pages[f"https://mirror.example/{story}"] = page(
+            f"https://mirror.example/{story}", "Another headline", syndicated_copy(story), lang
+        )
     for story, paragraphs in RETOLD.items():
         url = f"https://rival.example/{story}"
         pages[url] = page(url, f"{story} retold", paragraphs, story.split("_")[0])
@@ -73,21 +89,34 @@ def read_deduped(bootstrap: str, topic: str) -> dict[str, Article]:
 
 def start_worker(settings: Settings, name: str, tmp_path: Path) -> subprocess.Popen[bytes]:
     own = settings.model_copy(update={"state_dir": tmp_path / name})
-    return spawn(["worker"], write_effective_settings(own), settings.kafka.bootstrap_servers, free_port(),
-                 log_file=tmp_path / f"{name}.log")
+    return spawn(
+        ["worker"],
+        write_effective_settings(own),
+        settings.kafka.bootstrap_servers,
+        free_port(),
+        log_file=tmp_path / f"{name}.log",
+    )
 
 
 def test_copies_on_partitions_of_different_workers_are_found(broker, tmp_path: Path):
-    settings = Settings(kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=PARTITIONS,
-                                            topic_prefix=f"scale{time.monotonic_ns()}."),
-                        worker=WorkerSettings(processes=1), state_dir=tmp_path)
+    settings = Settings(
+        kafka=KafkaSettings(
+            bootstrap_servers=broker.bootstrap_servers,
+            partitions=PARTITIONS,
+            topic_prefix=f"scale{time.monotonic_ns()}.",
+        ),
+        worker=WorkerSettings(processes=1),
+        state_dir=tmp_path,
+    )
     ensure_topics(settings.kafka, broker.bootstrap_servers)
     topics = Topics(settings.kafka.topic_prefix)
     pages = corpus()
     ids = {url: stable_id(url) for url in pages}
     # The premise: the join of a copy and the join of its original sit on different partitions.
-    assert any(partition_of(ids[f"https://origin.example/{s}"]) != partition_of(ids[f"https://mirror.example/{s}"])
-               for s in STORIES)
+    assert any(
+        partition_of(ids[f"https://origin.example/{s}"]) != partition_of(ids[f"https://mirror.example/{s}"])
+        for s in STORIES
+    )
 
     workers = [start_worker(settings, "worker-a", tmp_path), start_worker(settings, "worker-b", tmp_path)]
     try:

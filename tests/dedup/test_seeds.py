@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from newsmon.streams.clean.logic import article_from_document
+from newsmon.streams.dedup.logic import InMemoryDedup
 
-from streams.clean.logic import article_from_document
-from streams.clean.settings import CleanSettings
-from streams.dedup.logic import InMemoryDedup
-from streams.dedup.settings import DedupSettings
+from newsmon.settings.clean import CleanSettings
+from newsmon.settings.dedup import DedupSettings
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
@@ -20,7 +20,12 @@ def test_paris_meeting_reports_share_a_story_and_the_older_summit_does_not():
     paths = {path.name[:3]: path for path in sorted(SEEDS.glob("*.txt"))}
     dedup = InMemoryDedup(DedupSettings())
     for path in paths.values():
-        dedup.add(article_from_document(path.read_text(encoding="utf-8"), str(path), CleanSettings()), now=0.0)
-    story = {Path(article.url.removeprefix("file://")).name[:3]: article.dedup.story_id for article in dedup.deduped}
+        dedup.add(
+            article_from_document(path.read_text(encoding="utf-8"), str(path), CleanSettings()), now=0.0
+        )
+    story = {
+        Path(article.url.removeprefix("file://")).name[:3]: article.dedup.story_id
+        for article in dedup.deduped
+    }
     assert story["000"] == story["001"] == story["002"]
     assert story["004"] != story["000"]

@@ -18,11 +18,11 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
+from newsmon.streams.dedup.evaluation import PairVerdict, clean_pair, judge_pair
+from newsmon.streams.dedup.logic import compare, fingerprint
 
-from streams.clean.settings import CleanSettings
-from streams.dedup.evaluation import PairVerdict, clean_pair, judge_pair
-from streams.dedup.logic import compare, fingerprint
-from streams.dedup.settings import DedupSettings
+from newsmon.settings.clean import CleanSettings
+from newsmon.settings.dedup import DedupSettings
 from tests.dedup.events import EVENTS, Event, boilerplate_lines, document, original, paragraphs, rewritten
 
 CLEAN = CleanSettings()
@@ -46,7 +46,9 @@ def small_edits(event: Event) -> dict[str, str]:
         "other headline": document(event.other_headline, body),
         "last paragraph trimmed": document(event.headline, body[:-1]),
         "boilerplate added": document(event.headline, [*body, *boilerplate_lines(event.lang)]),
-        f"{LAST_COPY} sentence of 8 rewritten": document(event.headline, paragraphs(rewritten(event, LAST_COPY))),
+        f"{LAST_COPY} sentence of 8 rewritten": document(
+            event.headline, paragraphs(rewritten(event, LAST_COPY))
+        ),
     }
 
 
@@ -96,7 +98,9 @@ def test_another_event_of_the_same_topic_is_neither_copy_nor_story(name: str):
 @pytest.mark.parametrize("name", sorted(EVENTS))
 def test_similarity_falls_monotonically_with_the_share_rewritten(name: str):
     event = EVENTS[name]
-    similarities = [estimate(wire(event), rewrite(event, count))[0] for count in range(len(event.sentences) + 1)]
+    similarities = [
+        estimate(wire(event), rewrite(event, count))[0] for count in range(len(event.sentences) + 1)
+    ]
     assert similarities[0] == 1.0
     for count, (before, after) in enumerate(pairwise(similarities), start=1):
         assert after <= before + MONOTONE_TOLERANCE, (name, count, similarities)

@@ -21,7 +21,9 @@ METRIC_NAME = re.compile(r"\b(?:newsmon|process)_[a-z_]+\b")
 
 def load_generator() -> ModuleType:
     """deploy/grafana/generate.py, which is a script rather than a package module."""
-    spec = importlib.util.spec_from_file_location("newsmon_dashboard_generator", DEPLOY / "grafana" / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "newsmon_dashboard_generator", DEPLOY / "grafana" / "generate.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -45,5 +47,8 @@ def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
 def dashboard_queries() -> list[tuple[str, str, bool]]:
     """(panel title / refId, PromQL, instant) of every query of the committed dashboard."""
     dashboard = json.loads(DASHBOARD_FILE.read_text(encoding="utf-8"))
-    return [(f"{panel['title']} / {target['refId']}", target["expr"], bool(target.get("instant")))
-            for panel in panels(dashboard) for target in panel["targets"]]
+    return [
+        (f"{panel['title']} / {target['refId']}", target["expr"], bool(target.get("instant")))
+        for panel in panels(dashboard)
+        for target in panel["targets"]
+    ]

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from newsmon.cli import cli
 from newsmon.settings import Settings
+from newsmon.shell.cli import cli
 from newsmon.topics import ALL
 from tests.deploy.deploy_files import COMPOSE_FILE, DEPLOY, ROOT, compose
 
@@ -22,8 +22,11 @@ INTERPOLATION = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(:?[-?][^}]*)?\}")
 
 
 def newsmon_services(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: service for name, service in document["services"].items()
-            if service.get("image", "").startswith("newsmon:")}
+    return {
+        name: service
+        for name, service in document["services"].items()
+        if service.get("image", "").startswith("newsmon:")
+    }
 
 
 def cli_envvars() -> set[str]:
@@ -47,8 +50,10 @@ def settings_has(variable: str) -> bool:
 
 def test_compose_file_matches_the_compose_specification():
     validator = jsonschema.Draft201909Validator(SCHEMA)
-    errors = [f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-              for error in validator.iter_errors(compose())]
+    errors = [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in validator.iter_errors(compose())
+    ]
     assert errors == []
 
 
@@ -71,10 +76,16 @@ def test_newsmon_services_run_existing_cli_commands():
 
 
 def test_newsmon_variables_are_settings_or_cli_options():
-    variables = {variable for service in compose()["services"].values()
-                 for variable in service.get("environment", {}) if variable.startswith("NEWSMON_")}
+    variables = {
+        variable
+        for service in compose()["services"].values()
+        for variable in service.get("environment", {})
+        if variable.startswith("NEWSMON_")
+    }
     assert "NEWSMON_KAFKA__BOOTSTRAP_SERVERS" in variables
-    unknown = {variable for variable in variables if not settings_has(variable) and variable not in cli_envvars()}
+    unknown = {
+        variable for variable in variables if not settings_has(variable) and variable not in cli_envvars()
+    }
     assert unknown == set()
 
 
@@ -86,8 +97,11 @@ def test_settings_walk_refuses_unknown_names():
 def test_env_example_provides_every_substitution_and_is_not_committed_as_env():
     text = COMPOSE_FILE.read_text(encoding="utf-8")
     substituted = {match.group(1): match.group(2) or "" for match in INTERPOLATION.finditer(text)}
-    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
+    example = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     required = {name for name, modifier in substituted.items() if modifier.startswith((":?", "?"))}
     assert required <= example, "a required secret is missing from .env.example"
     assert example <= set(substituted), ".env.example lists a variable the compose file never uses"
@@ -96,11 +110,17 @@ def test_env_example_provides_every_substitution_and_is_not_committed_as_env():
 
 @pytest.mark.parametrize("service", ["connector", "worker"])
 def test_scaled_services_share_no_host_port(service: str):
-    assert "ports" not in compose()["services"][service] and "container_name" not in compose()["services"][service]
+    assert (
+        "ports" not in compose()["services"][service]
+        and "container_name" not in compose()["services"][service]
+    )
 
 
 def test_topic_table_covers_every_newsmon_topic():
-    rows = [line.split("\t") for line in (DEPLOY / "kafka/topics.tsv").read_text().splitlines()
-            if line and not line.startswith("#")]
+    rows = [
+        line.split("\t")
+        for line in (DEPLOY / "kafka/topics.tsv").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert sorted(row[0] for row in rows) == sorted(ALL)
     assert all(len(row) == 3 and row[1].isdigit() and row[2].isdigit() for row in rows)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import newsmon.connectors.metrics  # noqa: F401 - registers the connector's metrics
 import yaml
 from prometheus_client import REGISTRY
 from prometheus_client.metrics_core import Metric
 
-import connectors.metrics  # noqa: F401 - registers the connector's metrics
 import newsmon.metrics  # noqa: F401 - registers the stage metrics
 from newsmon.lag_metrics import ConsumerLagCollector
 from tests.deploy.deploy_files import (
@@ -29,7 +29,8 @@ def exposed_series_names() -> set[str]:
 
 def test_committed_dashboard_matches_generator():
     assert DASHBOARD_FILE.read_text(encoding="utf-8") == load_generator().render(), (
-        "deploy/grafana/dashboards/newsmon.json is stale: run `python deploy/grafana/generate.py`")
+        "deploy/grafana/dashboards/newsmon.json is stale: run `python deploy/grafana/generate.py`"
+    )
 
 
 def test_every_metric_in_queries_and_rules_exists():

@@ -26,23 +26,28 @@ import yaml
 from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry, start_http_server
 
-from connectors.settings import FeedConfig
 from newsmon.broker import free_port
-from newsmon.connect import run_connector
-from newsmon.demo.run import demo_settings
-from newsmon.demo.site import DemoServer
 from newsmon.kafka_admin import ensure_topics
 from newsmon.lag_metrics import start_lag_metrics
-from newsmon.processes import spawn, stop_all, write_effective_settings
 from newsmon.settings import KafkaSettings, MetricsSettings, Settings
+from newsmon.settings.alerts import SinkSettings
+from newsmon.settings.connector import FeedConfig
+from newsmon.shell.connect import run_connector
+from newsmon.shell.demo.run import demo_settings
+from newsmon.shell.demo.site import DemoServer
+from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import EVENTS, RAW_PAGES, Topics
-from streams.alerts.settings import SinkSettings
 from tests.alerts.receiver import Receiver
 from tests.deploy.deploy_files import PROMETHEUS_DIR, dashboard_queries
 
-pytestmark = [pytest.mark.broker, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("prometheus") is None,
-                                 reason="prometheus is absent (Debian: apt-get install prometheus); CI installs it")]
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("prometheus") is None,
+        reason="prometheus is absent (Debian: apt-get install prometheus); CI installs it",
+    ),
+]
 
 DEADLINE_SECONDS = 90.0
 
@@ -79,9 +84,14 @@ def write_prometheus_config(directory: Path, connector_port: int, worker_ports: 
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(PROMETHEUS_DIR / "rules.yml")],
         "scrape_configs": [
-            {"job_name": "newsmon-connector", "static_configs": [{"targets": [f"127.0.0.1:{connector_port}"]}]},
-            {"job_name": "newsmon-worker",
-             "static_configs": [{"targets": [f"127.0.0.1:{port}" for port in worker_ports]}]},
+            {
+                "job_name": "newsmon-connector",
+                "static_configs": [{"targets": [f"127.0.0.1:{connector_port}"]}],
+            },
+            {
+                "job_name": "newsmon-worker",
+                "static_configs": [{"targets": [f"127.0.0.1:{port}" for port in worker_ports]}],
+            },
         ],
     }
     path = directory / "prometheus.yml"
@@ -105,15 +115,28 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
     receiver = Receiver(secret="live-test").start()
     receiver.fail_next = 1
     with DemoServer() as site:
-        settings = demo_settings(Settings(kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers,
-                                                              partitions=2)), site, state)
+        settings = demo_settings(
+            Settings(kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=2)),
+            site,
+            state,
+        )
         broken_feed = FeedConfig(url=f"{site.base_url}/missing.xml", name="Broken", language="en")
-        settings = settings.model_copy(update={
-            "feeds": [*settings.feeds, broken_feed],
-            "worker": settings.worker.model_copy(update={"processes": 1}),
-            "alerts": settings.alerts.model_copy(update={"sinks": [SinkSettings(
-                name="desk", url=receiver.url, secret="live-test", backoff_initial_seconds=0.1)]}),
-            "metrics": MetricsSettings(port=free_port())})
+        settings = settings.model_copy(
+            update={
+                "feeds": [*settings.feeds, broken_feed],
+                "worker": settings.worker.model_copy(update={"processes": 1}),
+                "alerts": settings.alerts.model_copy(
+                    update={
+                        "sinks": [
+                            SinkSettings(
+                                name="desk", url=receiver.url, secret="live-test", backoff_initial_seconds=0.1
+                            )
+                        ]
+                    }
+                ),
+                "metrics": MetricsSettings(port=free_port()),
+            }
+        )
         ensure_topics(settings.kafka, broker.bootstrap_servers)
         poison(settings)
 
@@ -122,14 +145,25 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
         lag = start_lag_metrics(settings, broker.bootstrap_servers, lag_registry)
         lag_server, _ = start_http_server(lag_port, addr="127.0.0.1", registry=lag_registry)
         connector_server, _ = start_http_server(connector_port, addr="127.0.0.1")
-        worker = spawn(["worker"], write_effective_settings(settings), broker.bootstrap_servers, worker_port,
-                       log_file=state / "worker.log")
+        worker = spawn(
+            ["worker"],
+            write_effective_settings(settings),
+            broker.bootstrap_servers,
+            worker_port,
+            log_file=state / "worker.log",
+        )
         config = write_prometheus_config(state, connector_port, [worker_port, lag_port])
         prometheus = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={state / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{prometheus_port}"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(state / "prometheus.log", "wb"))  # noqa: SIM115 - owned by the child
+            [
+                "prometheus",
+                f"--config.file={config}",
+                f"--storage.tsdb.path={state / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{prometheus_port}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=open(state / "prometheus.log", "wb"),
+        )  # noqa: SIM115 - owned by the child
         stop_connector = threading.Event()
 
         def connect() -> None:
@@ -139,6 +173,7 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
                 await asyncio.to_thread(stop_connector.wait)
                 stop.set()
                 await task
+
             asyncio.run(until_stopped())
 
         connector = threading.Thread(target=connect, name="live-connector", daemon=True)
@@ -165,8 +200,9 @@ def has_data(result: list[dict]) -> bool:
     return any(not math.isnan(float(sample["value"][1])) for sample in result)
 
 
-@pytest.mark.parametrize(("panel", "expr"), [pytest.param(panel, expr, id=panel)
-                                             for panel, expr, _instant in dashboard_queries()])
+@pytest.mark.parametrize(
+    ("panel", "expr"), [pytest.param(panel, expr, id=panel) for panel, expr, _instant in dashboard_queries()]
+)
 def test_dashboard_query_returns_data(live: LivePipeline, panel: str, expr: str):
     deadline = live.started + DEADLINE_SECONDS
     results: list[dict] = []

@@ -9,13 +9,16 @@ import pytest
 
 from tests.deploy.deploy_files import PROMETHEUS_DIR
 
-pytestmark = pytest.mark.skipif(shutil.which("promtool") is None,
-                                reason="promtool is absent (Debian: apt-get install prometheus); CI installs it")
+pytestmark = pytest.mark.skipif(
+    shutil.which("promtool") is None,
+    reason="promtool is absent (Debian: apt-get install prometheus); CI installs it",
+)
 
 
 def promtool(*args: str) -> str:
-    result = subprocess.run(["promtool", *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        ["promtool", *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
 

@@ -3,10 +3,10 @@
 import json
 
 from click.testing import CliRunner
+from newsmon.streams.extract.command import extract_command
 
-from newsmon.demo.site import DemoSite
 from newsmon.settings import Settings
-from streams.extract.command import extract_command
+from newsmon.shell.demo.site import DemoSite
 
 
 def test_extract_prints_one_json_object_per_event(tmp_path):
@@ -58,6 +58,7 @@ def test_html_goes_through_the_clean_stage_first(tmp_path):
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.output.splitlines()]
     assert [(e["type"], e["category"], e["actors"][0]["code"]) for e in events] == [
-        ("commitment", "air_defence", "DEU")]
+        ("commitment", "air_defence", "DEU")
+    ]
     # Offsets point into the cleaned text, whose first sentence is the lead, not the navigation.
     assert events[0]["span"][0] == 0

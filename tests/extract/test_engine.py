@@ -1,8 +1,7 @@
 """The extraction pipeline: status cues, actors, background, merge, quantities, sentence splitting."""
 
 import pytest
-
-from streams.extract.engine import _split_sentences, extract_events
+from newsmon.streams.extract.engine import _split_sentences, extract_events
 
 
 def only(text: str, lang: str = "auto"):
@@ -118,20 +117,28 @@ def test_object_is_the_trigger_without_its_clitics():
 
 
 def test_measures_listed_as_a_packages_contents_are_one_event():
-    text = ("Canada adopted a new package of sanctions against Belarus on Monday. "
-            "The package freezes the assets of six Belarusian banks and bans exports of machine tools.")
-    assert [(e.category, e.status) for e in extract_events(text, "en")] == [("sanctions_package", "announced")]
+    text = (
+        "Canada adopted a new package of sanctions against Belarus on Monday. "
+        "The package freezes the assets of six Belarusian banks and bans exports of machine tools."
+    )
+    assert [(e.category, e.status) for e in extract_events(text, "en")] == [
+        ("sanctions_package", "announced")
+    ]
 
 
 def test_a_separate_measure_with_another_status_stays_its_own_event():
-    text = ("Canada adopted a new package of sanctions against Belarus on Monday. "
-            "Ottawa also proposed a ban on Belarusian potash imports.")
+    text = (
+        "Canada adopted a new package of sanctions against Belarus on Monday. "
+        "Ottawa also proposed a ban on Belarusian potash imports."
+    )
     assert sorted(e.status for e in extract_events(text, "en")) == ["announced", "proposed"]
 
 
 def test_headline_without_beneficiary_and_lead_give_one_event():
-    text = ("Spain pledges 300 troops\n"
-            "Spain will send 300 troops to Latvia to reinforce NATO's eastern flank, the defence minister said.")
+    text = (
+        "Spain pledges 300 troops\n"
+        "Spain will send 300 troops to Latvia to reinforce NATO's eastern flank, the defence minister said."
+    )
     events = extract_events(text, "en")
     assert [(e.category, [t.code for t in e.targets]) for e in events] == [("troops", ["LVA"])]
 

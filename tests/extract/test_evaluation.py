@@ -1,6 +1,6 @@
 """The scorer: one-to-one matching by type, status and actor accuracy on matched pairs."""
 
-from streams.extract.evaluation import Example, LabelledEvent, score
+from newsmon.streams.extract.evaluation import Example, LabelledEvent, score
 
 
 def event(event_type: str, status: str, *actors: str) -> LabelledEvent:

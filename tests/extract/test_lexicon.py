@@ -1,9 +1,8 @@
 """Gazetteer and lexicon matching: clitics, inflections, metonyms, case-sensitive surfaces."""
 
 import pytest
-
-from streams.extract.lexicon import load_lexicon
-from streams.extract.normalize import normalise
+from newsmon.streams.extract.lexicon import load_lexicon
+from newsmon.streams.extract.normalize import normalise
 
 
 def codes(sentence: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Normalisation and offset mapping."""
 
-from streams.extract.normalize import detect_language, normalise, normalise_term
+from newsmon.streams.extract.normalize import detect_language, normalise, normalise_term
 
 
 def test_arabic_forms_are_unified():

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from streams.extract.command import eval_command, evaluate_file
+from newsmon.streams.extract.command import eval_command, evaluate_file
 
 HERE = Path(__file__).resolve().parent
 

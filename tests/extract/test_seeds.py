@@ -3,8 +3,7 @@
 from pathlib import Path
 
 import pytest
-
-from streams.extract.engine import EventMention, extract_events
+from newsmon.streams.extract.engine import EventMention, extract_events
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 

@@ -1,4 +1,4 @@
-"""streams.app.create_app and streams.consumer: the Faust app built from the settings, its consumer transport
+"""newsmon.streams.app.create_app and streams.consumer: the Faust app built from the settings, its consumer transport
 (fetch wait, true highwaters, commits that never pass a message in flight) and its JSON codec."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections import defaultdict
 from weakref import WeakSet
 
 import faust
+import newsmon.streams.app
 import pytest
 from aiokafka.structs import TopicPartition
 from faust.serializers import codecs
@@ -16,10 +17,9 @@ from faust.types import TP
 from intervaltree import IntervalTree
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
+from newsmon.streams.consumer import Consumer, ConsumerThread
 
-import streams.app
 from newsmon.settings import load_settings
-from streams.consumer import Consumer, ConsumerThread
 
 
 @pytest.fixture(autouse=True)
@@ -32,10 +32,12 @@ def _app(monkeypatch, tmp_path, bootstrap: str | None = None) -> faust.App:
     """The app as `newsmon worker` builds it, with NEWSMON_WORKER__FETCH_MAX_WAIT_MS=37; no broker unless given."""
     monkeypatch.setenv("NEWSMON_WORKER__FETCH_MAX_WAIT_MS", "37")
     monkeypatch.setenv("NEWSMON_STATE_DIR", str(tmp_path))
-    if bootstrap is None:  # nothing listens there: skip create_app's tansu probe (constructing consumers is offline)
+    if (
+        bootstrap is None
+    ):  # nothing listens there: skip create_app's tansu probe (constructing consumers is offline)
         bootstrap = "127.0.0.1:9"
-        monkeypatch.setattr(streams.app, "reports_end_offsets_per_batch", lambda _bootstrap: True)
-    return streams.app.create_app(load_settings(), bootstrap)
+        monkeypatch.setattr(newsmon.streams.app, "reports_end_offsets_per_batch", lambda _bootstrap: True)
+    return newsmon.streams.app.create_app(load_settings(), bootstrap)
 
 
 def test_fetch_max_wait_default_bounds_per_hop_latency():
@@ -104,19 +106,24 @@ def _consumer_with(committed: int | None, acked: list[int], in_flight: list[int]
     return consumer
 
 
-@pytest.mark.parametrize("committed, acked, in_flight, expected", [
-    (31, [32, 33], [31], None),     # Faust alone commits 34 here, past 31 still in flight
-    (None, [1, 2], [0], None),      # and 3 before any commit, past 0
-    (31, [31, 32, 34], [33], 33),   # a later gap: commit up to it, as Faust does
-    (31, [31, 32, 33], [], 34),
-    (31, [31, 32], [7], 33),        # a message below the commit left in Faust's unacked set blocks nothing
-])
+@pytest.mark.parametrize(
+    "committed, acked, in_flight, expected",
+    [
+        (31, [32, 33], [31], None),  # Faust alone commits 34 here, past 31 still in flight
+        (None, [1, 2], [0], None),  # and 3 before any commit, past 0
+        (31, [31, 32, 34], [33], 33),  # a later gap: commit up to it, as Faust does
+        (31, [31, 32, 33], [], 34),
+        (31, [31, 32], [7], 33),  # a message below the commit left in Faust's unacked set blocks nothing
+    ],
+)
 def test_commits_never_pass_a_message_in_flight(committed, acked, in_flight, expected):
     assert _consumer_with(committed, acked, in_flight)._new_offset(TP("raw-pages", 0)) == expected
 
 
 @pytest.mark.broker
-def test_highwaters_are_the_true_end_offsets_on_a_broker_that_under_reports_them(monkeypatch, tmp_path, broker):
+def test_highwaters_are_the_true_end_offsets_on_a_broker_that_under_reports_them(
+    monkeypatch, tmp_path, broker
+):
     app = _app(monkeypatch, tmp_path, broker.bootstrap_servers)
     topic = f"batched-{tmp_path.name}"
     KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers).create_topics([NewTopic(topic, 1, 1)])

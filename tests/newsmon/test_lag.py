@@ -20,8 +20,9 @@ def test_lag_counts_every_record_of_a_multi_record_batch(broker):
     reader = LagReader(broker.bootstrap_servers)
     try:
         assert reader.lag("t-lag-group", [topic]) == {TopicPartition(topic, 0): 3}
-        committer = KafkaConsumer(bootstrap_servers=broker.bootstrap_servers, group_id="t-lag-group",
-                                  enable_auto_commit=False)
+        committer = KafkaConsumer(
+            bootstrap_servers=broker.bootstrap_servers, group_id="t-lag-group", enable_auto_commit=False
+        )
         committer.commit({TopicPartition(topic, 0): OffsetAndMetadata(2, None, -1)})
         committer.close()
         assert reader.lag("t-lag-group", [topic]) == {TopicPartition(topic, 0): 1}

@@ -2,10 +2,10 @@ import json
 from pathlib import Path
 
 import jsonschema
+from newsmon.streams.alerts.logic import track
 
 from newsmon.schemas import json_schemas
-from streams.alerts.logic import track
-from streams.alerts.settings import AlertSettings
+from newsmon.settings.alerts import AlertSettings
 from tests.factories import NOW, make_event
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"

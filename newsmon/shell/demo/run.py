@@ -11,36 +11,52 @@ import time
 import uuid
 from pathlib import Path
 
-from connectors.settings import FeedConfig
-from newsmon.alerts_tail import AlertReader, format_alert, format_alert_json
 from newsmon.broker import free_port
-from newsmon.connect import run_connector
-from newsmon.demo.site import DemoServer
 from newsmon.lag import LagReader
-from newsmon.processes import kafka_for, spawn, stop_all, write_effective_settings
 from newsmon.settings import Settings
+from newsmon.settings.connector import FeedConfig
+from newsmon.shell.alerts_tail import AlertReader, format_alert, format_alert_json
+from newsmon.shell.connect import run_connector
+from newsmon.shell.demo.site import DemoServer
+from newsmon.shell.processes import kafka_for, spawn, stop_all, write_effective_settings
 from newsmon.topics import Topics
 
 LOGGER = logging.getLogger(__name__)
 
+
 def demo_settings(settings: Settings, site: DemoServer, state_dir: Path) -> Settings:
     run_id = uuid.uuid4().hex[:8]
-    feeds = [FeedConfig(url=url, name=site.site.outlets[slug]["name"], language=site.site.outlets[slug]["language"])
-             for slug, url in site.feed_urls().items()]
-    return settings.model_copy(update={
-        "feeds": feeds,
-        "state_dir": state_dir,
-        # A fresh prefix and group per run: a real Kafka keeps topics and tables between runs.
-        "kafka": settings.kafka.model_copy(update={"topic_prefix": f"newsmon-demo-{run_id}."}),
-        "worker": settings.worker.model_copy(update={"app_id": f"newsmon-demo-{run_id}"}),
-        "connector": settings.connector.model_copy(update={
-            "allowed_hosts": [*settings.connector.allowed_hosts, "127.0.0.1"], "poll_interval_seconds": 5.0,
-            "per_host_min_delay_seconds": 0.0}),
-    })
+    feeds = [
+        FeedConfig(
+            url=url, name=site.site.outlets[slug]["name"], language=site.site.outlets[slug]["language"]
+        )
+        for slug, url in site.feed_urls().items()
+    ]
+    return settings.model_copy(
+        update={
+            "feeds": feeds,
+            "state_dir": state_dir,
+            # A fresh prefix and group per run: a real Kafka keeps topics and tables between runs.
+            "kafka": settings.kafka.model_copy(update={"topic_prefix": f"newsmon-demo-{run_id}."}),
+            "worker": settings.worker.model_copy(update={"app_id": f"newsmon-demo-{run_id}"}),
+            "connector": settings.connector.model_copy(
+                update={
+                    "allowed_hosts": [*settings.connector.allowed_hosts, "127.0.0.1"],
+                    "poll_interval_seconds": 5.0,
+                    "per_host_min_delay_seconds": 0.0,
+                }
+            ),
+        }
+    )
 
 
-def _run_connector(settings: Settings, bootstrap_servers: str, forever: bool, done: threading.Event,
-                   failure: list[BaseException]) -> None:
+def _run_connector(
+    settings: Settings,
+    bootstrap_servers: str,
+    forever: bool,
+    done: threading.Event,
+    failure: list[BaseException],
+) -> None:
     try:
         asyncio.run(run_connector(settings, bootstrap_servers, asyncio.Event() if forever else None))
     except BaseException as exc:  # noqa: BLE001 - reported to the main thread
@@ -56,15 +72,24 @@ def run_demo(settings: Settings, *, forever: bool, timeout: float, as_json: bool
     with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as state, DemoServer() as site:
         demo = demo_settings(settings, site, Path(state))
         with kafka_for(demo) as bootstrap_servers:
-            worker = spawn(["worker"], write_effective_settings(demo), bootstrap_servers, free_port(),
-                           log_file=Path(state) / "worker.log")
-            reader = AlertReader(bootstrap_servers, Topics(demo.kafka.topic_prefix).alert_names(),
-                                 from_beginning=True)
+            worker = spawn(
+                ["worker"],
+                write_effective_settings(demo),
+                bootstrap_servers,
+                free_port(),
+                log_file=Path(state) / "worker.log",
+            )
+            reader = AlertReader(
+                bootstrap_servers, Topics(demo.kafka.topic_prefix).alert_names(), from_beginning=True
+            )
             lag = LagReader(bootstrap_servers)
             connector_done, failure = threading.Event(), []
-            threading.Thread(target=_run_connector, name="demo-connector", daemon=True,
-                             args=(demo, bootstrap_servers, forever, connector_done, failure)
-                             ).start()
+            threading.Thread(
+                target=_run_connector,
+                name="demo-connector",
+                daemon=True,
+                args=(demo, bootstrap_servers, forever, connector_done, failure),
+            ).start()
             deadline = time.monotonic() + timeout
             drained_checks = 0
             try:
@@ -77,8 +102,10 @@ def run_demo(settings: Settings, *, forever: bool, timeout: float, as_json: bool
                     if worker.poll() is not None:
                         raise RuntimeError(f"demo worker exited with {worker.returncode}; see its log")
                     if not forever and time.monotonic() > deadline:
-                        raise TimeoutError(f"demo did not drain within {timeout:.0f}s "
-                                           f"({lag.worker_backlog(demo)} records left)")
+                        raise TimeoutError(
+                            f"demo did not drain within {timeout:.0f}s "
+                            f"({lag.worker_backlog(demo)} records left)"
+                        )
                     drained = connector_done.is_set() and reader.at_end() and lag.worker_backlog(demo) == 0
                     drained_checks = drained_checks + 1 if drained else 0
             finally:

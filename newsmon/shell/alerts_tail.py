@@ -29,12 +29,17 @@ def tail_topics(topic_prefix: str, rule: str | None) -> list[str]:
 
 
 class AlertReader:
-    def __init__(self, bootstrap_servers: str, topics: list[str], *, from_beginning: bool,
-                 remember: int = 100_000) -> None:
-        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="newsmon-alerts-tail",
-                                       enable_auto_commit=False)
-        partitions = [TopicPartition(topic, partition) for topic in topics
-                      for partition in sorted(self._consumer.partitions_for_topic(topic) or ())]
+    def __init__(
+        self, bootstrap_servers: str, topics: list[str], *, from_beginning: bool, remember: int = 100_000
+    ) -> None:
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers, client_id="newsmon-alerts-tail", enable_auto_commit=False
+        )
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in topics
+            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
         self._consumer.assign(partitions)
         if from_beginning:
             self._consumer.seek_to_beginning()
@@ -51,9 +56,15 @@ class AlertReader:
                 try:
                     alert = Alert.from_bytes(record.value)
                 except ValidationError as exc:
-                    LOGGER.warning("unreadable alert skipped", extra={
-                        "topic": record.topic, "partition": record.partition, "offset": record.offset,
-                        "error": str(exc)})
+                    LOGGER.warning(
+                        "unreadable alert skipped",
+                        extra={
+                            "topic": record.topic,
+                            "partition": record.partition,
+                            "offset": record.offset,
+                            "error": str(exc),
+                        },
+                    )
                     continue
                 if alert.alert_id in self._seen:
                     continue

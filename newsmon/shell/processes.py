@@ -40,8 +40,13 @@ def write_effective_settings(settings: Settings) -> Path:
     return path
 
 
-def spawn(command: list[str], settings_file: Path, bootstrap_servers: str, metrics_port: int,
-          log_file: Path | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    command: list[str],
+    settings_file: Path,
+    bootstrap_servers: str,
+    metrics_port: int,
+    log_file: Path | None = None,
+) -> subprocess.Popen[bytes]:
     """Start `newsmon <command>` with the parent's settings, the given broker and its own metrics port."""
     env = {
         **os.environ,
@@ -50,10 +55,17 @@ def spawn(command: list[str], settings_file: Path, bootstrap_servers: str, metri
         "NEWSMON_METRICS__PORT": str(metrics_port),
     }
     output = open(log_file, "ab") if log_file else None  # noqa: SIM115 - owned by the child
-    process = subprocess.Popen([sys.executable, "-m", "newsmon", *command], env=env, stdin=subprocess.DEVNULL,
-                               stdout=output, stderr=output, preexec_fn=die_with_parent)
-    LOGGER.info("started child process", extra={"command": command, "pid": process.pid,
-                                                 "metrics_port": metrics_port})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsmon", *command],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
+        preexec_fn=die_with_parent,
+    )
+    LOGGER.info(
+        "started child process", extra={"command": command, "pid": process.pid, "metrics_port": metrics_port}
+    )
     return process
 
 

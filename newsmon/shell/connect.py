@@ -5,22 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from connectors.publisher import RawPagePublisher
-from connectors.service import FeedConnector, PollSummary
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.service import FeedConnector, PollSummary
 from newsmon.settings import Settings
 from newsmon.topics import Topics
 
 LOGGER = logging.getLogger(__name__)
 
 
-async def run_connector(settings: Settings, bootstrap_servers: str, stop: asyncio.Event | None = None
-                        ) -> PollSummary | None:
+async def run_connector(
+    settings: Settings, bootstrap_servers: str, stop: asyncio.Event | None = None
+) -> PollSummary | None:
     """Poll the feeds until `stop` is set; with no `stop`, poll every feed once and return what it found."""
-    publisher = RawPagePublisher(bootstrap_servers, Topics(settings.kafka.topic_prefix),
-                                 timeout_seconds=settings.connector.publish_timeout_seconds)
+    publisher = RawPagePublisher(
+        bootstrap_servers,
+        Topics(settings.kafka.topic_prefix),
+        timeout_seconds=settings.connector.publish_timeout_seconds,
+    )
     connector = FeedConnector(settings, publisher)
-    LOGGER.info("connector starting", extra={"feeds": len(settings.feeds), "bootstrap_servers": bootstrap_servers,
-                                             "once": stop is None})
+    LOGGER.info(
+        "connector starting",
+        extra={"feeds": len(settings.feeds), "bootstrap_servers": bootstrap_servers, "once": stop is None},
+    )
     try:
         if stop is None:
             return await connector.poll_all_once()

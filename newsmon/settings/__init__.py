@@ -20,10 +20,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from connectors.settings import ConnectorSettings, FeedConfig
-from streams.alerts.settings import AlertSettings
-from streams.clean.settings import CleanSettings
-from streams.dedup.settings import DedupSettings
+from newsmon.settings.alerts import AlertSettings
+from newsmon.settings.clean import CleanSettings
+from newsmon.settings.connector import ConnectorSettings, FeedConfig
+from newsmon.settings.dedup import DedupSettings
 
 # The config file of the Settings being built (set by load_settings for the duration of one construction).
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("newsmon_config_file", default=None)
@@ -51,38 +51,55 @@ class WorkerSettings(StrictModel):
     """`NEWSMON_WORKER__*` / `[worker]`."""
 
     app_id: str = "newsmon"
-    processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1,
-                           description="Size of the process pool for CPU-bound stage work.")
+    processes: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Size of the process pool for CPU-bound stage work.",
+    )
     commit_interval_seconds: float = Field(
-        default=0.1, gt=0, description="Offset commits; sends wait for them, so this bounds per-hop latency "
-                                       "(an idle worker costs 5.6 % of a core at 0.1 s and 50 ms fetches, "
-                                       "2.6 % at 0.25 s and 100 ms; measured).")
+        default=0.1,
+        gt=0,
+        description="Offset commits; sends wait for them, so this bounds per-hop latency "
+        "(an idle worker costs 5.6 % of a core at 0.1 s and 50 ms fetches, "
+        "2.6 % at 0.25 s and 100 ms; measured).",
+    )
     rebalance_timeout_seconds: float = 5.0
     session_timeout_seconds: float = 10.0
     max_poll_interval_seconds: float = 30.0
     stream_buffer_records: int = Field(
-        default=256, ge=1,
+        default=256,
+        ge=1,
         description="Back-pressure: records an agent may hold unprocessed before its partitions stop being "
-                    "fetched (Faust's stream_buffer_maxsize, default 4096). A lagging stage then leaves its "
-                    "backlog in Kafka instead of memory: at ~100 KB per raw page, 4096 is 400 MB per agent.")
+        "fetched (Faust's stream_buffer_maxsize, default 4096). A lagging stage then leaves its "
+        "backlog in Kafka instead of memory: at ~100 KB per raw page, 4096 is 400 MB per agent.",
+    )
     table_write_buffer_mb: int = Field(
-        default=4, ge=1, description="RocksDB write buffer per table partition store (RocksDB's default: 64, "
-                                     "×3 buffers, ×tables×partitions per worker).")
+        default=4,
+        ge=1,
+        description="RocksDB write buffer per table partition store (RocksDB's default: 64, "
+        "×3 buffers, ×tables×partitions per worker).",
+    )
     table_block_cache_mb: int = Field(
-        default=8, ge=1, description="RocksDB block cache per table partition store (RocksDB's default: 2048).")
+        default=8,
+        ge=1,
+        description="RocksDB block cache per table partition store (RocksDB's default: 2048).",
+    )
     fetch_max_wait_ms: int = Field(
-        default=50, ge=1,
+        default=50,
+        ge=1,
         description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when it "
-                    "expires (tansu) hold every hop this long, so it bounds per-hop latency (Faust's 1500 ms: "
-                    "0.86 s per hop measured, 50 ms: 0.39 s); lower costs more empty fetch requests when idle.")
+        "expires (tansu) hold every hop this long, so it bounds per-hop latency (Faust's 1500 ms: "
+        "0.86 s per hop measured, 50 ms: 0.39 s); lower costs more empty fetch requests when idle.",
+    )
 
 
 class MetricsSettings(StrictModel):
     """`NEWSMON_METRICS__*` / `[metrics]`."""
 
     host: str = "127.0.0.1"
-    port: int = Field(default=9464, ge=0, le=65535,
-                      description="Port of this process's /metrics; 0 disables it.")
+    port: int = Field(
+        default=9464, ge=0, le=65535, description="Port of this process's /metrics; 0 disables it."
+    )
 
 
 class Settings(BaseSettings):
@@ -112,8 +129,11 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if path is not None:
             # JSON is how a parent process hands its effective settings to the processes it starts.
-            file_source = (JsonConfigSettingsSource(settings_cls, json_file=path) if path.suffix == ".json"
-                           else TomlConfigSettingsSource(settings_cls, toml_file=path))
+            file_source = (
+                JsonConfigSettingsSource(settings_cls, json_file=path)
+                if path.suffix == ".json"
+                else TomlConfigSettingsSource(settings_cls, toml_file=path)
+            )
             sources.append(file_source)
         return tuple(sources)
 

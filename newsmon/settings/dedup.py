@@ -16,28 +16,44 @@ class DedupSettings(BaseModel):
     rows: int = Field(default=4, ge=1, description="Signature values per band; bands*rows <= num_perm.")
     shingle_words: int = Field(default=3, ge=1, description="Words per shingle for MinHash.")
     near_duplicate_threshold: float = Field(
-        default=0.6, gt=0, le=1, description="Estimated Jaccard similarity from which an article is a copy.")
+        default=0.6, gt=0, le=1, description="Estimated Jaccard similarity from which an article is a copy."
+    )
     story_features: int = Field(default=40, ge=1, description="Terms and phrases kept per story profile.")
     story_keys: int = Field(default=8, ge=0, description="Top phrases indexed to find same-story candidates.")
     story_threshold: float = Field(
-        default=0.3, gt=0, description="Story score (see streams/dedup/stories.py) from which two articles are "
-                                       "one story.")
+        default=0.3,
+        gt=0,
+        description="Story score (see streams/dedup/stories.py) from which two articles are one story.",
+    )
     story_window_hours: float = Field(
-        default=72.0, gt=0, description="Articles published further apart than this are never one story.")
+        default=72.0, gt=0, description="Articles published further apart than this are never one story."
+    )
     max_entries_per_key: int = Field(
-        default=200, ge=1, description="Index entries kept per key (newest by publication): bounds hot keys.")
+        default=200, ge=1, description="Index entries kept per key (newest by publication): bounds hot keys."
+    )
     max_look_alikes: int = Field(
-        default=3, ge=1, description="Look-alikes an article asks for their verdict, strongest first: the verdict "
-                                     "follows the strongest that answers; the others stand in for one that "
-                                     "answers 'deferred'. Bounds the messages per article on a hot story.")
+        default=3,
+        ge=1,
+        description="Look-alikes an article asks for their verdict, strongest first: the verdict "
+        "follows the strongest that answers; the others stand in for one that "
+        "answers 'deferred'. Bounds the messages per article on a hot story.",
+    )
     decision_deadline_seconds: float = Field(
-        default=30.0, gt=0, description="An article whose candidates have not all answered by then is decided "
-                                        "with the answers in hand (a missed match, never a lost article).")
+        default=30.0,
+        gt=0,
+        description="An article whose candidates have not all answered by then is decided "
+        "with the answers in hand (a missed match, never a lost article).",
+    )
     sweep_interval_seconds: float = Field(
-        default=300.0, gt=0, description="How often each worker deletes expired index keys and article states.")
+        default=300.0,
+        gt=0,
+        description="How often each worker deletes expired index keys and article states.",
+    )
 
     @model_validator(mode="after")
     def _bands_fit_signature(self) -> DedupSettings:
         if self.bands * self.rows > self.num_perm:
-            raise ValueError(f"bands*rows ({self.bands * self.rows}) must not exceed num_perm ({self.num_perm})")
+            raise ValueError(
+                f"bands*rows ({self.bands * self.rows}) must not exceed num_perm ({self.num_perm})"
+            )
         return self

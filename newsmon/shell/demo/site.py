@@ -36,27 +36,31 @@ class DemoSite:
         outlet = self.outlets[article["outlet"]]
         direction = "rtl" if outlet["language"] == "ar" else "ltr"
         escape = html.escape
-        nav = "".join(f'<li><a href="/{outlet["slug"]}/section/{i}.html">{escape(item)}</a></li>'
-                      for i, item in enumerate(outlet["nav"]))
+        nav = "".join(
+            f'<li><a href="/{outlet["slug"]}/section/{i}.html">{escape(item)}</a></li>'
+            for i, item in enumerate(outlet["nav"])
+        )
         body = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in article["paragraphs"])
-        related = "".join(f'<li><a href="/{outlet["slug"]}/related/{i}.html">{escape(title)}</a></li>'
-                          for i, title in enumerate(article["related"]))
+        related = "".join(
+            f'<li><a href="/{outlet["slug"]}/related/{i}.html">{escape(title)}</a></li>'
+            for i, title in enumerate(article["related"])
+        )
         footer = "".join(f"<p>{escape(line)}</p>" for line in outlet["footer"])
         url = base_url + self.article_path(article)
         return f"""<!DOCTYPE html>
-<html lang="{outlet['language']}" dir="{direction}"><head><meta charset="utf-8">
-<title>{escape(article['title'])} | {escape(outlet['name'])}</title>
+<html lang="{outlet["language"]}" dir="{direction}"><head><meta charset="utf-8">
+<title>{escape(article["title"])} | {escape(outlet["name"])}</title>
 <link rel="canonical" href="{escape(url)}">
-<meta property="og:site_name" content="{escape(outlet['name'])}">
-<meta property="article:published_time" content="{article['published']}">
+<meta property="og:site_name" content="{escape(outlet["name"])}">
+<meta property="article:published_time" content="{article["published"]}">
 </head><body>
-<header><a class="logo" href="/{outlet['slug']}/">{escape(outlet['name'])}</a><nav><ul>{nav}</ul></nav></header>
-<main><article><h1>{escape(article['title'])}</h1>
-<time datetime="{article['published']}">{article['published'][:10]}</time>
+<header><a class="logo" href="/{outlet["slug"]}/">{escape(outlet["name"])}</a><nav><ul>{nav}</ul></nav></header>
+<main><article><h1>{escape(article["title"])}</h1>
+<time datetime="{article["published"]}">{article["published"][:10]}</time>
 {body}
-<div class="share">{escape(outlet['share_label'])}: Facebook · X · WhatsApp</div>
+<div class="share">{escape(outlet["share_label"])}: Facebook · X · WhatsApp</div>
 </article>
-<aside><h2>{escape(outlet['related_label'])}</h2><ul>{related}</ul></aside></main>
+<aside><h2>{escape(outlet["related_label"])}</h2><ul>{related}</ul></aside></main>
 <footer>{footer}</footer>
 </body></html>"""
 
@@ -69,19 +73,25 @@ class DemoSite:
                 f"<entry><id>{escape(base_url + self.article_path(a))}</id><title>{escape(a['title'])}</title>"
                 f'<link rel="alternate" href="{escape(base_url + self.article_path(a))}"/>'
                 f"<updated>{a['published']}</updated><published>{a['published']}</published></entry>"
-                for a in items)
-            return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
-                    f'xml:lang="{outlet["language"]}"><title>{escape(outlet["name"])}</title>'
-                    f"<id>{escape(base_url)}/{outlet_slug}/</id><updated>{items[0]['published']}</updated>"
-                    f"{entries}</feed>")
+                for a in items
+            )
+            return (
+                f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+                f'xml:lang="{outlet["language"]}"><title>{escape(outlet["name"])}</title>'
+                f"<id>{escape(base_url)}/{outlet_slug}/</id><updated>{items[0]['published']}</updated>"
+                f"{entries}</feed>"
+            )
         entries = "".join(
             f"<item><title>{escape(a['title'])}</title><link>{escape(base_url + self.article_path(a))}</link>"
             f"<guid>{escape(base_url + self.article_path(a))}</guid>"
             f"<pubDate>{format_datetime(datetime.fromisoformat(a['published']))}</pubDate></item>"
-            for a in items)
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-                f"<title>{escape(outlet['name'])}</title><link>{escape(base_url)}/{outlet_slug}/</link>"
-                f"<language>{outlet['language']}</language>{entries}</channel></rss>")
+            for a in items
+        )
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{escape(outlet['name'])}</title><link>{escape(base_url)}/{outlet_slug}/</link>"
+            f"<language>{outlet['language']}</language>{entries}</channel></rss>"
+        )
 
 
 class DemoServer:

@@ -24,15 +24,18 @@ class WatchRule(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Commitment or sanction categories.")
     statuses: list[EventStatus] = Field(default_factory=list, description="Current status of the event.")
     languages: list[str] = Field(default_factory=list, description="Language of any sighting (ar, en).")
-    keywords: list[str] = Field(default_factory=list,
-                                description="Words looked for (case-insensitive) in a sighting's sentence.")
+    keywords: list[str] = Field(
+        default_factory=list, description="Words looked for (case-insensitive) in a sighting's sentence."
+    )
     min_sources: int = Field(default=1, ge=1, description="Hold the alert until this many outlets carry it.")
 
     @field_validator("name")
     @classmethod
     def _not_default(cls, name: str) -> str:
         if name == DEFAULT_RULE:
-            raise ValueError(f"'{DEFAULT_RULE}' is the built-in rule of the alerts.commitments/sanctions topics")
+            raise ValueError(
+                f"'{DEFAULT_RULE}' is the built-in rule of the alerts.commitments/sanctions topics"
+            )
         return name
 
 
@@ -45,11 +48,18 @@ class SinkSettings(BaseModel):
     url: HttpUrl
     # A plain str, not SecretStr: child processes receive the effective settings as JSON, where a SecretStr
     # would arrive masked. repr=False keeps it out of logs and tracebacks.
-    secret: str | None = Field(default=None, repr=False, description="HMAC-SHA256 key of X-Newsmon-Signature.")
-    format: str = Field(default="json", pattern="^(json|slack)$",
-                        description="json: the Alert record; slack: a Slack incoming-webhook payload.")
-    rules: list[str] = Field(default_factory=lambda: [DEFAULT_RULE],
-                             description="Rules whose topics this sink reads ('default': the two type topics).")
+    secret: str | None = Field(
+        default=None, repr=False, description="HMAC-SHA256 key of X-Newsmon-Signature."
+    )
+    format: str = Field(
+        default="json",
+        pattern="^(json|slack)$",
+        description="json: the Alert record; slack: a Slack incoming-webhook payload.",
+    )
+    rules: list[str] = Field(
+        default_factory=lambda: [DEFAULT_RULE],
+        description="Rules whose topics this sink reads ('default': the two type topics).",
+    )
     timeout_seconds: float = Field(default=5.0, gt=0, description="Per request.")
     max_attempts: int = Field(default=8, ge=1, description="Then the alert is dead-lettered with the reason.")
     backoff_initial_seconds: float = Field(default=0.5, gt=0, description="Doubles after each failure.")
@@ -67,15 +77,22 @@ class AlertSettings(BaseModel):
         description="Statuses that make an alert. Requests (called_for) and refusals are tracked, not alerted.",
     )
     max_sources: int = Field(default=50, ge=1, description="Sources kept per tracked event.")
-    min_sources: int = Field(default=1, ge=1,
-                             description="Outlets needed before the default topics alert (hold until corroborated).")
-    retention_days: float = Field(default=30.0, gt=0,
-                                  description="A tracked event not seen for this long is forgotten.")
+    min_sources: int = Field(
+        default=1,
+        ge=1,
+        description="Outlets needed before the default topics alert (hold until corroborated).",
+    )
+    retention_days: float = Field(
+        default=30.0, gt=0, description="A tracked event not seen for this long is forgotten."
+    )
     debounce_seconds: float = Field(
-        default=10.0, ge=0,
-        description="Changes within this long of an event's last alert are merged into one update.")
+        default=10.0,
+        ge=0,
+        description="Changes within this long of an event's last alert are merged into one update.",
+    )
     quantity_tolerance: float = Field(
-        default=0.05, ge=0, description="Relative quantity difference below which a quantity has not changed.")
+        default=0.05, ge=0, description="Relative quantity difference below which a quantity has not changed."
+    )
     tick_seconds: float = Field(default=1.0, gt=0, description="How often debounced updates are looked at.")
     sweep_seconds: float = Field(default=3600.0, gt=0, description="How often expired events are removed.")
     rules: list[WatchRule] = Field(default_factory=list, description="Watch rules, each with its own topic.")
@@ -95,6 +112,15 @@ class AlertSettings(BaseModel):
 
     def all_rules(self) -> list[WatchRule]:
         """The built-in default rule (every event, `min_sources`) followed by the configured watch rules."""
-        default = WatchRule.model_construct(name=DEFAULT_RULE, types=[], actors=[], targets=[], categories=[],
-                                            statuses=[], languages=[], keywords=[], min_sources=self.min_sources)
+        default = WatchRule.model_construct(
+            name=DEFAULT_RULE,
+            types=[],
+            actors=[],
+            targets=[],
+            categories=[],
+            statuses=[],
+            languages=[],
+            keywords=[],
+            min_sources=self.min_sources,
+        )
         return [default, *self.rules]

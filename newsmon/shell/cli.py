@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from connectors.commands import feeds_group
+from newsmon.connectors.commands import feeds_group
 from newsmon.logs import configure_logging
 from newsmon.settings import Settings, load_settings
-from streams.clean.command import clean_command
-from streams.dedup.command import dedup_command
-from streams.extract.command import eval_command, extract_command
+from newsmon.streams.clean.command import clean_command
+from newsmon.streams.dedup.command import dedup_command
+from newsmon.streams.extract.command import eval_command, extract_command
 
 
 class Shutdown(Exception):
@@ -33,8 +33,13 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @click.group()
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              envvar="NEWSMON_CONFIG", help="TOML config file (env NEWSMON_CONFIG).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="NEWSMON_CONFIG",
+    help="TOML config file (env NEWSMON_CONFIG).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None) -> None:
     """newsmon: alerts on new commitments and sanctions in Arabic and English news."""
@@ -83,8 +88,8 @@ def topics_create(ctx: click.Context) -> None:
 @click.pass_context
 def worker(ctx: click.Context) -> None:
     """Run the Faust worker: clean, dedup, extract and alert agents."""
-    from newsmon.processes import kafka_for
-    from streams.worker import run_worker
+    from newsmon.shell.processes import kafka_for
+    from newsmon.streams.worker import run_worker
 
     settings = _settings(ctx)
     with kafka_for(settings) as bootstrap_servers:
@@ -95,9 +100,9 @@ def worker(ctx: click.Context) -> None:
 @click.pass_context
 def connect(ctx: click.Context) -> None:
     """Run the feed connector: poll feeds, fetch pages, publish raw pages."""
-    from newsmon.connect import serve_until_signalled
     from newsmon.metrics import serve_metrics
-    from newsmon.processes import kafka_for
+    from newsmon.shell.connect import serve_until_signalled
+    from newsmon.shell.processes import kafka_for
 
     settings = _settings(ctx)
     with kafka_for(settings) as bootstrap_servers:
@@ -112,7 +117,7 @@ def connect(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the whole service: broker (embedded unless configured), connector and worker processes."""
-    from newsmon.processes import kafka_for, spawn, stop_all, write_effective_settings
+    from newsmon.shell.processes import kafka_for, spawn, stop_all, write_effective_settings
 
     settings = _settings(ctx)
     with kafka_for(settings) as bootstrap_servers:
@@ -135,13 +140,18 @@ def run(ctx: click.Context) -> None:
 
 @cli.command()
 @click.option("--forever", is_flag=True, help="Keep polling the demo feeds instead of exiting when drained.")
-@click.option("--timeout", type=float, default=120.0, show_default=True,
-              help="Give up (exit 1) if the pipeline has not drained by then.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Give up (exit 1) if the pipeline has not drained by then.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print alerts as JSON lines.")
 @click.pass_context
 def demo(ctx: click.Context, forever: bool, timeout: float, as_json: bool) -> None:
     """Serve the bundled demo news site on loopback, run the pipeline on it and print the alerts."""
-    from newsmon.demo.run import run_demo
+    from newsmon.shell.demo.run import run_demo
 
     try:
         alerts = run_demo(_settings(ctx), forever=forever, timeout=timeout, as_json=as_json)
@@ -161,18 +171,24 @@ def alerts() -> None:
 @alerts.command("tail")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line, for machines.")
 @click.option("--from-beginning", is_flag=True, help="Start at the oldest alert still on the topics.")
-@click.option("--rule", default=None, help="Tail the watch rule's topic alerts.<rule> instead of the "
-                                           "commitment and sanction topics.")
+@click.option(
+    "--rule",
+    default=None,
+    help="Tail the watch rule's topic alerts.<rule> instead of the commitment and sanction topics.",
+)
 @click.pass_context
 def alerts_tail(ctx: click.Context, as_json: bool, from_beginning: bool, rule: str | None) -> None:
     """Print alerts as they arrive (each alert_id once)."""
-    from newsmon.alerts_tail import AlertReader, format_alert, format_alert_json, tail, tail_topics
+    from newsmon.shell.alerts_tail import AlertReader, format_alert, format_alert_json, tail, tail_topics
 
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS to the broker the service uses")
-    reader = AlertReader(settings.kafka.bootstrap_servers, tail_topics(settings.kafka.topic_prefix, rule),
-                         from_beginning=from_beginning)
+    reader = AlertReader(
+        settings.kafka.bootstrap_servers,
+        tail_topics(settings.kafka.topic_prefix, rule),
+        from_beginning=from_beginning,
+    )
     render = format_alert_json if as_json else format_alert
     try:
         tail(reader, lambda alert: click.echo(render(alert)), threading.Event())
@@ -183,8 +199,12 @@ def alerts_tail(ctx: click.Context, as_json: bool, from_beginning: bool, rule: s
 
 
 @cli.command()
-@click.option("--write", "write_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Write one <record>.v<version>.json per record into this folder.")
+@click.option(
+    "--write",
+    "write_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write one <record>.v<version>.json per record into this folder.",
+)
 def schemas(write_dir: Path | None) -> None:
     """Print (or write) the JSON Schema of every record on the topics."""
     from newsmon.schemas import json_schemas

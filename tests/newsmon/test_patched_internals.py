@@ -1,0 +1,58 @@
+"""The faust-streaming and aiokafka internals that `newsmon.streams.consumer` overrides or reads.
+
+The consumer transport subclasses private parts of both libraries (pinned in pyproject.toml to the tested minor
+versions). An upgrade that renames one of them must fail here, loudly, rather than silently bypass an override.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import aiokafka
+import faust
+import pytest
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+# (owner, attribute): each is overridden by a subclass or read directly by newsmon.streams.consumer.
+CLASS_INTERNALS = [
+    (faust_aiokafka.AIOKafkaConsumerThread, "_create_consumer"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "_create_worker_consumer"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "_highwaters"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "_ensure_consumer"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "call_thread"),
+    (faust_aiokafka.Consumer, "_commit"),
+    (faust_aiokafka.Consumer, "_new_offset"),
+    (faust_aiokafka.Consumer, "getmany"),
+    (faust_aiokafka.Consumer, "seek_to_committed"),
+    (faust_aiokafka.Transport, "Consumer"),
+    (faust_aiokafka.Consumer, "_new_consumer_thread"),
+]
+# Attributes set in __init__, so checked on the source of the constructor that assigns them.
+INSTANCE_INTERNALS = ["_read_offset", "_acked", "_committed_offset", "_unacked_messages"]
+
+
+@pytest.mark.parametrize(("owner", "name"), CLASS_INTERNALS, ids=lambda item: getattr(item, "__name__", item))
+def test_overridden_internal_exists(owner, name):
+    assert hasattr(owner, name), (
+        f"{owner.__module__}.{owner.__name__}.{name} is gone: review streams/consumer.py"
+    )
+
+
+@pytest.mark.parametrize("name", INSTANCE_INTERNALS)
+def test_consumer_state_attribute_is_still_assigned(name):
+    sources = "".join(
+        inspect.getsource(cls.__init__)
+        for cls in faust_aiokafka.Consumer.__mro__
+        if "__init__" in vars(cls) and cls.__module__.startswith("faust")
+    )
+    assert f"self.{name}" in sources, f"faust's Consumer no longer sets {name}: review streams/consumer.py"
+
+
+def test_aiokafka_consumer_still_reads_fetch_max_wait_ms():
+    source = inspect.getsource(aiokafka.AIOKafkaConsumer.__init__)
+    assert "_fetch_max_wait_ms" in source or "fetch_max_wait_ms" in source
+
+
+def test_versions_are_the_tested_ones():
+    assert faust.__version__.startswith("0.15."), faust.__version__
+    assert aiokafka.__version__.startswith("0.14."), aiokafka.__version__
