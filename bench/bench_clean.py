@@ -1,4 +1,5 @@
-"""Throughput of the clean stage next to trafilatura alone, on generated 50–150 KB news pages (menus, most-read
+"""Throughput of the clean stage next to trafilatura alone, on generated 50–150 KB news pages (menus, \
+most-read
 sidebars, related links, inline scripts and footers around Arabic and English bodies).
 
 trafilatura alone = `bare_extraction` of the HTML string with metadata and the same options, i.e. what the
@@ -28,8 +29,8 @@ from newsmon.settings.clean import CleanSettings  # noqa: E402
 _WORDS = {
     "ar": (
         "أعلن الرئيس الفرنسي وزير الخارجية الحكومة العقوبات روسيا أوكرانيا الاتحاد الأوروبي قوة طمأنة الدعم "
-        "العسكري الضمانات الأمنية الولايات المتحدة اجتماع باريس الخميس مؤتمر صحافي إرسال قوات وقف إطلاق النار "
-        "حزمة جديدة تشمل البنوك النفط الغاز مليار يورو المساعدات الإنسانية"
+        "العسكري الضمانات الأمنية الولايات المتحدة اجتماع باريس الخميس مؤتمر صحافي إرسال قوات وقف إطلاق "
+        "النار حزمة جديدة تشمل البنوك النفط الغاز مليار يورو المساعدات الإنسانية"
     ).split(),
     "en": (
         "the president said government sanctions Russia Ukraine European Union reassurance force military "

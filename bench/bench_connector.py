@@ -143,7 +143,10 @@ def main() -> None:
         f"\nconnector bench: {args.feeds} feeds x {args.items} items, concurrency {args.concurrency}, "
         f"{multiprocessing.cpu_count()} CPUs\n"
     )
-    header = f"{'round':<26}{'seconds':>9}{'polls/s':>10}{'new items':>11}{'pages':>8}{'pages/s':>9}{'304s':>7}{'errors':>8}"
+    header = (
+        f"{'round':<26}{'seconds':>9}{'polls/s':>10}{'new items':>11}"
+        f"{'pages':>8}{'pages/s':>9}{'304s':>7}{'errors':>8}"
+    )
     print(header)
     print("-" * len(header))
     for label, summary, seconds in rows:

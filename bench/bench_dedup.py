@@ -1,12 +1,12 @@
 """Dedup throughput and state size at 100k indexed articles, on one core, no broker.
 
 The stage's pure functions are driven in-process over synthetic ~500-word Arabic and English articles (Zipf-
-distributed words: the real stop words, then a generated vocabulary; one article in ten is an earlier one with a twentieth of its
-words replaced, so look-ups do find candidates):
+distributed words: the real stop words, then a generated vocabulary; one article in ten is an earlier one with
+a twentieth of its words replaced, so look-ups do find candidates):
 
 - **near-duplicate step**: MinHash signature, band keys, one index probe per index partition (read, prune and
-  insert each key there, compare with the entries' fingerprint copies, reply) — what the by-text and index hops
-  spend per article to find copies;
+  insert each key there, compare with the entries' fingerprint copies, reply) — what the by-text and index
+  hops spend per article to find copies;
 - **full fingerprint + index**: the same plus the story profile and story keys, probing every index key;
 - **state**: the index table as Faust's JSON tables store it (key + value bytes) per indexed article, the
   fingerprint, and the whole join state per article (measured on a smaller sample, since it runs

@@ -15,7 +15,8 @@ a fresh embedded broker (tansu, `newsmon.processes.kafka_for`); workers are real
    `worker.processes` processes for the CPU-bound work (clean, fingerprint, extract). Configurations: the
    default 1 worker × 2 pool processes (`--layouts`), and the scale-out pair (`--pinned-layouts`) 1 worker ×
    1 pool process on one core and 2 workers × 1 pool process each on a core of their own — so the pair
-   measures what adding a worker (with its core) adds, not how one worker spreads over a machine it fills. Rates come from Kafka record timestamps: `pages/s` = pages over the time from
+   measures what adding a worker (with its core) adds, not how one worker spreads over a machine it fills.
+   Rates come from Kafka record timestamps: `pages/s` = pages over the time from
    the first `articles` record to the last verdict, event or new alert (alert updates are held for
    `alerts.debounce_seconds` on purpose and left out); `steady` = the rate between the 10th and 90th
    percentile `articles.deduped` record (no start-up, rebalance or tail). `pages/CPU-s` = pages per CPU-second
@@ -119,7 +120,8 @@ class ProcessSample:
 
 class ProcessSampler(threading.Thread):
     """Samples CPU and RSS of named root processes and their descendants every `interval` seconds. A worker's
-    children are its forkserver (whose children are the pool processes) and multiprocessing's resource tracker."""
+    children are its forkserver (whose children are the pool processes) and multiprocessing's resource
+    tracker."""
 
     def __init__(self, roots: dict[str, int], interval: float = 0.5) -> None:
         super().__init__(name="sampler", daemon=True)
@@ -233,9 +235,10 @@ def wait_until_drained(
 
 
 def wait_until_worker_up(port: int, grace: float, timeout: float = 60.0) -> None:
-    """Until the worker's /metrics answers (imports done, app built), then `grace` seconds for joining the group
-    and recovering its (empty) tables. tansu's group APIs cannot be read with kafka-python here (DescribeGroups
-    fails to decode, ListGroups answers empty), so the group's state cannot be asked directly."""
+    """Until the worker's /metrics answers (imports done, app built), then `grace` seconds for joining the
+    group and recovering its (empty) tables. tansu's group APIs cannot be read with kafka-python here
+    (DescribeGroups fails to decode, ListGroups answers empty), so the group's state cannot be asked
+    directly."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -317,7 +320,8 @@ def _outputs(settings: Settings) -> dict[str, list[TopicRecord]]:
 
 
 def topic_records(settings: Settings) -> dict[str, int]:
-    """Records and bytes in every topic of this run (the pipeline's and Faust's changelogs), per page later."""
+    """Records and bytes in every topic of this run (the pipeline's and Faust's changelogs), per page
+    later."""
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
     try:
         names = [
@@ -341,7 +345,8 @@ def topic_records(settings: Settings) -> dict[str, int]:
 def _start_workers(
     context: RunContext, settings: Settings, count: int, sampler: ProcessSampler, tag: str
 ) -> tuple[list, list[int]]:
-    """`count` worker processes, each with its own state directory (RocksDB tables are locked by their owner)."""
+    """`count` worker processes, each with its own state directory (RocksDB tables are locked by their
+    owner)."""
     workers, ports = [], []
     for number in range(1, count + 1):
         own = settings.model_copy(update={"state_dir": settings.state_dir / f"worker{number}"})
@@ -372,7 +377,8 @@ def _log_tails(state_dir: Path) -> str:
 
 
 def _profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
-    """py-spy (if on PATH) sampling a worker and its pool processes until the worker exits; collapsed stacks."""
+    """py-spy (if on PATH) sampling a worker and its pool processes until the worker exits; collapsed
+    stacks."""
     output.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [
@@ -458,7 +464,8 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
         "connector_errors": dict(summary.errors),
         "prefill_seconds": round(prefill_seconds, 2),
         "pages": pages,
-        # Articles that left dedup: fewer than `pages` means some were still undecided when the group's lag was 0.
+        # Articles that left dedup: fewer than `pages` means some were still undecided when the group's lag
+        # was 0.
         "deduped_articles": len({Article.from_bytes(r.value).article_id for r in outputs["deduped"]}),
         "duplicates": sum(1 for r in outputs["deduped"] if Article.from_bytes(r.value).dedup.duplicate_of),
         "events": len(outputs["events"]),
@@ -503,7 +510,8 @@ def live_run(
             connector = None
             try:
                 wait_until_worker_up(ports[0], grace=10.0)
-                # The load starts with the connector's first feed poll (LoadServer releases pages from then on).
+                # The load starts with the connector's first feed poll (LoadServer releases pages from then
+                # on).
                 connector = spawn(
                     ["connect"],
                     write_effective_settings(settings),
@@ -598,7 +606,8 @@ def live_run(
 
 
 def _rss_start_end(sampler: ProcessSampler, warmup: float) -> dict[str, dict[str, float]]:
-    """RSS per process role after `warmup` seconds (imports done, caches warm) and at the end, with the peak."""
+    """RSS per process role after `warmup` seconds (imports done, caches warm) and at the end, with the
+    peak."""
     if not sampler.timeline:
         return {}
     begin = sampler.timeline[0][0] + warmup
@@ -685,7 +694,8 @@ def reference(spec: LoadSpec, count: int, fast: bool) -> dict[str, Any]:
 
 def print_reference(result: dict[str, Any]) -> None:
     print(
-        f"\nReference, one process, {result['pages']} pages of {result['mean_kb']} KB (fast={result['fast']}), CPU time"
+        f"\nReference, one process, {result['pages']} pages of {result['mean_kb']} KB "
+        f"(fast={result['fast']}), CPU time"
     )
     print(f"{'':<28}{'ms/page':>10}{'pages/s':>10}")
     for name, value in result["ms_per_page"].items():
@@ -702,14 +712,15 @@ def print_throughput(results: list[dict[str, Any]]) -> None:
     print("\nThroughput (prefilled raw-pages drained by the workers)")
     header = (
         f"{'layout':<22}{'pages':>6}{'pages/s':>9}{'steady':>8}{'pg/CPU-s':>9}{'scale':>7}"
-        f"{'cpu ms/page: loop':>19}{'pool':>6}{'broker':>7}{'peak RSS MB: worker':>21}{'pool':>6}{'broker':>7}"
+        f"{'cpu ms/page: loop':>19}{'pool':>6}{'broker':>7}"
+        f"{'peak RSS MB: worker':>21}{'pool':>6}{'broker':>7}"
     )
     print(header)
     for r in results:
         if r.get("deduped_articles", r["pages"]) < r["pages"]:
             print(
-                f"  ! {r['layout']}: only {r['deduped_articles']} of {r['pages']} articles left dedup when the "
-                "group's lag was 0 (undecided in the dedup join); its rates are not comparable"
+                f"  ! {r['layout']}: only {r['deduped_articles']} of {r['pages']} articles left dedup when "
+                "the group's lag was 0 (undecided in the dedup join); its rates are not comparable"
             )
     base = next((r for r in results if r["workers"] == 1 and r["processes"] == 1), None)
     for r in results:
@@ -737,9 +748,10 @@ def print_throughput(results: list[dict[str, Any]]) -> None:
 
 def print_live(result: dict[str, Any]) -> None:
     print(
-        f"\nLive: {result['rate_target']} pages/s for {result['seconds']:.0f} s, 1 worker x {result['processes']} pool"
-        f" (cleaned {result['pages']} pages, {result['backlog_at_end']} records still queued at the end at {result['fetch_rate_pages_per_s']} pages/s, {result['events']} events,"
-        f" {result['new_alerts']} new alerts, {result['alerts'] - result['new_alerts']} updates)"
+        f"\nLive: {result['rate_target']} pages/s for {result['seconds']:.0f} s, 1 worker x "
+        f"{result['processes']} pool (cleaned {result['pages']} pages, {result['backlog_at_end']} records "
+        f"still queued at the end at {result['fetch_rate_pages_per_s']} pages/s, {result['events']} events, "
+        f"{result['new_alerts']} new alerts, {result['alerts'] - result['new_alerts']} updates)"
     )
     print(f"{'latency, s':<34}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}")
     for name, p in result["latency_s"].items():

@@ -3,8 +3,8 @@
 annotated boilerplate lines were removed or kept and which news paragraphs survived or were lost.
 
 The seeds are third-party text and are not copied into the project: they are annotated here by line number
-(0-based, counting non-blank lines) only. Usage: python bench/eval_clean_seeds.py [--fast | --no-fast] [SEED_DIR]
-(trafilatura's fast mode on or off; default: the `clean.fast` setting's default).
+(0-based, counting non-blank lines) only. Usage: python bench/eval_clean_seeds.py [--fast | --no-fast]
+[SEED_DIR] (trafilatura's fast mode on or off; default: the `clean.fast` setting's default).
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ def news_page(title: str, body: str, lang: str, site: str, published: str, tease
 <script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}</script>
 <style>.nav li{{display:inline}} .sidebar{{float:left}}</style></head>
 <body><header><div class="logo"><a href="/">{site}</a></div><nav class="nav"><ul>{menu}</ul></nav></header>
-<main><article><h1>{html.escape(title)}</h1><div class="byline"><time datetime="{published}">{published}</time></div>
+<main><article><h1>{html.escape(title)}</h1><div class="byline">\
+<time datetime="{published}">{published}</time></div>
 <div class="article-body">{body}</div></article>
-<aside class="sidebar"><h3>{"الأكثر قراءة" if lang == "ar" else "Most read"}</h3><ul>{side}</ul></aside></main>
+<aside class="sidebar"><h3>{"الأكثر قراءة" if lang == "ar" else "Most read"}</h3>\
+<ul>{side}</ul></aside></main>
 <footer><div class="links">{foot}</div><p>© 2025 {site}</p></footer></body></html>"""
 
 
@@ -152,7 +154,8 @@ def main() -> None:
     print(f"{'seed':<28} {'bp removed':>10} {'bp kept':>8} {'news kept':>10} {'news lost':>10} {'chrome':>7}")
     for r in results:
         print(
-            f"{r.name:<28} {len(r.removed):>10} {len(r.kept):>8} {len(r.survived):>10} {len(r.lost):>10} {len(r.extra):>7}"
+            f"{r.name:<28} {len(r.removed):>10} {len(r.kept):>8} {len(r.survived):>10} {len(r.lost):>10} "
+            f"{len(r.extra):>7}"
         )
         for line in r.kept:
             print(f"    KEPT boilerplate: {line[:90]}")

@@ -1,7 +1,7 @@
 """pytest plugin: run the project's quality tests with the clean stage in trafilatura's fast mode.
 
-Tests build `CleanSettings()` directly (not from the environment), so `NEWSMON_CLEAN__FAST=true` would not reach
-them; this plugin flips the field's default instead:
+Tests build `CleanSettings()` directly (not from the environment), so `NEWSMON_CLEAN__FAST=true` would not
+reach them; this plugin flips the field's default instead:
 
     PYTHONPATH=bench .venv/bin/python -m pytest -p fast_clean_plugin tests/clean tests/extract
 

@@ -8,10 +8,10 @@ templates. A configurable share of pages carry a commitment or a sanction the ex
 are near-duplicates of a recent page (same body, one paragraph and the title reworded, another outlet).
 
 Page `i` is a pure function of (seed, i), so pages are rendered on request and any number can be served. With
-`rate == 0` every page is listed from the start (as-fast-as-possible load); with `rate > 0` page `i` appears in
-its feed `i / rate` seconds after the first feed poll (fixed-rate load), each feed listing its newest items.
-The pipeline reads it through its real connector: `loadgen_settings` points the feeds at the server and lifts
-the connector's loopback refusal and one-host politeness.
+`rate == 0` every page is listed from the start (as-fast-as-possible load); with `rate > 0` page `i` appears
+in its feed `i / rate` seconds after the first feed poll (fixed-rate load), each feed listing its newest
+items. The pipeline reads it through its real connector: `loadgen_settings` points the feeds at the server and
+lifts the connector's loopback refusal and one-host politeness.
 
 Standalone (for `newsmon run --config FILE`): `.venv/bin/python bench/loadgen.py --rate 20 --write-config F`.
 """
@@ -466,8 +466,9 @@ class LoadServer:
 def loadgen_settings(
     base: Settings, server: LoadServer, state_dir: Path, poll_seconds: float = 1.0
 ) -> Settings:
-    """`base` pointed at the load site: its feeds, a fresh topic prefix and consumer group (so runs never share
-    state on a long-lived Kafka), loopback allowed and no one-host politeness (every feed is on one host)."""
+    """`base` pointed at the load site: its feeds, a fresh topic prefix and consumer group (so runs never
+    share state on a long-lived Kafka), loopback allowed and no one-host politeness (every feed is on one
+    host)."""
     run_id = uuid.uuid4().hex[:8]
     return base.model_copy(
         update={

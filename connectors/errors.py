@@ -1,4 +1,5 @@
-"""The connector's error hierarchy. Each class has ONE `reason`: the metric label and the dead-letter reason."""
+"""The connector's error hierarchy. Each class has ONE `reason`: the metric label and the dead-letter
+reason."""
 
 from __future__ import annotations
 

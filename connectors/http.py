@@ -72,7 +72,8 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class AddressGuard:
-    """Refuses hosts that resolve to non-public addresses unless `allowed` (host names or CIDRs) opens them."""
+    """Refuses hosts that resolve to non-public addresses unless `allowed` (host names or CIDRs) opens
+    them."""
 
     def __init__(self, allowed: Iterable[str]) -> None:
         self._names: set[str] = set()

@@ -17,11 +17,10 @@ from kafka.producer.future import FutureRecordMetadata
 from newsmon.connectors.errors import PublishError
 
 from newsmon.records import DeadLetter, RawPage
+from newsmon.settings.limits import LimitsSettings
 from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
 
 LOGGER = logging.getLogger(__name__)
-
-_MAX_RECORD_BYTES = 16 * 1024 * 1024  # a page is capped by max_response_bytes; JSON escaping can double it
 
 
 class RawPagePublisher:
@@ -34,10 +33,14 @@ class RawPagePublisher:
         *,
         client_id: str = "newsmon-connector",
         timeout_seconds: float = 30.0,
+        limits: LimitsSettings | None = None,
     ) -> None:
+        """`limits`: the size policy the records were fitted to (default: the default one); the producer
+        accepts any record within it."""
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._timeout = timeout_seconds
+        self._max_request_bytes = (limits or LimitsSettings()).max_message_bytes
         self._raw_pages = topics.name(RAW_PAGES)
         self._dead_letter = topics.name(DEAD_LETTER)
         self._producer: KafkaProducer | None = None
@@ -55,7 +58,7 @@ class RawPagePublisher:
                         acks="all",
                         enable_idempotence=True,
                         linger_ms=5,
-                        max_request_size=_MAX_RECORD_BYTES,
+                        max_request_size=self._max_request_bytes,
                         max_block_ms=timeout_ms,
                         delivery_timeout_ms=timeout_ms,
                         bootstrap_timeout_ms=timeout_ms,

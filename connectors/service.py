@@ -1,7 +1,10 @@
 """The feed connector: schedules feed polls, detects new items, fetches their pages and publishes RawPages.
 
 An item is marked seen (and a feed's new ETag/Last-Modified stored) only after Kafka acknowledged its
-RawPage, so a broker outage or a crash costs a re-poll, never a lost item.
+RawPage, so a broker outage or a crash costs a re-poll, never a lost item. Every RawPage is fitted to the size
+policy (newsmon.limits) before it is published. A fault of the environment (newsmon.faults: the state disk
+full, say) is not a feed's: it is logged in one line, counted, and the feed polled again later; the connector
+keeps running.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from newsmon.connectors.robots import RobotsCache
 from newsmon.connectors.state import ConnectorState, FeedState
 from newsmon.connectors.urls import canonical_url
 
+from newsmon.faults import STATE_STORE, environment_fault
+from newsmon.limits import fit_raw_page, payload_head
+from newsmon.metrics import ENVIRONMENT_FAULTS, OVERSIZE_RECORDS, initialise_faults, initialise_size_policy
 from newsmon.records import DeadLetter, FeedItem, RawPage, stable_id
 from newsmon.settings import Settings
 from newsmon.settings.connector import FeedConfig
@@ -38,6 +44,7 @@ _FEED_ACCEPT = (
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _PAGE_HEADERS = ("content-type", "last-modified", "etag", "date", "content-language")
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
+STAGE = "connector"  # the stage label of its dead letters and environment faults
 
 
 @dataclass
@@ -66,12 +73,18 @@ class FeedConnector:
     def __init__(self, settings: Settings, publisher: RawPagePublisher) -> None:
         self._feeds = list(settings.feeds)
         self._config = settings.connector
+        self._limits = settings.limits
         self._publisher = publisher
         self._state = ConnectorState(settings.state_dir)
         self._fetcher = Fetcher(self._config)
         self._robots = RobotsCache(self._fetcher, self._config.user_agent, self._config.robots_cache_seconds)
         self._feed_slots = asyncio.Semaphore(self._config.max_concurrent_feeds)
         self._label_feeds = len(self._feeds) < self._config.metrics_feed_label_limit
+        # After an environment fault a feed waits in memory: the state store may be what failed.
+        self._retry_at: dict[str, float] = {}
+        self._faulty = False  # an environment fault is going on: logged once, until a poll succeeds
+        initialise_faults(STAGE)
+        initialise_size_policy()
         configured = {feed.url for feed in self._feeds}
         self._unhealthy = {
             state.url
@@ -103,7 +116,7 @@ class FeedConnector:
 
     async def _feed_loop(self, feed: FeedConfig, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            delay = (self._state.feed(feed.url).next_poll or 0.0) - time.time()
+            delay = self._next_poll(feed) - time.time()
             if delay > 0:
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=delay)
@@ -112,21 +125,67 @@ class FeedConnector:
                     pass
             await self._poll_guarded(feed)
 
+    def _next_poll(self, feed: FeedConfig) -> float:
+        """The feed's persisted schedule, but not before its retry after an environment fault."""
+        try:
+            scheduled = self._state.feed(feed.url).next_poll or 0.0
+        except Exception as exc:
+            fault = environment_fault(exc)
+            if fault is None:
+                raise
+            self._environment_fault(feed, fault, exc)
+            scheduled = 0.0
+        return max(scheduled, self._retry_at.get(feed.url, 0.0))
+
     async def _poll_guarded(self, feed: FeedConfig) -> PollSummary:
         async with self._feed_slots:
             try:
-                return await self._poll_feed(feed)
-            except Exception:  # a bug on one feed must not stop the others
-                LOGGER.exception("feed poll crashed", extra={"feed": feed.url, "reason": "internal_error"})
-                metrics.ERRORS.labels("internal_error").inc()
-                summary = PollSummary(feeds_polled=1)
-                summary.errors["internal_error"] += 1
-                self._state.record_failure(
-                    feed.url,
-                    error="internal_error",
-                    next_poll=time.time() + self._config.backoff_initial_seconds,
-                )
-                return summary
+                try:
+                    summary = await self._poll_feed(feed)
+                except Exception as exc:  # a bug on one feed must not stop the others
+                    if environment_fault(exc) is not None:
+                        raise
+                    summary = self._crashed(feed)
+            except Exception as exc:
+                # Not the feed's fault, and not recordable against it when the state store is what failed.
+                fault = environment_fault(exc)
+                if fault is None:
+                    raise
+                return self._environment_fault(feed, fault, exc)
+            if self._faulty:
+                self._faulty = False
+                LOGGER.info("environment fault cleared; polls succeed again", extra={"feed": feed.url})
+            return summary
+
+    def _crashed(self, feed: FeedConfig) -> PollSummary:
+        LOGGER.exception("feed poll crashed", extra={"feed": feed.url, "reason": "internal_error"})
+        metrics.ERRORS.labels("internal_error").inc()
+        summary = PollSummary(feeds_polled=1)
+        summary.errors["internal_error"] += 1
+        self._state.record_failure(
+            feed.url,
+            error="internal_error",
+            next_poll=time.time() + self._config.backoff_initial_seconds,
+        )
+        return summary
+
+    def _environment_fault(self, feed: FeedConfig, fault: str, exc: Exception) -> PollSummary:
+        """Count the fault and poll the feed again after the initial backoff; log one line per episode (a full
+        disk fails every feed's poll), without a traceback: the cause is outside the code."""
+        ENVIRONMENT_FAULTS.labels(STAGE, fault).inc()
+        retry_in = self._config.backoff_initial_seconds
+        self._retry_at[feed.url] = time.time() + retry_in
+        if not self._faulty:
+            self._faulty = True
+            LOGGER.error(
+                "state store unavailable; polls are retried"
+                if fault == STATE_STORE
+                else "environment fault; polls are retried",
+                extra={"fault": fault, "error": f"{type(exc).__name__}: {exc}", "retry_in_seconds": retry_in},
+            )
+        summary = PollSummary(feeds_polled=1)
+        summary.errors[f"environment_{fault}"] += 1
+        return summary
 
     async def _poll_feed(self, feed: FeedConfig) -> PollSummary:
         summary = PollSummary(feeds_polled=1)
@@ -155,8 +214,10 @@ class FeedConnector:
         new_items = self._new_items(feed, parsed)
         summary.new_items = len(new_items)
         metrics.NEW_ITEMS.inc(len(new_items))
-        pages = await asyncio.gather(*(self._page(feed, parsed, item, summary) for item in new_items))
-        if pages:
+        fetched = await asyncio.gather(*(self._page(feed, parsed, item, summary) for item in new_items))
+        # A page that cannot be made to fit is dead-lettered and its item marked seen: it never will fit.
+        pages = [page for page in [await self._fitted(page) for page in fetched] if page is not None]
+        if new_items:
             try:
                 await asyncio.to_thread(
                     self._publisher.publish_confirmed, list(pages), self._config.publish_timeout_seconds
@@ -189,6 +250,32 @@ class FeedConnector:
             "feed polled", extra={"feed": feed.url, "items": len(parsed.items), "new": len(new_items)}
         )
         return summary
+
+    async def _fitted(self, page: RawPage) -> RawPage | None:
+        """`page` cut to the size policy, or None after dead-lettering a reference to it when even its
+        uncuttable fields (URLs, title) are too large."""
+        fitted = fit_raw_page(page, self._limits)
+        key_bytes = len(page.canonical_url.encode("utf-8"))
+        if fitted is not None and len(fitted[1]) + key_bytes <= self._limits.record_bytes:
+            if fitted[0] is not page:
+                OVERSIZE_RECORDS.labels("raw_page", "truncated").inc()
+                LOGGER.info(
+                    "page cut to the size cap", extra={"url": page.url[:500], "feed": page.feed.feed_url}
+                )
+            return fitted[0]
+        OVERSIZE_RECORDS.labels("raw_page", "dead_lettered").inc()
+        encoded = page.to_bytes()
+        letter = DeadLetter(
+            stage=STAGE,
+            reason="too_large",
+            error=f"a RawPage above limits.record_bytes={self._limits.record_bytes} even when cut",
+            key=payload_head(page.canonical_url, self._limits),
+            payload=payload_head(encoded, self._limits),
+            payload_bytes=len(encoded),
+            failed_at=_now(),
+        )
+        await asyncio.to_thread(self._publisher.dead_letter, letter)
+        return None
 
     def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
         unseen = self._state.unseen(feed.url, [item.keys for item in parsed.items])
@@ -340,13 +427,12 @@ class FeedConnector:
             },
         )
         letter = DeadLetter(
-            stage="connector",
+            stage=STAGE,
             reason=exc.reason,
             error=str(exc),
             key=feed.url,
-            payload=exc.body[: self._config.dead_letter_payload_bytes].decode(
-                "utf-8", errors="backslashreplace"
-            ),
+            payload=payload_head(exc.body, self._limits),
+            payload_bytes=len(exc.body),
             failed_at=_now(),
         )
         await asyncio.to_thread(self._publisher.dead_letter, letter)

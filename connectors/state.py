@@ -119,6 +119,9 @@ class ConnectorState:
 
     def set_next_poll(self, url: str, next_poll: float) -> None:
         self._db.execute(
-            "INSERT INTO feeds (url, next_poll) VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET next_poll = excluded.next_poll",
+            (
+                "INSERT INTO feeds (url, next_poll) VALUES (?, ?) ON CONFLICT(url) DO UPDATE SET next_poll = "
+                "excluded.next_poll"
+            ),
             (url, next_poll),
         )

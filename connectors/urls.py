@@ -96,7 +96,8 @@ def _site(host: str) -> str:
 
 def same_site(url_a: str, url_b: str) -> bool:
     """True when both URLs are on one site: the same host up to www/mobile/AMP prefixes, or one a sub-domain
-    of the other. (No public-suffix list: two unrelated *.co.uk sites never pass, as neither contains the other.)"""
+    of the other. (No public-suffix list: two unrelated *.co.uk sites never pass, as neither contains the
+    other.)"""
     a, b = _site(urlsplit(url_a).hostname or ""), _site(urlsplit(url_b).hostname or "")
     if not a or not b:
         return False

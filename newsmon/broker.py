@@ -67,9 +67,9 @@ def wait_until_kafka_answers(bootstrap: str, timeout: float = 20.0) -> None:
 
 
 def reports_end_offsets_per_batch(bootstrap: str) -> bool:
-    """True for tansu, which (measured with 0.6.0) answers ListOffsets(latest) with the base offset of the last
-    record batch + 1 rather than the last offset + 1. Faust's table recovery trusts that number, so against
-    tansu the worker's consumers read the true end instead (streams.consumer)."""
+    """True for tansu, which (measured with 0.6.0) answers ListOffsets(latest) with the base offset of the
+    last record batch + 1 rather than the last offset + 1. Faust's table recovery trusts that number, so
+    against tansu the worker's consumers read the true end instead (streams.consumer)."""
     from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)

@@ -10,14 +10,22 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from newsmon.settings import KafkaSettings
+from newsmon.settings.limits import LimitsSettings
 from newsmon.topics import Topics
 
 LOGGER = logging.getLogger(__name__)
 
 
-def ensure_topics(kafka: KafkaSettings, bootstrap_servers: str, rules: Iterable[str] = ()) -> list[str]:
+def ensure_topics(
+    kafka: KafkaSettings,
+    bootstrap_servers: str,
+    rules: Iterable[str] = (),
+    limits: LimitsSettings | None = None,
+) -> list[str]:
     """Create every newsmon topic (with the alert topic of each watch rule in `rules`) that does not exist
-    yet; return the names created."""
+    yet, accepting any record within the size policy `limits` (default: the default one); return the names
+    created."""
+    config = (limits or LimitsSettings()).topic_config()
     names = Topics(kafka.topic_prefix).all_names(rules)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
     try:
@@ -25,7 +33,9 @@ def ensure_topics(kafka: KafkaSettings, bootstrap_servers: str, rules: Iterable[
         created = []
         for name in missing:
             try:
-                admin.create_topics([NewTopic(name, kafka.partitions, kafka.replication_factor)])
+                admin.create_topics(
+                    [NewTopic(name, kafka.partitions, kafka.replication_factor, topic_configs=config)]
+                )
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass  # another process created it between list and create

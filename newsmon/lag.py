@@ -28,8 +28,8 @@ _END_PROBE_SECONDS = 10.0
 class LagReader:
     def __init__(self, bootstrap_servers: str) -> None:
         self._admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-lag")
-        # check_crcs=False: only offsets are read here, and kafka-python's CRC-32C is pure Python — in a worker
-        # it took 7 % of the event loop's time (it holds the GIL) just to re-read last batches.
+        # check_crcs=False: only offsets are read here, and kafka-python's CRC-32C is pure Python — in a
+        # worker it took 7 % of the event loop's time (it holds the GIL) just to re-read last batches.
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers,
             client_id="newsmon-lag",
@@ -55,8 +55,8 @@ class LagReader:
     def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         """Log end offsets, read rather than trusted: tansu 0.6 (measured here) reports the base offset of the
         last record batch + 1, so a partition whose last batch holds several records looks shorter than it is.
-        Reading from that reported end - 1 always returns the whole last batch (the record there exists), which
-        gives the true end without relying on a timeout."""
+        Reading from that reported end - 1 always returns the whole last batch (the record there exists),
+        which gives the true end without relying on a timeout."""
         ends = self._consumer.end_offsets(partitions)
         unread = {tp for tp in partitions if ends[tp] > 0}
         self._consumer.assign(partitions)

@@ -1,9 +1,9 @@
 """Consumer lag of the worker group per topic and partition, exposed as `newsmon_consumer_lag_records`.
 
 Reading lag talks to Kafka (metadata, committed offsets, end offsets and LagReader's read-past probe), so a
-background thread refreshes a snapshot every few seconds and a scrape only reads that snapshot: a slow or absent
-broker can never stall /metrics. Every worker replica reports the same group's lag, so dashboards and rules take
-`max by (topic, partition)` across instances.
+background thread refreshes a snapshot every few seconds and a scrape only reads that snapshot: a slow or
+absent broker can never stall /metrics. Every worker replica reports the same group's lag, so dashboards and
+rules take `max by (topic, partition)` across instances.
 """
 
 from __future__ import annotations

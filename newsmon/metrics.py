@@ -2,9 +2,9 @@
 
 Every metric, its labels and their bounded value sets are listed in deploy/METRICS.md; a label value is always
 one of a set the code defines (stage names, error reasons, the record enums, configured sink names), never a
-URL, key or free text. The connector's own metrics live in connectors/metrics.py, the consumer-lag collector in
-newsmon/lag_metrics.py. Process metrics (CPU, memory, file descriptors) come from prometheus_client's default
-process collector, registered on the default registry that serve_metrics exposes.
+URL, key or free text. The connector's own metrics live in connectors/metrics.py, the consumer-lag collector
+in newsmon/lag_metrics.py. Process metrics (CPU, memory, file descriptors) come from prometheus_client's
+default process collector, registered on the default registry that serve_metrics exposes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import logging
 
 from prometheus_client import Counter, Histogram, start_http_server
 
+from newsmon.faults import FAULTS
+from newsmon.records import WIRE_RECORDS
 from newsmon.settings import MetricsSettings
 
 LOGGER = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ PROCESSING_SECONDS = Histogram(
     ["stage"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-# The dedup ratio is DUPLICATES by method over RECORDS_IN{stage="dedup_url"} (every article enters dedup there).
+# The dedup ratio is DUPLICATES by method over RECORDS_IN{stage="dedup_url"} (every article enters dedup
+# there).
 DUPLICATES = Counter("newsmon_dedup_duplicates_total", "Articles found to be copies.", ["method"])
 EVENTS_EXTRACTED = Counter("newsmon_events_extracted_total", "Events extracted.", ["type", "status", "lang"])
 # `type` decides the alert topic one-to-one (commitment → alerts.commitments, sanction → alerts.sanctions).
@@ -49,6 +52,22 @@ SINK_DELIVERIES = Counter(
 SINK_RETRIES = Counter(
     "newsmon_sink_retries_total", "Delivery attempts a sink repeated after a failure.", ["sink"]
 )
+# The size policy (newsmon.limits): `kind` is a record kind (raw_page, article, event, alert, dead_letter, and
+# the internal hops' records), `outcome` is truncated (cut to its kind's cap, then sent) or dead_lettered (too
+# large even when cut: never produced, a reference to it goes to the dead-letter topic).
+OVERSIZE_RECORDS = Counter(
+    "newsmon_oversize_records_total",
+    "Records above their size cap, by kind and outcome.",
+    ["kind", "outcome"],
+)
+OVERSIZE_OUTCOMES = ("truncated", "dead_lettered")
+# Faults of the environment (newsmon.faults): the stage (or `connector`) held its work and tried again later;
+# they never dead-letter a record. A rate above zero is a health failure: a full disk, a broker away.
+ENVIRONMENT_FAULTS = Counter(
+    "newsmon_environment_faults_total",
+    "Faults of the environment met by a stage: state store, Kafka, OS, serialization of our own output.",
+    ["stage", "fault"],
+)
 
 
 def initialise_stage(stage: str) -> None:
@@ -57,6 +76,20 @@ def initialise_stage(stage: str) -> None:
     RECORDS_IN.labels(stage)
     RECORDS_OUT.labels(stage)
     PROCESSING_SECONDS.labels(stage)
+    initialise_faults(stage)
+
+
+def initialise_faults(stage: str) -> None:
+    """The environment-fault series of a stage (or of the connector) at zero."""
+    for fault in FAULTS:
+        ENVIRONMENT_FAULTS.labels(stage, fault)
+
+
+def initialise_size_policy() -> None:
+    """The oversize series of every public record kind at zero (once per process that produces records)."""
+    for kind in WIRE_RECORDS:
+        for outcome in OVERSIZE_OUTCOMES:
+            OVERSIZE_RECORDS.labels(kind, outcome)
 
 
 def serve_metrics(settings: MetricsSettings) -> None:

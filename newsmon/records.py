@@ -67,7 +67,8 @@ class FeedItem(Record):
 
 
 class RawPage(Record):
-    """A fetched article page (or, when the page could not be fetched, what the feed carried). Topic `raw-pages`,
+    """A fetched article page (or, when the page could not be fetched, \
+what the feed carried). Topic `raw-pages`,
     key: canonical URL."""
 
     schema_version: Literal[1] = 1
@@ -81,6 +82,11 @@ class RawPage(Record):
     fetch_error: str | None = None
     fetched_at: datetime
     feed: FeedItem
+    truncated: bool = Field(
+        default=False,
+        description="True when the page body (or the feed summary) was cut to the size cap "
+        "(limits.raw_page_bytes).",
+    )
 
 
 class Sentence(Record):
@@ -90,7 +96,9 @@ class Sentence(Record):
 
 DateSource = Literal["page", "feed", "fetched"]
 DedupMethod = Literal["url", "text_hash", "near_duplicate"]
-ArticleFlag = Literal["feed_only", "summary_fallback", "no_main_text", "unsupported_language"]
+# truncated: the text was cut to the size cap (limits.article_bytes); word_count and text_hash are those of
+# the whole text.
+ArticleFlag = Literal["feed_only", "summary_fallback", "no_main_text", "unsupported_language", "truncated"]
 
 
 class DedupVerdict(Record):
@@ -209,7 +217,11 @@ class DeadLetter(Record):
     source_partition: int | None = None
     source_offset: int | None = None
     key: str | None = None
-    payload: str = Field(description="The original payload (UTF-8, undecodable bytes escaped).")
+    payload: str = Field(
+        description="The first limits.dead_letter_payload_bytes of the original payload (UTF-8, undecodable "
+        "bytes escaped); the source topic/partition/offset point to the whole of it."
+    )
+    payload_bytes: int | None = Field(default=None, description="Size of the original payload.")
     failed_at: datetime
 
 

@@ -1,4 +1,5 @@
-"""Topic names, declared once. Names are relative; `Topics(prefix)` gives the full names for one deployment."""
+"""Topic names, declared once. Names are relative; `Topics(prefix)` gives the full names for one
+deployment."""
 
 from __future__ import annotations
 

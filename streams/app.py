@@ -1,4 +1,5 @@
-"""Builds the Faust app from the settings, and nothing else: stages attach their agents in streams.pipeline."""
+"""Builds the Faust app from the settings, and nothing else: stages attach their agents in
+streams.pipeline."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         broker_session_timeout=worker.session_timeout_seconds,
         broker_heartbeat_interval=1.0,
         broker_max_poll_interval=worker.max_poll_interval_seconds,
+        # The size policy (newsmon.limits) keeps every record below this: aiokafka's 1 MB default refused
+        # large articles at commit time, which crashed the worker on every restart.
+        producer_max_request_size=settings.limits.max_message_bytes,
     )
     # Faust has no setting for its consumers' long-poll time (hard-coded 1500 ms), trusts the broker's end
     # offsets, and may commit past a message in flight; our transport corrects all three (streams.consumer).

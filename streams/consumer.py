@@ -1,7 +1,8 @@
 """Faust's aiokafka transport, with four corrections for this pipeline and one addition:
 
 1. a configurable consumer `fetch_max_wait_ms` (`worker.fetch_max_wait_ms`);
-2. true end offsets ("highwaters") on a broker that under-reports them (tansu), so producers may batch records;
+2. true end offsets ("highwaters") on a broker that under-reports them (tansu), so producers may batch
+   records;
 3. offsets never committed past a message still in flight, so agents may run with `concurrency > 1`;
 4. every partition really sought to its committed offset after a rebalance, and messages delivered again when
    the fetch position moves back under Faust's feet, not dropped as already read;
@@ -17,17 +18,19 @@ of the pipeline by ~0.75 s on average: per-hop latency measured 0.86 s at 1500 m
 
 How: `streams.app.create_app` installs `Transport` as the app's consumer transport (the public `App.transport`
 setter). Its consumer thread sets the value on the `AIOKafkaConsumer` that Faust builds, before it is started:
-aiokafka keeps the constructor argument in `_fetch_max_wait_ms` and reads it only in `start()`, where it builds
-its `Fetcher`. Nothing global is patched; tests/newsmon/test_app.py fails if aiokafka renames the attribute.
+aiokafka keeps the constructor argument in `_fetch_max_wait_ms` and reads it only in `start()`, where it
+builds its `Fetcher`. Nothing global is patched; tests/newsmon/test_app.py fails if aiokafka renames the
+attribute.
 
 **4. Seeks after a rebalance.**
 Why: Faust's table recovery resumes the message flow before it seeks the partitions back to their committed
-offsets, so a fetch can deliver records in between; resuming then clears them from the stream buffers, counting
-on the seek to fetch them again. Two things defeat that, both seen here after a kill -9 (the restarted worker
-then sat idle with up to 46 messages of lag on partitions it owned, and their alerts were never sent):
-- aiokafka's `seek_to_committed` does not move a partition with no committed offset, or one committed at 0: the
-  position stays past the records just cleared. The consumer thread seeks those to the beginning itself (the
-  `earliest` reset policy, Faust's default, is what that position would have been).
+offsets, so a fetch can deliver records in between; resuming then clears them from the stream buffers,
+counting on the seek to fetch them again. Two things defeat that, both seen here after a kill -9 (the
+restarted worker then sat idle with up to 46 messages of lag on partitions it owned, and their alerts were
+never sent):
+- aiokafka's `seek_to_committed` does not move a partition with no committed offset, or one committed at 0:
+  the position stays past the records just cleared. The consumer thread seeks those to the beginning itself
+  (the `earliest` reset policy, Faust's default, is what that position would have been).
 - a batch still being delivered when the seek completes moves Faust's "read offset" past the sought position,
   and Faust drops every fetched record below that offset as a stale fetch. A record below the read offset is
   therefore delivered again (at least once; every stage is idempotent), and the rewind is logged.
@@ -66,8 +69,8 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     async def _seek_every_partition_to_committed(self) -> Mapping[TP, int]:
         consumer = self._ensure_consumer()
         committed = await consumer.seek_to_committed()
-        # aiokafka leaves a partition without a committed offset (or committed at 0) where its fetch position is,
-        # which a fetch started before this seek may already have moved past records never processed.
+        # aiokafka leaves a partition without a committed offset (or committed at 0) where its fetch position
+        # is, which a fetch started before this seek may already have moved past records never processed.
         # Changelog partitions are left alone: table recovery seeks them to the offsets of its own stores.
         changelogs = self.app.tables.changelog_topics
         unsought = [
@@ -100,8 +103,8 @@ class Consumer(faust_aiokafka.Consumer):
         self._confirmed: dict[TP, int] = {}
 
     def confirmed_offset(self, tp: TP) -> int | None:
-        """The committed offset of `tp` as the broker last confirmed it (None: none confirmed): messages from it
-        on may be delivered again, to this worker or to the next owner of the partition."""
+        """The committed offset of `tp` as the broker last confirmed it (None: none confirmed): messages from
+        it on may be delivered again, to this worker or to the next owner of the partition."""
         return self._confirmed.get(tp)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
@@ -141,8 +144,9 @@ class Consumer(faust_aiokafka.Consumer):
     def _new_offset(self, tp: TP) -> int | None:
         acked, committed = self._acked[tp], self._committed_offset[tp]
         if acked:
-            # Messages below the committed offset are settled whatever their bookkeeping says (Faust leaves one
-            # acked below it in the unacked set): only a message between the commit and the first ack blocks.
+            # Messages below the committed offset are settled whatever their bookkeeping says (Faust leaves
+            # one acked below it in the unacked set): only a message between the commit and the first ack
+            # blocks.
             floor = -1 if committed is None else committed
             head = min(acked)
             if any(message.tp == tp and floor <= message.offset < head for message in self._unacked_messages):
@@ -151,8 +155,9 @@ class Consumer(faust_aiokafka.Consumer):
 
 
 class Transport(faust_aiokafka.Transport):
-    """The aiokafka transport (Faust's `kafka://`), its consumers long-polling at most `fetch_max_wait_ms` and,
-    when `read_true_end_offsets`, reading the end offsets of `bootstrap_servers` rather than trusting them."""
+    """The aiokafka transport (Faust's `kafka://`), its consumers long-polling at most `fetch_max_wait_ms`
+    and, when `read_true_end_offsets`, reading the end offsets of `bootstrap_servers` rather than trusting
+    them."""
 
     Consumer = Consumer
 

@@ -1,14 +1,19 @@
 """What every agent shares: decoding with a dead-letter fallback, the process pool for CPU-bound work,
 stage metrics, and the origin of a message (used to make table-backed stages idempotent under redelivery).
 
-Agents stay thin: decode → pure function (in the pool when CPU-bound) → send. Anything that goes wrong with
-one record is logged with its topic/partition/offset, counted, and dead-lettered; the agent keeps running.
+Agents stay thin: decode → pure function (in the pool when CPU-bound) → send. Bad input — anything that goes
+wrong with one record — is logged with its topic/partition/offset, counted, and dead-lettered; the agent keeps
+running. A fault of the environment (newsmon.faults: the state disk, the broker) is not the record's: the
+stage holds the record and tries it again with backoff, so a full disk stalls the pipeline instead of
+dead-lettering good records. Every record sent is first fitted to the size policy (newsmon.limits), so no
+input, however large, makes a producer raise.
 
-Agents whose work runs in the pool (clean, fingerprint, extract) run `pool_concurrency` instances, one per pool
-process, so the pool stays busy while each instance awaits its record; their table reads and writes happen
-before or after that await, never across it. The others run one instance: their table state is read, changed
-and written per message in order. Several instances are safe only because streams.consumer never commits past
-a message still in flight (faust-streaming 0.15 alone does, and lost records here under at-least-once).
+Agents whose work runs in the pool (clean, fingerprint, extract) run `pool_concurrency` instances, one per
+pool process, so the pool stays busy while each instance awaits its record; their table reads and writes
+happen before or after that await, never across it. The others run one instance: their table state is read,
+changed and written per message in order. Several instances are safe only because streams.consumer never
+commits past a message still in flight (faust-streaming 0.15 alone does, and lost records here under
+at-least-once).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from faust.types import EventT
 from pydantic import ValidationError
 
 from newsmon import metrics
+from newsmon.faults import SERIALIZATION, environment_fault
+from newsmon.limits import fit_record, kind_of, payload_head
 from newsmon.records import DeadLetter, Record
 from newsmon.settings import Settings
 from newsmon.topics import DEAD_LETTER, Topics
@@ -46,8 +53,8 @@ class PoolCrash(Exception):
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a message sits in Kafka; a stage that claims a key remembers the origin of the claiming message so
-    that a redelivery of that same message (after a crash before the offset commit) repeats its output."""
+    """Where a message sits in Kafka; a stage that claims a key remembers the origin of the claiming message
+    so that a redelivery of that same message (after a crash before the offset commit) repeats its output."""
 
     topic: str
     partition: int
@@ -61,12 +68,6 @@ class Origin:
         return [self.topic, self.partition, self.offset]
 
 
-def _payload_text(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="backslashreplace")
-    return str(value)
-
-
 class StageRuntime:
     """Built once per worker; handed to every stage's `install`."""
 
@@ -76,6 +77,7 @@ class StageRuntime:
         self.topics = Topics(settings.kafka.topic_prefix)
         self._pool = pool
         self._dead_letter_topic = self.topic(DEAD_LETTER)
+        metrics.initialise_size_policy()
 
     def topic(self, name: str) -> faust.TopicT:
         """A Faust topic of raw bytes: records are (de)serialised by newsmon.records, not by Faust, so that a
@@ -85,6 +87,7 @@ class StageRuntime:
             value_serializer="raw",
             key_serializer="raw",
             partitions=self.settings.kafka.partitions,
+            config=self.settings.limits.topic_config(),
         )
 
     def table(self, name: str, **options: Any) -> faust.Table:
@@ -97,7 +100,12 @@ class StageRuntime:
             "block_cache_size": worker.table_block_cache_mb << 20,
         }
         return self.app.Table(
-            name, default=None, partitions=self.settings.kafka.partitions, options=store, **options
+            name,
+            default=None,
+            partitions=self.settings.kafka.partitions,
+            options=store,
+            extra_topic_configs=self.settings.limits.topic_config(),
+            **options,
         )
 
     @property
@@ -118,8 +126,8 @@ class StageRuntime:
     async def in_pool(self, function: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound work off the event loop so consumers, heartbeats and commits keep flowing.
 
-        A pool whose child died (killed, out of memory, a crash in a C extension) is replaced and the work tried
-        once more; a second death on the same record makes it a poison record (`PoolCrash`)."""
+        A pool whose child died (killed, out of memory, a crash in a C extension) is replaced and the work
+        tried once more; a second death on the same record makes it a poison record (`PoolCrash`)."""
         loop = asyncio.get_running_loop()
         pool = self._ensure_pool()
         try:
@@ -140,25 +148,51 @@ class StageRuntime:
             self._pool = None
             broken.shutdown(wait=False, cancel_futures=True)
 
-    async def attempt(self, stage: str, event: EventT, work: Awaitable[T]) -> T | None:
-        """Await `work` for one record; on failure dead-letter the record and return None.
+    async def attempt(
+        self, stage: str, event: EventT, work: Callable[..., Awaitable[T]], *args: Any
+    ) -> T | None:
+        """Await `work(*args)` for one record until it is done with it; on bad input dead-letter the record
+        and return None.
 
-        Errors that carry a `reason` attribute (the stages' own error classes) are expected bad input; anything
-        else is a bug on one record, logged with its traceback, and must not stop the stage either.
+        A fault of the environment (newsmon.faults) is not the record's: `work` is run again after a backoff
+        (doubling, capped), for as long as the fault lasts, and each failure is counted and logged in one
+        line; the stage makes no progress meanwhile. Any other error is bad input: errors that carry a
+        `reason` (the stages' own error classes) are expected; anything else is a bug on one record, logged
+        with its traceback, and must not stop the stage either.
         """
-        with self.timed(stage):
-            try:
-                return await work
-            except Exception as exc:  # one bad record must never stop the stage
-                reason = getattr(exc, "reason", None)
-                if reason is None:
-                    LOGGER.exception(
-                        "unexpected error in stage", extra={"stage": stage, "offset": event.message.offset}
-                    )
-                await self.dead_letter(
-                    stage, reason or "unexpected_error", f"{type(exc).__name__}: {exc}", event
-                )
-                return None
+        worker = self.settings.worker
+        delay = worker.fault_backoff_initial_seconds
+        while True:
+            with self.timed(stage):
+                try:
+                    return await work(*args)
+                except Exception as exc:  # one bad record must never stop the stage
+                    fault = environment_fault(exc)
+                    if fault is None:
+                        await self._bad_input(stage, event, exc)
+                        return None
+                    error = f"{type(exc).__name__}: {exc}"
+            metrics.ENVIRONMENT_FAULTS.labels(stage, fault).inc()
+            LOGGER.warning(
+                "environment fault; the record is held and tried again",
+                extra={
+                    "stage": stage,
+                    "fault": fault,
+                    "error": error,
+                    "offset": event.message.offset,
+                    "retry_in_seconds": delay,
+                },
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, worker.fault_backoff_max_seconds)
+
+    async def _bad_input(self, stage: str, event: EventT, exc: Exception) -> None:
+        reason = getattr(exc, "reason", None)
+        if reason is None:
+            LOGGER.exception(
+                "unexpected error in stage", extra={"stage": stage, "offset": event.message.offset}
+            )
+        await self.dead_letter(stage, reason or "unexpected_error", f"{type(exc).__name__}: {exc}", event)
 
     def shutdown(self) -> None:
         if self._pool is not None:
@@ -167,8 +201,8 @@ class StageRuntime:
     async def records(
         self, stage: str, model: type[R], stream: faust.StreamT, *, keyed: bool = False
     ) -> AsyncIterator[tuple[EventT, R]]:
-        """The valid `model` records of `stream`, each with its event; an undecodable record (or, when `keyed`,
-        a record without a key) is dead-lettered instead."""
+        """The valid `model` records of `stream`, each with its event; an undecodable record (or, when
+        `keyed`, a record without a key) is dead-lettered instead."""
         metrics.initialise_stage(stage)
         async for event in stream.events():
             record = await self.decode(stage, model, event)
@@ -189,18 +223,30 @@ class StageRuntime:
             return None
 
     async def dead_letter(self, stage: str, reason: str, error: str, event: EventT) -> None:
-        origin = Origin.of(event)
-        key = _payload_text(event.key) if event.key is not None else None
+        """Dead-letter the record of `event`: a reference to it and the head of its payload."""
+        await self._dead_letter(stage, reason, error, Origin.of(event), event.key, event.value)
+
+    async def _dead_letter(
+        self,
+        stage: str,
+        reason: str,
+        error: str,
+        origin: Origin | None,
+        key: bytes | str | None,
+        payload: bytes | None,
+    ) -> None:
+        limits = self.settings.limits
+        key_text = payload_head(key, limits) if key is not None else None
         LOGGER.error(
             "record dead-lettered",
             extra={
                 "stage": stage,
                 "reason": reason,
                 "error": error,
-                "topic": origin.topic,
-                "partition": origin.partition,
-                "offset": origin.offset,
-                "key": key,
+                "topic": origin and origin.topic,
+                "partition": origin and origin.partition,
+                "offset": origin and origin.offset,
+                "key": key_text,
             },
         )
         metrics.STAGE_ERRORS.labels(stage, reason).inc()
@@ -209,14 +255,15 @@ class StageRuntime:
             stage=stage,
             reason=reason,
             error=error[:2000],
-            source_topic=origin.topic,
-            source_partition=origin.partition,
-            source_offset=origin.offset,
-            key=key,
-            payload=_payload_text(event.value),
+            source_topic=origin and origin.topic,
+            source_partition=origin and origin.partition,
+            source_offset=origin and origin.offset,
+            key=key_text,
+            payload=payload_head(payload, limits),
+            payload_bytes=None if payload is None else len(payload),
             failed_at=datetime.now(UTC),
         )
-        await self._dead_letter_topic.send(key=key, value=letter.to_bytes())
+        await self._dead_letter_topic.send(key=key_text, value=letter.to_bytes())
 
     @contextmanager
     def timed(self, stage: str):
@@ -226,8 +273,39 @@ class StageRuntime:
         finally:
             metrics.PROCESSING_SECONDS.labels(stage).observe(time.perf_counter() - started)
 
+    async def encode(self, stage: str, key: str, record: Record) -> bytes | None:
+        """`record` fitted to the size policy and serialised, or None when it must not be produced: too
+        large even when cut (a reference to the record being processed is dead-lettered, with the head of
+        the output) or not serialisable (our own fault: counted and logged as a health failure)."""
+        try:
+            fitted = fit_record(record, self.settings.limits)
+        except Exception:  # a bug in our own output must not stop the stage
+            metrics.ENVIRONMENT_FAULTS.labels(stage, SERIALIZATION).inc()
+            LOGGER.exception("output not serialisable", extra={"stage": stage, "key": key[:200]})
+            return None
+        kind = kind_of(record)
+        limit = self.settings.limits.record_bytes
+        if fitted is not None and len(fitted[1]) + len(key.encode("utf-8")) <= limit:
+            if fitted[0] is not record:
+                metrics.OVERSIZE_RECORDS.labels(kind, "truncated").inc()
+            return fitted[1]
+        metrics.OVERSIZE_RECORDS.labels(kind, "dead_lettered").inc()
+        event = faust.current_event()
+        await self._dead_letter(
+            stage,
+            "too_large",
+            f"a {type(record).__name__} above limits.record_bytes={limit}",
+            Origin.of(event) if event is not None else None,
+            key,
+            fitted[1] if fitted is not None else record.to_bytes(),
+        )
+        return None
+
     async def send(
         self, stage: str, topic: faust.TopicT, key: str, record: Record, partition: int | None = None
     ) -> None:
-        await topic.send(key=key, value=record.to_bytes(), partition=partition)
+        value = await self.encode(stage, key, record)
+        if value is None:
+            return
+        await topic.send(key=key, value=value, partition=partition)
         metrics.RECORDS_OUT.labels(stage).inc()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -19,14 +20,17 @@ from kafka.structs import TopicPartition
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
 from newsmon.lag import LagReader
-from newsmon.records import Alert, DeadLetter
+from newsmon.records import Alert, Article, DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.settings.alerts import WatchRule
+from newsmon.settings.connector import FeedConfig
 from newsmon.shell.connect import run_connector
 from newsmon.shell.demo.run import demo_settings
 from newsmon.shell.demo.site import DemoServer
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
-from newsmon.topics import DEAD_LETTER, EVENTS, RAW_PAGES, Topics
+from newsmon.topics import ARTICLES, DEAD_LETTER, EVENTS, RAW_PAGES, Topics
+from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
+from tests.process_tree import kill_9
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -95,7 +99,8 @@ def site() -> Iterator[DemoServer]:
 def settings(broker, site: DemoServer, tmp_path: Path) -> Settings:
     base = Settings(kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=3))
     configured = demo_settings(base, site, tmp_path)
-    # A watch rule that holds alerts until two outlets carry the event: only the EU package (a wire copy) gets there.
+    # A watch rule that holds alerts until two outlets carry the event: only the EU package (a wire copy) gets
+    # there.
     configured = configured.model_copy(
         update={
             "worker": configured.worker.model_copy(update={"processes": 1}),
@@ -163,8 +168,7 @@ def test_killed_and_restarted_worker_publishes_no_duplicate_alert(settings: Sett
     try:
         asyncio.run(run_connector(settings, settings.kafka.bootstrap_servers))
         wait_for_first_alert(settings)
-        worker.kill()  # SIGKILL mid-run: no shutdown, no final commit
-        worker.wait()
+        kill_9(worker)  # SIGKILL mid-run: no shutdown, no final commit
         worker = start_worker(settings, "worker-restarted.log")
         wait_until_drained(settings, worker)
 
@@ -199,3 +203,65 @@ def test_readme_demo_command_prints_commitment_and_sanction_alerts(tmp_path: Pat
     alerts = [Alert.model_validate_json(line) for line in result.stdout.decode().splitlines() if line.strip()]
     assert {alert_signature(alert) for alert in alerts} == EXPECTED_ALERTS
     assert b"in-memory" in result.stderr
+
+
+def long_read_page(paragraphs: int) -> bytes:
+    """A valid article page of several MB (every paragraph distinct, so none is dropped as a repeat)."""
+    words = " ".join(["Officials discussed the weather and the markets at length today."] * 12)
+    body = "".join(f"<p>Paragraph {number}. {words}</p>" for number in range(paragraphs))
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>A very long read</title></head>"
+        f"<body><article><h1>A very long read</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def test_pages_of_several_mb_are_cut_and_the_pipeline_keeps_alerting(settings: Settings):
+    """Before the size policy a 4.8 MB article page (a 5 MB Article) or 2 MB of binary served as text/html (a
+    4.7 MB RawPage) crashed the worker at its commit, on every restart."""
+    server = LoopbackServer()
+    server.routes.update(
+        {
+            "/feed.xml": Reply(
+                rss(
+                    [
+                        {"title": "A very long read", "link": server.url("/long"), "guid": "long"},
+                        {"title": "Binary junk", "link": server.url("/binary"), "guid": "binary"},
+                    ]
+                ),
+                headers=FEED_HEADERS,
+            ),
+            "/long": Reply(long_read_page(6000), headers=HTML_HEADERS),
+            "/binary": Reply(random.Random(13).randbytes(2_000_000), headers=HTML_HEADERS),
+        }
+    )
+    limits = settings.limits
+    bootstrap = settings.kafka.bootstrap_servers
+    topics = Topics(settings.kafka.topic_prefix)
+    oversize = settings.model_copy(update={"feeds": [FeedConfig(url=server.url("/feed.xml"), name="Big")]})
+    worker = start_worker(settings)
+    try:
+        big = asyncio.run(run_connector(oversize, bootstrap))
+        assert big is not None and big.pages_published == 2
+        asyncio.run(run_connector(settings, bootstrap))  # the demo site's pages, after the big ones
+        wait_until_drained(settings, worker)
+        alerts = read_alerts(settings)
+    finally:
+        stop_all([worker])
+        server.close()
+
+    assert {alert_signature(alert) for alert in alerts} == EXPECTED_ALERTS
+    pages = {
+        page.feed.title: page
+        for page in map(RawPage.from_bytes, read_topic(bootstrap, topics.name(RAW_PAGES)))
+    }
+    for title in ("A very long read", "Binary junk"):
+        assert pages[title].truncated and len(pages[title].to_bytes()) <= limits.raw_page_bytes
+    long_read = next(
+        article
+        for article in map(Article.from_bytes, read_topic(bootstrap, topics.name(ARTICLES)))
+        if article.title == "A very long read"
+    )
+    assert "truncated" in long_read.flags and len(long_read.to_bytes()) <= limits.article_bytes
+    letters = [DeadLetter.from_bytes(value) for value in read_topic(bootstrap, topics.name(DEAD_LETTER))]
+    assert [(letter.stage, letter.reason) for letter in letters] == [("clean", "binary")]
+    assert letters[0].payload_bytes > 1_000_000 and len(letters[0].to_bytes()) < 8 * 1024

@@ -171,7 +171,8 @@ def rows() -> list[tuple[str, list[Panel]]]:
                     (
                         (
                             "sum by (method) (rate(newsmon_dedup_duplicates_total[5m]))"
-                            ' / on() group_left() sum(rate(newsmon_stage_records_in_total{stage="dedup_url"}[5m]))'
+                            " / on() group_left()"
+                            ' sum(rate(newsmon_stage_records_in_total{stage="dedup_url"}[5m]))'
                         ),
                         "{{method}}",
                     ),

@@ -2,9 +2,10 @@
 # One-shot service of the compose stack: creates newsmon's topics with the retention and record size limit of
 # topics.tsv (raw pages: 3 days, articles: 7, internal hops: 2, events and dead letters: 30, alerts: 90), and
 # re-applies both on every run so that editing topics.tsv and restarting the stack changes existing topics.
-# Record limits: the connector publishes pages up to 16 MiB (connectors/publisher.py), Kafka's default is 1 MiB.
+# Record limits: the size policy (newsmon/settings/limits.py) bounds every record; Kafka's default is 1 MiB.
 set -eu
-bin=/opt/kafka/bin
+# KAFKA_BIN: the tests run this script against a Kafka started from its jars (tests/kafka_server.py).
+bin="${KAFKA_BIN:-/opt/kafka/bin}"
 bootstrap="${KAFKA_BOOTSTRAP:-kafka:9092}"
 prefix="${NEWSMON_KAFKA__TOPIC_PREFIX:-newsmon.}"
 partitions="${NEWSMON_KAFKA__PARTITIONS:-8}"

@@ -24,6 +24,7 @@ from newsmon.settings.alerts import AlertSettings
 from newsmon.settings.clean import CleanSettings
 from newsmon.settings.connector import ConnectorSettings, FeedConfig
 from newsmon.settings.dedup import DedupSettings
+from newsmon.settings.limits import LimitsSettings
 
 # The config file of the Settings being built (set by load_settings for the duration of one construction).
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("newsmon_config_file", default=None)
@@ -87,10 +88,17 @@ class WorkerSettings(StrictModel):
     fetch_max_wait_ms: int = Field(
         default=50,
         ge=1,
-        description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when it "
-        "expires (tansu) hold every hop this long, so it bounds per-hop latency (Faust's 1500 ms: "
+        description="Longest a consumer's fetch waits for records. Brokers that answer a long-poll only when "
+        "it expires (tansu) hold every hop this long, so it bounds per-hop latency (Faust's 1500 ms: "
         "0.86 s per hop measured, 50 ms: 0.39 s); lower costs more empty fetch requests when idle.",
     )
+    fault_backoff_initial_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="Wait before a record that met a fault of the environment (state disk, broker) is tried "
+        "again; doubles per attempt. The stage holds the record meanwhile: it is never dead-lettered.",
+    )
+    fault_backoff_max_seconds: float = Field(default=30.0, gt=0, description="Cap of that backoff.")
 
 
 class MetricsSettings(StrictModel):
@@ -113,6 +121,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
     state_dir: Path = Field(default=Path("state"), description="RocksDB tables and connector state.")
     log_level: str = "INFO"
 

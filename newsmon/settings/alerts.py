@@ -40,7 +40,8 @@ class WatchRule(BaseModel):
 
 
 class SinkSettings(BaseModel):
-    """One HTTP receiver of alerts, fed by its own Kafka consumer group so that it never slows the pipeline."""
+    """One HTTP receiver of alerts, fed by its own Kafka consumer group so that it never slows the
+    pipeline."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,7 +75,9 @@ class AlertSettings(BaseModel):
 
     statuses: list[EventStatus] = Field(
         default_factory=lambda: ["announced", "proposed", "threatened", "lifted"],
-        description="Statuses that make an alert. Requests (called_for) and refusals are tracked, not alerted.",
+        description=(
+            "Statuses that make an alert. Requests (called_for) and refusals are tracked, not alerted."
+        ),
     )
     max_sources: int = Field(default=50, ge=1, description="Sources kept per tracked event.")
     min_sources: int = Field(

@@ -27,7 +27,9 @@ class ConnectorSettings(BaseModel):
         default=0.1,
         ge=0,
         le=1,
-        description="Each poll interval is stretched or shrunk by up to this fraction, so feeds don't poll in step.",
+        description=(
+            "Each poll interval is stretched or shrunk by up to this fraction, so feeds don't poll in step."
+        ),
     )
     max_poll_interval_seconds: float = Field(
         default=3600.0,
@@ -85,11 +87,6 @@ class ConnectorSettings(BaseModel):
         gt=0,
         description="How long Kafka may take to acknowledge a record before the poll counts as failed "
         "(the items stay unseen and are published again on the next poll).",
-    )
-    dead_letter_payload_bytes: int = Field(
-        default=4096,
-        ge=0,
-        description="How much of a failed feed's body goes into its dead letter.",
     )
     metrics_feed_label_limit: int = Field(
         default=200,

@@ -23,7 +23,8 @@ LOGGER = logging.getLogger(__name__)
 
 
 def tail_topics(topic_prefix: str, rule: str | None) -> list[str]:
-    """The topics `alerts tail` reads: a watch rule's `alerts.<rule>`, else the commitment and sanction topics."""
+    """The topics `alerts tail` reads: a watch rule's `alerts.<rule>`, else the commitment and sanction
+    topics."""
     topics = Topics(topic_prefix)
     return topics.alert_names() if rule is None else [topics.rule_alert_topic(rule)]
 

@@ -80,7 +80,9 @@ def topics_create(ctx: click.Context) -> None:
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS (or [kafka] bootstrap_servers)")
-    created = ensure_topics(settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names())
+    created = ensure_topics(
+        settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names(), settings.limits
+    )
     click.echo(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
 
 

@@ -21,6 +21,7 @@ async def run_connector(
         bootstrap_servers,
         Topics(settings.kafka.topic_prefix),
         timeout_seconds=settings.connector.publish_timeout_seconds,
+        limits=settings.limits,
     )
     connector = FeedConnector(settings, publisher)
     LOGGER.info(

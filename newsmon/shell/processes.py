@@ -24,12 +24,14 @@ def kafka_for(settings: Settings) -> Iterator[str]:
     either way with every newsmon topic created."""
     if settings.kafka.bootstrap_servers:
         wait_until_kafka_answers(settings.kafka.bootstrap_servers, timeout=60.0)
-        ensure_topics(settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names())
+        ensure_topics(
+            settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names(), settings.limits
+        )
         yield settings.kafka.bootstrap_servers
         return
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     with EmbeddedBroker(log_file=settings.state_dir / "tansu.log") as broker:
-        ensure_topics(settings.kafka, broker.bootstrap_servers, settings.alerts.rule_names())
+        ensure_topics(settings.kafka, broker.bootstrap_servers, settings.alerts.rule_names(), settings.limits)
         yield broker.bootstrap_servers
 
 

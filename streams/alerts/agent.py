@@ -68,6 +68,7 @@ def install(runtime: StageRuntime) -> None:
         key_serializer="raw",
         partitions=partitions,
         internal=True,
+        config=runtime.settings.limits.topic_config(),
     )
 
     def store(key: str, decision: Decision, partition: int) -> None:
@@ -111,23 +112,33 @@ def install(runtime: StageRuntime) -> None:
                 )
                 continue
             if acknowledged:
-                await (await topic.send(key=key, value=alert.to_bytes(), force=True))
+                value = await runtime.encode(STAGE, key, alert)
+                if value is None:
+                    continue
+                await (await topic.send(key=key, value=value, force=True))
                 metrics.RECORDS_OUT.labels(STAGE).inc()
             else:
                 await runtime.send(STAGE, topic, key, alert)
         metrics.ALERTS_EMITTED.labels(alert.kind, alert.event.type).inc()
+
+    async def track_step(sighting: Event, origin: Origin, now: datetime) -> Decision:
+        """Decide on one sighting and store the decision (awaited by runtime.attempt, like on_tick: a fault of
+        the state store holds the message until it clears, an error on its content dead-letters it)."""
+        committed = app.consumer.confirmed_offset(TP(origin.topic, origin.partition))
+        decision = track(
+            tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings, committed
+        )
+        store(sighting.event_key, decision, origin.partition)
+        return decision
 
     async def on_event(event: faust.types.EventT, origin: Origin) -> None:
         sighting = await runtime.decode(STAGE, Event, event)
         if sighting is None:
             return
         now = datetime.now(UTC)
-        committed = app.consumer.confirmed_offset(TP(origin.topic, origin.partition))
-        with runtime.timed(STAGE):
-            decision = track(
-                tracked.get(sighting.event_key), sighting, origin.as_list(), now, settings, committed
-            )
-            store(sighting.event_key, decision, origin.partition)
+        decision = await runtime.attempt(STAGE, event, track_step, sighting, origin, now)
+        if decision is None:
+            return
         for alert in decision.alerts:
             await publish(sighting.event_key, alert, acknowledged=False, replay=decision.replayed)
             metrics.FETCH_TO_ALERT_SECONDS.observe((now - sighting.article.fetched_at).total_seconds())
@@ -155,7 +166,7 @@ def install(runtime: StageRuntime) -> None:
         async for event in stream.events():
             origin = Origin.of(event)
             if origin.topic == ticks.get_topic_name():
-                await on_tick(event, origin.partition)
+                await runtime.attempt(STAGE, event, on_tick, event, origin.partition)
             else:
                 await on_event(event, origin)
 

@@ -4,9 +4,9 @@ one worker process: two processes with the same sink would both deliver; receive
 
 A sink that is down only stalls its own consumer: the pipeline's agents never wait for it. Each record is
 delivered (with retries and backoff), or dead-lettered with the reason, before its offset is committed, so a
-restart loses nothing; the sent-ledger of acknowledged `alert_id`s makes sure a restart (or the same alert on a
-type topic and a rule topic) does not send an acknowledged alert again. A new sink group starts at the oldest
-alert still on the topics, so alerts published before the sink first joined are delivered too.
+restart loses nothing; the sent-ledger of acknowledged `alert_id`s makes sure a restart (or the same alert on
+a type topic and a rule topic) does not send an acknowledged alert again. A new sink group starts at the
+oldest alert still on the topics, so alerts published before the sink first joined are delivered too.
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@
 - A sighting joins the tracked event it matches (`identity.best_match`) or starts a new one. Sources,
   corroboration (distinct outlets of alertable sightings), actors, status and quantity accumulate.
 - Per rule (the default rule and each watch rule): once the event matches the rule and has `min_sources`
-  outlets → `new` (an event held until corroborated alerts when the next outlet arrives). Afterwards a material
-  change against what that rule last alerted — status moving forward, a new actor, a changed quantity — gives
-  one `update` whose summary says what changed. Changes within `debounce_seconds` of the last alert wait and
-  are merged; `flush` (run by the agent's ticks) emits them once due. Rules emitting the same change at the
-  same moment share one alert (its `rules` lists them).
+  outlets → `new` (an event held until corroborated alerts when the next outlet arrives). Afterwards a
+  material change against what that rule last alerted — status moving forward, a new actor, a changed quantity
+  — gives one `update` whose summary says what changed. Changes within `debounce_seconds` of the last alert
+  wait and are merged; `flush` (run by the agent's ticks) emits them once due. Rules emitting the same change
+  at the same moment share one alert (its `rules` lists them).
 - Requests (called_for) and refusals are tracked — a later announcement of the same event is still `new` —
   but never alert, never corroborate and never add actors.
 - Idempotence without transactions: the entry keeps the alerts caused by each input message the broker may
@@ -15,8 +15,8 @@
   message (the worker died before committing its offset) republishes exactly those alerts; a sighting
   redelivered from upstream (a known event_id) changes nothing. A count limit would not do: one busy key can
   take dozens of messages between two commits (measured: 46 after a restart), and a crash then would lose the
-  alerts of all but the last few. `alert_id` is derived from the key, the tracked event, the kind, the resulting
-  state and the rules, never from time or offsets.
+  alerts of all but the last few. `alert_id` is derived from the key, the tracked event, the kind, the
+  resulting state and the rules, never from time or offsets.
 - Retention: a tracked event not seen for `retention_days` is dropped (`expire`, on every read and by sweeps).
 """
 
@@ -264,9 +264,9 @@ def _emit_all(
 def _redeliverable(
     recent: list[dict[str, Any]], origin: list[Any], committed: int | None
 ) -> list[dict[str, Any]]:
-    """The remembered messages of `origin`'s partition at or after its committed offset (None: nothing confirmed
-    committed yet, all may come again). A key's messages all come from one partition; entries of another (from
-    before a repartitioning) are kept, they cannot accumulate."""
+    """The remembered messages of `origin`'s partition at or after its committed offset (None: nothing
+    confirmed committed yet, all may come again). A key's messages all come from one partition; entries of
+    another (from before a repartitioning) are kept, they cannot accumulate."""
     if committed is None:
         return recent
     return [entry for entry in recent if entry["origin"][:2] != origin[:2] or entry["origin"][2] >= committed]
@@ -322,8 +322,8 @@ def track(
 
 
 def flush(state: dict[str, Any], now: datetime, settings: AlertSettings) -> Decision:
-    """Emit the debounced updates that are due (and drop what expired). Not tied to an input message: the agent
-    publishes these alerts and waits for the broker's acknowledgement before it stores the new state."""
+    """Emit the debounced updates that are due (and drop what expired). Not tied to an input message: the
+    agent publishes these alerts and waits for the broker's acknowledgement before it stores the new state."""
     live = expire(state, now, settings)
     if live is None:
         return Decision(None, [], None)

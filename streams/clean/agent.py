@@ -28,7 +28,7 @@ def install(runtime: StageRuntime) -> None:
         async for event, page in runtime.records(STAGE, RawPage, stream):
             learned = site_boilerplate.frequent(site_of(page.canonical_url))
             article = await runtime.attempt(
-                STAGE, event, runtime.in_pool(clean_page, page, clean_settings, learned)
+                STAGE, event, runtime.in_pool, clean_page, page, clean_settings, learned
             )
             if article is None:
                 continue

@@ -72,8 +72,8 @@ def load_rules() -> Rules:
 
 
 def _key(text: str) -> str:
-    """The form rules are matched against: matching form without bullets and trailing punctuation. `text` is in
-    display form (lines, titles and article paragraphs all are), so the display pass is skipped."""
+    """The form rules are matched against: matching form without bullets and trailing punctuation. `text` is
+    in display form (lines, titles and article paragraphs all are), so the display pass is skipped."""
     return _TRAILING.sub("", _LEADING.sub("", matching_form_of_display(text)))
 
 

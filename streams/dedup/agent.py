@@ -1,6 +1,7 @@
 """Dedup agents: `articles` → (by URL) → `articles.by-text` → (by text hash) → `dedup.bands` (by index
-partition) ⇄ `dedup.candidates` (by article id) → `articles.deduped`. The decisions are in streams.dedup.logic; each agent
-reads its table, calls one pure function, writes the table back and publishes what the function returned."""
+partition) ⇄ `dedup.candidates` (by article id) → `articles.deduped`. The decisions are in
+streams.dedup.logic; each agent reads its table, calls one pure function, writes the table back and publishes
+what the function returned."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from newsmon.streams.dedup.logic import (
     JoinMessage,
     Probe,
     Send,
+    TextJudgement,
     UrlDecision,
+    UrlJudgement,
     deadline_message,
     index_expired,
     index_probe,
@@ -68,14 +71,19 @@ def install(runtime: StageRuntime) -> None:
                 metrics.DUPLICATES.labels(send.record.dedup.method).inc()
             await runtime.send(stage, topics[send.topic], send.key, send.record, partition=send.partition)
 
+    # Every table step is awaited by runtime.attempt: a fault of the state store holds the record until it
+    # clears, an error on the record's content dead-letters it.
+    async def url_step(article: Article, event: faust.EventT) -> UrlJudgement:
+        judgement = judge_by_url(article, seen_urls.get(article.canonical_url), Origin.of(event).as_list())
+        seen_urls[article.canonical_url] = judgement.state
+        return judgement
+
     @app.agent(runtime.topic(ARTICLES), name="dedup-by-url")
     async def dedup_by_url(stream: faust.StreamT) -> None:
         async for event, article in runtime.records(STAGE_URL, Article, stream):
-            with runtime.timed(STAGE_URL):
-                judgement = judge_by_url(
-                    article, seen_urls.get(article.canonical_url), Origin.of(event).as_list()
-                )
-                seen_urls[article.canonical_url] = judgement.state
+            judgement = await runtime.attempt(STAGE_URL, event, url_step, article, event)
+            if judgement is None:
+                continue
             if judgement.decision is not UrlDecision.FORWARD:
                 metrics.DUPLICATES.labels("url").inc()
             elif article.text:
@@ -85,21 +93,22 @@ def install(runtime: StageRuntime) -> None:
                 original = article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)})
                 await runtime.send(STAGE_URL, topics[ARTICLES_DEDUPED], article.article_id, original)
 
+    async def text_step(article: Article, event: faust.EventT) -> TextJudgement:
+        judgement = judge_by_text(article, seen_texts.get(article.text_hash), Origin.of(event).as_list())
+        seen_texts[article.text_hash] = judgement.state
+        return judgement
+
     @app.agent(topics[ARTICLES_BY_TEXT], name="dedup-by-text", concurrency=runtime.pool_concurrency)
     async def dedup_by_text(stream: faust.StreamT) -> None:
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
-            with runtime.timed(STAGE_TEXT):
-                judgement = judge_by_text(
-                    article, seen_texts.get(article.text_hash), Origin.of(event).as_list()
-                )
-                seen_texts[article.text_hash] = judgement.state
-            judged = judgement.article
+            judgement = await runtime.attempt(STAGE_TEXT, event, text_step, article, event)
+            judged = judgement.article if judgement is not None else None
             if judged is None:
                 continue
             article_probes = None
             if judged.dedup.duplicate_of is None:
                 article_probes = await runtime.attempt(
-                    STAGE_TEXT, event, runtime.in_pool(index_probes, judged, settings, partitions)
+                    STAGE_TEXT, event, runtime.in_pool, index_probes, judged, settings, partitions
                 )
                 if article_probes is None:
                     # Dead-lettered for analysis, but the article must not be lost to extraction: it goes on
@@ -110,7 +119,7 @@ def install(runtime: StageRuntime) -> None:
 
     async def index_step(probe: Probe) -> list[Send]:
         """One probe on this partition's index: insert, compare, write back (awaited by runtime.attempt, so a
-        failure anywhere in it dead-letters the probe)."""
+        failure on its content dead-letters the probe)."""
         result = index_probe(probe, index.get, time.time(), settings)
         result.store(index)
         return [result.reply]
@@ -118,11 +127,11 @@ def install(runtime: StageRuntime) -> None:
     @app.agent(topics[DEDUP_BANDS], name="dedup-index")
     async def dedup_index(stream: faust.StreamT) -> None:
         async for event, probe in runtime.records(STAGE_INDEX, Probe, stream):
-            await publish(STAGE_INDEX, await runtime.attempt(STAGE_INDEX, event, index_step(probe)) or [])
+            await publish(STAGE_INDEX, await runtime.attempt(STAGE_INDEX, event, index_step, probe) or [])
 
     async def join_step(key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
         """One join step on the article `key`: read its state, decide, write it back (awaited by
-        runtime.attempt, so a failure anywhere in it dead-letters the message)."""
+        runtime.attempt, so a failure on its content dead-letters the message)."""
         result = join(
             joins.get(key),
             key,
@@ -139,7 +148,7 @@ def install(runtime: StageRuntime) -> None:
     async def dedup_join(stream: faust.StreamT) -> None:
         async for event, message in runtime.records(STAGE_JOIN, JoinMessage, stream, keyed=True):
             sends = await runtime.attempt(
-                STAGE_JOIN, event, join_step(event.key.decode("utf-8"), message, event)
+                STAGE_JOIN, event, join_step, event.key.decode("utf-8"), message, event
             )
             await publish(STAGE_JOIN, sends or [])
 

@@ -102,7 +102,7 @@ def confusion(truth: Sequence[bool], predicted: Sequence[bool]) -> Scores:
     """Scores of predictions against the truth, item by item."""
     if len(truth) != len(predicted):
         raise ValueError(f"{len(truth)} labels but {len(predicted)} predictions")
-    pairs = list(zip(truth, predicted))
+    pairs = list(zip(truth, predicted, strict=True))
     return Scores(
         true_positives=pairs.count((True, True)),
         false_positives=pairs.count((False, True)),
@@ -121,7 +121,7 @@ def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> 
         for language in languages:
             chosen = [
                 (pair, verdict)
-                for pair, verdict in zip(pairs, verdicts)
+                for pair, verdict in zip(pairs, verdicts, strict=True)
                 if language in (ALL_LANGUAGES, pair.lang)
             ]
             results[decision, language] = confusion(

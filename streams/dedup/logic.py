@@ -1,13 +1,14 @@
 """Deduplication and story clustering as pure functions over table state (no Faust).
 
-Exact copies — two keyed hops, because an exact copy can match on either key and each key lives on its own partition:
-1. by canonical URL (the `articles` key): the same page seen again — refetched, listed by two feeds — is dropped;
-   a changed text on the same URL is a revision and goes on;
+Exact copies — two keyed hops, because an exact copy can match on either key and each key lives on its own
+partition:
+1. by canonical URL (the `articles` key): the same page seen again — refetched, listed by two feeds — is
+   dropped; a changed text on the same URL is a revision and goes on;
 2. by text hash (the `articles.by-text` key): the same body under another URL — a syndicated copy — is marked
    `duplicate_of` the first article and joins its story.
 
-Each state remembers the origin (topic, partition, offset) of the message that claimed the key, so a redelivery
-of that very message repeats its output instead of being mistaken for a copy of itself.
+Each state remembers the origin (topic, partition, offset) of the message that claimed the key, so a
+redelivery of that very message repeats its output instead of being mistaken for a copy of itself.
 
 Near-duplicates and stories — the index of MinHash band keys and story phrases, partitioned by key through
 Kafka, and the per-article join that verifies candidates; see the flow below and streams/dedup/README.md.
@@ -72,7 +73,7 @@ def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[A
     return TextJudgement(article.model_copy(update={"dedup": verdict}), state)
 
 
-# --- Near-duplicate and story index, partitioned through Kafka -------------------------------------------------
+# --- Near-duplicate and story index, partitioned through Kafka ------------------------------------------
 #
 # by-text hop (first article of a text) ──one Probe per index partition──▶ dedup.bands (explicit partition)
 #                                        ──JoinMessage "self"──▶ dedup.candidates (key: article id)
@@ -90,10 +91,10 @@ def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[A
 # Articles are ordered by (published_at, article_id). An article waits for the verdict of earlier candidates
 # only; a later candidate answers at once — with its answer if decided, else "deferred", and it then asks the
 # earlier article itself. Whichever of two articles reaches a shared key second learns of the other, so a pair
-# is never missed, and waits only point back in the order, so they never form a cycle. Every hop is idempotent:
-# the index hop is a set insert with a deterministic reply, the join keeps the first message of each kind per
-# sender and replays, for a redelivered message, exactly the outputs that message produced (recorded by offset;
-# all messages of one article share one partition, in order).
+# is never missed, and waits only point back in the order, so they never form a cycle. Every hop is
+# idempotent: the index hop is a set insert with a deterministic reply, the join keeps the first message of
+# each kind per sender and replays, for a redelivered message, exactly the outputs that message produced
+# (recorded by offset; all messages of one article share one partition, in order).
 
 
 class Fingerprint(Record):
@@ -122,8 +123,8 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
 
 
 def fingerprint_salt(article_id: str, partition: int, partitions: int) -> int:
-    """The salt that puts an article's fingerprint copy on `partition`: the first for which the partitioner maps
-    `fingerprint_key` there (about `partitions` hashes on average; computed once, in the pool)."""
+    """The salt that puts an article's fingerprint copy on `partition`: the first for which the partitioner
+    maps `fingerprint_key` there (about `partitions` hashes on average; computed once, in the pool)."""
     return next(
         salt for salt in count() if partition_of(fingerprint_key(article_id, salt), partitions) == partition
     )
@@ -216,7 +217,8 @@ def probes(article: Article, article_probes: list[Probe]) -> list[Send]:
 
 
 def copy_message(copy: Article) -> Send:
-    """An exact copy (judged by text hash) goes to its original's join, which gives it the original's story."""
+    """An exact copy (judged by text hash) goes to its original's join, which gives it the original's
+    story."""
     return Send(
         DEDUP_CANDIDATES,
         copy.dedup.duplicate_of,
@@ -245,12 +247,13 @@ class IndexResult:
 def index_probe(
     probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
 ) -> IndexResult:
-    """Index hop: remember the article under its keys on this partition, and reply with the entries under those
-    keys (in the window) that look most like a copy of it or like the same story (`best_look_alikes`).
+    """Index hop: remember the article under its keys on this partition, and reply with the entries under
+    those keys (in the window) that look most like a copy of it or like the same story (`best_look_alikes`).
 
-    Entries are [article_id, published, indexed_at, salt]; expired ones (indexed more than window_days ago) go, and
-    a hot key keeps only its `max_entries_per_key` newest by publication. An entry whose fingerprint copy has
-    expired is skipped. `read` reads the index table, which holds both the keys and the fingerprint copies."""
+    Entries are [article_id, published, indexed_at, salt]; expired ones (indexed more than window_days ago)
+    go, and a hot key keeps only its `max_entries_per_key` newest by publication. An entry whose fingerprint
+    copy has expired is skipped. `read` reads the index table, which holds both the keys and the fingerprint
+    copies."""
     horizon = now - _window_seconds(settings)
     own = probe.fingerprint
     states: dict[str, dict[str, Any]] = {}

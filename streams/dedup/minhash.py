@@ -78,7 +78,7 @@ def word_hashes(text: str) -> np.ndarray:
             _chunk_cache.clear()
         packed = [
             part if part is not None else _chunk_cache.setdefault(chunk, _pack_chunk(chunk))
-            for chunk, part in zip(chunks, packed)
+            for chunk, part in zip(chunks, packed, strict=True)
         ]
     return np.frombuffer(b"".join(packed), dtype=np.uint64)
 
@@ -144,8 +144,9 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[str]:
 
 
 def check_packed(text: str) -> str:
-    """`text` if it is base64 of whole little-endian uint32s (how signatures and story features travel), else a
-    ValueError: a record carrying anything else is refused when decoded, not when an index compares with it."""
+    """`text` if it is base64 of whole little-endian uint32s (how signatures and story features travel), else
+    a ValueError: a record carrying anything else is refused when decoded, not when an index compares with
+    it."""
     try:
         raw = base64.b64decode(text, validate=True)
     except binascii.Error as exc:

@@ -506,7 +506,8 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
 
 
 def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:
-    """Tokens taken by party names just before `last` (an Arabic verb's subject sits between verb and object)."""
+    """Tokens taken by party names just before `last` (an Arabic verb's subject sits between verb and
+    object)."""
     return sum(
         1
         for position in range(max(0, first - 4), last)

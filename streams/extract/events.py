@@ -1,4 +1,5 @@
-"""From a deduplicated Article to Event records: the engine's mentions plus article provenance and identity."""
+"""From a deduplicated Article to Event records: the engine's mentions plus article provenance and
+identity."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ EXTRACTABLE_LANGUAGES = frozenset({"ar", "en"})
 
 
 def article_events(article: Article) -> list[Event]:
-    """Events of an original article; copies and unsupported languages give none (copies corroborate instead)."""
+    """Events of an original article; copies and unsupported languages give none (copies corroborate
+    instead)."""
     if article.language not in EXTRACTABLE_LANGUAGES or "unsupported_language" in article.flags:
         return []
     if article.dedup is not None and article.dedup.duplicate_of is not None:
@@ -42,7 +44,8 @@ def article_events(article: Article) -> list[Event]:
 
 def corroborating_events(original_events: list[Event], copy: Article) -> list[Event]:
     """The original's events as sightings in a copy: the same events (same key, same words), with the copy's
-    outlet as their source, so the alert stage counts the copy as corroboration without extracting it again."""
+    outlet as their source, so the alert stage counts the copy as corroboration without extracting it
+    again."""
     ref = _article_ref(copy)
     return [
         event.model_copy(

@@ -241,7 +241,8 @@ def _token(start: int, end: int, text: str) -> Token:
 
 @lru_cache(maxsize=200_000)
 def _readings(word: str) -> tuple[dict[str, str], frozenset[str]]:
-    """The stems a word can be read as, each with the clitic prefix stripped to reach it (shared: read only)."""
+    """The stems a word can be read as, each with the clitic prefix stripped to reach it (shared: read
+    only)."""
     if _ARABIC_RE.match(word):
         prefix_of = dict(_arabic_stems(word))
     else:

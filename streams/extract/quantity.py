@@ -1,4 +1,5 @@
-"""Quantities in an event sentence: "26 countries", "١٢ منظومة", "$2.5bn", "ثلاثة مليارات يورو", "19th package".
+"""Quantities in an event sentence: "26 countries", "١٢ منظومة", "$2.5bn", "ثلاثة مليارات يورو", "19th
+package".
 
 Owns reading numbers written as digits (after normalisation Arabic-Indic digits are ASCII), as words, with
 multipliers, and ordinal packages ("الحزمة الـ19", "the 19th sanctions package" → 19 package). Units and

@@ -106,7 +106,9 @@ def _articles(git_dir: Path, commit: str, path: str, member: str | None) -> tupl
     return tuple(json.loads(text))
 
 
-def materialise(items: Iterable[LabelledSentence], mirrors: Path = DEFAULT_MIRRORS) -> Iterator[LabelledSentence]:
+def materialise(
+    items: Iterable[LabelledSentence], mirrors: Path = DEFAULT_MIRRORS
+) -> Iterator[LabelledSentence]:
     """Each item with its sentence read from the mirrors, checked against the pointer's hash."""
     for item in items:
         pointer = item.pointer

@@ -25,6 +25,7 @@ from tests.alerts.harness import (
 )
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW
+from tests.process_tree import kill_9
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -203,8 +204,7 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
     try:
         feeder.start()
         wait_for(lambda: len(receiver.acknowledged()) >= 3, worker, "the first alerts")
-        worker.kill()  # SIGKILL mid-flow: no shutdown, no final commit
-        worker.wait()
+        kill_9(worker)  # SIGKILL mid-flow: no shutdown, no final commit
         worker = start_worker(settings, "worker-restarted.log")
         feeder.join()
         wait_for(lambda: len(receiver.acknowledged()) >= 40, worker, "40 alerts at the webhook")

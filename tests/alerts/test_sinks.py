@@ -39,7 +39,7 @@ def test_delivers_signed_json_and_retries_a_500_with_backoff():
     assert [request["status"] for request in receiver.requests] == [500, 500, 200]
     assert all(request["signed_ok"] for request in receiver.requests)
     assert receiver.bodies[ALERT.alert_id]["alert_id"] == ALERT.alert_id
-    gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
+    gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:], strict=False)]
     assert gaps[1] > gaps[0] >= 0.04  # exponential backoff
 
 

@@ -14,14 +14,17 @@ FETCHED = datetime(2025, 9, 5, 8, 0, tzinfo=UTC)
 
 AR_BODY = """
 <h1>ماكرون: 26 دولة تلتزم بنشر قوة طمأنة</h1>
-<p>أعلن الرئيس الفرنسي إيمانويل ماكرون، الخميس، التزام 26 دولة بالمشاركة في قوة طمأنة بأوكرانيا بعد وقف إطلاق النار.</p>
+<p>أعلن الرئيس الفرنسي إيمانويل ماكرون، الخميس، التزام 26 دولة بالمشاركة في قوة طمأنة بأوكرانيا بعد وقف \
+إطلاق النار.</p>
 <p>صورة: AFP</p>
-<p>وقال ماكرون خلال مؤتمر صحافي في قصر الإليزيه إن القوة ستكون موجودة في الجو والبر والبحر، وإنها ليست هجومية.</p>
+<p>وقال ماكرون خلال مؤتمر صحافي في قصر الإليزيه إن القوة ستكون موجودة في الجو والبر والبحر، وإنها ليست \
+هجومية.</p>
 <p><strong>اقرأ أيضًا:</strong></p>
 <p><a href="/news/1">خطة سلام أوروبية في أوكرانيا.. منطقة عازلة ضمن المقترحات</a></p>
 <p><a href="/news/2">زيلينسكي يطلب مزيداً من الأسلحة من حلفائه</a></p>
 <h2>العقوبات على روسيا</h2>
-<p>وهدد الرئيس الفرنسي روسيا بفرض عقوبات جديدة بالتنسيق مع الولايات المتحدة في حال استمرت برفض محادثات السلام.</p>
+<p>وهدد الرئيس الفرنسي روسيا بفرض عقوبات جديدة بالتنسيق مع الولايات المتحدة في حال استمرت برفض محادثات \
+السلام.</p>
 <p>وكالة الأناضول - وكالات</p>
 <p>شارك هذا المنشور:</p>
 <p>المقالة السابقة</p>
@@ -29,18 +32,29 @@ AR_BODY = """
 <p>تابعنا</p>
 """
 AR_KEPT = [
-    "أعلن الرئيس الفرنسي إيمانويل ماكرون، الخميس، التزام 26 دولة بالمشاركة في قوة طمأنة بأوكرانيا بعد وقف إطلاق النار.",
-    "وقال ماكرون خلال مؤتمر صحافي في قصر الإليزيه إن القوة ستكون موجودة في الجو والبر والبحر، وإنها ليست هجومية.",
+    (
+        "أعلن الرئيس الفرنسي إيمانويل ماكرون، الخميس، التزام 26 دولة بالمشاركة في قوة طمأنة بأوكرانيا بعد "
+        "وقف إطلاق النار."
+    ),
+    (
+        "وقال ماكرون خلال مؤتمر صحافي في قصر الإليزيه إن القوة ستكون موجودة في الجو والبر والبحر، وإنها ليست "
+        "هجومية."
+    ),
     "العقوبات على روسيا",
-    "وهدد الرئيس الفرنسي روسيا بفرض عقوبات جديدة بالتنسيق مع الولايات المتحدة في حال استمرت برفض محادثات السلام.",
+    (
+        "وهدد الرئيس الفرنسي روسيا بفرض عقوبات جديدة بالتنسيق مع الولايات المتحدة في حال استمرت برفض محادثات "
+        "السلام."
+    ),
 ]
 
 EN_BODY = """
 <h1>EU agrees 19th sanctions package against Russia</h1>
-<p>BRUSSELS (Reuters) - The European Union on Thursday agreed a 19th package of sanctions against Russia, targeting
+<p>BRUSSELS (Reuters) - The European Union on Thursday agreed a 19th package of sanctions against \
+Russia, targeting
 liquefied natural gas imports and banks in third countries, diplomats said.</p>
 <p>Photo: Reuters</p>
-<p>"This is the toughest package so far," Kaja Kallas told reporters. Mr. Smith of the U.S. Treasury welcomed it.</p>
+<p>"This is the toughest package so far," Kaja Kallas told reporters. Mr. Smith of the U.S. Treasury \
+welcomed it.</p>
 <p>Read also:</p>
 <p><a href="/world/1">Ukraine asks allies for more air defence</a></p>
 <p>The ban on Russian LNG will take effect in January 2027, officials said.</p>
@@ -51,7 +65,10 @@ liquefied natural gas imports and banks in third countries, diplomats said.</p>
 EN_KEPT = [
     "BRUSSELS (Reuters) - The European Union on Thursday agreed a 19th package of sanctions against Russia, "
     "targeting liquefied natural gas imports and banks in third countries, diplomats said.",
-    '"This is the toughest package so far," Kaja Kallas told reporters. Mr. Smith of the U.S. Treasury welcomed it.',
+    (
+        '"This is the toughest package so far," Kaja Kallas told reporters. Mr. Smith of the U.S. Treasury '
+        "welcomed it."
+    ),
     "The ban on Russian LNG will take effect in January 2027, officials said.",
 ]
 

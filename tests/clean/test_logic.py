@@ -50,9 +50,10 @@ def test_english_page_keeps_exactly_the_news(make_page, settings) -> None:
 
 
 def test_unbalanced_markup_still_yields_exactly_the_news(make_page, settings) -> None:
-    # An unclosed <div> in the navigation: trafilatura's own extractor then returns the whole page as one run-on
-    # paragraph, headline and boilerplate included; its fallback extractors, which fast mode skips, recover the
-    # paragraphs. This is why `clean.fast` is off by default (it fails under bench/fast_clean_plugin.py).
+    # An unclosed <div> in the navigation: trafilatura's own extractor then returns the whole page as one
+    # run-on paragraph, headline and boilerplate included; its fallback extractors, which fast mode skips,
+    # recover the paragraphs. This is why `clean.fast` is off by default (it fails under
+    # bench/fast_clean_plugin.py).
     html = page_html(AR_BODY, "ar", "t").replace("<nav>", "<nav><div>", 1)
     article = clean_page(make_page(html), settings)
     assert article.paragraphs == AR_KEPT

@@ -57,7 +57,8 @@ def test_meta_tags_and_json_ld_fill_the_article_in_trafilaturas_precedence(make_
         ("", None),
         ('<div class="byline">By Sam Writer</div>', "Sam Writer"),
         ('<a rel="author" href="/a">Lee Link</a>', "Lee Link"),
-        # Pruning drops <time>, <figure> and class="date" but keeps their tails, glued to the text before them.
+        # Pruning drops <time>, <figure> and class="date" but keeps their tails, glued to the text before
+        # them.
         ('<div class="byline"><time>2025-09-01</time> Tail Text</div>', "Tail Text"),
         ('<p class="author-name">Name<span class="date">x</span>Joined</p>', "NameJoined"),
         ('<div id="author-box"><figure>img</figure><span>Fig</span> Box Author</div>', "Fig Box Author"),

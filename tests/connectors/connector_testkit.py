@@ -1,4 +1,5 @@
-"""Connector test kit: a loopback HTTP server with scripted routes, feed/page builders, settings, topic readers.
+"""Connector test kit: a loopback HTTP server with scripted routes, feed/page builders, settings, topic
+readers.
 
 (A module, not conftest.py, so tests can import it by its unique name.)"""
 
@@ -33,8 +34,8 @@ class Reply:
 
 
 class LoopbackServer:
-    """ThreadingHTTPServer on 127.0.0.1. `routes[path]` (exact, else without the query) is a Reply or a function
-    writing the response itself."""
+    """ThreadingHTTPServer on 127.0.0.1. `routes[path]` (exact, else without the query) is a Reply or a
+    function writing the response itself."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}

@@ -58,13 +58,16 @@ def test_hostile_feeds_are_survived_and_dead_lettered(broker, http_server, tmp_p
                 headers={"Content-Type": "text/html"},
             ),
             "/wrong-charset.xml": Reply(
-                '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>Café crème</title>'
+                '<?xml version="1.0"?><rss version="2.0">'
+                "<channel><title>x</title><item><title>Café crème</title>"
                 "</item></channel></rss>".encode("latin-1"),
                 headers={"Content-Type": "text/xml; charset=utf-8"},
             ),
             "/xxe.xml": Reply(
-                f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]><rss version="2.0">'
-                f"<channel><title>x</title><item><title>leak &xxe; here</title></item></channel></rss>".encode(),
+                f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+                '<rss version="2.0">'
+                "<channel><title>x</title><item><title>leak &xxe; here</title>"
+                "</item></channel></rss>".encode(),
                 headers=FEED_HEADERS,
             ),
             "/empty.xml": Reply(rss([]), headers=FEED_HEADERS),

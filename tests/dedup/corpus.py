@@ -6,24 +6,26 @@ from __future__ import annotations
 STORIES: dict[str, list[str]] = {
     "en_grain": [
         (
-            "Ministers from twelve Black Sea and Danube states agreed in Bucharest on Tuesday to open a joint "
-            "inspection centre for grain barges, ending a dispute that had left 340 vessels waiting at Sulina."
+            "Ministers from twelve Black Sea and Danube states agreed in Bucharest on Tuesday to open a "
+            "joint inspection centre for grain barges, ending a dispute that had left 340 vessels waiting at "
+            "Sulina."
         ),
         (
-            "The centre will be run by Romanian and Moldovan customs officers and funded with 48 million euros "
-            "from the European Investment Bank, according to the final communique released after the talks."
+            "The centre will be run by Romanian and Moldovan customs officers and funded with 48 million "
+            "euros from the European Investment Bank, according to the final communique released after the "
+            "talks."
         ),
         (
-            "Romanian transport minister Dana Vlaicu said inspections would take no longer than six hours per "
-            "barge, against the nine days some shippers reported in August."
+            "Romanian transport minister Dana Vlaicu said inspections would take no longer than six hours "
+            "per barge, against the nine days some shippers reported in August."
         ),
         (
-            "Farmers' unions in Galati welcomed the deal but warned that storage capacity at the port of Constanta "
-            "remained short by roughly two million tonnes ahead of the maize harvest."
+            "Farmers' unions in Galati welcomed the deal but warned that storage capacity at the port of "
+            "Constanta remained short by roughly two million tonnes ahead of the maize harvest."
         ),
         (
-            "The agreement still needs approval by the Moldovan parliament, which is expected to vote before the "
-            "end of October, officials in Chisinau said."
+            "The agreement still needs approval by the Moldovan parliament, which is expected to vote before "
+            "the end of October, officials in Chisinau said."
         ),
     ],
     "en_drones": [
@@ -32,20 +34,21 @@ STORIES: dict[str, list[str]] = {
             "agreement signed in Tallinn on Friday by the two countries' defence ministers."
         ),
         (
-            "Finnish defence minister Aaro Lindqvist said the first 20 drones would arrive within three weeks and "
-            "the radar before the end of the year, with Finnish crews training Estonian operators at Tapa."
+            "Finnish defence minister Aaro Lindqvist said the first 20 drones would arrive within three "
+            "weeks and the radar before the end of the year, with Finnish crews training Estonian operators "
+            "at Tapa."
         ),
         (
-            "Estonia's defence minister Kertu Saar called the package a response to repeated airspace violations "
-            "over Lake Peipus and said Tallinn would share the radar picture with Latvia."
+            "Estonia's defence minister Kertu Saar called the package a response to repeated airspace "
+            "violations over Lake Peipus and said Tallinn would share the radar picture with Latvia."
         ),
         (
-            "The deal is worth 115 million euros and is part of a Nordic-Baltic plan to close gaps in low-level "
-            "air surveillance along the eastern border, officials said."
+            "The deal is worth 115 million euros and is part of a Nordic-Baltic plan to close gaps in "
+            "low-level air surveillance along the eastern border, officials said."
         ),
         (
-            "Opposition lawmakers in Helsinki questioned whether the drones would leave Finnish units short, a "
-            "claim the ministry rejected in a statement on Saturday."
+            "Opposition lawmakers in Helsinki questioned whether the drones would leave Finnish units short, "
+            "a claim the ministry rejected in a statement on Saturday."
         ),
     ],
     "ar_water": [
@@ -92,8 +95,8 @@ STORIES: dict[str, list[str]] = {
 RETOLD: dict[str, list[str]] = {
     "en_grain": [
         (
-            "A Bucharest meeting of twelve Black Sea and Danube governments ended on Tuesday with a deal on a "
-            "joint inspection centre for grain barges, after 340 vessels were left stranded at Sulina."
+            "A Bucharest meeting of twelve Black Sea and Danube governments ended on Tuesday with a deal on "
+            "a joint inspection centre for grain barges, after 340 vessels were left stranded at Sulina."
         ),
         (
             "Dana Vlaicu, Romania's transport minister, promised barge checks of six hours at most, and the "
@@ -107,8 +110,9 @@ RETOLD: dict[str, list[str]] = {
             "وتبادل البيانات الهيدرولوجية بعد خلاف استمر أشهرا."
         ),
         (
-            "وتضم اللجنة 14 خبيرا وتمولها منحة بقيمة 22 مليون دولار من البنك الأفريقي للتنمية، بحسب وزير الري "
-            "المصري كمال الشناوي، فيما قال الوزير السوداني عثمان الطيب إنها ستوفر إنذارا مبكرا للفيضانات."
+            "وتضم اللجنة 14 خبيرا وتمولها منحة بقيمة 22 مليون دولار من البنك الأفريقي للتنمية، بحسب وزير "
+            "الري المصري كمال الشناوي، فيما قال الوزير السوداني عثمان الطيب إنها ستوفر إنذارا مبكرا "
+            "للفيضانات."
         ),
         "وستعقد اللجنة أول اجتماعاتها في أسوان الشهر المقبل.",
     ],
@@ -118,19 +122,19 @@ RETOLD: dict[str, list[str]] = {
 OTHER_EVENT: dict[str, list[str]] = {
     "en_grain": [
         (
-            "Romanian farmers blocked the road to the port of Constanta on Monday in protest at falling wheat "
-            "prices, the third such protest this year, police in Constanta said."
+            "Romanian farmers blocked the road to the port of Constanta on Monday in protest at falling "
+            "wheat prices, the third such protest this year, police in Constanta said."
         ),
         (
-            "The farmers' unions demanded compensation from the government and accused grain traders of keeping "
-            "prices low; the agriculture ministry said it would meet union leaders next week."
+            "The farmers' unions demanded compensation from the government and accused grain traders of "
+            "keeping prices low; the agriculture ministry said it would meet union leaders next week."
         ),
         "Traffic to the port was diverted for several hours before the protest ended peacefully.",
     ],
     "ar_water": [
         (
-            "أعلنت وزارة الري المصرية يوم الخميس بدء حملة لتطهير الترع في محافظات الدلتا قبل موسم زراعة الأرز، "
-            "بتكلفة 300 مليون جنيه."
+            "أعلنت وزارة الري المصرية يوم الخميس بدء حملة لتطهير الترع في محافظات الدلتا قبل موسم زراعة "
+            "الأرز، بتكلفة 300 مليون جنيه."
         ),
         (
             "وقال متحدث باسم الوزارة إن الحملة تشمل 1800 كيلومتر من المجاري المائية وتستمر حتى نهاية مايو، "

@@ -1,6 +1,6 @@
 """Expiry: index entries older than `window_days` are pruned when their key is touched, keys whose entries all
-expired and fingerprint copies past the window are deleted by the sweep (`index_expired`), and join states go one day after the window
-(`join_expired`)."""
+expired and fingerprint copies past the window are deleted by the sweep (`index_expired`), and join states go
+one day after the window (`join_expired`)."""
 
 from __future__ import annotations
 

@@ -102,8 +102,8 @@ def test_redelivered_join_message_republishes_and_upstream_repeat_does_not():
         if send.topic != "dedup.bands":
             assert dedup.handle(send, origin, now=0.0) == result  # redelivery: the same output again
             repeat = dedup.handle(send, [origin[0], origin[1], origin[2] + 10_000], now=0.0)
-            # An upstream repeat publishes nothing new: nothing, or — an ask to a decided article, answered from
-            # its verdict without a state write — the very same answer, which the asker ignores.
+            # An upstream repeat publishes nothing new: nothing, or — an ask to a decided article, answered
+            # from its verdict without a state write — the very same answer, which the asker ignores.
             assert repeat == [] or repeat == result and send.record.kind == "ask"
 
 
@@ -201,7 +201,8 @@ def test_a_hot_story_costs_at_most_max_look_alikes_asks_and_no_writes_to_decided
     "signature, profile_terms", [("!!not base64", ""), ("AAA=", ""), ("", ""), ("AAAAAA==", "AAA=")]
 )
 def test_a_probe_with_a_malformed_fingerprint_is_refused_when_decoded(signature: str, profile_terms: str):
-    # Refused at decoding (→ dead-letter "undecodable"), before the index stores it and compares others with it.
+    # Refused at decoding (→ dead-letter "undecodable"), before the index stores it and compares others with
+    # it.
     from newsmon.streams.dedup.logic import Probe
 
     good = index_probes(article("o/a", STORIES["en_grain"]), SETTINGS, PARTITIONS)[0]

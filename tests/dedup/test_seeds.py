@@ -1,4 +1,5 @@
-"""The real seeds: three outlets on the same Paris meeting share a story; an older, different summit does not."""
+"""The real seeds: three outlets on the same Paris meeting share a story; an older, different summit does
+not."""
 
 from __future__ import annotations
 

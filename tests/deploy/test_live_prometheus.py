@@ -3,7 +3,8 @@ every query of the committed dashboard evaluated through Prometheus's HTTP API m
 
 The connector runs in this process (its metrics on the default registry, served on a free port); the worker is
 a `newsmon worker` child; the consumer-lag collector runs here too, on its own registry and port, scraped as a
-worker target exactly as run_worker serves it. A broken feed and two poison records give the error panels data.
+worker target exactly as run_worker serves it. A broken feed and two poison records give the error panels
+data.
 """
 
 from __future__ import annotations
@@ -138,7 +139,6 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
             }
         )
         ensure_topics(settings.kafka, broker.bootstrap_servers)
-        poison(settings)
 
         worker_port, connector_port, lag_port, prometheus_port = (free_port() for _ in range(4))
         lag_registry = CollectorRegistry()
@@ -177,14 +177,25 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
             asyncio.run(until_stopped())
 
         connector = threading.Thread(target=connect, name="live-connector", daemon=True)
-        connector.start()
         try:
             url = f"http://127.0.0.1:{prometheus_port}"
             wait_until(lambda: http_ok(f"{url}/-/ready"), "prometheus to be ready", time.monotonic() + 30)
+            # The records flow only once Prometheus holds a sample of the idle worker: on Apache Kafka the
+            # worker handles the whole demo site within one scrape interval, and a counter first scraped at
+            # its final value has no rate, so the ratio panels would have no data.
+            idle = LivePipeline(prometheus_url=url, started=time.monotonic())
+            wait_until(
+                lambda: bool(idle.query('newsmon_stage_records_in_total{stage="dedup_url"}')),
+                "a scrape of the idle worker",
+                time.monotonic() + 60,
+            )
+            poison(settings)
+            connector.start()
             yield LivePipeline(prometheus_url=url, started=time.monotonic())
         finally:
             stop_connector.set()
-            connector.join(timeout=20)
+            if connector.is_alive():
+                connector.join(timeout=20)
             prometheus.terminate()
             prometheus.wait(timeout=20)
             stop_all([worker])

@@ -43,7 +43,10 @@ def test_request_addressee_is_not_the_actor():
 
 
 def test_actor_from_the_preceding_speaker():
-    text = "The Japanese prime minister spoke to reporters on Friday.\nHe said the government imposed new sanctions."
+    text = (
+        "The Japanese prime minister spoke to reporters on Friday.\n"
+        "He said the government imposed new sanctions."
+    )
     assert [p.code for p in only(text).actors] == ["JPN"]
 
 

@@ -32,17 +32,31 @@ def _mirror(root: Path) -> tuple[Path, str]:
     subprocess.run([*git, "commit", "-qm", "day"], check=True)
     commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout
     mirrors = root / "mirrors"
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "owner+name" / "repo")], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", str(work), str(mirrors / "owner+name" / "repo")], check=True
+    )
     return mirrors, commit.strip()
 
 
 def _item(commit: str, sha256: str) -> realtext.LabelledSentence:
     start = ARTICLES[0]["content"].index(SENTENCE)
     pointer = realtext.Pointer(
-        id="en-1", lang="en", repo="owner/name", commit=commit, path="day.zip", member="day.json", article=0,
-        field="content", start=start, end=start + len(SENTENCE), sha256=sha256, split="dev",
+        id="en-1",
+        lang="en",
+        repo="owner/name",
+        commit=commit,
+        path="day.zip",
+        member="day.json",
+        article=0,
+        field="content",
+        start=start,
+        end=start + len(SENTENCE),
+        sha256=sha256,
+        split="dev",
     )
-    return realtext.LabelledSentence(pointer, ({"type": "sanction", "status": "announced", "actors": ["EU"]},))
+    return realtext.LabelledSentence(
+        pointer, ({"type": "sanction", "status": "announced", "actors": ["EU"]},)
+    )
 
 
 def test_materialise_reads_the_span_back_from_the_mirror(tmp_path):
@@ -69,7 +83,9 @@ def test_committed_sets_hold_pointers_and_valid_labels_only(path):
     assert len(items) > 500
     assert len({item.pointer.id for item in items}) == len(items)
     raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert not any("text" in record or "trigger" in json.dumps(record) for record in raw), "no third-party text"
+    assert not any("text" in record or "trigger" in json.dumps(record) for record in raw), (
+        "no third-party text"
+    )
     for item in items:
         assert item.pointer.split in ("dev", "test") and item.pointer.lang == path.stem
         assert len(item.pointer.sha256) == 64 and item.pointer.end > item.pointer.start
@@ -85,7 +101,9 @@ def test_committed_sets_hold_pointers_and_valid_labels_only(path):
 def test_committed_sets_read_back_when_the_corpora_are_fetched():
     items = realtext.labelled_sets()
     repos = {item.pointer.repo for item in items}
-    missing = [repo for repo in repos if not (realtext.DEFAULT_MIRRORS / repo.replace("/", "+") / "repo").is_dir()]
+    missing = [
+        repo for repo in repos if not (realtext.DEFAULT_MIRRORS / repo.replace("/", "+") / "repo").is_dir()
+    ]
     if missing:
         pytest.skip(f"corpora not fetched here ({', '.join(sorted(missing))}); CI cannot fetch them")
     assert sum(1 for _ in realtext.materialise(items)) == len(items)

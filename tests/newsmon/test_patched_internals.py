@@ -1,7 +1,8 @@
 """The faust-streaming and aiokafka internals that `newsmon.streams.consumer` overrides or reads.
 
-The consumer transport subclasses private parts of both libraries (pinned in pyproject.toml to the tested minor
-versions). An upgrade that renames one of them must fail here, loudly, rather than silently bypass an override.
+The consumer transport subclasses private parts of both libraries (pinned in pyproject.toml to the tested
+minor versions). An upgrade that renames one of them must fail here, loudly, rather than silently bypass an
+override.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """`newsmon demo`: the demo site, the broker, a worker process and the connector, with alerts printed as they
-arrive; it returns once every stage has committed everything the connector published (the pipeline drained)."""
+arrive; it returns once every stage has committed everything the connector published (the pipeline
+drained)."""
 
 from __future__ import annotations
 

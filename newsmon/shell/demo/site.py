@@ -54,7 +54,8 @@ class DemoSite:
 <meta property="og:site_name" content="{escape(outlet["name"])}">
 <meta property="article:published_time" content="{article["published"]}">
 </head><body>
-<header><a class="logo" href="/{outlet["slug"]}/">{escape(outlet["name"])}</a><nav><ul>{nav}</ul></nav></header>
+<header><a class="logo" href="/{outlet["slug"]}/">{escape(outlet["name"])}</a>\
+<nav><ul>{nav}</ul></nav></header>
 <main><article><h1>{escape(article["title"])}</h1>
 <time datetime="{article["published"]}">{article["published"][:10]}</time>
 {body}
@@ -70,7 +71,8 @@ class DemoSite:
         escape = html.escape
         if outlet["feed_format"] == "atom":
             entries = "".join(
-                f"<entry><id>{escape(base_url + self.article_path(a))}</id><title>{escape(a['title'])}</title>"
+                f"<entry><id>{escape(base_url + self.article_path(a))}</id>"
+                f"<title>{escape(a['title'])}</title>"
                 f'<link rel="alternate" href="{escape(base_url + self.article_path(a))}"/>'
                 f"<updated>{a['published']}</updated><published>{a['published']}</published></entry>"
                 for a in items
