@@ -17,7 +17,7 @@ from newsmon.logs import configure_logging
 from newsmon.settings import Settings, load_settings
 from newsmon.streams.clean.command import clean_command
 from newsmon.streams.dedup.command import dedup_command
-from newsmon.streams.extract.command import eval_command, extract_command
+from newsmon.streams.extract.command import eval_command, extract_command, train_command
 
 
 class Shutdown(Exception):
@@ -221,7 +221,7 @@ def schemas(write_dir: Path | None) -> None:
     click.echo(f"wrote {len(documents)} schema(s) to {write_dir}")
 
 
-for command in (clean_command, extract_command, eval_command, dedup_command, feeds_group):
+for command in (clean_command, extract_command, eval_command, train_command, dedup_command, feeds_group):
     cli.add_command(command)
 
 

@@ -15,12 +15,17 @@ from pathlib import Path
 
 import click
 from newsmon.streams.clean.logic import article_from_document
+from newsmon.streams.extract import realtext
 from newsmon.streams.extract.engine import EventMention, extract_events
 from newsmon.streams.extract.evaluation import Example, Report, labelled_events, score
+from newsmon.streams.extract.model import MODEL_FILE
 
 from newsmon.settings.clean import CleanSettings
 
 LOGGER = logging.getLogger(__name__)
+# The project's own sentences in the rules' phrasing: trained on beside the real corpus, never scored on
+# (tests/extract/heldout.jsonl, written by the same hands, stays out of training).
+WRITTEN_TRAINING_SET = Path(__file__).resolve().parents[2] / "tests" / "extract" / "devset.jsonl"
 
 
 def mention_to_json(mention: EventMention) -> dict:
@@ -90,10 +95,27 @@ def read_labelled(path: Path) -> Iterator[dict]:
                 raise click.ClickException(f"{path}:{number}: {error}") from error
 
 
-def evaluate_file(path: Path) -> Report:
+def labelled_texts(path: Path, mirrors: Path, split: str | None) -> Iterator[dict]:
+    """{"lang", "text", "events"} items of a labelled file: inline texts, or a real-text pointer set
+    (`labelled/*.jsonl`) read back from the mirrors."""
+    items = list(read_labelled(path))
+    if not items or "sha256" not in items[0]:
+        yield from items
+        return
+    try:
+        pointers = [
+            item for item in realtext.read_labelled(path) if split is None or item.pointer.split == split
+        ]
+        for item in realtext.materialise(pointers, mirrors):
+            yield {"lang": item.pointer.lang, "text": item.text, "events": list(item.events)}
+    except (realtext.MirrorMissing, realtext.PointerMismatch) as error:
+        raise click.ClickException(str(error)) from error
+
+
+def evaluate_file(path: Path, mirrors: Path = realtext.DEFAULT_MIRRORS, split: str | None = None) -> Report:
     """Run the engine over a labelled JSONL file and score it."""
     examples = []
-    for item in read_labelled(path):
+    for item in labelled_texts(path, mirrors, split):
         predicted = [
             mention_to_json(mention) for mention in extract_events(item["text"], item.get("lang", "auto"))
         ]
@@ -111,9 +133,18 @@ def evaluate_file(path: Path) -> Report:
 @click.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
-def eval_command(file: Path, as_json: bool) -> None:
-    """Score the engine on FILE.jsonl: lines of {"lang", "text", "events": [{"type", "status", "actors"}]}."""
-    report = evaluate_file(file)
+@click.option(
+    "--mirrors",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=realtext.DEFAULT_MIRRORS,
+    show_default=True,
+    help="Where the fetched corpora are, for a pointer set.",
+)
+@click.option("--split", type=click.Choice(["dev", "test"]), help="Only this part of a pointer set.")
+def eval_command(file: Path, as_json: bool, mirrors: Path, split: str | None) -> None:
+    """Score the engine on FILE.jsonl: lines of {"lang", "text", "events": [{"type", "status", "actors"}]},
+    or a real-text pointer set (streams/extract/labelled/*.jsonl) read from the fetched corpora."""
+    report = evaluate_file(file, mirrors, split)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         return
@@ -134,6 +165,9 @@ def eval_command(file: Path, as_json: bool) -> None:
         f"status accuracy {report.status_accuracy:.3f}, actor accuracy {report.actor_accuracy:.3f} "
         f"on {report.matched} matched events"
     )
+    click.echo(
+        "error causes: " + ", ".join(f"{cause} {count}" for cause, count in report.error_causes.most_common())
+    )
     for title, items in (
         ("MISSES", report.misses),
         ("FALSE ALARMS", report.false_alarms),
@@ -147,3 +181,38 @@ def eval_command(file: Path, as_json: bool) -> None:
                     f"  [{item['lang']}] gold={item['gold']} predicted={item['predicted']}\n"
                     f"      {item['text'][:160]}"
                 )
+
+
+@click.command("train")
+@click.option(
+    "--mirrors",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=realtext.DEFAULT_MIRRORS,
+    show_default=True,
+    help="Where the fetched corpora are.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=MODEL_FILE, show_default=True)
+def train_command(mirrors: Path, out: Path) -> None:
+    """Train the sentence model on the dev part of the real-text corpus (needs the `train` extra and the
+    fetched corpora; the test part is never read)."""
+    from newsmon.streams.extract.training import TrainingItem, train
+
+    try:
+        dev = [item for item in realtext.labelled_sets() if item.pointer.split == "dev"]
+        items = [
+            TrainingItem(item.pointer.lang, item.text or "", item.events, item.pointer.group)
+            for item in realtext.materialise(dev, mirrors)
+        ]
+    except (realtext.MirrorMissing, realtext.PointerMismatch) as error:
+        raise click.ClickException(str(error)) from error
+    written = [
+        TrainingItem(record.get("lang", "en"), record["text"], tuple(record["events"]), f"written:{number}")
+        for number, record in enumerate(read_labelled(WRITTEN_TRAINING_SET))
+    ]
+    click.echo(
+        f"{len(items)} real dev sentences, {sum(bool(item.events) for item in items)} with events; "
+        f"{len(written)} written sentences"
+    )
+    model = train(items, click.echo, written)
+    model.save(out)
+    click.echo(f"wrote {out}")

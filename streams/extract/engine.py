@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
@@ -21,6 +21,7 @@ from functools import lru_cache, partial
 from newsmon.records import Party, Quantity
 
 from .lexicon import DATA_DIR, Hit, Lexicon, Token, load_lexicon
+from .model import TYPES, Combination, SentenceModel, SentenceScores, load_sentence_model
 from .normalize import NormalisedText, detect_language, normalise
 from .quantity import nearest_quantity
 from .roles import Roles, assign_roles, sentence_subject
@@ -178,32 +179,120 @@ def _category_rules() -> tuple[CategoryRule, ...]:
 
 
 def extract_events(
-    text: str, lang: str = "auto", sentences: Sequence[tuple[int, int]] | None = None
+    text: str,
+    lang: str = "auto",
+    sentences: Sequence[tuple[int, int]] | None = None,
+    combination: Combination | None = None,
+    model: SentenceModel | None = None,
 ) -> list[EventMention]:
-    """Commitment and sanction events in `text`, one per distinct event in the article."""
-    lexicon = load_lexicon()
+    """Commitment and sanction events in `text`, one per distinct event in the article.
+
+    Each sentence is read twice: by the rules (who does what to whom, when a trigger word licenses it) and
+    by the sentence model (is this an event at all). `combination` (default: the one trained with `model`,
+    default the shipped one) says how the two agree: the model vetoes rule events it finds unlikely and adds
+    events the rules missed; the status is always the rules' reading of the sentence's cues."""
+    lexicon, model = load_lexicon(), model or load_sentence_model()
+    combination = combination or model.combination
     language = detect_language(text) if lang == "auto" else lang
     spans = list(sentences) if sentences is not None else _split_sentences(text)
     analyses: dict[int, SentenceAnalysis] = {}
     mentions: list[EventMention] = []
     whole = normalise(text)
-    for index in _candidate_sentences(lexicon, whole, spans):
+    triggered = _candidate_sentences(lexicon, whole, spans)
+    # Without dropped marks the whole text's normal form slices like the text itself.
+    forms = [
+        NormalisedText(whole.text[spans[index][0] : spans[index][1]], None, spans[index][1] - spans[index][0])
+        if whole.origin is None
+        else normalise(text[spans[index][0] : spans[index][1]])
+        for index in triggered
+    ]
+    for index, sentence_form, scores in zip(
+        triggered, forms, model.score_many([form.text for form in forms]), strict=True
+    ):
         start, end = spans[index]
-        # Without dropped marks the whole text's normal form slices like the text itself.
-        sentence_form = (
-            NormalisedText(whole.text[start:end], None, end - start)
-            if whole.origin is None
-            else normalise(text[start:end])
-        )
         analysis = _analyse(lexicon, text[start:end], sentence_form)
         analyses[index] = analysis
         context_actors = partial(_context_actors, lexicon, text, spans, index, analyses)
-        in_sentence = [
+        by_rules = [
             _mention(analysis, candidate, language, (start, end), context_actors)
             for candidate in _candidates(analysis)
         ]
-        mentions.extend(_one_per_actor(mention for mention in in_sentence if mention is not None))
+        by_rules = _one_per_actor(mention for mention in by_rules if mention is not None)
+        mentions.extend(_combine(analysis, by_rules, scores, combination, language, (start, end)))
     return _merge(mentions)
+
+
+def _combine(
+    analysis: SentenceAnalysis,
+    by_rules: list[EventMention],
+    scores: SentenceScores,
+    combination: Combination,
+    language: str,
+    span: tuple[int, int],
+) -> list[EventMention]:
+    """The sentence's events, per type: the rules' ones unless the model vetoes them, else the model's."""
+    kept: list[EventMention] = []
+    for event_type in TYPES:
+        probability = scores.of_type(event_type)
+        of_type = [mention for mention in by_rules if mention.type == event_type]
+        if of_type:
+            kept.extend(combination.kept(of_type, probability))
+        elif combination.adds(probability):
+            learned = _learned_mention(analysis, event_type, probability, language, span)
+            if learned is not None:
+                kept.append(learned)
+    return kept
+
+
+def _learned_mention(
+    analysis: SentenceAnalysis,
+    event_type: str,
+    probability: float,
+    language: str,
+    span: tuple[int, int],
+) -> EventMention | None:
+    """An event the model sees where the rules found its object but did not license it (no verb they know,
+    an unusual status phrase, no actor they could place): its roles from that object, its status from the
+    rules' cues. The rules' own vetoes still hold: background, a topic or reaction, a company or sports body,
+    a deployment at home. Only a request may leave its actor unnamed (the party asked is often implicit);
+    otherwise an event nobody can be named for is not added."""
+    candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
+    if candidate is None or _is_background(analysis, candidate) or _is_topic_or_reaction(analysis, candidate):
+        return None
+    status, cue = _status(analysis, candidate)
+    anchor = cue or candidate.licenser or candidate.object_hit
+    roles = assign_roles(analysis, event_type, candidate.object_hit, anchor, status)
+    if roles.blocked:
+        return None
+    actors = roles.actors or roles.owner
+    actor_codes = {party.code for party in actors}
+    if (not actors and status != "called_for") or (
+        candidate.rule.category == "troops"
+        and status != "called_for"
+        and _is_domestic(analysis, candidate, roles, actor_codes)
+    ):
+        return None
+    object_start, object_end = _object_span(analysis, candidate.object_hit)
+    return EventMention(
+        type=event_type,
+        category=candidate.rule.category,
+        status=status,
+        actors=actors,
+        targets=tuple(party for party in roles.targets if party.code not in actor_codes),
+        object=analysis.text[object_start:object_end],
+        quantity=nearest_quantity(
+            analysis.text,
+            analysis.normalised,
+            event_type,
+            analysis.tokens[candidate.object_hit.first].start,
+            (analysis.tokens[candidate.scope_first].start, analysis.tokens[candidate.scope_last].end),
+        ),
+        condition=_condition(analysis),
+        sentence=analysis.text,
+        span=span,
+        lang=language,
+        confidence=round(probability, 3),
+    )
 
 
 def _candidate_sentences(
@@ -269,7 +358,20 @@ def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
 
 
 def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
-    """At most one candidate per event type and clause; a clause without an object of that type widens the
+    """The objects that something licenses (a verb, a status cue, or the object itself)."""
+    return _drop_embargoed_deliveries(
+        [
+            candidate
+            for candidate in _objects(analysis)
+            if candidate.licenser is not None
+            or candidate.rule.self_licensing
+            or _licensed_by_status(analysis, candidate)
+        ]
+    )
+
+
+def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
+    """At most one object per event type and clause; a clause without an object of that type widens the
     scope of the next one ("Macron announced, on Thursday, that 26 countries pledged troops")."""
     candidates: list[Candidate] = []
     scope_first = {"commitment": 0, "sanction": 0}
@@ -289,17 +391,10 @@ def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
             scope = (scope_first[event_type], last)
             scope_first[event_type] = last + 1
             object_hit = _object_hit(analysis, rule, tags, first, last)
-            candidate = Candidate(
-                rule, object_hit, scope[0], scope[1], _licenser(analysis, rule, object_hit, scope)
+            candidates.append(
+                Candidate(rule, object_hit, scope[0], scope[1], _licenser(analysis, rule, object_hit, scope))
             )
-            if (
-                candidate.licenser is None
-                and not rule.self_licensing
-                and not _licensed_by_status(analysis, candidate)
-            ):
-                continue
-            candidates.append(candidate)
-    return _drop_embargoed_deliveries(candidates)
+    return candidates
 
 
 def _object_hit(analysis: SentenceAnalysis, rule: CategoryRule, tags: set[str], first: int, last: int) -> Hit:
@@ -412,9 +507,12 @@ def _mention(
         actors, actor_source = roles.owner, "owner"
     if not actors:
         actors, actor_source = context_actors(), "context"
-    if not actors:
+    # A sanction by an unnamed actor is still an event ("sanctions on Iran will be lifted gradually") when a
+    # verb or cue governs the measure and its target is named: only states and organisations sanction. A
+    # commitment without a named giver is not, as companies and charities give too.
+    if not actors and not (candidate.rule.type == "sanction" and governed and roles.targets):
         return None
-    if status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
+    if actors and status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
         return None
     actor_codes = {party.code for party in actors}
     targets = tuple(party for party in roles.targets if party.code not in actor_codes)
@@ -499,7 +597,7 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
         and _governs_directly(analysis, lifting, object_first)
     ):
         return "lifted", lifting
-    conditional = next((hit for hit in analysis.hits if "conditional" in hit.tags), None)
+    conditional = next(_conditions(analysis), None)
     if conditional is not None:
         return ("threatened" if candidate.rule.type == "sanction" else "proposed"), conditional
     return "announced", None
@@ -539,17 +637,22 @@ def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
     return None
 
 
+def _conditions(analysis: SentenceAnalysis) -> Iterator[Hit]:
+    """The sentence's condition cues. An Arabic particle never takes the article: "الحالي" (the current) read
+    as ال + حال ("in case") is not one."""
+    return (hit for hit in analysis.hits if "conditional" in hit.tags and not hit.prefix.endswith("ال"))
+
+
 def _condition(analysis: SentenceAnalysis) -> str | None:
     """The conditional clause, from its cue to the end of its clause."""
-    for hit in analysis.hits:
-        if "conditional" in hit.tags:
-            clause_last = next(
-                (last for first, last in _clauses(analysis) if first <= hit.first <= last),
-                len(analysis.tokens) - 1,
-            )
-            start, end = analysis.original_span(hit.first, clause_last)
-            return analysis.text[start:end]
-    return None
+    hit = next(_conditions(analysis), None)
+    if hit is None:
+        return None
+    clause_last = next(
+        (last for first, last in _clauses(analysis) if first <= hit.first <= last), len(analysis.tokens) - 1
+    )
+    start, end = analysis.original_span(hit.first, clause_last)
+    return analysis.text[start:end]
 
 
 def _is_background(analysis: SentenceAnalysis, candidate: Candidate) -> bool:

@@ -9,6 +9,7 @@ actor accuracy are measured on the matched pairs (actors: the set of codes must 
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class Report:
     false_alarms: list[dict] = field(default_factory=list)
     wrong_status: list[dict] = field(default_factory=list)
     wrong_actors: list[dict] = field(default_factory=list)
+    # Each error by its likely cause (see `_false_alarm_cause`): what the error analysis of issue 15 counts.
+    error_causes: Counter = field(default_factory=Counter)
 
     @property
     def status_accuracy(self) -> float:
@@ -100,6 +103,7 @@ class Report:
             "false_alarms": self.false_alarms,
             "wrong_status": self.wrong_status,
             "wrong_actors": self.wrong_actors,
+            "error_causes": dict(self.error_causes.most_common()),
         }
 
 
@@ -120,20 +124,43 @@ def score(examples: Iterable[Example]) -> Report:
                 report.by_status[gold.status].false_negatives += 1
                 report.by_status[predicted.status].false_positives += 1
                 report.wrong_status.append(_describe(example, gold, predicted))
+                report.error_causes["status"] += 1
             if gold.actors == predicted.actors:
                 report.actors_correct += 1
                 report.actors_correct_by_language[example.lang] += 1
             else:
                 report.wrong_actors.append(_describe(example, gold, predicted))
+                report.error_causes["role assignment"] += 1
+        gold_types = {event.type for event in example.gold}
+        predicted_types = {event.type for event in example.predicted}
         for gold in unmatched_gold:
             _count(report, example.lang, gold.type, "fn")
+            report.error_causes["wrong type" if predicted_types - gold_types else "trigger missed"] += 1
             report.by_status[gold.status].false_negatives += 1
             report.misses.append(_describe(example, gold, None))
         for predicted in unmatched_predicted:
             _count(report, example.lang, predicted.type, "fp")
             report.by_status[predicted.status].false_positives += 1
             report.false_alarms.append(_describe(example, None, predicted))
+            if not gold_types - predicted_types:  # else counted once, as a wrong type, on the gold side
+                report.error_causes[_false_alarm_cause(example.text)] += 1
     return report
+
+
+_OLD_YEAR = re.compile(r"\b(?:19\d\d|200\d|201[0-3])\b")
+_BACKGROUND_WORDS = re.compile(
+    r"\b(?:since|remain|already|previous|earlier|in place|were imposed|was imposed)\b"
+    r"|منذ|سابق|لا تزال|المفروضة",
+    re.IGNORECASE,
+)
+
+
+def _false_alarm_cause(text: str) -> str:
+    """A false alarm in a sentence that recalls an old year or a standing measure is a background/history
+    error; any other is a hard negative read as an event (another sense, a topic, rhetoric)."""
+    return (
+        "background/history" if _OLD_YEAR.search(text) or _BACKGROUND_WORDS.search(text) else "hard negative"
+    )
 
 
 def _match(gold: tuple[LabelledEvent, ...], predicted: tuple[LabelledEvent, ...]):

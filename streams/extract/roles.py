@@ -192,6 +192,13 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     previous = analysis.hit_at[position] if position >= 0 else None
     if position >= 0 and analysis.tokens[position].text == "من":
         return "from"
+    if previous is None and position >= 0 and _is_arabic(analysis, head):
+        # A demonym after the noun it qualifies takes that noun's marking: "للشعب اليمني" (for the Yemeni
+        # people, ل + ال), "إلى الحكومة اليمنية" (to the Yemeni government) name the receiving side.
+        noun = analysis.tokens[position].text
+        before = analysis.hit_at[position - 1] if position >= 1 else None
+        if noun.startswith("لل") or (before is not None and "target_prep" in before.tags):
+            return "target"
     if previous is None or previous.parties:
         return None
     if previous.tags & {"with", "join"}:

@@ -1,7 +1,10 @@
 """The extraction pipeline: status cues, actors, background, merge, quantities, sentence splitting."""
 
+from types import SimpleNamespace
+
 import pytest
 from newsmon.streams.extract.engine import _split_sentences, extract_events
+from newsmon.streams.extract.model import Combination
 
 
 def only(text: str, lang: str = "auto"):
@@ -149,3 +152,50 @@ def test_headline_without_beneficiary_and_lead_give_one_event():
 def test_same_pledge_to_different_beneficiaries_stays_two_events():
     text = "Spain will send 300 troops to Latvia. Spain will also send 200 troops to Romania."
     assert sorted(e.targets[0].code for e in extract_events(text, "en")) == ["LVA", "ROU"]
+
+
+def rules_alone(text: str, lang: str = "auto"):
+    return extract_events(text, lang, combination=Combination.rules_only())
+
+
+def test_the_current_year_is_no_condition():
+    # "الحالي" (current) once read as ال + حال ("in case"), making a delivery a mere offer by its recipient.
+    text = (
+        "قدمت المملكة العربية السعودية مساعدات إغاثية لجمهورية ألبانيا لإعانة المتضررين جراء الفيضانات التي "
+        "شهدتها البلاد بداية العام الحالي."
+    )
+    [event] = rules_alone(text, "ar")
+    assert (event.status, [p.code for p in event.actors]) == ("announced", ["SAU"])
+
+
+def test_a_demonym_after_a_receiving_noun_is_the_target():
+    [event] = rules_alone("أرسلت السعودية سبع شاحنات مساعدات إنسانية للشعب اليمني.", "ar")
+    assert [p.code for p in event.actors] == ["SAU"]
+    assert [p.code for p in event.targets] == ["YEM"]
+
+
+def test_sanctions_lifted_from_a_named_target_by_an_unnamed_actor():
+    [event] = rules_alone("وقد وافقت هذه الدول على رفع العقوبات الدولية عن طهران.", "ar")
+    assert (event.type, event.status, event.actors) == ("sanction", "lifted", ())
+    assert [p.code for p in event.targets] == ["IRN"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "أصدر مجلس الأمن قرارا يطلب من الأمين العام ورئيس منظمة حظر الأسلحة الكيميائية وضع خطة لإجراء تحقيق.",
+        "The Organisation for the Prohibition of Chemical Weapons sent inspectors to Syria.",
+        "وأقر أوباما بأن إيران قد تستخدم قسما من الأموال التي ستستعيدها إثر رفع العقوبات عنها.",
+        "Iran's economy will grow after the lifting of sanctions, the IMF said.",
+    ],
+)
+def test_names_and_causes_that_look_like_measures(text):
+    assert rules_alone(text) == []
+
+
+def test_the_model_vetoes_only_what_the_rules_are_unsure_of():
+    combination = Combination(veto=0.3, protect=0.9, add=0.5)
+    sure, unsure = SimpleNamespace(confidence=0.9), SimpleNamespace(confidence=0.6)
+    assert combination.kept([sure, unsure], probability=0.1) == [sure]
+    assert combination.kept([sure, unsure], probability=0.3) == [sure, unsure]
+    assert combination.adds(0.5) and not combination.adds(0.49)

@@ -1,0 +1,527 @@
+"""How the labelled real-news sets (`labelled/{ar,en}.jsonl`) are drawn and grown: the sampling recipe.
+
+Owns the per-language readers of the public corpora (SaudiNewsNet for Arabic; BBC News and AG News for
+English), the sentence splitter giving character spans into an article's text, the candidate filters (our own
+word lists, deliberately not the engine's lexicon, so that the sample is not biased towards what the engine
+already finds), the seeded selection (sentences already labelled are excluded, at most three sentences per
+article counting those), the batch files handed to labellers, and merging their labels back as pointers with
+ids and a dev/test split. The pointer format and reading sentences back belong to `realtext`.
+
+    python -m newsmon.streams.extract.sampling draw --lang en --kind phrase --count 400 --seed 20261206 \\
+        --out-dir /work/corpus_work/batches
+    python -m newsmon.streams.extract.sampling merge --lang en --labels LABELLED_BATCH.jsonl ...
+
+Kinds of draw. `broad`: the sentence names a state, a leader's seat or an international organisation.
+`phrase`: it also holds one of our hand-written event phrases, so that the set gets enough events. The first
+draws of the committed sets additionally sorted `broad` sentences into tiers by wider word lists with fixed
+quotas per tier, and one Arabic draw kept only sentences with strong provision/restriction words; those
+one-off tiers are not kept here.
+
+Batch files hold third-party text (`text`, beside the pointer fields): they are written outside the
+repository only. `labelled/LABELLING.md` is what labellers are told; `merge` keeps the pointer fields and the
+labels (type, status, actors, targets), never the text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from newsmon.streams.extract import realtext
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+MIN_CHARS = 40
+MAX_CHARS = 400
+MAX_PER_ARTICLE = 3
+TEST_TENTHS = 3  # an article goes to test when the hash of its name modulo 10 is below this: ~30 % test
+TYPES = ("commitment", "sanction")
+STATUSES = ("announced", "proposed", "threatened", "called_for", "refused", "lifted")
+CODE = re.compile(r"[A-Z][A-Z0-9_]*")  # ISO 3166-1 alpha-3 or an organisation code (EU, ARAB_LEAGUE)
+EVENT_KEYS = {"type", "status", "actors", "targets", "trigger"}  # trigger: the labeller's evidence, not kept
+
+# ------------------------------------------------------------------------------------------ word lists (data)
+
+# States, capitals, leaders and organisations, matched anywhere in the sentence after `_fold_ar`.
+AR_PARTIES = """أمريك أميرك الولايات المتحدة واشنطن أوباما كيري روسي موسكو بوتين لافروف الصين بكين صيني
+إيران إيراني طهران روحاني ظريف خامنئي السعودي المملكة الرياض خادم الحرمين الملك سلمان ولي
+العهد ولي ولي العهد الإمارات الإماراتي أبوظبي قطر القطري الدوحة الكويت البحرين عمان سلطنة
+اليمن اليمني صنعاء عدن مصر المصري القاهرة السيسي الأردن عمّان العراق العراقي بغداد سوريا
+السوري دمشق الأسد لبنان اللبناني بيروت تركيا التركي أنقرة أردوغان فرنسا الفرنسي باريس
+ألمانيا الألماني برلين ميركل بريطانيا البريطاني لندن كاميرون إيطاليا اليابان الياباني
+طوكيو الهند باكستان أفغانستان كوريا الاتحاد الأوروبي أوروبا الأوروبي الأمم المتحدة مجلس
+الأمن الناتو الأطلسي صندوق النقد البنك الدولي الجامعة العربية مجلس التعاون التحالف
+أوكرانيا كييف إسرائيل الإسرائيلي فلسطين الفلسطيني السودان ليبيا تونس الجزائر المغرب
+إثيوبيا الصومال نيجيريا كوبا فنزويلا البرازيل كندا أستراليا الحكومة الوزير وزارة الخارجية""".split()
+
+# The same for English: case-sensitive, from a word start.
+EN_PARTIES = (
+    r"US|U\.S\.|America|American|Washington|Bush|White House|Pentagon|Britain|British|UK|London|Blair|"
+    r"Downing Street|Straw|France|French|Paris|Chirac|Germany|German|Berlin|Schroeder|Russia|Russian|"
+    r"Moscow|Putin|Kremlin|China|Chinese|Beijing|Japan|Japanese|Tokyo|India|Indian|Delhi|Pakistan|Iran|"
+    r"Iranian|Tehran|Iraq|Iraqi|Baghdad|Syria|Syrian|Israel|Israeli|Palestinian|Egypt|Saudi|Libya|Libyan|"
+    r"Sudan|Zimbabwe|Mugabe|North Korea|South Korea|Korea|Ukraine|Ukrainian|Kiev|Belarus|Cuba|Burma|"
+    r"Myanmar|Afghanistan|Afghan|Turkey|Turkish|Italy|Italian|Spain|Spanish|Canada|Australia|Brazil|"
+    r"Indonesia|Sri Lanka|Thailand|Somalia|Ethiopia|Kenya|Nigeria|Uganda|Congo|Venezuela|Chavez|EU|"
+    r"European Union|European Commission|Brussels|Nato|NATO|UN|United Nations|Security Council|IMF|"
+    r"World Bank|G7|G8|WTO|Opec|OPEC|African Union|government|ministers?|chancellor|Foreign Office|"
+    r"Treasury"
+)
+
+# Event-like phrases, one alternative a line (Arabic: matched after `_fold_ar`, as is the pattern).
+AR_PHRASES = (
+    r"فرض\S* (?:\S+ ){0,2}عقوبات",
+    r"عقوبات (?:جديدة|اقتصادية|مالية|أمريكية|أميركية|أوروبية|دولية|على)",
+    r"رفع\S* (?:\S+ ){0,2}العقوبات",
+    r"تخفيف العقوبات",
+    r"حظر (?:\S+ ){0,1}(?:السلاح|الأسلحة|تصدير|استيراد|السفر|النفط)",
+    r"تجميد (?:\S+ ){0,1}(?:أرصدة|الأرصدة|أصول|الأصول|أموال)",
+    r"قائمة (?:الإرهاب|سوداء|العقوبات)",
+    r"مساعدات (?:إنسانية|عسكرية|مالية|غذائية|طبية|إغاثية|اقتصادية)",
+    r"معونات",
+    r"منحة",
+    r"وديعة",
+    r"قرض",
+    r"قروض",
+    r"تبرع\S* (?:\S+ ){0,2}(?:بمبلغ|ب\d)",
+    r"دعم\S* (?:\S+ ){0,1}(?:مالي|عسكري)",
+    r"إرسال (?:\S+ ){0,1}(?:قوات|جنود|قوة)",
+    r"نشر (?:\S+ ){0,1}(?:قوات|جنود)",
+    r"سحب (?:\S+ ){0,1}(?:قوات|القوات)",
+    r"قوات (?:حفظ السلام|برية)",
+    r"تسليح",
+    r"أسلحة (?:إلى|ل)",
+    r"صواريخ (?:إلى|ل)",
+    r"تدريب (?:\S+ ){0,1}(?:القوات|قوات|عناصر|المعارضة)",
+    r"ضمانات أمنية",
+    r"جسر جوي",
+    r"الجسر الجوي",
+    r"طائرة إغاثية",
+    r"سفينة (?:إغاثية|مساعدات)",
+    r"إعادة الإعمار",
+    r"تعهد\S* (?:\S+ ){0,2}(?:بتقديم|بدفع|بإرسال|بمبلغ)",
+    r"هدد\S* (?:\S+ ){0,2}(?:بفرض|بعقوبات)",
+    r"طالب\S* (?:\S+ ){0,3}(?:بفرض|بتقديم|بإرسال|برفع)",
+    r"دعا\S* (?:\S+ ){0,3}(?:إلى فرض|لفرض|إلى تقديم|إلى رفع|إلى إرسال)",
+    r"رفض\S* (?:\S+ ){0,2}(?:إرسال|فرض|رفع|تقديم)",
+)
+
+# English phrases, case-insensitive.
+EN_PHRASES = (
+    r"sanction",
+    r"embargo",
+    r"asset freeze",
+    r"froze (?:\w+ ){0,2}assets",
+    r"blacklist",
+    r"travel ban",
+    r"(?:import|export|arms|oil|trade) ban",
+    r"punitive tariff",
+    r"retaliatory tariff",
+    r"(?:humanitarian|military|food|emergency|financial|economic|foreign) (?:aid|assistance)",
+    r"aid (?:to|for|package)",
+    r"relief (?:aid|supplies|effort|fund)",
+    r"pledg\w+ (?:\w+ ){0,4}(?:\$|£|€|\d|aid|troops|support|million|billion)",
+    r"(?:loan|grant)s? (?:of|to|worth)",
+    r"debt relief",
+    r"donat\w+ (?:\$|£|€|\d)",
+    r"(?:send|sent|sending|deploy\w*|dispatch\w*|withdraw\w*|pull\w* out) "
+    r"(?:\w+ ){0,3}(?:troops|soldiers|peacekeepers|forces|warships)",
+    r"peacekeep",
+    r"(?:arms|weapons) (?:to|sales? to|supplies)",
+    r"train(?:ing)? (?:\w+ ){0,2}(?:forces|troops|police|army)",
+    r"security guarantee",
+    r"threaten\w* (?:\w+ ){0,3}(?:sanction|embargo|tariff|to cut)",
+    r"urg\w+ (?:\w+ ){0,4}(?:sanction|aid|troops|to impose|to send)",
+    r"(?:refus|reject)\w* (?:\w+ ){0,3}(?:to send|to impose|sanction|troops|aid)",
+    r"lift\w* (?:\w+ ){0,3}(?:sanction|embargo|ban)",
+    r"impos\w+ (?:\w+ ){0,3}(?:sanction|embargo|ban|tariff)",
+)
+
+
+def _fold_ar(text: str) -> str:
+    """Alef with hamza or madda as bare alef: the spelling of news text varies."""
+    return re.sub("[أإآ]", "ا", text)
+
+
+_AR_PARTY = re.compile(
+    "|".join(sorted({re.escape(_fold_ar(word)) for word in AR_PARTIES}, key=lambda w: (-len(w), w)))
+)
+_EN_PARTY = re.compile(rf"\b(?:{EN_PARTIES})")
+_AR_PHRASE = re.compile(_fold_ar("|".join(AR_PHRASES)), re.I)
+_EN_PHRASE = re.compile("|".join(EN_PHRASES), re.I)
+
+
+def qualifies(lang: str, kind: str, sentence: str) -> bool:
+    """Whether a sentence belongs to a draw of `kind`: it names a party, and for `phrase` holds a phrase."""
+    if lang == "ar":
+        folded = _fold_ar(sentence)
+        return bool(_AR_PARTY.search(folded)) and (kind == "broad" or bool(_AR_PHRASE.search(folded)))
+    return bool(_EN_PARTY.search(sentence)) and (kind == "broad" or bool(_EN_PHRASE.search(sentence)))
+
+
+# --------------------------------------------------------------------------------------------- sentences
+
+# Arabic: up to a full stop, ! or ? (Latin or Arabic) or a line break. English: up to sentence punctuation,
+# optionally a closing quote, followed by space and a capital, a quote or a parenthesis; or the text's end.
+_SENTENCE = {
+    "ar": re.compile(r"[^.!?؟\n]+[.!?؟]*"),
+    "en": re.compile(r".+?(?:[.!?]+[\"']?(?=\s+[A-Z\"'(])|$)", re.S),
+}
+
+
+def sentence_spans(text: str, lang: str) -> Iterator[tuple[int, int]]:
+    """(start, end) character offsets of the sentences of `text`, trimmed of white space, of 40-400 chars."""
+    for match in _SENTENCE[lang].finditer(text):
+        start, end = match.start(), match.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if MIN_CHARS <= end - start <= MAX_CHARS:
+            yield start, end
+
+
+# ---------------------------------------------------------------------------------------------- candidates
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A sentence offered for labelling: the pointer fields of `realtext.Pointer` but id and split, and the
+    text (which never enters the repository)."""
+
+    lang: str
+    repo: str
+    commit: str
+    path: str
+    member: str | None
+    article: int
+    field: str
+    start: int
+    end: int
+    sha256: str
+    outlet: str | None
+    text: str
+
+    @property
+    def article_key(self) -> tuple[str, str, int]:
+        return (self.repo, self.path, self.article)
+
+    @property
+    def sentence_key(self) -> tuple[str, str, int, int]:
+        return (self.repo, self.path, self.article, self.start)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Article:
+    repo: str
+    commit: str
+    path: str
+    member: str | None
+    index: int
+    field: str
+    outlet: str | None
+    text: str
+
+    def candidates(self, lang: str) -> Iterator[Candidate]:
+        for start, end in sentence_spans(self.text, lang):
+            sentence = self.text[start:end]
+            yield Candidate(
+                lang=lang,
+                repo=self.repo,
+                commit=self.commit,
+                path=self.path,
+                member=self.member,
+                article=self.index,
+                field=self.field,
+                start=start,
+                end=end,
+                sha256=hashlib.sha256(sentence.encode("utf-8")).hexdigest(),
+                outlet=self.outlet,
+                text=sentence,
+            )
+
+
+def _git(git_dir: Path, *args: str) -> bytes:
+    return subprocess.run(["git", "--git-dir", str(git_dir), *args], capture_output=True, check=True).stdout
+
+
+def _head(git_dir: Path) -> str:
+    return _git(git_dir, "rev-parse", "HEAD").decode().strip()
+
+
+def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """SaudiNewsNet: one zip a day under dataset/, holding a JSON list of articles (`content`, `source`).
+    Every article is read: `rng` is not drawn from."""
+    repo = "parallelfold/SaudiNewsNet"
+    git_dir = realtext.mirror_of(repo, mirrors)
+    commit = _head(git_dir)
+    for path in _git(git_dir, "ls-tree", "-r", "--name-only", commit, "dataset").decode().splitlines():
+        bundle = zipfile.ZipFile(io.BytesIO(_git(git_dir, "show", f"{commit}:{path}")))
+        member = bundle.namelist()[0]
+        for index, item in enumerate(json.loads(bundle.read(member))):
+            text = item.get("content") or ""
+            yield from _Article(
+                repo, commit, path, member, index, "content", item.get("source"), text
+            ).candidates("ar")
+
+
+# An AG News item starts with its byline: "CITY (Agency) - ..." or "Agency - ...".
+_AG_OUTLET = re.compile(
+    r"^\s*(?:[A-Z][A-Za-z .]+ - )?(?:[A-Z ,.]+\((\w[\w ]*)\)"
+    r"|(AP|AFP|Reuters|Canadian Press|USATODAY.com|washingtonpost.com|FT.com)) -"
+)
+
+
+def _csv_rows(git_dir: Path, commit: str, path: str) -> Iterator[dict[str, str]]:
+    yield from csv.DictReader(io.StringIO(_git(git_dir, "show", f"{commit}:{path}").decode("utf-8")))
+
+
+def _ag_news(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """AG News (world and business items only), without sentences holding escaped markup or backslashes."""
+    repo = "HenryPengZou/JointMatch"
+    git_dir = realtext.mirror_of(repo, mirrors)
+    commit = _head(git_dir)
+    for path in ("data/ag_news/dev.csv", "data/ag_news/test.csv"):
+        for index, row in enumerate(_csv_rows(git_dir, commit, path)):
+            if row["label"] not in ("1", "3"):
+                continue
+            text = row["content"]
+            byline = _AG_OUTLET.match(text)
+            outlet = (byline.group(1) or byline.group(2)) if byline else "unknown"
+            article = _Article(repo, commit, path, None, index, "content", outlet, text)
+            yield from (c for c in article.candidates("en") if "&lt;" not in c.text and "\\" not in c.text)
+
+
+def _bbc(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """BBC News 2004-05; 70 % of the sport and entertainment articles are dropped (drawn from `rng`)."""
+    repo = "LTSACH/AILearningHub"
+    git_dir = realtext.mirror_of(repo, mirrors)
+    commit = _head(git_dir)
+    for split in ("train", "val", "test"):
+        path = f"datasets/bbcnews/data/{split}.csv"
+        for index, row in enumerate(_csv_rows(git_dir, commit, path)):
+            if row["category"] in ("sport", "entertainment") and rng.random() < 0.7:
+                continue
+            yield from _Article(repo, commit, path, None, index, "text", "bbc", row["text"]).candidates("en")
+
+
+READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], ...]] = {
+    "ar": (_saudinewsnet,),
+    "en": (_ag_news, _bbc),
+}
+
+
+# ------------------------------------------------------------------------------------------------- drawing
+
+
+def select(
+    pool: Iterable[Candidate], labelled: Iterable[realtext.Pointer], count: int, rng: random.Random
+) -> list[Candidate]:
+    """Up to `count` candidates in seeded random order: none already labelled, and at most three sentences
+    from one article counting those already labelled."""
+    labelled = list(labelled)
+    taken = {(p.repo, p.path, p.article, p.start) for p in labelled}
+    per_article = collections.Counter((p.repo, p.path, p.article) for p in labelled)
+    fresh = [candidate for candidate in pool if candidate.sentence_key not in taken]
+    rng.shuffle(fresh)
+    chosen = []
+    for candidate in fresh:
+        if len(chosen) >= count:
+            break
+        if per_article[candidate.article_key] >= MAX_PER_ARTICLE:
+            continue
+        per_article[candidate.article_key] += 1
+        chosen.append(candidate)
+    return chosen
+
+
+def draw(
+    lang: str, kind: str, count: int, seed: int, mirrors: Path, labelled: Iterable[realtext.Pointer]
+) -> list[Candidate]:
+    """The candidates of one draw; `seed` decides both the BBC articles dropped and the order."""
+    rng = random.Random(seed)
+    pool: list[Candidate] = []
+    for reader in READERS[lang]:
+        found = [candidate for candidate in reader(mirrors, rng) if qualifies(lang, kind, candidate.text)]
+        print(f"{reader.__name__.lstrip('_')}: {len(found)} {kind} candidates", file=sys.stderr)
+        pool += found
+    chosen = select(pool, labelled, count, rng)
+    print(f"{lang} {kind} pool {len(pool)}, drawn {len(chosen)}", file=sys.stderr)
+    if len(chosen) < count:
+        print(
+            f"fewer than {count}: the rest of the pool is labelled or over {MAX_PER_ARTICLE} per article",
+            file=sys.stderr,
+        )
+    return chosen
+
+
+def write_batches(chosen: list[Candidate], out_dir: Path, prefix: str, batch_size: int) -> list[Path]:
+    """`<prefix>-NN.jsonl` of `batch_size` candidates each, written whole or not at all."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, first in enumerate(range(0, len(chosen), batch_size), start=1):
+        path = out_dir / f"{prefix}-{number:02d}.jsonl"
+        partial = path.with_suffix(".jsonl.partial")
+        with partial.open("w", encoding="utf-8") as out:
+            for candidate in chosen[first : first + batch_size]:
+                out.write(json.dumps(dataclasses.asdict(candidate), ensure_ascii=False) + "\n")
+        partial.replace(path)
+        paths.append(path)
+    return paths
+
+
+# ------------------------------------------------------------------------------------------------- merging
+
+
+_POINTER_FIELDS = tuple(f.name for f in dataclasses.fields(Candidate) if f.name != "text")
+
+
+class MergeRefused(ValueError):
+    """A labelled batch line that cannot become a pointer: nothing of that merge is written."""
+
+
+def split_of(repo: str, path: str, article: int) -> str:
+    """dev or test by a hash of the article, so that one article's sentences never straddle them."""
+    digest = hashlib.sha256(f"{repo}:{path}:{article}".encode()).hexdigest()
+    return "test" if int(digest, 16) % 10 < TEST_TENTHS else "dev"
+
+
+def _events(where: str, events: object) -> list[dict]:
+    def codes(event: dict, key: str) -> list[str]:
+        value = event.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(c, str) and CODE.fullmatch(c) for c in value):
+            raise MergeRefused(f"{where}: {key} must be a list of codes such as USA or EU, not {value!r}")
+        return sorted(set(value))
+
+    if not isinstance(events, list):
+        raise MergeRefused(f"{where}: events must be a list, not {events!r}")
+    kept = []
+    for event in events:
+        if not isinstance(event, dict) or not {"type", "status", "actors"} <= event.keys() <= EVENT_KEYS:
+            raise MergeRefused(
+                f"{where}: an event needs type, status, actors (and may have targets): {event!r}"
+            )
+        if event["type"] not in TYPES or event["status"] not in STATUSES:
+            raise MergeRefused(f"{where}: no such type or status: {event['type']!r}, {event['status']!r}")
+        kept.append(
+            {
+                "type": event["type"],
+                "status": event["status"],
+                "actors": codes(event, "actors"),
+                "targets": codes(event, "targets"),
+            }
+        )
+    return kept
+
+
+def merge_records(
+    lang: str, lines: Iterable[tuple[str, dict]], existing: list[dict]
+) -> tuple[list[dict], int]:
+    """The labelled-set records of labelled batch lines ((where, line) pairs) following `existing`, and the
+    number of lines the labellers skipped. Refuses the whole merge at the first bad line."""
+    next_id = max((int(record["id"].rsplit("-", 1)[1]) for record in existing), default=0) + 1
+    seen = {(r["repo"], r["path"], r["article"], r["start"]) for r in existing}
+    records, skipped = [], 0
+    for where, line in lines:
+        if line.get("skip"):
+            skipped += 1
+            continue
+        missing = [key for key in ("text", "events", *_POINTER_FIELDS) if key not in line]
+        if missing:
+            raise MergeRefused(f"{where}: not a labelled batch line, missing {', '.join(missing)}")
+        if line["lang"] != lang:
+            raise MergeRefused(f"{where}: a {line['lang']} sentence in a merge into {lang}")
+        if hashlib.sha256(line["text"].encode("utf-8")).hexdigest() != line["sha256"]:
+            raise MergeRefused(f"{where}: the text does not match its sha256")
+        if line["end"] - line["start"] != len(line["text"]):
+            raise MergeRefused(f"{where}: the span {line['start']}-{line['end']} does not fit the text")
+        key = (line["repo"], line["path"], line["article"], line["start"])
+        if key in seen:
+            raise MergeRefused(f"{where}: this sentence is already labelled")
+        seen.add(key)
+        record = {"id": f"{lang}-{next_id:05d}"}
+        record |= {name: line[name] for name in _POINTER_FIELDS if name != "outlet"}
+        record |= {"split": split_of(line["repo"], line["path"], line["article"]), "outlet": line["outlet"]}
+        record["events"] = _events(where, line["events"])
+        records.append(record)
+        next_id += 1
+    return records, skipped
+
+
+def merge(lang: str, label_files: list[Path], labelled_path: Path) -> tuple[list[dict], int]:
+    """Append the labelled batch files to the labelled set at `labelled_path`, checked first as a whole."""
+    existing = [json.loads(line) for line in labelled_path.read_text(encoding="utf-8").splitlines() if line]
+    lines = [
+        (f"{path}:{number}", json.loads(line))
+        for path in label_files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if line.strip()
+    ]
+    records, skipped = merge_records(lang, lines, existing)
+    with labelled_path.open("a", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return records, skipped
+
+
+# ----------------------------------------------------------------------------------------------------- CLI
+
+
+def _inside_repository(path: Path) -> bool:
+    return path.resolve().is_relative_to(REPOSITORY_ROOT)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m newsmon.streams.extract.sampling", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    drawing = commands.add_parser("draw", help="write batches of candidate sentences for labelling")
+    drawing.add_argument("--lang", choices=("ar", "en"), required=True)
+    drawing.add_argument("--kind", choices=("broad", "phrase"), required=True)
+    drawing.add_argument("--count", type=int, required=True)
+    drawing.add_argument("--seed", type=int, required=True)
+    drawing.add_argument("--mirrors", type=Path, default=realtext.DEFAULT_MIRRORS)
+    drawing.add_argument(
+        "--out-dir", type=Path, required=True, help="outside the repository: batches hold text"
+    )
+    drawing.add_argument("--batch-size", type=int, default=100)
+    merging = commands.add_parser("merge", help="append labelled batches to labelled/LANG.jsonl")
+    merging.add_argument("--lang", choices=("ar", "en"), required=True)
+    merging.add_argument("--labels", type=Path, nargs="+", required=True)
+    args = parser.parse_args(argv)
+
+    labelled_path = realtext.LABELLED_DIR / f"{args.lang}.jsonl"
+    if args.command == "draw":
+        if _inside_repository(args.out_dir):
+            parser.error(
+                f"--out-dir {args.out_dir} is inside the repository, which holds no third-party text"
+            )
+        labelled = [item.pointer for item in realtext.read_labelled(labelled_path)]
+        chosen = draw(args.lang, args.kind, args.count, args.seed, args.mirrors, labelled)
+        prefix = f"{args.lang}-{args.kind}-{args.seed}"
+        for path in write_batches(chosen, args.out_dir, prefix, args.batch_size):
+            print(path)
+        return
+    try:
+        records, skipped = merge(args.lang, args.labels, labelled_path)
+    except MergeRefused as error:
+        sys.exit(f"merge refused, nothing written: {error}")
+    splits = collections.Counter(record["split"] for record in records)
+    print(
+        f"{labelled_path}: {len(records)} added ({sum(1 for r in records if r['events'])} with events, "
+        f"{splits['dev']} dev, {splits['test']} test), {skipped} skipped by the labellers"
+    )
+
+
+if __name__ == "__main__":
+    main()
