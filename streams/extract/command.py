@@ -130,16 +130,20 @@ def evaluate_file(path: Path, mirrors: Path = realtext.DEFAULT_MIRRORS, split: s
     return score(examples)
 
 
-@click.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
-@click.option(
+# Where the fetched corpora are (the real-text pointer sets are read back from them).
+mirrors_option = click.option(
     "--mirrors",
     type=click.Path(file_okay=False, path_type=Path),
     default=realtext.DEFAULT_MIRRORS,
     show_default=True,
-    help="Where the fetched corpora are, for a pointer set.",
+    help="Where the fetched corpora are (bare git mirrors, <owner>+<name>/repo).",
 )
+
+
+@click.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@mirrors_option
 @click.option("--split", type=click.Choice(["dev", "test"]), help="Only this part of a pointer set.")
 def eval_command(file: Path, as_json: bool, mirrors: Path, split: str | None) -> None:
     """Score the engine on FILE.jsonl: lines of {"lang", "text", "events": [{"type", "status", "actors"}]},
@@ -184,13 +188,7 @@ def eval_command(file: Path, as_json: bool, mirrors: Path, split: str | None) ->
 
 
 @click.command("train")
-@click.option(
-    "--mirrors",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=realtext.DEFAULT_MIRRORS,
-    show_default=True,
-    help="Where the fetched corpora are.",
-)
+@mirrors_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=MODEL_FILE, show_default=True)
 def train_command(mirrors: Path, out: Path) -> None:
     """Train the sentence model on the dev part of the real-text corpus (needs the `train` extra and the

@@ -29,6 +29,7 @@ ARABIC_VSO_REACH = 8  # tokens after an Arabic verb within which its subject is 
 # on, a demonym is usually someone else ("… to face the advance of Russian forces").
 COMMITMENT_QUALIFIER_REACH = 5
 _SKIPPED_WORDS = frozenset({"the", "a", "an", "its", "their"})
+_THAT = frozenset({"ان", "أن", "إن", "بان", "بأن", "لان", "لأن", "وان", "وأن"})
 _CONJUNCTIONS = frozenset({"and", "&", "،", ",", "as", "well", "plus"})
 
 
@@ -74,12 +75,18 @@ def assign_roles(
     groups = _groups(analysis)
     marks = {id(group): _marking(analysis, group) for group in groups}
     owner_groups = [group for group in groups if _owns(analysis, group, object_hit, marks[id(group)])]
+    # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
+    # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
+    marked_targets = {
+        party.code for group in groups if marks[id(group)] == "target" for party in group.parties
+    }
     eligible = [
         group
         for group in groups
         if marks[id(group)] is None
         and _can_be_subject(analysis, group)
         and not _qualifies_after_object(group, object_hit)
+        and not {party.code for party in group.parties} <= marked_targets
     ]
     actor = _subject(analysis, eligible, anchor)
     targets: list[Party] = []
@@ -197,6 +204,8 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
         # people, ل + ال), "إلى الحكومة اليمنية" (to the Yemeni government) name the receiving side.
         noun = analysis.tokens[position].text
         before = analysis.hit_at[position - 1] if position >= 1 else None
+        if noun in _THAT:  # "إلى أن أوكرانيا" (to [the fact] that Ukraine …) opens a clause: its subject
+            return None
         if noun.startswith("لل") or (before is not None and "target_prep" in before.tags):
             return "target"
     if previous is None or previous.parties:

@@ -1,6 +1,6 @@
 """How the labelled real-news sets (`labelled/{ar,en}.jsonl`) are drawn and grown: the sampling recipe.
 
-Owns the per-language readers of the public corpora (SaudiNewsNet for Arabic; BBC News and AG News for
+Owns the per-language readers of the public corpora (SaudiNewsNet for Arabic; BBC News, AG News and FNC-1 for
 English), the sentence splitter giving character spans into an article's text, the candidate filters (our own
 word lists, deliberately not the engine's lexicon, so that the sample is not biased towards what the engine
 already finds), the seeded selection (sentences already labelled are excluded, at most three sentences per
@@ -316,9 +316,34 @@ def _bbc(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
             yield from _Article(repo, commit, path, None, index, "text", "bbc", row["text"]).candidates("en")
 
 
+FNC1_REPO = "FakeNewsChallenge/fnc-1"
+FNC1_COMMIT = "29d473af2d15278f0464d5e41e4cbe7eb58231f2"  # pinned: the labelled pointers refer to it
+# test_bodies.csv is the same blob as competition_test_bodies.csv: read once.
+FNC1_PATHS = ("train_bodies.csv", "competition_test_bodies.csv")
+
+
+def _fnc1_candidates(commit: str, path: str, text: str) -> Iterator[Candidate]:
+    """The sentences of one FNC-1 bodies file (CSV: `Body ID`, `articleBody`); the article is the row."""
+    for index, row in enumerate(csv.DictReader(io.StringIO(text))):
+        body = row["articleBody"] or ""
+        yield from _Article(FNC1_REPO, commit, path, None, index, "articleBody", "unknown", body).candidates(
+            "en"
+        )
+
+
+def _fnc1(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """FNC-1 article bodies (the Emergent rumour-tracking news of 2014-15: world news, conflict, health),
+    at a pinned commit; the outlet is not recorded. Every article is read: `rng` is not drawn from."""
+    git_dir = realtext.mirror_of(FNC1_REPO, mirrors)
+    for path in FNC1_PATHS:
+        yield from _fnc1_candidates(
+            FNC1_COMMIT, path, _git(git_dir, "show", f"{FNC1_COMMIT}:{path}").decode()
+        )
+
+
 READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], ...]] = {
     "ar": (_saudinewsnet,),
-    "en": (_ag_news, _bbc),
+    "en": (_ag_news, _bbc, _fnc1),
 }
 
 

@@ -187,6 +187,11 @@ def test_sanctions_lifted_from_a_named_target_by_an_unnamed_actor():
         "The Organisation for the Prohibition of Chemical Weapons sent inspectors to Syria.",
         "وأقر أوباما بأن إيران قد تستخدم قسما من الأموال التي ستستعيدها إثر رفع العقوبات عنها.",
         "Iran's economy will grow after the lifting of sanctions, the IMF said.",
+        "Political parties cannot afford to take older voters for granted, says Age Concern.",
+        "Rebels in Darfur released six aid workers, aid agencies said.",
+        "Both the Italian government and Alitalia denied that the money is state aid.",
+        "Goldsmith warned that the war could be illegal without a UN resolution sanctioning military action.",
+        "ويتهم الغرب طهران بالسعي إلى امتلاك السلاح النووي، بحسب التقرير.",
     ],
 )
 def test_names_and_causes_that_look_like_measures(text):
@@ -199,3 +204,20 @@ def test_the_model_vetoes_only_what_the_rules_are_unsure_of():
     assert combination.kept([sure, unsure], probability=0.1) == [sure]
     assert combination.kept([sure, unsure], probability=0.3) == [sure, unsure]
     assert combination.adds(0.5) and not combination.adds(0.49)
+
+
+def test_a_party_marked_as_the_target_is_not_the_subject_where_named_again():
+    # Iran is the target ("على طهران"); "برنامج إيران" (Iran's programme) once made it the actor.
+    [event] = rules_alone(
+        "وافق مجلس الأمن الدولي أمس على اتفاق يحد من برنامج إيران النووي مقابل تخفيف العقوبات على طهران."
+    )
+    assert (event.status, [p.code for p in event.actors]) == ("lifted", ["UNSC"])
+    assert [p.code for p in event.targets] == ["IRN"]
+
+
+def test_a_clause_opened_by_anna_keeps_its_subject():
+    text = (
+        "طالب زيلينسكي حلفاءه الغربيين بمنحه مزيدا من الأسلحة، "
+        "مشيرا إلى أن أوكرانيا في حاجة إلى 12 منظومة دفاع جوي."
+    )
+    assert [p.code for p in rules_alone(text, "ar")[0].actors] == ["UKR"]

@@ -178,3 +178,35 @@ def test_batches_hold_the_pointer_fields_and_the_text(tmp_path):
     ]
     first = json.loads(paths[0].read_text(encoding="utf-8").splitlines()[0])
     assert first == dataclasses.asdict(chosen[0]) and list(first)[-1] == "text"
+
+
+# A made-up FNC-1 bodies file: a header, a body spanning lines, a body without a qualifying sentence.
+FNC1_CSV = (
+    "Body ID,articleBody\n"
+    '0,"Short one. The EU imposed new sanctions on Belarus on Tuesday, officials said.\n\n'
+    'Britain pledged $10m in aid to Sudan, the minister told reporters."\n'
+    "4,A cat was seen on a roof in a small village for three days in a row.\n"
+)
+
+
+def test_fnc1_reader_gives_rows_as_articles_with_spans_into_article_body():
+    found = list(sampling._fnc1_candidates("c" * 40, "train_bodies.csv", FNC1_CSV))
+    assert [(c.article, c.text) for c in found] == [
+        (0, "The EU imposed new sanctions on Belarus on Tuesday, officials said."),
+        (0, "Britain pledged $10m in aid to Sudan, the minister told reporters."),
+        (1, "A cat was seen on a roof in a small village for three days in a row."),
+    ]
+    first = found[0]
+    assert (first.repo, first.commit, first.path, first.member) == (
+        sampling.FNC1_REPO,
+        "c" * 40,
+        "train_bodies.csv",
+        None,
+    )
+    assert first.field == "articleBody" and first.outlet == "unknown" and first.lang == "en"
+    body = FNC1_CSV.split('"')[1]
+    assert body[first.start : first.end] == first.text and first.sha256 == _sha(first.text)
+    assert [c.text for c in found if sampling.qualifies("en", "phrase", c.text)] == [
+        found[0].text,
+        found[1].text,
+    ]
