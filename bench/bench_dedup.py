@@ -4,9 +4,9 @@ The stage's pure functions are driven in-process over synthetic ~500-word Arabic
 distributed words: the real stop words, then a generated vocabulary; one article in ten is an earlier one with
 a twentieth of its words replaced, so look-ups do find candidates):
 
-- **near-duplicate step**: MinHash signature, band keys, one index probe per index partition (read, prune and
-  insert each key there, compare with the entries' fingerprint copies, reply) — what the by-text and index
-  hops spend per article to find copies;
+- **near-duplicate step**: MinHash signature, band keys, sentence sketch (containment), one index probe per
+  index partition (read, prune and insert each key there, compare with the entries' fingerprint copies,
+  reply) — what the by-text and index hops spend per article to find copies;
 - **full fingerprint + index**: the same plus the story profile and story keys, probing every index key;
 - **state**: the index table as Faust's JSON tables store it (key + value bytes) per indexed article, the
   fingerprint, and the whole join state per article (measured on a smaller sample, since it runs
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from newsmon.streams.dedup import minhash
+from newsmon.streams.dedup import containment, minhash
 from newsmon.streams.dedup.logic import (
     Fingerprint,
     InMemoryDedup,
@@ -154,15 +154,18 @@ def probe_all(
 def near_duplicate_step(
     texts: list[tuple[str, str]], settings: DedupSettings
 ) -> tuple[Run, Run, dict[str, Any]]:
-    """(signature + band keys, band-key index probes) timed apart: two hops, possibly two workers."""
+    """(signature + band keys + sentence sketch, band-key index probes) timed apart: two hops, possibly two
+    workers."""
     signing, probing, index = Run(), Run(), {}
     for position, (_, text) in enumerate(texts):
         started = time.process_time()
         sig = minhash.signature(text, settings.num_perm, settings.shingle_words)
         keys = minhash.band_keys(sig, settings.bands, settings.rows)
+        sentences = containment.sketch(text)
         signed = time.process_time()
         near_print = Fingerprint(
             signature=minhash.encode(sig),
+            sentences=sentences,
             profile=NO_STORY,
             keys=keys,
             published=START + position * SPACING_SECONDS,
@@ -241,7 +244,7 @@ def main() -> None:
         f"{'look-alikes/art':>16}"
     )
     for name, run in (
-        ("signature + band keys", signing),
+        ("signature + band keys + sketch", signing),
         ("index probes (one per partition)", probing),
         ("near-duplicate step (both)", near),
         ("full fingerprint + all probes", full),

@@ -18,6 +18,23 @@ class DedupSettings(BaseModel):
     near_duplicate_threshold: float = Field(
         default=0.6, gt=0, le=1, description="Estimated Jaccard similarity from which an article is a copy."
     )
+    containment_threshold: float = Field(
+        default=0.85,
+        gt=0,
+        le=1,
+        description="Sentence cover (streams/dedup/containment.py) from which an article mostly contained in "
+        "another one — a brief, a trimmed or copy-edited copy — is a copy of it.",
+    )
+    sentence_match: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of a sentence's word bigrams found in the other article from which the sentence "
+        "counts as copied.",
+    )
+    min_contained_bigrams: int = Field(
+        default=20, ge=1, description="Shorter texts (in word bigrams) are never found contained in another."
+    )
     story_features: int = Field(default=40, ge=1, description="Terms and phrases kept per story profile.")
     story_keys: int = Field(default=8, ge=0, description="Top phrases indexed to find same-story candidates.")
     story_threshold: float = Field(

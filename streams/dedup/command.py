@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 from newsmon.streams.clean.logic import CleanError, article_from_document
-from newsmon.streams.dedup.evaluation import evaluate, format_report, judge_pair, parse_pairs
+from newsmon.streams.dedup.evaluation import (
+    evaluate,
+    evaluate_by_kind,
+    format_kinds,
+    format_report,
+    judge_pair,
+    parse_pairs,
+)
 from newsmon.streams.dedup.logic import InMemoryDedup
 
 
@@ -29,6 +36,9 @@ def dedup_command(ctx: click.Context, paths: tuple[str, ...], eval_file: Path | 
         pairs = parse_pairs(eval_file.read_text(encoding="utf-8").splitlines())
         verdicts = [judge_pair(pair.a, pair.b, settings.clean, settings.dedup) for pair in pairs]
         click.echo(format_report(evaluate(pairs, verdicts)))
+        by_kind = evaluate_by_kind(pairs, verdicts)
+        if by_kind:
+            click.echo(format_kinds(by_kind))
     dedup = InMemoryDedup(settings.dedup)
     path_of: dict[str, str] = {}
     for path in paths:

@@ -1,13 +1,16 @@
 """Quality of the dedup stage on labelled article pairs: the pair format, judging a pair with the stage's own
 logic, and precision/recall/F1 of its two decisions.
 
-A pair file is JSON lines `{"a": text, "b": text, "lang": "en"|"ar"|…, "label": …}` where `label` is
-`duplicate` (b is a copy of a, exact or edited), `same_story` (b reports a's event in its own words) or
+A pair file is JSON lines `{"a": text, "b": text, "lang": "en"|"ar"|…, "label": …, "kind": …}` where `label`
+is `duplicate` (b is a copy of a, exact or edited), `same_story` (b reports a's event in its own words) or
 `different` (another event, possibly of the same conflict, or unrelated). Both texts go through the offline
 cleaner and `InMemoryDedup`, a then b, and two decisions about b are scored:
 
 - **duplicate**: b is marked `duplicate_of` a (exact or near-duplicate); positive for label `duplicate`;
 - **story**: b gets a's `story_id`; positive for labels `duplicate` and `same_story`.
+
+`kind` (optional) names how b was made from a (e.g. `brief`, `heavy_edit`: tests/dedup/syndication.py); the
+report then adds the duplicate decision per kind.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class LabelledPair(BaseModel):
     b: str
     lang: str
     label: Label
+    kind: str | None = None
 
 
 def parse_pairs(lines: Iterable[str]) -> list[LabelledPair]:
@@ -129,6 +133,31 @@ def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> 
                 [verdict.decides(decision) for _, verdict in chosen],
             )
     return results
+
+
+def evaluate_by_kind(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> dict[str, Scores]:
+    """Scores of the duplicate decision per pair kind (pairs without a kind left out), kinds sorted."""
+    if len(pairs) != len(verdicts):
+        raise ValueError(f"{len(pairs)} pairs but {len(verdicts)} verdicts")
+    positive = POSITIVE_LABELS["duplicate"]
+    kinds = sorted({pair.kind for pair in pairs if pair.kind is not None})
+    results: dict[str, Scores] = {}
+    for kind in kinds:
+        chosen = [(pair, verdict) for pair, verdict in zip(pairs, verdicts, strict=True) if pair.kind == kind]
+        results[kind] = confusion(
+            [pair.label in positive for pair, _ in chosen], [verdict.duplicate for _, verdict in chosen]
+        )
+    return results
+
+
+def format_kinds(results: dict[str, Scores]) -> str:
+    """The duplicate decision per kind: pairs, how many are copies by their label, how many were found."""
+    lines = [f"{'kind':<22} {'pairs':>5} {'copies':>6} {'found':>5} {'false':>5}"]
+    for kind, scores in results.items():
+        copies = scores.true_positives + scores.false_negatives
+        found, false = scores.true_positives, scores.false_positives
+        lines.append(f"{kind:<22} {scores.support:>5} {copies:>6} {found:>5} {false:>5}")
+    return "\n".join(lines)
 
 
 def format_report(results: dict[tuple[str, str], Scores]) -> str:

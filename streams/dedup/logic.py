@@ -22,7 +22,7 @@ from enum import Enum
 from itertools import count
 from typing import Any, Literal
 
-from newsmon.streams.dedup import minhash, stories
+from newsmon.streams.dedup import containment, minhash, stories
 from newsmon.streams.dedup.minhash import matching_words
 from newsmon.streams.dedup.stories import StoryProfile
 from pydantic import Field, field_validator
@@ -98,14 +98,20 @@ def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[A
 
 
 class Fingerprint(Record):
-    """What the index needs of an article to compare it: signature, story profile, index keys, date."""
+    """What the index needs of an article to compare it: signature, sentence sketch, story profile, index
+    keys, date."""
 
     signature: str = Field(min_length=1)
+    sentences: str = Field(
+        default="",
+        description="containment.sketch of the text; empty in fingerprints indexed before it existed, which "
+        "are then compared by resemblance only.",
+    )
     profile: StoryProfile
     keys: list[str]
     published: float = Field(description="published_at as a POSIX timestamp.")
 
-    _packed = field_validator("signature")(minhash.check_packed)
+    _packed = field_validator("signature", "sentences")(minhash.check_packed)
 
 
 def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
@@ -116,6 +122,7 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
     return Fingerprint(
         signature=minhash.encode(sig),
+        sentences=containment.sketch(article.text),
         profile=profile,
         keys=list(dict.fromkeys(keys)),
         published=article.published_at.timestamp(),
@@ -171,7 +178,10 @@ class Candidate(Record):
 
     article_id: str
     published: float
-    similarity: float
+    similarity: float = Field(description="copy_scores: the prober as a copy of the candidate.")
+    similarity_back: float = Field(
+        default=0.0, description="copy_scores: the candidate as a copy of the prober (0: not known)."
+    )
     story_score: float
 
 
@@ -185,7 +195,8 @@ class JoinMessage(Record):
     partitions: list[int] = Field(default_factory=list)  # self: the index partitions probed
     published: float | None = None  # self, ask: the sender's published time
     candidates: list[Candidate] = Field(default_factory=list)  # candidates
-    similarity: float | None = None  # ask
+    similarity: float | None = None  # ask: the sender as a copy of the receiver (copy_scores)
+    similarity_back: float = 0.0  # ask: the receiver as a copy of the sender
     story_score: float | None = None  # ask
     target_published: float | None = None  # ask: the receiver's published time, as the index knows it
     root: str | None = None  # answer: what a near-duplicate of the receiver would be a copy of;
@@ -277,13 +288,19 @@ def index_probe(
         stored = read(fingerprint_key(other, salt))
         if stored is None or stored["indexed_at"] < horizon:
             continue
-        similarity, story_score = compare(own, Fingerprint.model_validate(stored["fingerprint"]), settings)
-        if similarity >= settings.near_duplicate_threshold or story_score >= settings.story_threshold:
+        earlier = Fingerprint.model_validate(stored["fingerprint"])
+        similarity, story_score = compare(own, earlier, settings)
+        similarity, similarity_back = copy_scores(own, earlier, similarity, settings)
+        if (
+            max(similarity, similarity_back) >= settings.near_duplicate_threshold
+            or story_score >= settings.story_threshold
+        ):
             candidates.append(
                 {
                     "article_id": other,
                     "published": published,
                     "similarity": round(similarity, 6),
+                    "similarity_back": round(similarity_back, 6),
                     "story_score": round(story_score, 6),
                 }
             )
@@ -412,7 +429,9 @@ def _apply(state: dict[str, Any], message: JoinMessage) -> list[list[str]]:
                 sender: {
                     "article_id": sender,
                     "published": message.published,
-                    "similarity": message.similarity,
+                    # Seen from this article: the sender's "back" is this article as a copy of the sender.
+                    "similarity": message.similarity_back,
+                    "similarity_back": message.similarity,
                     "story_score": message.story_score,
                 },
             }
@@ -493,7 +512,11 @@ def best_look_alikes(
 
 def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettings) -> DedupVerdict:
     """The verdict from the candidates' answers: the most similar near-duplicate if any, else the story with
-    the highest score over the threshold, else a story of its own."""
+    the highest score over the threshold, else a story of its own.
+
+    An article that contains an earlier one (the whole wire after its brief) is not its copy — extraction
+    skips copies, and the text the brief lacks would go unread — but it joins the brief's story, whatever the
+    story score."""
     near = [a for a in answers if a["similarity"] >= settings.near_duplicate_threshold]
     if near:
         best = max(near, key=lambda a: (a["similarity"], a["story_score"]))
@@ -503,7 +526,12 @@ def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettin
             similarity=round(best["similarity"], 4),
             story_id=best["story_id"],
         )
-    related = [a for a in answers if a["story_score"] >= settings.story_threshold]
+    related = [
+        a
+        for a in answers
+        if a["story_score"] >= settings.story_threshold
+        or a.get("similarity_back", 0.0) >= settings.near_duplicate_threshold
+    ]
     if related:
         return DedupVerdict(story_id=max(related, key=lambda a: a["story_score"])["story_id"])
     return DedupVerdict(story_id=article_id)
@@ -515,6 +543,25 @@ def compare(first: Fingerprint, second: Fingerprint, settings: DedupSettings) ->
     sim = minhash.similarity(minhash.decode(first.signature), minhash.decode(second.signature))
     close = abs(first.published - second.published) <= settings.story_window_hours * 3600.0
     return sim, (stories.score(first.profile, second.profile) if close else 0.0)
+
+
+def copy_scores(
+    prober: Fingerprint, earlier: Fingerprint, resemblance: float, settings: DedupSettings
+) -> tuple[float, float]:
+    """(the prober as a copy of the earlier-indexed article, the earlier one as a copy of the prober).
+
+    Each is the resemblance (`compare`'s estimated Jaccard), raised to the sentence cover of that article in
+    the other when the cover reaches `containment_threshold`: a brief, a trimmed copy or a copy-edited one
+    is mostly contained in its original sentence by sentence although it resembles it less than 0.6. The cover
+    is only computed when the resemblance alone is no copy."""
+    if resemblance >= settings.near_duplicate_threshold or not (prober.sentences and earlier.sentences):
+        return resemblance, resemblance
+
+    def contained(first: str, second: str) -> float:
+        cover = containment.cover(first, second, settings.sentence_match, settings.min_contained_bigrams)
+        return max(resemblance, cover) if cover >= settings.containment_threshold else resemblance
+
+    return contained(prober.sentences, earlier.sentences), contained(earlier.sentences, prober.sentences)
 
 
 def _answer(state: dict[str, Any]) -> dict[str, Any]:
@@ -540,6 +587,7 @@ def _render(
                     published=state["published"],
                     target_published=state["look_alikes"][candidate]["published"],
                     similarity=state["look_alikes"][candidate]["similarity"],
+                    similarity_back=state["look_alikes"][candidate].get("similarity_back", 0.0),
                     story_score=state["look_alikes"][candidate]["story_score"],
                 ),
             )
