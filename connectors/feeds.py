@@ -1,20 +1,44 @@
 """Feed parsing (feedparser on the bytes we fetched) and item identity.
 
 feedparser is only ever handed a byte stream: given a string it would fetch URLs or open local files itself.
+
+Two kinds of hostile or broken feed content are refused or repaired here, each logged and counted in
+`newsmon_connector_errors_total{reason}`:
+
+- `bad_link`: an item link that is not an absolute http(s) URL (`javascript:`, `data:`, `file:` …) is
+  dropped; the item is kept, as one without a link (published from the feed alone).
+- `encoding_mismatch`: bytes that are not in the encoding the feed declares (or, undeclared, UTF-8).
+  feedparser then decodes the whole document as windows-1252, which turns Arabic (typically windows-1256
+  served as UTF-8) into Latin mojibake; the bytes are decoded again as the likelier of UTF-8 with a few bad
+  bytes replaced, windows-1256 when that gives Arabic words, and feedparser's windows-1252.
 """
 
 from __future__ import annotations
 
 import calendar
 import io
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
+from newsmon.connectors import metrics
 from newsmon.connectors.errors import MalformedFeed
-from newsmon.connectors.urls import canonical_url
+from newsmon.connectors.urls import canonical_url, is_web_url
+
+LOGGER = logging.getLogger(__name__)
+
+BAD_LINK = "bad_link"
+ENCODING_MISMATCH = "encoding_mismatch"
+# UTF-8 with this many valid non-ASCII characters per invalid byte sequence is UTF-8 with a few bad bytes.
+_UTF8_VALID_PER_INVALID = 10
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
+_LATIN_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_MARKUP = re.compile(r"<!\[CDATA\[|\]\]>|<[^<>]*>")  # tags (Latin names) but not CDATA content
+_XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,59 @@ def _ttl_seconds(feed: Any) -> float | None:
     return minutes * 60 if minutes > 0 else None
 
 
+def _looks_arabic(text: str) -> bool:
+    """Whether `text` (bytes decoded as windows-1256) reads as Arabic: more words made of Arabic letters
+    alone than words where Arabic letters sit among Latin ones, which is what windows-1256 makes of accented
+    Latin text (ä → ل)."""
+    arabic = mixed = 0
+    for word in _MARKUP.sub(" ", text).split():
+        if not _ARABIC_LETTERS.search(word):
+            continue
+        if _LATIN_LETTERS.search(word):
+            mixed += 1
+        else:
+            arabic += 1
+    return arabic > mixed
+
+
+def _redecoded(body: bytes) -> tuple[str, str] | None:
+    """(encoding, text) of a body that failed its declared encoding, when one is likelier than feedparser's
+    windows-1252 fallback; else None."""
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.count("\ufffd".encode())
+    valid = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
+    if valid >= _UTF8_VALID_PER_INVALID * invalid:
+        return "utf-8", text
+    text = body.decode("cp1256", errors="replace")
+    if _looks_arabic(text):
+        return "windows-1256", text
+    return None
+
+
+def _encoding_mismatch(body: bytes, feed_url: str, result: Any) -> Any:
+    """The feed parsed again from the likelier encoding (see the module's docstring), logged and counted."""
+    redecoded = _redecoded(body)
+    LOGGER.warning(
+        "feed bytes are not in their declared encoding",
+        extra={
+            "feed": feed_url,
+            "reason": ENCODING_MISMATCH,
+            "error": str(result.get("bozo_exception")),
+            "decoded_as": redecoded[0] if redecoded else result.get("encoding"),
+        },
+    )
+    metrics.ERRORS.labels(ENCODING_MISMATCH).inc()
+    if redecoded is None:
+        return result
+    # The text is handed back as UTF-8 with a declaration saying so, so feedparser cannot second-guess it.
+    utf8 = _XML_ENCODING.sub(rb"\1utf-8", redecoded[1].encode("utf-8"), count=1)
+    return feedparser.parse(
+        io.BytesIO(utf8),
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        sanitize_html=True,
+    )
+
+
 def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse an RSS/Atom body. Raises `MalformedFeed` when it is not a feed at all (an HTML error page, junk);
     a merely sloppy feed that feedparser can still read is accepted."""
@@ -85,11 +162,17 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
     if not result.get("version") and not result.entries:
         problem = result.get("bozo_exception") or "no RSS/Atom/RDF root element"
         raise MalformedFeed(f"not a feed: {problem}", feed_url, body=body)
+    if isinstance(result.get("bozo_exception"), feedparser.CharacterEncodingOverride):
+        result = _encoding_mismatch(body, feed_url, result)
     items = []
+    bad_links = []
     for entry in result.entries:
         guid = _text(entry.get("id"))
         link = _text(entry.get("link"))
         link = urljoin(feed_url, link) if link else None
+        if link is not None and not is_web_url(link):
+            bad_links.append(link[:200])
+            link = None
         title = _text(entry.get("title"))
         published = _datetime(entry)
         summary = _text(entry.get("summary"))
@@ -106,6 +189,12 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
                 tags=[term for tag in entry.get("tags", []) if (term := _text(tag.get("term")))],
             )
         )
+    if bad_links:
+        LOGGER.warning(
+            "item links refused: not http(s); the items are kept without them",
+            extra={"feed": feed_url, "reason": BAD_LINK, "links": bad_links[:5], "count": len(bad_links)},
+        )
+        metrics.ERRORS.labels(BAD_LINK).inc(len(bad_links))
     feed = result.feed
     return ParsedFeed(
         title=_text(feed.get("title")),

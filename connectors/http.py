@@ -1,22 +1,26 @@
 """HTTP fetching with every cap the connector relies on.
 
-Owns: the SSRF guard (every URL and every redirect hop is resolved and checked), manual redirects, a total
-deadline per request (a trickling server cannot hold a poll forever), a cap on *decompressed* body bytes
-enforced while streaming (so a gzip bomb stops at the cap), conditional-GET headers and per-host politeness.
+Owns: the SSRF guard (every URL and every redirect hop is resolved once and checked, and the connection
+goes to the checked address), manual redirects, a total deadline per request (a trickling server cannot hold
+a poll forever), a cap on *decompressed* body bytes enforced while streaming (so a gzip bomb stops at the
+cap), conditional-GET headers and per-host politeness.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import ipaddress
 import socket
 import time
+import typing
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from newsmon.connectors.errors import (
     BlockedAddress,
@@ -29,13 +33,24 @@ from newsmon.connectors.errors import (
     TooManyRedirects,
 )
 from newsmon.connectors.politeness import HostPoliteness
+from newsmon.connectors.urls import DEFAULT_PORTS
 
 from newsmon.settings.connector import ConnectorSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# Cloud metadata endpoints that are not already link-local/private.
-_METADATA = (ipaddress.ip_network("100.100.100.200/32"), ipaddress.ip_network("fd00:ec2::254/128"))
+# Refused whatever they contain: cloud metadata endpoints that are not already link-local/private, and the
+# local-use NAT64 prefix (RFC 8215), which translates into the operator's own IPv4 network at a prefix length
+# of its choosing (so the embedded address cannot be located reliably).
+_ALWAYS_REFUSED = (
+    ipaddress.ip_network("100.100.100.200/32"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+)
+# IPv6 forms with the IPv4 address in the last 32 bits (6to4 and Teredo have properties of their own).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 _KEPT_HEADERS = (
     "content-type",
     "last-modified",
@@ -57,6 +72,16 @@ class Response:
     body: bytes = b""
 
 
+@dataclass(frozen=True)
+class CheckedTarget:
+    """Where one request may connect: `host` and `port` as the HTTP client will ask for them, and the
+    addresses that name resolved to when the guard checked it."""
+
+    host: str
+    port: int
+    addresses: tuple[IPAddress, ...]
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
     if not value:
@@ -71,50 +96,178 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries in a transition form (mapped, compatible, 6to4, Teredo
+    server and client, well-known NAT64 prefix); empty for an ordinary IPv6 address."""
+    if address.ipv4_mapped is not None:
+        return (address.ipv4_mapped,)
+    if address.sixtofour is not None:
+        return (address.sixtofour,)
+    if address.teredo is not None:
+        return address.teredo
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        return (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF),)
+    return ()
+
+
+def _non_public(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        # Python's is_global does not look inside these forms (and, depending on its version, calls 6to4
+        # global), yet a relay or translator delivers the packets to the embedded IPv4 address.
+        if any(_non_public(inner) for inner in embedded_ipv4(address)) or address.is_site_local:
+            return True
+    return (
+        not address.is_global
+        or address.is_multicast
+        or address.is_reserved
+        or any(address in network for network in _ALWAYS_REFUSED)
+    )
+
+
+def _parse_allowed(entry: str) -> tuple[IPNetwork | str, int | None]:
+    """An `allowed_hosts` entry as (network or lower-case host name, port or None)."""
+    text = entry.strip()
+    try:
+        # A bare address or CIDR range opens every port of it, as it always has (tests, the demo and the
+        # benchmarks allow 127.0.0.1 for loopback servers on ephemeral ports).
+        return ipaddress.ip_network(text, strict=False), None
+    except ValueError:
+        pass
+    host, port = text, None
+    head, colon, tail = text.rpartition(":")
+    if colon and tail.isdigit() and (head.startswith("[") or ":" not in head):
+        host, port = head, int(tail)
+        if not 0 < port < 65536:
+            raise ValueError(f"allowed_hosts entry {entry!r}: port out of range")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        return ipaddress.ip_network(host, strict=False), port
+    except ValueError:
+        return host.lower().rstrip("."), port
+
+
 class AddressGuard:
-    """Refuses hosts that resolve to non-public addresses unless `allowed` (host names or CIDRs) opens
-    them."""
+    """Refuses hosts that resolve to non-public addresses unless an `allowed` entry opens them.
+
+    Entries: an address or CIDR range (any port), `address:port` / `[v6]:port` / `cidr:port` (that port
+    only), a host name (the scheme's default port only: 80 for http, 443 for https) or `name:port` (that
+    port only). A name entry lets the name resolve to anything; an address entry opens those addresses
+    whatever name leads there."""
 
     def __init__(self, allowed: Iterable[str]) -> None:
-        self._names: set[str] = set()
-        self._networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        self._names: set[tuple[str, int | None]] = set()
+        self._networks: list[tuple[IPNetwork, int | None]] = []
         for entry in allowed:
-            try:
-                self._networks.append(ipaddress.ip_network(entry, strict=False))
-            except ValueError:
-                self._names.add(entry.lower().rstrip("."))
+            target, port = _parse_allowed(entry)
+            if isinstance(target, str):
+                self._names.add((target, port))
+            else:
+                self._networks.append((target, port))
 
-    def allows_name(self, host: str) -> bool:
-        return host.lower().rstrip(".") in self._names
+    def allows_name(self, host: str, port: int, default_port: int) -> bool:
+        """True when `host` is allowed at `port` by a name entry (one without a port: `default_port` only)."""
+        host = host.lower().rstrip(".")
+        return (host, port) in self._names or (port == default_port and (host, None) in self._names)
 
-    def forbidden(self, address: IPAddress) -> bool:
+    def forbidden(self, address: IPAddress, port: int | None = None) -> bool:
+        """True when `address` is not public and no entry opens it (at `port`; None: port-less entries
+        only)."""
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if any(address in network for network in self._networks):
+            address = address.ipv4_mapped  # a dual-stack socket reaches this very IPv4 host
+        if any(
+            address in network and (allowed_port is None or allowed_port == port)
+            for network, allowed_port in self._networks
+        ):
             return False
-        return (
-            not address.is_global
-            or address.is_multicast
-            or address.is_reserved
-            or any(address in network for network in _METADATA)
-        )
+        return _non_public(address)
 
-    async def check(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidUrl(f"not an http(s) URL: {url!r}", url)
-        host = parts.hostname.lower().rstrip(".")
-        if self.allows_name(host):
-            return
+    async def check(self, url: str) -> CheckedTarget:
+        """Resolve `url`'s host once and check every address; the result is what the connection may use."""
         try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise InvalidUrl(f"not an http(s) URL: {url!r} ({exc})", url) from exc
+        if parsed.scheme not in DEFAULT_PORTS or not parsed.raw_host:
+            raise InvalidUrl(f"not an http(s) URL: {url!r}", url)
+        # The host exactly as the HTTP client will hand it to the network backend (IDNA-encoded, no brackets).
+        host = parsed.raw_host.decode("ascii")
+        default_port = DEFAULT_PORTS[parsed.scheme]
+        port = parsed.port or default_port
+        addresses = await self._resolve(host, port, url)
+        if not self.allows_name(host, port, default_port):
+            for address in addresses:
+                if self.forbidden(address, port):
+                    raise BlockedAddress(f"{host}:{port} resolves to non-public address {address}", url)
+        return CheckedTarget(host=host, port=port, addresses=addresses)
+
+    @staticmethod
+    async def _resolve(host: str, port: int, url: str) -> tuple[IPAddress, ...]:
+        try:
+            return (ipaddress.ip_address(host),)
+        except ValueError:
+            pass
+        try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError, ValueError) as exc:
             raise ConnectFailed(f"cannot resolve {host}: {exc}", url) from exc
-        for info in infos:
-            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-            if self.forbidden(address):
-                raise BlockedAddress(f"{host} resolves to non-public address {address}", url)
+        addresses = tuple(dict.fromkeys(ipaddress.ip_address(str(info[4][0])) for info in infos))
+        if not addresses:
+            raise ConnectFailed(f"cannot resolve {host}: no addresses", url)
+        return addresses
+
+
+# The target the guard checked for the request being sent in this task; the network backend connects to
+# its addresses and never resolves the name a second time (which DNS rebinding would answer differently).
+_CHECKED: contextvars.ContextVar[CheckedTarget | None] = contextvars.ContextVar(
+    "newsmon_checked_target", default=None
+)
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections only to addresses the guard checked for the current request."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        checked = _CHECKED.get()
+        if checked is None or (checked.host, checked.port) != (host, port):
+            # Fail closed: a connection nobody checked (a client used outside Fetcher._follow).
+            raise BlockedAddress(f"connection to {host}:{port} was not checked by the address guard", host)
+        for address in checked.addresses[:-1]:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError:
+                continue  # the next resolved address may answer
+        return await self._inner.connect_tcp(
+            str(checked.addresses[-1]), port, timeout, local_address, socket_options
+        )
+
+
+class _PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, over a connection pool that uses `_PinnedBackend`."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        # httpx has no parameter for the network backend: the pool it built is replaced by one with the same
+        # settings plus ours (request/response mapping and error translation stay httpx's).
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PinnedBackend(),
+        )
 
 
 class _Decoder:
@@ -156,8 +309,10 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,  # proxies from the environment would bypass the address guard
             timeout=httpx.Timeout(settings.request_timeout_seconds, connect=settings.connect_timeout_seconds),
-            limits=httpx.Limits(
-                max_connections=max(100, settings.max_concurrent_feeds * 2), max_keepalive_connections=50
+            transport=_PinnedTransport(
+                httpx.Limits(
+                    max_connections=max(100, settings.max_concurrent_feeds * 2), max_keepalive_connections=50
+                )
             ),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
@@ -190,11 +345,16 @@ class Fetcher:
     async def _follow(self, url: str, headers: dict[str, str]) -> Response:
         current = url
         for _hop in range(self._settings.max_redirects + 1):
-            await self.guard.check(current)
+            # A refused hop raises here, before any connection: a refused address never yields a body, and
+            # the body of the redirect that pointed there is never read.
+            checked = await self.guard.check(current)
             request = self._client.build_request("GET", current, headers=headers)
-            response = await self._client.send(request, stream=True)
+            token = _CHECKED.set(checked)
             try:
-                self._check_peer(response, current)
+                response = await self._client.send(request, stream=True)
+            finally:
+                _CHECKED.reset(token)
+            try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
                     current = urljoin(current, location.strip())
@@ -213,19 +373,6 @@ class Fetcher:
                 )
             return Response(url=url, final_url=current, status=response.status_code, headers=kept, body=body)
         raise TooManyRedirects(f"more than {self._settings.max_redirects} redirects", url)
-
-    def _check_peer(self, response: httpx.Response, url: str) -> None:
-        # The name was checked before connecting; checking the connected address too defeats DNS rebinding
-        # (a second resolution answering differently) before a single byte of the response is read.
-        stream = response.extensions.get("network_stream")
-        peer = stream.get_extra_info("server_addr") if stream is not None else None
-        if not peer:
-            return
-        if self.guard.allows_name(urlsplit(url).hostname or ""):
-            return
-        address = ipaddress.ip_address(str(peer[0]).split("%")[0])
-        if self.guard.forbidden(address):
-            raise BlockedAddress(f"connected to non-public address {address}", url)
 
     async def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         cap = self._settings.max_response_bytes

@@ -23,6 +23,25 @@ ERRORS = Counter("newsmon_connector_errors", "Feed, page and publish errors by r
 FEEDS_UNHEALTHY = Gauge(
     "newsmon_connector_feeds_unhealthy", "Feeds failing consecutively past the threshold."
 )
+ITEMS_DEFERRED = Counter(
+    "newsmon_connector_items_deferred",
+    "New items a poll left for a later poll of their feed (connector.max_items_per_poll/max_bytes_per_poll).",
+)
+ITEMS_REMAINING = Gauge(
+    "newsmon_connector_items_remaining",
+    "New items of the feeds' latest polls not published yet (in progress or left for the next poll).",
+)
+FEED_ITEMS_REMAINING = Gauge(
+    "newsmon_connector_feed_items_remaining",
+    "A feed's new items of its latest poll not published yet (set while feeds < metrics_feed_label_limit).",
+    ["feed"],
+)
+GUID_COLLISIONS = Counter(
+    "newsmon_connector_guid_collisions",
+    "New items whose GUID another item of the same feed carries with another link; they are identified by "
+    "their link instead and published.",
+)
+SEEN_PRUNED = Counter("newsmon_connector_seen_pruned", "Seen-item keys forgotten after seen_retention_days.")
 LAST_SUCCESS = Gauge(
     "newsmon_connector_last_success_timestamp_seconds",
     "Unix time of a feed's last successful poll.",

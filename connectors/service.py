@@ -1,10 +1,14 @@
 """The feed connector: schedules feed polls, detects new items, fetches their pages and publishes RawPages.
 
-An item is marked seen (and a feed's new ETag/Last-Modified stored) only after Kafka acknowledged its
-RawPage, so a broker outage or a crash costs a re-poll, never a lost item. Every RawPage is fitted to the size
-policy (newsmon.limits) before it is published. A fault of the environment (newsmon.faults: the state disk
-full, say) is not a feed's: it is logged in one line, counted, and the feed polled again later; the connector
-keeps running.
+An item is marked seen only after Kafka acknowledged its RawPage, so a broker outage or a crash costs a
+re-poll, never a lost item. Pages are streamed: each one is published as soon as it is fetched and fitted to
+the size policy (newsmon.limits), then its item marked seen, a few pages in flight at a time; a poll handles
+at most `max_items_per_poll` items and `max_bytes_per_poll` page bytes, and the feed is polled again soon
+for the rest. A feed's new ETag/Last-Modified are stored only once every new item of the poll is done, so
+an interrupted or capped poll gets the feed again and goes on where it stopped (seen items are skipped).
+
+A fault of the environment (newsmon.faults: the state disk full, say) is not a feed's: it is logged in one
+line, counted, and the feed polled again later; the connector keeps running.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ import logging
 import random
 import re
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from newsmon.connectors import metrics
 from newsmon.connectors.errors import FetchError, HttpStatusError, PublishError, RobotsDisallowed
-from newsmon.connectors.feeds import ParsedFeed, ParsedItem, parse_feed
+from newsmon.connectors.feeds import ParsedFeed, ParsedItem, item_keys, parse_feed
 from newsmon.connectors.http import Fetcher, Response
 from newsmon.connectors.pages import check_html, decode_html, page_canonical_url
 from newsmon.connectors.publisher import RawPagePublisher
@@ -32,6 +36,7 @@ from newsmon.faults import STATE_STORE, environment_fault
 from newsmon.limits import fit_raw_page, payload_head
 from newsmon.metrics import ENVIRONMENT_FAULTS, OVERSIZE_RECORDS, initialise_faults, initialise_size_policy
 from newsmon.records import DeadLetter, FeedItem, RawPage, stable_id
+from newsmon.redact import redact_url
 from newsmon.settings import Settings
 from newsmon.settings.connector import FeedConfig
 
@@ -54,6 +59,8 @@ class PollSummary:
     new_items: int = 0
     pages_published: int = 0
     feed_only: int = 0
+    items_remaining: int = 0  # new items not done: left by a cap or a publish failure for a later poll
+    page_bytes: int = 0  # page bodies fetched (what max_bytes_per_poll caps)
     errors: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: PollSummary) -> None:
@@ -62,11 +69,34 @@ class PollSummary:
         self.new_items += other.new_items
         self.pages_published += other.pages_published
         self.feed_only += other.feed_only
+        self.items_remaining += other.items_remaining
+        self.page_bytes += other.page_bytes
         self.errors.update(other.errors)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _told_apart(items: list[ParsedItem]) -> tuple[list[ParsedItem], set[str]]:
+    """`items`, where a GUID is carried by items with different links (a CMS giving every item of a section
+    one GUID), with that GUID left out of those items' identity: keyed by it, all but the first would be
+    dropped as seen, silently. They are identified by their link (else title and date) instead, so each is
+    published once. A GUID whose link changes from one poll to the next (an article moved) is not a
+    collision and stays one item. Returns the items and the shared GUIDs."""
+    links: defaultdict[str, set[str | None]] = defaultdict(set)
+    for item in items:
+        if item.guid:
+            links[item.guid].add(canonical_url(item.link) if item.link else None)
+    shared = {guid for guid, seen in links.items() if len(seen) > 1}
+    if not shared:
+        return items, shared
+    return [
+        replace(item, keys=item_keys(None, item.link, item.title, item.published))
+        if item.guid in shared
+        else item
+        for item in items
+    ], shared
 
 
 class FeedConnector:
@@ -75,11 +105,16 @@ class FeedConnector:
         self._config = settings.connector
         self._limits = settings.limits
         self._publisher = publisher
-        self._state = ConnectorState(settings.state_dir)
+        self._state = ConnectorState(
+            settings.state_dir,
+            retention_seconds=self._config.seen_retention_days * 86400,
+            keep_per_feed=self._config.seen_keep_per_feed,
+        )
         self._fetcher = Fetcher(self._config)
         self._robots = RobotsCache(self._fetcher, self._config.user_agent, self._config.robots_cache_seconds)
         self._feed_slots = asyncio.Semaphore(self._config.max_concurrent_feeds)
         self._label_feeds = len(self._feeds) < self._config.metrics_feed_label_limit
+        self._remaining: dict[str, int] = {}  # per feed: new items of its latest poll not done yet
         # After an environment fault a feed waits in memory: the state store may be what failed.
         self._retry_at: dict[str, float] = {}
         self._faulty = False  # an environment fault is going on: logged once, until a poll succeeds
@@ -94,6 +129,8 @@ class FeedConnector:
         metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
 
     async def aclose(self) -> None:
+        # The gauge counts this connector's unfinished items; once it is closed, they are the next one's.
+        metrics.ITEMS_REMAINING.dec(sum(self._remaining.values()))
         await self._fetcher.aclose()
         self._state.close()
 
@@ -214,42 +251,120 @@ class FeedConnector:
         new_items = self._new_items(feed, parsed)
         summary.new_items = len(new_items)
         metrics.NEW_ITEMS.inc(len(new_items))
-        fetched = await asyncio.gather(*(self._page(feed, parsed, item, summary) for item in new_items))
-        # A page that cannot be made to fit is dead-lettered and its item marked seen: it never will fit.
-        pages = [page for page in [await self._fitted(page) for page in fetched] if page is not None]
-        if new_items:
-            try:
-                await asyncio.to_thread(
-                    self._publisher.publish_confirmed, list(pages), self._config.publish_timeout_seconds
-                )
-            except PublishError as exc:
-                # Not the feed's fault: keep validators and items unseen, and try again soon.
-                LOGGER.error(
-                    "publish failed; items stay unseen",
-                    extra={"feed": feed.url, "reason": exc.reason, "error": str(exc)},
-                )
-                metrics.ERRORS.labels(exc.reason).inc()
-                metrics.POLLS.labels("error").inc()
-                summary.errors[exc.reason] += 1
-                summary.feed_only = 0
-                self._state.set_next_poll(feed.url, time.time() + self._config.backoff_initial_seconds)
-                return summary
-            self._state.mark_seen(feed.url, [item.keys for item in new_items])
-            summary.pages_published = len(pages)
-            metrics.PAGES_PUBLISHED.inc(len(pages))
-            metrics.FEED_ONLY.inc(summary.feed_only)
+        failure = await self._stream(feed, parsed, new_items, summary)
+        if failure is not None:
+            # Not the feed's fault: keep the validators and the unpublished items unseen, and try again soon.
+            LOGGER.error(
+                "publish failed; items stay unseen",
+                extra={
+                    "feed": feed.url,
+                    "reason": failure.reason,
+                    "error": str(failure),
+                    "published": summary.pages_published,
+                    "remaining": summary.items_remaining,
+                },
+            )
+            metrics.ERRORS.labels(failure.reason).inc()
+            metrics.POLLS.labels("error").inc()
+            summary.errors[failure.reason] += 1
+            self._state.set_next_poll(feed.url, time.time() + self._config.backoff_initial_seconds)
+            return summary
         metrics.POLLS.labels("ok").inc()
-        self._succeeded(
-            feed,
-            response,
-            parsed.ttl_seconds,
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
-        )
+        if summary.items_remaining:
+            metrics.ITEMS_DEFERRED.inc(summary.items_remaining)
+            # The old validators stay, so the next poll (soon) gets the feed again and finds the rest unseen.
+            self._succeeded(
+                feed,
+                response,
+                parsed.ttl_seconds,
+                etag=state.etag,
+                last_modified=state.last_modified,
+                backlog=True,
+            )
+        else:
+            self._succeeded(
+                feed,
+                response,
+                parsed.ttl_seconds,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+            )
         LOGGER.info(
-            "feed polled", extra={"feed": feed.url, "items": len(parsed.items), "new": len(new_items)}
+            "feed polled",
+            extra={
+                "feed": feed.url,
+                "items": len(parsed.items),
+                "new": len(new_items),
+                "published": summary.pages_published,
+                "remaining": summary.items_remaining,
+            },
         )
         return summary
+
+    async def _stream(
+        self, feed: FeedConfig, parsed: ParsedFeed, items: list[ParsedItem], summary: PollSummary
+    ) -> PublishError | None:
+        """Fetch, fit, publish and mark seen `items` one by one, `per_host_concurrency` at a time (pages
+        in flight, hence memory, stay bounded whatever the feed's size), until the poll's caps are reached.
+        Returns the publish failure that stopped it, if any; `summary.items_remaining` counts the items not
+        done."""
+        pending = iter(items)
+        taken = 0
+        failure: PublishError | None = None
+        summary.items_remaining = len(items)
+        self._set_remaining(feed, summary.items_remaining)
+
+        async def worker() -> None:
+            nonlocal taken, failure
+            while (
+                failure is None
+                and taken < self._config.max_items_per_poll
+                and summary.page_bytes < self._config.max_bytes_per_poll
+            ):
+                item = next(pending, None)
+                if item is None:
+                    return
+                taken += 1
+                page = await self._fitted(await self._page(feed, parsed, item, summary))
+                if page is not None:
+                    try:
+                        await asyncio.to_thread(
+                            self._publisher.publish_confirmed, [page], self._config.publish_timeout_seconds
+                        )
+                    except PublishError as exc:
+                        failure = failure or exc
+                        return
+                    summary.pages_published += 1
+                    metrics.PAGES_PUBLISHED.inc()
+                    if page.feed_only:
+                        summary.feed_only += 1
+                        metrics.FEED_ONLY.inc()
+                # Published, or dead-lettered by _fitted: a page that cannot be made to fit never will.
+                pruned = self._state.mark_seen(feed.url, [item.keys])
+                if pruned:
+                    metrics.SEEN_PRUNED.inc(pruned)
+                    LOGGER.info("old seen items forgotten", extra={"keys": pruned})
+                summary.items_remaining -= 1
+                self._set_remaining(feed, summary.items_remaining)
+
+        workers = [
+            asyncio.create_task(worker()) for _ in range(min(self._config.per_host_concurrency, len(items)))
+        ]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            # One worker's exception (a bug, a full state disk) or the poll's cancellation stops them all.
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        return failure
+
+    def _set_remaining(self, feed: FeedConfig, remaining: int) -> None:
+        previous = self._remaining.get(feed.url, 0)
+        self._remaining[feed.url] = remaining
+        metrics.ITEMS_REMAINING.inc(remaining - previous)
+        if self._label_feeds:
+            metrics.FEED_ITEMS_REMAINING.labels(redact_url(feed.url)).set(remaining)
 
     async def _fitted(self, page: RawPage) -> RawPage | None:
         """`page` cut to the size policy, or None after dead-lettering a reference to it when even its
@@ -278,13 +393,21 @@ class FeedConnector:
         return None
 
     def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
-        unseen = self._state.unseen(feed.url, [item.keys for item in parsed.items])
+        items, shared = _told_apart(parsed.items)
+        unseen = self._state.unseen(feed.url, [item.keys for item in items])
         batch: set[str] = set()  # a feed listing one article twice yields one record
         new_items = []
-        for item, is_new in zip(parsed.items, unseen, strict=True):
+        for item, is_new in zip(items, unseen, strict=True):
             if is_new and batch.isdisjoint(item.keys):
                 new_items.append(item)
                 batch.update(item.keys)
+        collided = sum(1 for item in new_items if item.guid in shared)
+        if collided:
+            metrics.GUID_COLLISIONS.inc(collided)
+            LOGGER.info(
+                "items sharing a GUID with other links are told apart by link",
+                extra={"feed": feed.url, "guids": len(shared), "new": collided},
+            )
         return new_items
 
     async def _page(
@@ -292,7 +415,8 @@ class FeedConnector:
     ) -> RawPage:
         fetched_at = _now()
         feed_item = FeedItem(
-            feed_url=feed.url,
+            # raw-pages is read by every consumer: credentials or a token in a feed URL stay in the config.
+            feed_url=redact_url(feed.url),
             feed_name=feed.name or parsed.title,
             guid=item.guid,
             title=item.title,
@@ -303,7 +427,6 @@ class FeedConnector:
         )
         if not item.link:
             # No page to fetch: the item is identified within its feed.
-            summary.feed_only += 1
             return RawPage(
                 url=feed.url,
                 final_url=feed.url,
@@ -320,7 +443,6 @@ class FeedConnector:
         except FetchError as exc:
             metrics.ERRORS.labels(exc.reason).inc()
             summary.errors[exc.reason] += 1
-            summary.feed_only += 1
             LOGGER.warning(
                 "page not fetched; publishing the feed's item",
                 extra={"feed": feed.url, "url": item.link, "reason": exc.reason, "error": str(exc)},
@@ -335,6 +457,7 @@ class FeedConnector:
                 fetched_at=fetched_at,
                 feed=feed_item,
             )
+        summary.page_bytes += len(response.body)
         html = decode_html(response.body, response.headers.get("content-type"))
         return RawPage(
             url=item.link,
@@ -379,20 +502,19 @@ class FeedConnector:
         *,
         etag: str | None,
         last_modified: str | None,
+        backlog: bool = False,
     ) -> None:
+        """`backlog`: the poll left new items, so the next one comes after backlog_poll_delay_seconds."""
         max_age = _MAX_AGE.search(response.headers.get("cache-control", ""))
         hint = max(float(max_age.group(1)) if max_age else 0.0, ttl_seconds or 0.0) or None
+        delay = self._config.backlog_poll_delay_seconds if backlog else self._interval(feed, hint)
         self._state.record_success(
-            feed.url,
-            etag=etag,
-            last_modified=last_modified,
-            hint_seconds=hint,
-            next_poll=time.time() + self._interval(feed, hint),
+            feed.url, etag=etag, last_modified=last_modified, hint_seconds=hint, next_poll=time.time() + delay
         )
         self._unhealthy.discard(feed.url)
         metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
         if self._label_feeds:
-            metrics.LAST_SUCCESS.labels(feed.url).set(time.time())
+            metrics.LAST_SUCCESS.labels(redact_url(feed.url)).set(time.time())
 
     async def _failed(
         self, feed: FeedConfig, state: FeedState, exc: FetchError, summary: PollSummary

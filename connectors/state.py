@@ -1,5 +1,14 @@
 """Persisted connector state (sqlite in `state_dir/connector/`): items seen per feed, and each feed's
-validators (ETag, Last-Modified), schedule and health, so a restart re-emits nothing and keeps its backoff."""
+validators (ETag, Last-Modified), schedule and health, so a restart re-emits nothing and keeps its backoff.
+
+Seen keys are pruned by age (at most once per prune interval, from `mark_seen`). A key's age is the time since
+its feed last listed it, not since it was first seen: a pinned or evergreen item a feed keeps listing for
+months must not be forgotten and re-published. That alone is not enough, because listings are only refreshed
+by polls that get the feed (200): a feed answering 304 for months, unreachable for weeks, or a connector
+stopped for longer than the retention would come back to a table with its still-listed items pruned. So the
+newest `keep_per_feed` keys of every feed are kept whatever their age: what a feed lists is (nearly always)
+its newest items, and keys of items it dropped long ago are what the age rule removes.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +34,14 @@ CREATE TABLE IF NOT EXISTS seen (
     feed_url TEXT NOT NULL,
     key TEXT NOT NULL,
     first_seen REAL NOT NULL,
+    listed_at REAL,
     PRIMARY KEY (feed_url, key)
 ) WITHOUT ROWID;
 """
+# `listed_at` came after the first release: databases from before get the column on open.
+_ADD_LISTED_AT = "ALTER TABLE seen ADD COLUMN listed_at REAL"
+# When a key was last known listed by its feed: its first sighting or a later refresh.
+_STAMP = "COALESCE(listed_at, first_seen)"
 
 
 @dataclass(frozen=True)
@@ -44,15 +58,30 @@ class FeedState:
 
 
 class ConnectorState:
-    """One sqlite database; used from one thread (the connector's event loop)."""
+    """One sqlite database; used from one thread (the connector's event loop).
 
-    def __init__(self, state_dir: Path) -> None:
+    `retention_seconds` None: seen keys are never pruned (readers such as `newsmon feeds list`)."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        retention_seconds: float | None = None,
+        keep_per_feed: int = 5000,
+        prune_interval_seconds: float = 3600.0,
+    ) -> None:
         directory = Path(state_dir) / "connector"
         directory.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(directory / "state.sqlite3", isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        if "listed_at" not in {row[1] for row in self._db.execute("PRAGMA table_info(seen)")}:
+            self._db.execute(_ADD_LISTED_AT)
+        self._retention = retention_seconds
+        self._keep_per_feed = keep_per_feed
+        self._prune_interval = prune_interval_seconds
+        self._pruned_at = float("-inf")  # the first write of a run prunes what accumulated while it was down
 
     def close(self) -> None:
         self._db.close()
@@ -65,23 +94,59 @@ class ConnectorState:
         return [FeedState(*row) for row in self._db.execute("SELECT * FROM feeds ORDER BY url")]
 
     def unseen(self, feed_url: str, keys_per_item: Iterable[tuple[str, ...]]) -> list[bool]:
-        """For each item (given by its identity keys): True when none of its keys was seen in this feed."""
+        """For each item (given by its identity keys): True when none of its keys was seen in this feed.
+
+        The keys found are the feed's current listing: those not refreshed for half the retention get the
+        time now, so pruning never forgets an item its feed still lists (a write per key every ~15 days)."""
+        now = time.time()
+        stale_before = now - self._retention / 2 if self._retention is not None else float("-inf")
         result = []
+        stale: list[tuple[float, str, str]] = []
         for keys in keys_per_item:
             marks = ",".join("?" * len(keys))
-            hit = self._db.execute(
-                f"SELECT 1 FROM seen WHERE feed_url = ? AND key IN ({marks}) LIMIT 1",
+            hits = self._db.execute(
+                f"SELECT key, {_STAMP} FROM seen WHERE feed_url = ? AND key IN ({marks})",
                 (feed_url, *keys),
-            ).fetchone()
-            result.append(hit is None)
+            ).fetchall()
+            result.append(not hits)
+            stale.extend((now, feed_url, key) for key, stamp in hits if stamp < stale_before)
+        if stale:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("UPDATE seen SET listed_at = ? WHERE feed_url = ? AND key = ?", stale)
         return result
 
-    def mark_seen(self, feed_url: str, keys_per_item: Iterable[tuple[str, ...]]) -> None:
+    def mark_seen(self, feed_url: str, keys_per_item: Iterable[tuple[str, ...]]) -> int:
+        """Remember the items' keys; returns how many old keys a prune (when due) forgot."""
         now = time.time()
         rows = [(feed_url, key, now) for keys in keys_per_item for key in keys]
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO seen (feed_url, key, first_seen) VALUES (?, ?, ?)", rows
+            )
+        if self._retention is not None and now - self._pruned_at >= self._prune_interval:
+            return self.prune(now)
+        return 0
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget the keys of each feed older than the retention, except its newest `keep_per_feed` (see the
+        module docstring); returns how many were removed. No-op without a retention."""
+        if self._retention is None:
+            return 0
+        now = time.time() if now is None else now
+        self._pruned_at = now
+        removed = 0
+        feeds = [row[0] for row in self._db.execute("SELECT DISTINCT feed_url FROM seen")]
+        with self._db:
+            self._db.execute("BEGIN")
+            for feed_url in feeds:
+                removed += self._db.execute(
+                    f"""DELETE FROM seen WHERE feed_url = ?1 AND {_STAMP} < ?2 AND key NOT IN (
+                            SELECT key FROM seen WHERE feed_url = ?1 ORDER BY {_STAMP} DESC, key LIMIT ?3)""",
+                    (feed_url, now - self._retention, self._keep_per_feed),
+                ).rowcount
+        return removed
 
     def record_success(
         self,

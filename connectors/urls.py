@@ -1,4 +1,5 @@
-"""URL identity: `canonical_url` (the RawPage key and the article identity) and the same-site test."""
+"""URL identity: `canonical_url` (the RawPage key and the article identity), the same-site test, and
+`is_web_url`, the test a URL from a feed must pass to be used as a link at all."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 _AMP_PARAMS = {("amp", ""), ("amp", "1"), ("amp", "true"), ("outputtype", "amp")}
 # Sub-domains that serve a mobile/AMP copy of the www site.
 _VARIANT_HOST_PREFIXES = ("m.", "mobile.", "amp.")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}  # also what the SSRF allowlist means by a port-less host
+WEB_SCHEMES = frozenset(DEFAULT_PORTS)
 _AMP_SUFFIX = re.compile(r"(?:/amp|\.amp)(?=(?:\.html?)?$)", re.IGNORECASE)
 
 
@@ -72,7 +74,7 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = _canonical_host(parts.hostname or "")
-    port = parts.port if parts.port and parts.port != _DEFAULT_PORTS.get(scheme) else None
+    port = parts.port if parts.port and parts.port != DEFAULT_PORTS.get(scheme) else None
     netloc = f"[{host}]" if ":" in host else host
     if port:
         netloc = f"{netloc}:{port}"
@@ -102,3 +104,14 @@ def same_site(url_a: str, url_b: str) -> bool:
     if not a or not b:
         return False
     return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host. Anything else from a feed (`javascript:`, `data:`,
+    `file:`, `mailto:`, `http:` without a host) is no article link: fetched, it was refused further down
+    for the wrong reason (robots), and passed on, it reached alerts and chat messages as a link."""
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+    except ValueError:  # an unparseable host, e.g. an unclosed IPv6 literal
+        return False

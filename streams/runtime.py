@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -36,6 +37,7 @@ from pydantic import ValidationError
 
 from newsmon import metrics
 from newsmon.faults import SERIALIZATION, environment_fault
+from newsmon.lifetime import die_with_worker
 from newsmon.limits import fit_record, kind_of, payload_head
 from newsmon.records import DeadLetter, Record
 from newsmon.settings import Settings
@@ -115,11 +117,20 @@ class StageRuntime:
 
     def _ensure_pool(self) -> Executor:
         if self._pool is None:
-            # forkserver, not fork: the worker already runs aiokafka threads, and forking a threaded process
-            # can copy a held lock into the child.
+            # spawn, not fork: the worker already runs aiokafka threads, and forking a threaded process can
+            # copy a held lock into the child. Not forkserver either: its pool processes are the forkserver's
+            # children and hold the write ends of the forkserver's and the resource tracker's liveness pipes,
+            # so after a kill -9 of the worker all of them lived on (4 processes, ~215 MB, with two pool
+            # processes). Spawned pool processes are the worker's own children and have the kernel kill them
+            # when it dies (die_with_worker); the resource tracker then reads EOF and exits. The kernel ties
+            # that signal to the thread that started the process: ProcessPoolExecutor starts them in `submit`,
+            # on the event loop's thread, which lives as long as the worker. Measured against forkserver: the
+            # same ~0.7 s to the first results of two processes, and about the same memory (~100 MB RSS each).
             self._pool = ProcessPoolExecutor(
                 max_workers=self.settings.worker.processes,
-                mp_context=multiprocessing.get_context("forkserver"),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 

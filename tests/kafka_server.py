@@ -28,7 +28,8 @@ from types import TracebackType
 
 import yaml
 
-from newsmon.broker import BrokerStartError, die_with_parent, free_port
+from newsmon.broker import BrokerStartError, free_port
+from newsmon.lifetime import die_with_parent
 
 LOGGER = logging.getLogger(__name__)
 
@@ -326,7 +327,10 @@ class KafkaServer:
 
     def _wait_until_ready(self, deadline: float) -> None:
         """Poll with a deadline until the broker answers metadata naming itself (registered with the
-        controller and unfenced: before that it refuses to create topics). Fails at once if the JVM exits."""
+        controller and unfenced: before that it refuses to create topics) and coordinates consumer groups (a
+        fresh node creates __consumer_offsets on the first FindCoordinator and answers
+        COORDINATOR_NOT_AVAILABLE until then, which clients without retries, such as the lag reader, would
+        see). Fails at once if the JVM exits."""
         from kafka import KafkaAdminClient
         from kafka.errors import KafkaError
 
@@ -343,6 +347,7 @@ class KafkaServer:
                 admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=3000)
                 try:
                     if admin.describe_cluster().get("brokers"):
+                        admin.describe_groups(["newsmon-readiness-probe"])
                         return
                 finally:
                     admin.close()

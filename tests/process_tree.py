@@ -1,10 +1,8 @@
 """SIGKILL for a worker process in tests, its descendants included.
 
-A `newsmon worker` killed by SIGKILL leaves its process pool behind: multiprocessing's forkserver hands every
-pool process the write end of the forkserver's and the resource tracker's liveness pipes, and a pool process
-holds both ends of its own call queue, so none of them ever reads EOF and all three outlive the worker. In a
-container they die with it (the runtime kills the container's processes when its main process exits); a
-test has to do the same, or each kill -9 test leaves a forkserver, a resource tracker and a pool process."""
+A worker's pool processes die with it (newsmon.lifetime.die_with_worker: the kernel's parent-death signal),
+but the kill -9 tests also start a broker child and must leave nothing behind whatever the code under test
+does: they kill the whole tree, the way a container runtime kills a container's processes."""
 
 from __future__ import annotations
 

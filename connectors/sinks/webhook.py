@@ -1,8 +1,15 @@
 """One HTTP webhook: signs the body, posts it within a timeout, retries with exponential backoff, and keeps
-to a request rate. It reports an outcome; what to do with a failure (dead-letter) is the caller's business."""
+to a request rate. It reports an outcome; what to do with a failure (dead-letter) is the caller's business.
+
+The timeout is a total deadline per attempt: connecting, sending, the status line, headers and body all
+within it. httpx's timeouts bound each socket operation only, so a receiver dripping a byte a second held a
+delivery (and its sink's whole queue) for as long as it liked; an attempt is therefore run as a coroutine
+under `asyncio.wait_for`, on the sink's own event loop, and cancelled at the deadline.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import threading
@@ -12,11 +19,19 @@ from dataclasses import dataclass
 import httpx
 
 SIGNATURE_HEADER = "X-Newsmon-Signature"
+TIMESTAMP_HEADER = "X-Newsmon-Timestamp"
+# Of a refusal's body, what goes into the error (its first 200 characters); the rest is never read.
+ERROR_BODY_BYTES = 1024
 
 
-def signature(body: bytes, secret: str) -> str:
-    """`sha256=<hex HMAC-SHA256 of the body>`; receivers recompute it with the shared secret."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def signature(body: bytes, secret: str, timestamp: int) -> str:
+    """`sha256=<hex HMAC-SHA256 of f"{timestamp}." + body>`, `timestamp` being the unix seconds sent in
+    X-Newsmon-Timestamp; receivers recompute it with the shared secret. Signing the time too lets them refuse
+    a captured request replayed later: changing the timestamp breaks the signature."""
+    return (
+        "sha256="
+        + hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    )
 
 
 class RateLimiter:
@@ -52,6 +67,9 @@ class RetryPolicy:
 
 
 class WebhookSink:
+    """Used by one thread at a time, never from inside a running event loop: `deliver` runs the sink's own
+    loop until the attempt is done."""
+
     def __init__(
         self,
         url: str,
@@ -67,23 +85,47 @@ class WebhookSink:
         self._retry = retry
         self._limiter = RateLimiter(rate_per_second)
         self._content_type = content_type
-        self._client = httpx.Client(timeout=timeout_seconds, follow_redirects=False)
+        self._timeout = timeout_seconds
+        # One loop and client for the sink's life, so connections to the receiver are kept alive between
+        # deliveries as before.
+        self._loop = asyncio.new_event_loop()
+        self._client = httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
+
+    async def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """The status and the head of the body: only ERROR_BODY_BYTES are ever read, so a receiver cannot
+        make us buffer a large answer either."""
+        async with self._client.stream("POST", self.url, content=body, headers=headers) as response:
+            head = b""
+            async for chunk in response.aiter_bytes():
+                head += chunk
+                if len(head) >= ERROR_BODY_BYTES:
+                    break
+        return response.status_code, head[:ERROR_BODY_BYTES]
 
     def _attempt(self, body: bytes, alert_id: str) -> tuple[bool, bool, str | None, str | None]:
         """(delivered, retryable, reason, error) of one request."""
-        headers = {"Content-Type": self._content_type, "X-Newsmon-Alert-Id": alert_id}
+        # Taken per attempt: a retry after minutes of backoff is a new request, not a stale one.
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": self._content_type,
+            "X-Newsmon-Alert-Id": alert_id,
+            TIMESTAMP_HEADER: str(timestamp),
+        }
         if self._secret is not None:
-            headers[SIGNATURE_HEADER] = signature(body, self._secret)
+            headers[SIGNATURE_HEADER] = signature(body, self._secret, timestamp)
         try:
-            response = self._client.post(self.url, content=body, headers=headers)
+            status, head = self._loop.run_until_complete(
+                asyncio.wait_for(self._post(body, headers), self._timeout)
+            )
+        except TimeoutError:
+            return False, True, "timeout", f"no complete response within {self._timeout} s"
         except httpx.TimeoutException as exc:
             return False, True, "timeout", str(exc) or type(exc).__name__
         except httpx.TransportError as exc:
             return False, True, "unreachable", str(exc) or type(exc).__name__
-        if response.is_success:
+        if 200 <= status < 300:
             return True, False, None, None
-        status = response.status_code
-        error = f"HTTP {status}: {response.text[:200]}"
+        error = f"HTTP {status}: {head.decode('utf-8', errors='replace')[:200]}"
         if status == 429:
             return False, True, "http_429", error
         if status >= 500:
@@ -108,4 +150,5 @@ class WebhookSink:
         return Outcome(False, self._retry.max_attempts, reason, error)
 
     def close(self) -> None:
-        self._client.close()
+        self._loop.run_until_complete(self._client.aclose())
+        self._loop.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 # Languages the identifier chooses among: the two we extract from plus the languages most often met on
 # Arabic and English news feeds, so that a French or Persian page is named as such instead of being forced
@@ -37,6 +37,8 @@ _CANDIDATES = [
 
 class CleanSettings(BaseModel):
     """`NEWSMON_CLEAN__*` / `[clean]`."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_html_bytes: int = Field(
         default=3_000_000, ge=1, description="Larger pages go to the dead-letter topic (reason too_large)."

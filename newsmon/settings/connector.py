@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class FeedConfig(BaseModel):
     """One feed to poll (`[[feeds]]` in the config file)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     url: str
     name: str | None = None
@@ -16,9 +20,20 @@ class FeedConfig(BaseModel):
     )
     tags: list[str] = Field(default_factory=list)
 
+    @field_validator("url")
+    @classmethod
+    def _absolute_http_url(cls, url: str) -> str:
+        # "htp:/example.org/feed" used to pass and was retried forever at run time.
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"feed url {url!r} is not an absolute http(s) URL")
+        return url
+
 
 class ConnectorSettings(BaseModel):
     """`NEWSMON_CONNECTOR__*` / `[connector]`."""
+
+    model_config = ConfigDict(extra="forbid")
 
     poll_interval_seconds: float = Field(
         default=300.0, gt=0, description="Default time between polls of a feed."
@@ -64,7 +79,9 @@ class ConnectorSettings(BaseModel):
     max_redirects: int = Field(default=5, ge=0, description="Redirect hops followed (each one SSRF-checked).")
     allowed_hosts: list[str] = Field(
         default_factory=list,
-        description="Hosts or CIDR ranges exempt from the private-address (SSRF) refusal, e.g. 127.0.0.1.",
+        description="Hosts, addresses or CIDR ranges exempt from the private-address (SSRF) refusal, each "
+        "optionally with a port (feeds.internal:8080, [::1]:9000, 10.0.0.0/8:443). A name without a port "
+        "allows the scheme's default port only; an address or range without one allows every port.",
     )
     max_concurrent_feeds: int = Field(default=32, ge=1, description="Feeds polled at the same time.")
     per_host_concurrency: int = Field(
@@ -87,6 +104,36 @@ class ConnectorSettings(BaseModel):
         gt=0,
         description="How long Kafka may take to acknowledge a record before the poll counts as failed "
         "(the items stay unseen and are published again on the next poll).",
+    )
+    max_items_per_poll: int = Field(
+        default=200,
+        ge=1,
+        description="New items one poll of a feed publishes at most; the rest stay unseen and a further poll "
+        "of the feed follows after backlog_poll_delay_seconds (not the full interval).",
+    )
+    max_bytes_per_poll: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Page bytes one poll of a feed fetches at most (checked before each page fetch starts, "
+        "so the pages already in flight may pass it); the remaining items wait as for max_items_per_poll.",
+    )
+    backlog_poll_delay_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Wait before polling again a feed whose last poll left new items for later (a cap was "
+        "reached).",
+    )
+    seen_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Items seen (and not listed by their feed since) longer ago than this are forgotten, "
+        "except each feed's newest seen_keep_per_feed keys; pruned at most once an hour.",
+    )
+    seen_keep_per_feed: int = Field(
+        default=5000,
+        ge=0,
+        description="Identity keys (1-2 per item) of each feed kept whatever their age, so a feed that "
+        "reappears after a long outage, or changes after months of 304s, does not re-publish what it lists.",
     )
     metrics_feed_label_limit: int = Field(
         default=200,

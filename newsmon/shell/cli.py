@@ -7,7 +7,6 @@ import json
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 import click
@@ -33,6 +32,7 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @click.group()
+@click.version_option(package_name="newsmon", prog_name="newsmon")
 @click.option(
     "--config",
     "config_file",
@@ -94,6 +94,9 @@ def worker(ctx: click.Context) -> None:
     from newsmon.streams.worker import run_worker
 
     settings = _settings(ctx)
+    # Faust creates only the last component of its data directory (state_dir/worker), and a configured Kafka,
+    # unlike the embedded broker, does not create state_dir for it.
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
     with kafka_for(settings) as bootstrap_servers:
         run_worker(settings, bootstrap_servers)
 
@@ -119,25 +122,26 @@ def connect(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the whole service: broker (embedded unless configured), connector and worker processes."""
-    from newsmon.shell.processes import kafka_for, spawn, stop_all, write_effective_settings
+    from newsmon.shell.processes import Supervisor, kafka_for, spawn, write_effective_settings
 
     settings = _settings(ctx)
     with kafka_for(settings) as bootstrap_servers:
+        settings_file = write_effective_settings(settings)
+        port = settings.metrics.port
+        worker_port = port + 1 if port else 0
+        supervisor = Supervisor(
+            {
+                "connector": lambda: spawn(["connect"], settings_file, bootstrap_servers, port),
+                "worker": lambda: spawn(["worker"], settings_file, bootstrap_servers, worker_port),
+            }
+        )
         # Children stop before the broker does: a worker that loses its broker first cannot commit or leave.
-        children = []
         try:
-            settings_file = write_effective_settings(settings)
-            port = settings.metrics.port
-            children.append(spawn(["connect"], settings_file, bootstrap_servers, port))
-            children.append(spawn(["worker"], settings_file, bootstrap_servers, port + 1 if port else 0))
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
-            failed = [(child.args, child.returncode) for child in children if child.poll() is not None]
-            raise click.ClickException(f"a child process exited: {failed}")
+            supervisor.run()
         except (KeyboardInterrupt, Shutdown):
             pass
         finally:
-            stop_all(children)
+            supervisor.stop()
 
 
 @cli.command()

@@ -1,18 +1,24 @@
-"""Process orchestration: the broker to use (configured, or embedded), and child processes that inherit
-the parent's effective settings and die with it."""
+"""Process orchestration: the broker to use (configured, or embedded), child processes that inherit the
+parent's effective settings and die with it, and their supervision."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from newsmon.broker import EmbeddedBroker, die_with_parent, wait_until_kafka_answers
+from newsmon.broker import EmbeddedBroker, wait_until_kafka_answers
 from newsmon.kafka_admin import ensure_topics
+from newsmon.lifetime import die_with_parent
+from newsmon.redact import redact_settings
 from newsmon.settings import Settings
 
 LOGGER = logging.getLogger(__name__)
@@ -35,10 +41,26 @@ def kafka_for(settings: Settings) -> Iterator[str]:
         yield broker.bootstrap_servers
 
 
+def _write_owner_only(path: Path, text: str) -> None:
+    """Write `text` to `path` with mode 0600 from its creation (no window in which others may read it).
+    Through a new file renamed over `path`: O_CREAT keeps the mode of a file that exists already."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(partial, path)
+
+
 def write_effective_settings(settings: Settings) -> Path:
+    """Write the settings in effect twice, both owner-only: `effective-settings.json` for operators, with sink
+    secrets and URL tokens replaced by `***`, and `child-settings.json`, complete (child processes sign and
+    post with its secrets). Returns the latter, for `spawn`."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.state_dir / "effective-settings.json"
-    path.write_text(settings.model_dump_json(indent=2), encoding="utf-8")
+    shown = redact_settings(settings.model_dump(mode="json"))
+    _write_owner_only(settings.state_dir / "effective-settings.json", json.dumps(shown, indent=2))
+    path = settings.state_dir / "child-settings.json"
+    _write_owner_only(path, settings.model_dump_json(indent=2))
     return path
 
 
@@ -81,3 +103,77 @@ def stop_all(processes: list[subprocess.Popen[bytes]], timeout: float = 15.0) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass
+class _Child:
+    """A supervised child: how to start it, its process (None while it waits out `restart_at`), and the
+    backoff before its next restart."""
+
+    start: Callable[[], subprocess.Popen[bytes]]
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float = 0.0
+    delay: float = 0.0
+
+
+class Supervisor:
+    """Keeps named child processes running: a child that exits, whatever its exit code, is started again after
+    a backoff that doubles from `first_delay` to `max_delay` while it keeps crashing, and starts over at
+    `first_delay` once it has run for `stable_after` seconds. Each restart is logged in one line."""
+
+    def __init__(
+        self,
+        starters: dict[str, Callable[[], subprocess.Popen[bytes]]],
+        first_delay: float = 1.0,
+        max_delay: float = 30.0,
+        stable_after: float = 60.0,
+    ) -> None:
+        self._children = {name: _Child(start, delay=first_delay) for name, start in starters.items()}
+        self._first_delay = first_delay
+        self._max_delay = max_delay
+        self._stable_after = stable_after
+
+    def run(self, poll_seconds: float = 0.5) -> None:
+        """Start every child, then supervise them until interrupted (KeyboardInterrupt, or the caller's
+        SIGTERM exception); the caller stops the children with `stop`."""
+        for child in self._children.values():
+            self._start(child)
+        while True:
+            self.check()
+            time.sleep(poll_seconds)
+
+    def check(self) -> None:
+        """One round: note the children that exited, and start those whose backoff has passed."""
+        now = time.monotonic()
+        for name, child in self._children.items():
+            if child.process is None:
+                if now >= child.restart_at:
+                    self._start(child)
+                continue
+            code = child.process.poll()
+            if code is None:
+                continue
+            if now - child.started_at >= self._stable_after:
+                child.delay = self._first_delay
+            LOGGER.error(
+                "child process exited; restarting it",
+                extra={
+                    "child": name,
+                    "pid": child.process.pid,
+                    "exit_code": code,
+                    # Popen reports death by a signal as minus its number.
+                    "signal": signal.Signals(-code).name if code < 0 else None,
+                    "restart_in_seconds": child.delay,
+                },
+            )
+            child.process = None
+            child.restart_at = now + child.delay
+            child.delay = min(child.delay * 2, self._max_delay)
+
+    def _start(self, child: _Child) -> None:
+        child.process = child.start()
+        child.started_at = time.monotonic()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        stop_all([child.process for child in self._children.values() if child.process is not None], timeout)

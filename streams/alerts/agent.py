@@ -11,7 +11,6 @@ flushes the keys the `alert-due` table lists for p (and, for sweep ticks, expire
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from datetime import UTC, datetime
@@ -25,9 +24,10 @@ from newsmon.streams.alerts.logic import Decision, expire, flush, track
 from newsmon.streams.alerts.readback import published_alert_ids
 from newsmon.streams.alerts.rules import rule_topic
 from newsmon.streams.runtime import Origin, StageRuntime
+from pydantic import StrictBool, ValidationError
 
 from newsmon import metrics
-from newsmon.records import Alert, Event
+from newsmon.records import Alert, Event, Record
 from newsmon.topics import ALERT_TICKS, ALERT_TOPIC_BY_EVENT_TYPE, EVENTS, rule_alert_topic
 
 LOGGER = logging.getLogger(__name__)
@@ -36,8 +36,18 @@ STAGE = "alerts"
 # How far back a replayed alert is looked for on its partition: the records a crash can leave unconfirmed.
 READBACK_RECORDS = 1000
 READBACK_SECONDS = 10.0
-FLUSH_TICK = b'{"sweep": false}'
-SWEEP_TICK = b'{"sweep": true}'
+
+
+class Tick(Record):
+    """A message of the internal tick topic. Anyone who can produce to the topic can put anything there, so
+    ticks are validated like any record: strict, so that `{"sweep": "no"}` is refused rather than read as a
+    sweep."""
+
+    sweep: StrictBool
+
+
+FLUSH_TICK = Tick(sweep=False).to_bytes()
+SWEEP_TICK = Tick(sweep=True).to_bytes()
 
 
 def _bootstrap_servers(app: faust.App) -> str:
@@ -143,7 +153,7 @@ def install(runtime: StageRuntime) -> None:
             await publish(sighting.event_key, alert, acknowledged=False, replay=decision.replayed)
             metrics.FETCH_TO_ALERT_SECONDS.observe((now - sighting.article.fetched_at).total_seconds())
 
-    async def on_tick(event: faust.types.EventT, partition: int) -> None:
+    async def on_tick(tick: Tick, partition: int) -> None:
         now = datetime.now(UTC)
         pending: dict[str, Any] = due.get(str(partition)) or {}
         for key, at in sorted(pending.items()):
@@ -155,10 +165,19 @@ def install(runtime: StageRuntime) -> None:
                 # A tick after a crash re-runs a flush whose alert may already be out: always check.
                 await publish(key, alert, acknowledged=True, replay=True)
             store(key, decision, partition)
-        if json.loads(event.value).get("sweep"):
+        if tick.sweep:
             for key, state in list(tracked.items()):
                 if state["partition"] == partition and (live := expire(state, now, settings)) != state:
                     store(key, Decision(live, [], None), partition)
+
+    async def decode_tick(event: faust.types.EventT) -> Tick | None:
+        """The tick in `event`, or None after dead-lettering what is not one (runtime.decode would also count
+        it in the stage's records_in, which counts sightings, not the agent's own timer messages)."""
+        try:
+            return Tick.from_bytes(event.value)
+        except (ValidationError, ValueError, TypeError) as exc:
+            await runtime.dead_letter(STAGE, "undecodable", f"not a valid Tick: {exc}", event)
+            return None
 
     @app.agent(source, name="alerts")
     async def alerts(stream: faust.StreamT) -> None:
@@ -166,7 +185,9 @@ def install(runtime: StageRuntime) -> None:
         async for event in stream.events():
             origin = Origin.of(event)
             if origin.topic == ticks.get_topic_name():
-                await runtime.attempt(STAGE, event, on_tick, event, origin.partition)
+                tick = await decode_tick(event)
+                if tick is not None:
+                    await runtime.attempt(STAGE, event, on_tick, tick, origin.partition)
             else:
                 await on_event(event, origin)
 

@@ -50,11 +50,15 @@ class Receiver:
 
     def _record(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         signed = handler.headers.get("X-Newsmon-Signature")
+        timestamp = handler.headers.get("X-Newsmon-Timestamp", "")
         expected = (
-            "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+            "sha256="
+            + hmac.new(self.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
             if self.secret
             else None
         )
+        # A receiver refuses a request signed more than 5 minutes ago: a replay.
+        fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) <= 300
         with self._lock:
             if self.fail_next > 0:
                 self.fail_next -= 1
@@ -66,7 +70,7 @@ class Receiver:
                 {
                     "alert_id": alert_id,
                     "status": status,
-                    "signed_ok": signed == expected,
+                    "signed_ok": signed == expected and fresh,
                     "at": time.monotonic(),
                 }
             )

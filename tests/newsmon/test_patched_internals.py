@@ -1,4 +1,4 @@
-"""The faust-streaming and aiokafka internals that `newsmon.streams.consumer` overrides or reads.
+"""The faust-streaming, aiokafka and httpx internals that newsmon overrides or reads.
 
 The consumer transport subclasses private parts of both libraries (pinned in pyproject.toml to the tested
 minor versions). An upgrade that renames one of them must fail here, loudly, rather than silently bypass an
@@ -11,6 +11,7 @@ import inspect
 
 import aiokafka
 import faust
+import httpx
 import pytest
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
@@ -57,3 +58,9 @@ def test_aiokafka_consumer_still_reads_fetch_max_wait_ms():
 def test_versions_are_the_tested_ones():
     assert faust.__version__.startswith("0.15."), faust.__version__
     assert aiokafka.__version__.startswith("0.14."), aiokafka.__version__
+
+
+def test_httpx_transport_still_sends_through_its_pool():
+    # connectors/http.py's _PinnedTransport swaps `_pool` for one whose network backend connects only to the
+    # checked addresses; if httpx stopped sending through `_pool`, the SSRF pinning would be bypassed.
+    assert "self._pool" in inspect.getsource(httpx.AsyncHTTPTransport.handle_async_request)

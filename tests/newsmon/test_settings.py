@@ -31,10 +31,27 @@ def test_config_file_then_environment_override(tmp_path: Path, monkeypatch):
     assert settings.feeds[0].language == "ar"
 
 
-def test_unknown_keys_are_refused(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[kafka]\nbootstrap = 'typo'\n", "bootstrap"),
+        ("[connector]\npoll_intervall_seconds = 5\n", "poll_intervall_seconds"),
+        ("[clean]\nmax_html_byte = 5\n", "max_html_byte"),
+        ("[[feeds]]\nurl = 'https://example.org/feed'\nlanguge = 'ar'\n", "languge"),
+    ],
+)
+def test_unknown_keys_are_refused_in_every_section(tmp_path: Path, toml: str, key: str):
     config = tmp_path / "newsmon.toml"
-    config.write_text("[kafka]\nbootstrap = 'typo'\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="bootstrap"):
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(ValueError, match=key):
+        load_settings(config)
+
+
+@pytest.mark.parametrize("url", ["htp:/example.org/feed", "example.org/feed", "file:///etc/passwd"])
+def test_a_feed_url_must_be_absolute_http(tmp_path: Path, url: str):
+    config = tmp_path / "newsmon.toml"
+    config.write_text(f"[[feeds]]\nurl = '{url}'\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an absolute http"):
         load_settings(config)
 
 
@@ -51,3 +68,12 @@ def test_the_readme_configuration_example_loads(tmp_path: Path):
     settings = load_settings(config)
     assert settings.alerts.rule_names() == ["eu-sanctions"]
     assert settings.feeds[0].language == "ar"
+
+
+def test_version_is_printed():
+    from click.testing import CliRunner
+
+    from newsmon.shell.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("newsmon, version ")

@@ -1,0 +1,33 @@
+"""Processes that die with the one that started them: the kernel's parent-death signal (Linux prctl).
+
+Kept apart and light: a spawned pool process imports the module of its initializer, and this one imports
+nothing of Faust or the stages (streams.runtime would cost each pool process ~20 MB more)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _on_parent_death(signum: signal.Signals) -> None:
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signum) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
+def die_with_parent() -> None:
+    """`preexec_fn` of a child process (the embedded broker, the connector and worker of `newsmon run`): the
+    kernel sends it SIGTERM when our process dies, even by SIGKILL, so it is never orphaned."""
+    _on_parent_death(signal.SIGTERM)
+
+
+def die_with_worker(worker_pid: int) -> None:
+    """Initializer of the worker's pool processes: the kernel kills each with SIGKILL when the worker dies,
+    even by SIGKILL, so a killed worker leaves no pool behind."""
+    _on_parent_death(signal.SIGKILL)
+    # The worker may have died before prctl: the kernel only signals a death that happens after it.
+    if os.getppid() != worker_pid:
+        os._exit(1)
