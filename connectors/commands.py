@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from newsmon.connectors.opml import OpmlError, feeds_to_toml, import_opml
-from newsmon.connectors.state import ConnectorState
+from newsmon.connectors.opml import OpmlError, export_losses, export_opml, feeds_to_toml, import_opml
+from newsmon.connectors.state import ConnectorState, feed_health
 
 from newsmon.settings import Settings
 
@@ -49,6 +49,24 @@ def import_command(opml_file: Path, config_file: Path | None) -> None:
     click.echo(f"{len(new)} feed(s) added to {config_file}, {len(feeds) - len(new)} already there")
 
 
+@feeds_group.command("export")
+@click.argument("output", default="-", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.pass_obj
+def export_command(settings: Settings, output: Path) -> None:
+    """Write the configured feeds as OPML to OUTPUT (default -, standard output); `feeds import` reads it."""
+    document = export_opml(settings.feeds)
+    to_stdout = str(output) == "-"
+    if to_stdout:
+        click.echo(document, nl=False)
+    else:
+        output.write_text(document, encoding="utf-8")
+    # On stderr, so a piped export stays a valid OPML document.
+    for loss in export_losses(settings.feeds):
+        click.echo(f"not in the OPML: {loss}", err=True)
+    if not to_stdout:
+        click.echo(f"{len(settings.feeds)} feed(s) written to {output}", err=True)
+
+
 def _when(timestamp: float | None) -> str:
     if timestamp is None:
         return "never"
@@ -58,27 +76,24 @@ def _when(timestamp: float | None) -> str:
 @feeds_group.command("list")
 @click.pass_obj
 def list_command(settings: Settings) -> None:
-    """Show each configured feed with its last poll, last success, consecutive failures and health."""
+    """Show each configured feed: last poll, last success, consecutive failures, health and last error.
+
+    Health: pending (never polled), healthy (last poll succeeded), failing (failed lately, succeeded before),
+    never_succeeded (polled, never succeeded), unhealthy (connector.unhealthy_after_failures failures in a
+    row)."""
     state = ConnectorState(settings.state_dir)
     try:
         rows = []
         for feed in settings.feeds:
             current = state.feed(feed.url)
-            failures = current.consecutive_failures
-            if current.last_poll is None:
-                health = "new"
-            elif failures >= settings.connector.unhealthy_after_failures:
-                health = "unhealthy"
-            else:
-                health = "healthy"
             rows.append(
                 (
                     feed.name or "-",
                     feed.url,
                     _when(current.last_poll),
                     _when(current.last_success),
-                    str(failures),
-                    health,
+                    str(current.consecutive_failures),
+                    feed_health(current, settings.connector.unhealthy_after_failures),
                     current.last_error or "",
                 )
             )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+
+from newsmon.connectors.state import FEED_HEALTH_STATES
 from prometheus_client import Counter, Gauge, Histogram
+
+from newsmon.redact import redact_url
 
 POLLS = Counter("newsmon_connector_polls", "Feed polls by outcome (ok, not_modified, error).", ["outcome"])
 NOT_MODIFIED = Counter("newsmon_connector_not_modified", "Feed polls answered 304 Not Modified.")
@@ -47,3 +52,32 @@ LAST_SUCCESS = Gauge(
     "Unix time of a feed's last successful poll.",
     ["feed"],
 )
+FEED_STATE = Gauge(
+    "newsmon_connector_feed_state",
+    "1 for a feed's current health state, 0 for its other states (set while feeds < "
+    "metrics_feed_label_limit); unlike the last success, set for feeds that never succeeded.",
+    ["feed", "state"],
+)
+FEEDS_BY_STATE = Gauge("newsmon_connector_feeds_by_state", "Configured feeds by health state.", ["state"])
+
+
+class FeedHealthGauges:
+    """Keeps FEED_STATE (when `label_feeds`) and FEEDS_BY_STATE in step with the configured feeds' health.
+
+    Every state of a labelled feed has a series (0 or 1), so a feed's series exist from the start and a
+    change of state never leaves a stale 1 behind; the counts cover every feed whatever the label limit."""
+
+    def __init__(self, label_feeds: bool) -> None:
+        self._label_feeds = label_feeds
+        self._health: dict[str, str] = {}  # feed URL → its state
+
+    def set(self, feed_url: str, health: str) -> None:
+        # Keyed by the URL itself: two feeds whose URLs differ only by a redacted token are counted apart.
+        self._health[feed_url] = health
+        if self._label_feeds:
+            feed = redact_url(feed_url)
+            for state in FEED_HEALTH_STATES:
+                FEED_STATE.labels(feed, state).set(1 if state == health else 0)
+        counts = collections.Counter(self._health.values())
+        for state in FEED_HEALTH_STATES:
+            FEEDS_BY_STATE.labels(state).set(counts[state])

@@ -29,7 +29,7 @@ from newsmon.connectors.http import Fetcher, Response
 from newsmon.connectors.pages import check_html, decode_html, page_canonical_url
 from newsmon.connectors.publisher import RawPagePublisher
 from newsmon.connectors.robots import RobotsCache
-from newsmon.connectors.state import ConnectorState, FeedState
+from newsmon.connectors.state import ConnectorState, FeedState, feed_health
 from newsmon.connectors.urls import canonical_url
 
 from newsmon.faults import STATE_STORE, environment_fault
@@ -127,6 +127,14 @@ class FeedConnector:
             if state.url in configured and state.consecutive_failures >= self._config.unhealthy_after_failures
         }
         metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
+        # Every configured feed gets its state now: a never-polled one is `pending`, not missing.
+        self._health = metrics.FeedHealthGauges(self._label_feeds)
+        for feed in self._feeds:
+            self._track_health(feed.url)
+
+    def _track_health(self, url: str) -> None:
+        """Report the feed's health from its persisted state, after each recorded success or failure."""
+        self._health.set(url, feed_health(self._state.feed(url), self._config.unhealthy_after_failures))
 
     async def aclose(self) -> None:
         # The gauge counts this connector's unfinished items; once it is closed, they are the next one's.
@@ -204,6 +212,7 @@ class FeedConnector:
             error="internal_error",
             next_poll=time.time() + self._config.backoff_initial_seconds,
         )
+        self._track_health(feed.url)
         return summary
 
     def _environment_fault(self, feed: FeedConfig, fault: str, exc: Exception) -> PollSummary:
@@ -511,6 +520,7 @@ class FeedConnector:
         self._state.record_success(
             feed.url, etag=etag, last_modified=last_modified, hint_seconds=hint, next_poll=time.time() + delay
         )
+        self._track_health(feed.url)
         self._unhealthy.discard(feed.url)
         metrics.FEEDS_UNHEALTHY.set(len(self._unhealthy))
         if self._label_feeds:
@@ -529,6 +539,7 @@ class FeedConnector:
         self._state.record_failure(
             feed.url, error=f"{exc.reason}: {exc}", next_poll=time.time() + self._jitter(backoff)
         )
+        self._track_health(feed.url)
         metrics.ERRORS.labels(exc.reason).inc()
         metrics.POLLS.labels("error").inc()
         summary.errors[exc.reason] += 1

@@ -57,6 +57,32 @@ class FeedState:
     hint_seconds: float | None = None  # the feed's own <ttl>/max-age, remembered for 304 answers
 
 
+# A feed's health, as `newsmon feeds list` and the newsmon_connector_feed_state metric report it.
+PENDING = "pending"  # configured, never polled
+HEALTHY = "healthy"  # the last poll succeeded
+FAILING = "failing"  # failed lately, below the threshold, and succeeded before
+NEVER_SUCCEEDED = "never_succeeded"  # polled, never succeeded, below the threshold
+UNHEALTHY = "unhealthy"  # at least `unhealthy_after_failures` consecutive failures
+FEED_HEALTH_STATES = (PENDING, HEALTHY, FAILING, NEVER_SUCCEEDED, UNHEALTHY)
+
+
+def feed_health(state: FeedState, unhealthy_after_failures: int) -> str:
+    """The health of a feed given its persisted state.
+
+    A feed that has never succeeded is reported so from its first failure: counted only by consecutive
+    failures it looked healthy for about 15 minutes, though it is most often a wrong URL that never will.
+    Past the threshold a feed is `unhealthy` whether it ever succeeded or not, as
+    newsmon_connector_feeds_unhealthy counts it. A feed whose only polls failed to publish (a Kafka fault,
+    not the feed's) stays `pending`."""
+    if state.consecutive_failures >= unhealthy_after_failures:
+        return UNHEALTHY
+    if state.consecutive_failures:
+        return FAILING if state.last_success is not None else NEVER_SUCCEEDED
+    if state.last_success is not None:
+        return HEALTHY
+    return PENDING
+
+
 class ConnectorState:
     """One sqlite database; used from one thread (the connector's event loop).
 
@@ -71,7 +97,9 @@ class ConnectorState:
         prune_interval_seconds: float = 3600.0,
     ) -> None:
         directory = Path(state_dir) / "connector"
-        directory.mkdir(parents=True, exist_ok=True)
+        # Owner-only: the feed URLs kept here may carry credentials (they are redacted everywhere else).
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory.chmod(0o700)
         self._db = sqlite3.connect(directory / "state.sqlite3", isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

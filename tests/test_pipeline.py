@@ -139,10 +139,15 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     finally:
         stop_all([worker])
 
-    assert sorted(alert_signature(alert) for alert in alerts) == sorted(EXPECTED_ALERTS)
-    eu_package = next(alert for alert in alerts if alert.event.actors[0].code == "EU")
-    assert eu_package.kind == "new"
+    new = [alert for alert in alerts if alert.kind == "new"]
+    assert sorted(alert_signature(alert) for alert in new) == sorted(EXPECTED_ALERTS)
+    eu_package = next(alert for alert in new if alert.event.actors[0].code == "EU")
     assert eu_package.event.quantity is not None and eu_package.event.quantity.value == 20
+    # Its second outlet reaches every reader as an update, not only the corroboration rule's topic.
+    updates = [alert for alert in alerts if alert.kind == "update"]
+    assert [(alert_signature(alert), alert.corroboration) for alert in updates] == [
+        (("sanction", "EU", "announced"), 2)
+    ]
     # The copy is not extracted again but counts as a second outlet.
     corroborated = [
         Alert.from_bytes(value)

@@ -82,6 +82,70 @@ def quantiles(title: str, histogram: str, by: str, description: str) -> TimeSeri
     )
 
 
+# Colours of the feed states in the feed table (connectors/state.py: FEED_HEALTH_STATES).
+FEED_STATE_COLOURS = {
+    "healthy": "green",
+    "pending": "blue",
+    "failing": "orange",
+    "never_succeeded": "red",
+    "unhealthy": "red",
+}
+
+
+def feed_health_table() -> Table:
+    """One row per configured feed: its state, and the time since its last success. The state query lists
+    every feed (a never-polled or never-succeeded one has no last success, so a table of that alone missed
+    them); the merge keeps its rows, with an empty last success."""
+    return Table(
+        title="Feed health",
+        dataSource=DATASOURCE,
+        unit="s",
+        description=(
+            "Each feed's health (pending, healthy, failing, never_succeeded, unhealthy) and the time since "
+            "its last successful poll (empty: none since the connector started). Listed while the feeds "
+            "are fewer than connector.metrics_feed_label_limit."
+        ),
+        targets=_targets(
+            [
+                ("max by (feed, state) (newsmon_connector_feed_state == 1)", "{{feed}} {{state}}"),
+                ("time() - max by (feed) (newsmon_connector_last_success_timestamp_seconds)", "{{feed}}"),
+            ],
+            instant=True,
+        ),
+        transformations=[
+            {"id": "merge", "options": {}},
+            {
+                "id": "organize",
+                "options": {
+                    "excludeByName": {"Time": True, "Value #A": True},
+                    "renameByName": {"feed": "Feed", "state": "State", "Value #B": "Since last success"},
+                },
+            },
+        ],
+        overrides=[
+            {
+                "matcher": {"id": "byName", "options": "State"},
+                "properties": [
+                    {"id": "custom.cellOptions", "value": {"type": "color-text"}},
+                    {
+                        "id": "mappings",
+                        "value": [
+                            {
+                                "type": "value",
+                                "options": {
+                                    state: {"color": colour, "index": index}
+                                    for index, (state, colour) in enumerate(FEED_STATE_COLOURS.items())
+                                },
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+        sortBy=[TableSortByField(displayName="Since last success", desc=True)],
+    )
+
+
 def rows() -> list[tuple[str, list[Panel]]]:
     """Dashboard rows, top to bottom; each row's panels share its width equally."""
     return [
@@ -121,22 +185,7 @@ def rows() -> list[tuple[str, list[Panel]]]:
         (
             "Feeds",
             [
-                Table(
-                    title="Feed health",
-                    dataSource=DATASOURCE,
-                    unit="s",
-                    description="Seconds since each feed's last successful poll.",
-                    targets=_targets(
-                        [
-                            (
-                                "time() - max by (feed) (newsmon_connector_last_success_timestamp_seconds)",
-                                "{{feed}}",
-                            )
-                        ],
-                        instant=True,
-                    ),
-                    sortBy=[TableSortByField(displayName="Value", desc=True)],
-                ),
+                feed_health_table(),
                 timeseries(
                     "Feed polls by outcome",
                     "ops",
@@ -154,11 +203,14 @@ def rows() -> list[tuple[str, list[Panel]]]:
                     ),
                 ),
                 Stat(
-                    title="Unhealthy feeds",
+                    title="Feeds by health",
                     dataSource=DATASOURCE,
                     reduceCalc="lastNotNull",
-                    description="Feeds failing consecutively past the connector's threshold.",
-                    targets=_targets([("sum(newsmon_connector_feeds_unhealthy)", "unhealthy")]),
+                    description=(
+                        "Configured feeds by health state (every feed, whatever metrics_feed_label_limit); "
+                        "unhealthy: failing consecutively past the connector's threshold."
+                    ),
+                    targets=_targets([("sum by (state) (newsmon_connector_feeds_by_state)", "{{state}}")]),
                 ),
             ],
         ),

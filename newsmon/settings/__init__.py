@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     JsonConfigSettingsSource,
@@ -25,6 +25,10 @@ from newsmon.settings.clean import CleanSettings
 from newsmon.settings.connector import ConnectorSettings, FeedConfig
 from newsmon.settings.dedup import DedupSettings
 from newsmon.settings.limits import LimitsSettings
+
+# The levels `log_level` accepts: the logging module's named levels, which the root logger and Faust's worker
+# are both handed.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # The config file of the Settings being built (set by load_settings for the duration of one construction).
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("newsmon_config_file", default=None)
@@ -123,7 +127,16 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     state_dir: Path = Field(default=Path("state"), description="RocksDB tables and connector state.")
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description=f"One of {', '.join(LOG_LEVELS)} (any case).")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        # Checked here: logging would refuse an unknown level only once the command runs, with a traceback.
+        level = value.upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+        return level
 
     @classmethod
     def settings_customise_sources(

@@ -17,9 +17,11 @@ from kafka.structs import TopicPartition
 from pydantic import ValidationError
 
 from newsmon.records import Alert
+from newsmon.streams.alerts.summary import quantity_phrase
 from newsmon.topics import Topics
 
 LOGGER = logging.getLogger(__name__)
+OUTLETS_SHOWN = 5
 
 
 def tail_topics(topic_prefix: str, rule: str | None) -> list[str]:
@@ -82,11 +84,24 @@ class AlertReader:
         self._consumer.close()
 
 
+def outlets_phrase(alert: Alert) -> str:
+    """E.g. "2 outlets: Harbor Wire, Northwind Herald": the corroboration count and who carries the event (the
+    first few by name: a syndicated story can have dozens)."""
+    count = f"{alert.corroboration} outlet{'s' if alert.corroboration != 1 else ''}"
+    names = list(dict.fromkeys(source.outlet for source in alert.sources))
+    if not names:
+        return count
+    more = f", +{len(names) - OUTLETS_SHOWN} more" if len(names) > OUTLETS_SHOWN else ""
+    return f"{count}: {', '.join(names[:OUTLETS_SHOWN])}{more}"
+
+
 def format_alert(alert: Alert) -> str:
     event = alert.event
-    outlets = f"{alert.corroboration} outlet{'s' if alert.corroboration != 1 else ''}"
+    fields = [event.type, event.category, event.status, event.lang]
+    if event.quantity is not None:
+        fields.append(quantity_phrase(event.quantity.value, event.quantity.unit))
     lines = [
-        f"[{alert.kind.upper()}] {event.type} · {event.category} · {event.status} · {event.lang} · {outlets}",
+        f"[{alert.kind.upper()}] {' · '.join([*fields, outlets_phrase(alert)])}",
         f"  {alert.summary}",
         f"  “{alert.evidence.strip()}”",
     ]

@@ -6,17 +6,24 @@ import asyncio
 import json
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from newsmon.connectors.commands import feeds_group
 from newsmon.logs import configure_logging
-from newsmon.settings import Settings, load_settings
+from newsmon.settings import MetricsSettings, Settings, load_settings
 from newsmon.streams.clean.command import clean_command
 from newsmon.streams.dedup.command import dedup_command
 from newsmon.streams.extract.command import eval_command, extract_command, train_command
+
+# How long a command waits for a configured Kafka to answer before it stops with a one-line error. Short: in
+# docker-compose.yml the services start once Kafka is healthy, and a person at a terminal should not wait a
+# minute to learn of a wrong bootstrap_servers.
+KAFKA_WAIT_SECONDS = 15.0
 
 
 class Shutdown(Exception):
@@ -29,6 +36,94 @@ def _raise_shutdown(_signum: int, _frame: object) -> None:
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
+
+
+def _one_line(exc: Exception) -> str:
+    """A configuration error in one line: pydantic spreads each invalid field of a ValidationError over
+    several."""
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
+        for error in exc.errors()
+    )
+
+
+def _require_metrics_port(metrics: MetricsSettings, port: int, whose: str = "") -> None:
+    """Stop in one line if /metrics cannot listen on `port`: prometheus_client would fail with a traceback,
+    after Kafka and the state are set up. The check and the server's own bind are not atomic, so a port taken
+    in between still fails there."""
+    from newsmon.broker import port_is_free
+
+    if port == 0:
+        return
+    try:
+        free = port_is_free(metrics.host, port)
+    except OSError as exc:
+        raise click.ClickException(
+            f"metrics address {metrics.host}:{port}{whose} cannot be used: {exc.strerror or exc} "
+            "(set metrics.host / NEWSMON_METRICS__HOST)"
+        ) from exc
+    if not free:
+        raise click.ClickException(
+            f"metrics port {port}{whose} is in use (set metrics.port / NEWSMON_METRICS__PORT)"
+        )
+
+
+def _require_state_dir(state_dir: Path) -> None:
+    """Create `state_dir` (Faust creates only the last component of its data directory, state_dir/worker) and
+    check that it takes new files, stopping in one line otherwise: the first write (RocksDB's, sqlite's,
+    tansu's log) would fail with a traceback, or in a stage's retry loop."""
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        # mkdir succeeds on a read-only directory that exists: only a new file tells.
+        with tempfile.TemporaryFile(dir=state_dir):
+            pass
+    except OSError as exc:
+        # mkdir(parents=True) names the component it failed on, which may be a parent of state_dir (the probe
+        # names its random file, of no use to the reader).
+        failed = Path(exc.filename) if isinstance(exc.filename, str) else state_dir
+        where = f": {failed}" if failed != state_dir and state_dir.is_relative_to(failed) else ""
+        raise click.ClickException(
+            f"state_dir {state_dir.absolute()} is not a writable directory: {exc.strerror or exc}{where} "
+            "(set state_dir / NEWSMON_STATE_DIR)"
+        ) from exc
+
+
+def _require_kafka(bootstrap_servers: str | None) -> None:
+    """Wait up to KAFKA_WAIT_SECONDS for the configured Kafka to answer, else stop in one line; later waits
+    (processes.kafka_for's 60 s) then find it answering at once. None: the embedded broker, which kafka_for
+    starts and waits for itself."""
+    from newsmon.broker import BrokerStartError, wait_until_kafka_answers
+
+    if bootstrap_servers is None:
+        return
+    try:
+        wait_until_kafka_answers(bootstrap_servers, timeout=KAFKA_WAIT_SECONDS)
+    except BrokerStartError as exc:
+        raise click.ClickException(
+            f"Kafka at {bootstrap_servers} is not reachable: {exc.__cause__ or 'no answer'} "
+            f"(waited {KAFKA_WAIT_SECONDS:.0f} s; "
+            "set kafka.bootstrap_servers / NEWSMON_KAFKA__BOOTSTRAP_SERVERS)"
+        ) from exc
+
+
+def _require_topics(bootstrap_servers: str, names: list[str]) -> None:
+    """Stop in one line if a topic in `names` does not exist: a reader assigned no partition fails with a
+    traceback (ValueError from kafka-python's seek)."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-alerts-tail")
+    try:
+        existing = set(admin.list_topics())
+    finally:
+        admin.close()
+    missing = [name for name in names if name not in existing]
+    if missing:
+        raise click.ClickException(
+            f"topic(s) {', '.join(missing)} do not exist on Kafka at {bootstrap_servers} yet: "
+            "create them with `newsmon topics create` (`newsmon run` and `newsmon worker` do too)"
+        )
 
 
 @click.group()
@@ -46,7 +141,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
     try:
         settings = load_settings(config_file)
     except (FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(f"invalid configuration: {exc}") from exc
+        raise click.ClickException(f"invalid configuration: {_one_line(exc)}") from exc
     configure_logging(settings.log_level)
     signal.signal(signal.SIGTERM, _raise_shutdown)
     ctx.obj = settings
@@ -56,14 +151,19 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 @click.option("--port", type=int, default=9092, show_default=True, help="Loopback port to listen on.")
 def broker(port: int) -> None:
     """Run the embedded in-memory tansu broker alone, for other tools to use."""
-    from newsmon.broker import EmbeddedBroker
+    from newsmon.broker import BrokerStartError, EmbeddedBroker
 
-    with EmbeddedBroker(port=port) as running:
-        click.echo(f"bootstrap servers: {running.bootstrap_servers} (Ctrl-C to stop)")
-        try:
-            threading.Event().wait()
-        except (KeyboardInterrupt, Shutdown):
-            pass
+    try:
+        with EmbeddedBroker(port=port) as running:
+            click.echo(f"bootstrap servers: {running.bootstrap_servers} (Ctrl-C to stop)")
+            try:
+                code = running.wait()
+            except (KeyboardInterrupt, Shutdown):
+                return
+    except BrokerStartError as exc:
+        raise click.ClickException(f"cannot start the broker: {exc}") from exc
+    # Waiting on the process, not forever: a broker that died must not leave this command looking healthy.
+    raise click.ClickException(f"the broker exited with code {code}")
 
 
 @cli.group()
@@ -80,6 +180,7 @@ def topics_create(ctx: click.Context) -> None:
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS (or [kafka] bootstrap_servers)")
+    _require_kafka(settings.kafka.bootstrap_servers)
     created = ensure_topics(
         settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names(), settings.limits
     )
@@ -94,9 +195,9 @@ def worker(ctx: click.Context) -> None:
     from newsmon.streams.worker import run_worker
 
     settings = _settings(ctx)
-    # Faust creates only the last component of its data directory (state_dir/worker), and a configured Kafka,
-    # unlike the embedded broker, does not create state_dir for it.
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    _require_metrics_port(settings.metrics, settings.metrics.port)
+    _require_state_dir(settings.state_dir)
+    _require_kafka(settings.kafka.bootstrap_servers)
     with kafka_for(settings) as bootstrap_servers:
         run_worker(settings, bootstrap_servers)
 
@@ -110,6 +211,9 @@ def connect(ctx: click.Context) -> None:
     from newsmon.shell.processes import kafka_for
 
     settings = _settings(ctx)
+    _require_metrics_port(settings.metrics, settings.metrics.port)
+    _require_state_dir(settings.state_dir)
+    _require_kafka(settings.kafka.bootstrap_servers)
     with kafka_for(settings) as bootstrap_servers:
         serve_metrics(settings.metrics)
         try:
@@ -125,10 +229,15 @@ def run(ctx: click.Context) -> None:
     from newsmon.shell.processes import Supervisor, kafka_for, spawn, write_effective_settings
 
     settings = _settings(ctx)
+    port = settings.metrics.port
+    worker_port = port + 1 if port else 0
+    # Checked here as well as in the children: a child that cannot start is restarted forever.
+    _require_metrics_port(settings.metrics, port, " (the connector's)")
+    _require_metrics_port(settings.metrics, worker_port, " (the worker's: metrics.port + 1)")
+    _require_state_dir(settings.state_dir)
+    _require_kafka(settings.kafka.bootstrap_servers)
     with kafka_for(settings) as bootstrap_servers:
         settings_file = write_effective_settings(settings)
-        port = settings.metrics.port
-        worker_port = port + 1 if port else 0
         supervisor = Supervisor(
             {
                 "connector": lambda: spawn(["connect"], settings_file, bootstrap_servers, port),
@@ -190,11 +299,10 @@ def alerts_tail(ctx: click.Context, as_json: bool, from_beginning: bool, rule: s
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS to the broker the service uses")
-    reader = AlertReader(
-        settings.kafka.bootstrap_servers,
-        tail_topics(settings.kafka.topic_prefix, rule),
-        from_beginning=from_beginning,
-    )
+    names = tail_topics(settings.kafka.topic_prefix, rule)
+    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_topics(settings.kafka.bootstrap_servers, names)
+    reader = AlertReader(settings.kafka.bootstrap_servers, names, from_beginning=from_beginning)
     render = format_alert_json if as_json else format_alert
     try:
         tail(reader, lambda alert: click.echo(render(alert)), threading.Event())

@@ -8,6 +8,12 @@
   — gives one `update` whose summary says what changed. Changes within `debounce_seconds` of the last alert
   wait and are merged; `flush` (run by the agent's ticks) emits them once due. Rules emitting the same change
   at the same moment share one alert (its `rules` lists them).
+- Corroboration is shown, rate-limited so that a syndicated story does not make a burst: an update
+  `corroborated by N outlets` when the outlet count reaches the next of `CORROBORATION_STEPS` (2, 3, 5, 10,
+  20, 50) above the count that rule last alerted, at most one per `CORROBORATION_INTERVAL` (the first at once:
+  from one outlet to two is what a reader acts on; later steps reached within the interval are merged and
+  flushed when it ends, with the count of that moment). A material update that goes out anyway carries the new
+  count at no extra alert; the debounce of material changes is not shortened by a corroboration.
 - Requests (called_for) and refusals are tracked — a later announcement of the same event is still `new` —
   but never alert, never corroborate and never add actors.
 - Idempotence without transactions: the entry keeps the alerts caused by each input message the broker may
@@ -28,12 +34,16 @@ from typing import Any
 
 from newsmon.streams.alerts.identity import best_match, object_words
 from newsmon.streams.alerts.rules import keyword_rules, rule_matches
-from newsmon.streams.alerts.summary import party_name, summarize
+from newsmon.streams.alerts.summary import party_name, quantity_phrase, summarize
 
 from newsmon.records import Alert, Event, Party, Quantity, Source, stable_id
 from newsmon.settings.alerts import AlertSettings
 
 STATUS_RANK = {"called_for": 0, "refused": 0, "proposed": 1, "threatened": 1, "announced": 2, "lifted": 3}
+# Outlet counts worth an update: each is news to a reader (corroborated, widely, very widely carried) where a
+# count moving from 6 to 7 is not. 50 is the default `max_sources`, beyond which outlets are not counted.
+CORROBORATION_STEPS = (2, 3, 5, 10, 20, 50)
+CORROBORATION_INTERVAL = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ def quantity_changed(before: dict[str, Any] | None, after: dict[str, Any] | None
 
 
 def _quantity_phrase(quantity: dict[str, Any] | None) -> str:
-    return "none" if quantity is None else f"{quantity['value']:g} {quantity['unit']}"
+    return "none" if quantity is None else quantity_phrase(quantity["value"], quantity["unit"])
 
 
 def describe_changes(
@@ -84,11 +94,21 @@ def describe_changes(
 
 
 def _snapshot(tracked: dict[str, Any]) -> dict[str, Any]:
-    return {"status": tracked["status"], "actors": list(tracked["actors"]), "quantity": tracked["quantity"]}
+    return {
+        "status": tracked["status"],
+        "actors": list(tracked["actors"]),
+        "quantity": tracked["quantity"],
+        "outlets": _corroboration(tracked),
+    }
 
 
 def _corroboration(tracked: dict[str, Any]) -> int:
     return len({source["outlet"] for source in tracked["sources"] if source["alertable"]})
+
+
+def corroboration_step(outlets: int) -> int:
+    """The highest of `CORROBORATION_STEPS` that `outlets` reaches (1 below the first)."""
+    return max((step for step in CORROBORATION_STEPS if step <= outlets), default=1)
 
 
 def _new_tracked(event_key: str, event: Event, now: datetime) -> dict[str, Any]:
@@ -193,6 +213,9 @@ def _alert(
             snapshot["status"],
             ",".join(sorted(snapshot["actors"])),
             quantity_id,
+            # The step, not the count: two corroboration updates differ by their step, and one alert's id
+            # does not depend on how many outlets within its step had arrived when it was decided.
+            corroboration_step(snapshot["outlets"]),
             *sorted(rules),
         ),
         kind=kind,
@@ -217,30 +240,49 @@ def _emit(
     if tracked["status"] is None:
         return tracked, [], None
     snapshot = _snapshot(tracked)
+    outlets = snapshot["outlets"]
     debounce = timedelta(seconds=settings.debounce_seconds)
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     due_at = None
     for rule in settings.all_rules():
-        if not rule_matches(rule, tracked) or _corroboration(tracked) < rule.min_sources:
+        if not rule_matches(rule, tracked) or outlets < rule.min_sources:
             continue
         before = tracked["alerted"].get(rule.name)
         if before is None:
             groups.setdefault(("new", ()), []).append(rule.name)
             continue
         changes = tuple(describe_changes(before, snapshot, tracked["parties"], settings.quantity_tolerance))
-        if not changes:
+        # Entries stored before corroboration was alerted do not say what count they showed: one outlet.
+        corroborated = corroboration_step(outlets) > corroboration_step(before.get("outlets", 1))
+        if changes:
+            ready_at = datetime.fromisoformat(before["at"]) + debounce
+        elif corroborated and before.get("corroborated_at"):
+            ready_at = datetime.fromisoformat(before["corroborated_at"]) + CORROBORATION_INTERVAL
+        elif corroborated:
+            ready_at = now
+        else:
             continue
-        ready_at = datetime.fromisoformat(before["at"]) + debounce
         if now < ready_at:
             due_at = min(due_at or ready_at, ready_at)
             continue
+        if corroborated:
+            changes = (*changes, f"corroborated by {outlets} outlets")
         groups.setdefault(("update", changes), []).append(rule.name)
     alerts = [
         _alert(event_key, tracked, kind, changes, rules, now) for (kind, changes), rules in groups.items()
     ]
     alerted = dict(tracked["alerted"])
     for rules in groups.values():
-        alerted.update({rule: {**snapshot, "at": now.isoformat()} for rule in rules})
+        for rule in rules:
+            before = alerted.get(rule, {})
+            # When this rule last showed a higher outlet step (a `new` held until corroborated counts): the
+            # start of its corroboration interval.
+            shown_more = corroboration_step(outlets) > corroboration_step(before.get("outlets", 1))
+            alerted[rule] = {
+                **snapshot,
+                "at": now.isoformat(),
+                "corroborated_at": now.isoformat() if shown_more else before.get("corroborated_at"),
+            }
     return {**tracked, "alerted": alerted}, alerts, due_at
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from newsmon.streams.alerts.summary import quantity_phrase
 from newsmon.streams.clean.logic import article_from_document
 from newsmon.streams.extract import realtext
 from newsmon.streams.extract.engine import EventMention, extract_events
@@ -66,6 +67,12 @@ def _read_document(
 def extract_command(ctx: click.Context, paths: tuple[str, ...], lang: str, output_format: str) -> None:
     """Print the commitment and sanction events found in text or HTML files (`-` reads stdin)."""
     clean = ctx.obj.clean
+    if output_format == "table":
+        click.echo(
+            _table_line(
+                "file", "type", "category", "status", "actors", "targets", "quantity", "conf", "sentence"
+            )
+        )
     for path in paths:
         text, language, sentences = _read_document(path, lang, clean)
         for mention in extract_events(text, language, sentences):
@@ -75,14 +82,27 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], lang: str, outpu
                 click.echo(_table_row(path, mention))
 
 
-def _table_row(path: str, mention: EventMention) -> str:
-    actors = ",".join(party.code for party in mention.actors) or "-"
-    targets = ",".join(party.code for party in mention.targets) or "-"
-    quantity = f"{mention.quantity.value:g} {mention.quantity.unit}" if mention.quantity else "-"
-    sentence = " ".join(mention.sentence.split())
+def _table_line(*cells: str) -> str:
+    """One line of the table: the file name, then fixed-width columns (the sentence last, cut)."""
+    file, kind, category, status, actors, targets, quantity, confidence, sentence = cells
     return (
-        f"{Path(path).name}\t{mention.type:<10} {mention.category:<20} {mention.status:<10} "
-        f"{actors:<12} → {targets:<12} {quantity:<14} {mention.confidence:.2f}  {sentence[:120]}"
+        f"{file}\t{kind:<10} {category:<21} {status:<10} {actors:<12} {targets:<12} {quantity:<18} "
+        f"{confidence:<5} {sentence[:120]}"
+    )
+
+
+def _table_row(path: str, mention: EventMention) -> str:
+    quantity = mention.quantity
+    return _table_line(
+        Path(path).name,
+        mention.type,
+        mention.category,
+        mention.status,
+        ",".join(party.code for party in mention.actors) or "-",
+        ",".join(party.code for party in mention.targets) or "-",
+        quantity_phrase(quantity.value, quantity.unit) if quantity else "-",
+        f"{mention.confidence:.2f}",
+        " ".join(mention.sentence.split()),
     )
 
 

@@ -110,7 +110,7 @@ def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusa
     producer.close()
     worker = start_worker(settings)
     try:
-        wait_for(lambda: len(receiver.acknowledged()) >= 4, worker, "4 alerts at the webhook")
+        wait_for(lambda: len(receiver.acknowledged()) >= 5, worker, "5 alerts at the webhook")
         commitments = read_alerts(settings, topics.name("alerts.commitments"))
         sanctions = read_alerts(settings, topics.name("alerts.sanctions"))
         corroborated = read_alerts(settings, topics.rule_alert_topic("corroborated"))
@@ -118,15 +118,21 @@ def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusa
         stop_all([worker])
         receiver.stop()
 
-    assert [(a.kind, a.event.actors[0].code, a.corroboration) for a in commitments] == [("new", "FRA", 1)]
+    # The second outlet is told at once; the third waits for the corroboration interval (and for the
+    # default topics it has not come yet), while the rule held until three outlets alerts `new`.
+    assert [(a.kind, a.event.actors[0].code, a.corroboration) for a in commitments] == [
+        ("new", "FRA", 1),
+        ("update", "FRA", 2),
+    ]
     assert (
         commitments[0].summary
         == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
     )
+    assert commitments[1].summary.endswith("— changed: corroborated by 2 outlets")
     assert [(a.kind, a.corroboration, a.rules) for a in corroborated] == [("new", 3, ["corroborated"])]
     assert {source.outlet for source in corroborated[0].sources} == {"north", "harbor", "east"}
     assert [(a.kind, a.event.status) for a in sanctions] == [("new", "proposed"), ("update", "announced")]
-    assert sanctions[1].summary.endswith("— changed: status proposed → announced")
+    assert sanctions[1].summary.endswith("— changed: status proposed → announced; corroborated by 2 outlets")
     every_alert = commitments + sanctions + corroborated
     assert receiver.acknowledged() == Counter({alert.alert_id: 1 for alert in every_alert})
     assert all(request["signed_ok"] for request in receiver.requests)
@@ -134,7 +140,7 @@ def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusa
 
 def flowing_events() -> list:
     """20 commitments by different countries (two outlets each) and 10 sanctions packages moving from
-    proposed to adopted: 40 alerts expected (20 + 10 new, 10 updates)."""
+    proposed to adopted: 60 alerts expected (20 + 10 new, 20 corroborations, 10 updates)."""
     countries = [
         "DEU",
         "ITA",
@@ -207,7 +213,7 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
         kill_9(worker)  # SIGKILL mid-flow: no shutdown, no final commit
         worker = start_worker(settings, "worker-restarted.log")
         feeder.join()
-        wait_for(lambda: len(receiver.acknowledged()) >= 40, worker, "40 alerts at the webhook")
+        wait_for(lambda: len(receiver.acknowledged()) >= 60, worker, "60 alerts at the webhook")
         published = [alert for name in topics.alert_names() for alert in read_alerts(settings, name)]
     finally:
         stop_producing.set()
@@ -217,7 +223,7 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
 
     # alert_ids are content-derived, so the pure logic run over the same events names every expected alert.
     expected = expected_alerts(flowing_events(), settings.alerts)
-    assert Counter(kind for kind in expected.values()) == {"new": 30, "update": 10}
+    assert Counter(kind for kind in expected.values()) == {"new": 30, "update": 30}
     on_topic = Counter(alert.alert_id for alert in published)
     assert set(on_topic) == set(expected)
     # Killed between publishing and committing, the worker replays those alerts after the restart; the replay
@@ -239,7 +245,7 @@ def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(b
     )
     topics = Topics(settings.kafka.topic_prefix)
     producer = EventProducer(settings)
-    for event in flowing_events()[:12]:  # 4 commitments and 2 packages: 8 alerts
+    for event in flowing_events()[:12]:  # 4 commitments and 2 packages, each on two outlets: 12 alerts
         producer.send(event)
     producer.close()
     worker = start_worker(settings)
@@ -251,7 +257,7 @@ def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(b
         )
         receiver.fail_next = 5  # then it answers HTTP 500 five times
         receiver.start()
-        wait_for(lambda: len(receiver.acknowledged()) >= 8, worker, "8 alerts at the webhook")
+        wait_for(lambda: len(receiver.acknowledged()) >= 12, worker, "12 alerts at the webhook")
         published = [alert for name in topics.alert_names() for alert in read_alerts(settings, name)]
         dead_letters = read_values(settings, topics.name(DEAD_LETTER))
     finally:
@@ -260,5 +266,5 @@ def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(b
 
     assert sum(1 for request in receiver.requests if request["status"] == 500) == 5
     assert receiver.acknowledged() == Counter({alert.alert_id: 1 for alert in published})
-    assert len(published) == 8
+    assert len(published) == 12
     assert dead_letters == []

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import pytest
-from newsmon.streams.alerts.logic import expire, flush, track
-from newsmon.streams.alerts.summary import summarize
+from newsmon.streams.alerts.logic import CORROBORATION_INTERVAL, expire, flush, track
+from newsmon.streams.alerts.summary import is_filler, quantity_phrase, summarize
 
 from newsmon.records import Party, Quantity
 from newsmon.settings.alerts import AlertSettings, WatchRule
@@ -26,13 +26,49 @@ def feed(settings, *sightings, start=NOW, step=timedelta(seconds=1)):
     return decision, alerts
 
 
-def test_first_sighting_alerts_new_and_later_outlets_only_corroborate():
+def test_first_sighting_alerts_new_and_a_second_outlet_is_a_corroboration_update_at_once():
     first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
     assert [alert.kind for alert in first.alerts] == ["new"]
     assert first.alerts[0].corroboration == 1
-    second = track(first.state, sighting("harbor"), origin(2), NOW + timedelta(seconds=5), SETTINGS)
-    assert second.alerts == []
-    assert [source["outlet"] for source in second.state["tracked"][0]["sources"]] == ["north", "harbor"]
+    second = track(first.state, sighting("harbor"), origin(2), NOW + timedelta(seconds=5), DEBOUNCED)
+    [update] = second.alerts
+    assert (update.kind, update.corroboration) == ("update", 2)
+    assert update.summary.endswith("— changed: corroborated by 2 outlets")
+    assert [source.outlet for source in update.sources] == ["north", "harbor"]
+    assert update.alert_id != first.alerts[0].alert_id
+
+
+def test_a_syndicated_burst_gives_one_corroboration_update_then_one_per_interval():
+    outlets = [sighting(f"outlet{index}") for index in range(12)]
+    decision, alerts = feed(DEBOUNCED, *outlets, step=timedelta(seconds=2))
+    assert [(alert.kind, alert.corroboration) for alert in alerts] == [("new", 1), ("update", 2)]
+    interval_end = NOW + timedelta(seconds=2) + CORROBORATION_INTERVAL
+    assert decision.due_at == interval_end
+    assert flush(decision.state, interval_end - timedelta(seconds=1), DEBOUNCED).alerts == []
+    flushed = flush(decision.state, interval_end, DEBOUNCED)
+    assert [alert.summary.split("— changed: ")[1] for alert in flushed.alerts] == [
+        "corroborated by 12 outlets"
+    ]
+    assert flushed.due_at is None
+    # 13 outlets are still the step of 10: nothing to say until 20.
+    later = track(
+        flushed.state, sighting("outlet12"), origin(99), interval_end + CORROBORATION_INTERVAL, SETTINGS
+    )
+    assert later.alerts == [] and later.due_at is None
+
+
+def test_corroboration_updates_come_at_2_3_5_and_10_outlets():
+    outlets = [sighting(f"outlet{index}") for index in range(10)]
+    _, alerts = feed(SETTINGS, *outlets, step=CORROBORATION_INTERVAL)
+    assert [alert.corroboration for alert in alerts] == [1, 2, 3, 5, 10]
+    assert len({alert.alert_id for alert in alerts}) == 5
+
+
+def test_requests_and_refusals_do_not_corroborate():
+    _, alerts = feed(
+        SETTINGS, sighting("north"), sighting("harbor", "refused"), sighting("east", "called_for")
+    )
+    assert [(alert.kind, alert.corroboration) for alert in alerts] == [("new", 1)]
 
 
 def test_status_moving_forward_gives_one_update_saying_what_changed():
@@ -47,7 +83,7 @@ def test_status_moving_forward_gives_one_update_saying_what_changed():
     update = alerts[1]
     assert update.alert_id != alerts[0].alert_id
     assert update.corroboration == 2
-    assert update.summary.endswith("— changed: status proposed → announced")
+    assert update.summary.endswith("— changed: status proposed → announced; corroborated by 2 outlets")
 
 
 @pytest.mark.parametrize("status", ["refused", "called_for"])
@@ -131,7 +167,7 @@ def test_one_actor_more_a_missing_quantity_or_another_language_is_the_same_event
     decision, alerts = feed(SETTINGS, base, more_actors)
     assert len(decision.state["tracked"]) == 1
     assert [alert.kind for alert in alerts] == ["new", "update"]
-    assert alerts[1].summary.endswith("— changed: joined: Germany")
+    assert alerts[1].summary.endswith("— changed: joined: Germany; corroborated by 2 outlets")
     assert [actor.code for actor in alerts[1].event.actors] == ["EU", "DEU"]
 
 
@@ -145,8 +181,9 @@ def test_other_actors_or_another_object_in_the_same_language_is_another_event():
         sighting("fourth", actors=[DEU], object="tanks", **troops),
     )
     assert len(decision.state["tracked"]) == 3
-    assert [alert.kind for alert in alerts] == ["new", "new", "new"]
-    assert len({alert.alert_id for alert in alerts}) == 3
+    # The fourth sighting corroborates the first event, not another.
+    assert [(alert.kind, alert.corroboration) for alert in alerts] == [("new", 1)] * 3 + [("update", 2)]
+    assert len({alert.alert_id for alert in alerts}) == 4
     assert [source["outlet"] for source in decision.state["tracked"][0]["sources"]] == ["north", "fourth"]
 
 
@@ -162,9 +199,10 @@ def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
         sighting("c", quantity=euros(510e6), **aid),
         sighting("d", quantity=euros(700e6), **aid),
     )
+    # The third outlet alone waits for the corroboration interval; the quantity change carries it.
     assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == [
-        "quantity none → 5e+08 EUR",
-        "quantity 5e+08 EUR → 7e+08 EUR",
+        "quantity none → 500 million EUR; corroborated by 2 outlets",
+        "quantity 500 million EUR → 700 million EUR; corroborated by 4 outlets",
     ]
 
 
@@ -191,8 +229,9 @@ def test_debounce_merges_a_burst_into_one_update_flushed_when_due():
     assert joined.due_at == NOW + timedelta(seconds=30)
     assert flush(joined.state, NOW + timedelta(seconds=29), DEBOUNCED).alerts == []
     flushed = flush(joined.state, NOW + timedelta(seconds=30), DEBOUNCED)
+    # The new outlets do not shorten the debounce; they are told with the merged changes.
     assert [alert.summary.split("— changed: ")[1] for alert in flushed.alerts] == [
-        "status proposed → announced; joined: Germany, France"
+        "status proposed → announced; joined: Germany, France; corroborated by 3 outlets"
     ]
     assert flushed.due_at is None
     assert flush(flushed.state, NOW + timedelta(minutes=5), DEBOUNCED).alerts == []
@@ -211,6 +250,7 @@ def test_single_source_event_is_held_until_corroborated_per_rule():
     )
     assert [(alert.kind, alert.rules, alert.corroboration) for alert in alerts] == [
         ("new", ["default"], 1),
+        ("update", ["default"], 2),
         ("new", ["arabic", "eu-corroborated"], 2),
     ]
     held = AlertSettings(debounce_seconds=0, min_sources=2)
@@ -262,6 +302,117 @@ def test_summary_reads_as_a_notification():
         summarize(troops)
         == "France and 25 countries pledge troops (reassurance force) to Ukraine — announced"
     )
+
+
+UKR, JPN, GBR = (
+    Party(name="Ukraine", code="UKR"),
+    Party(name="Japan", code="JPN"),
+    Party(name="UK", code="GBR"),
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            dict(object="sanctions", quantity=Quantity(value=20, unit="package", text="20th package")),
+            "The EU imposes the 20th sanctions package on Russia — announced",
+        ),
+        (
+            dict(object="العقوبات", quantity=Quantity(value=21, unit="package", text="الحزمة 21")),
+            "The EU imposes the 21st sanctions package on Russia — announced",
+        ),
+        (
+            dict(
+                type="commitment",
+                category="financial_aid",
+                actors=[JPN],
+                targets=[UKR],
+                object="منحة",
+                quantity=Quantity(value=500e6, unit="USD", text="500 مليون دولار"),
+            ),
+            "Japan pledges financial aid (منحة) worth 500 million USD to Ukraine — announced",
+        ),
+        (
+            dict(
+                type="commitment",
+                category="financial_aid",
+                actors=[JPN],
+                targets=[UKR],
+                object="مليون",
+                quantity=Quantity(value=1.5e9, unit="EUR", text="1.5 billion euros"),
+            ),
+            "Japan pledges financial aid worth 1.5 billion EUR to Ukraine — announced",
+        ),
+        (
+            dict(
+                type="commitment",
+                category="troops",
+                actors=[GBR],
+                targets=[Party(name="Estonia", code="EST")],
+                object="soldiers",
+                quantity=Quantity(value=500, unit="troops", text="500 soldiers"),
+            ),
+            "The United Kingdom pledges 500 troops to Estonia — announced",
+        ),
+        (
+            dict(
+                type="commitment",
+                category="air_defence",
+                actors=[Party(name="Germany", code="DEU")],
+                targets=[UKR],
+                object="IRIS-T",
+                quantity=Quantity(value=4, unit="systems", text="four systems"),
+            ),
+            "Germany pledges air defence (IRIS-T, 4 systems) to Ukraine — announced",
+        ),
+        (
+            dict(category="asset_freeze", actors=[GBR], object="جمّدت"),
+            "The United Kingdom imposes an asset freeze on Russia — announced",
+        ),
+        (
+            dict(category="trade_restriction", object="arms embargo"),
+            "The EU imposes trade restrictions (arms embargo) on Russia — announced",
+        ),
+    ],
+)
+def test_summary_shows_the_package_number_and_amount_and_drops_filler_objects(fields, expected):
+    assert summarize(sighting("north", **fields)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "filler"),
+    [
+        ("(sanctions)", "sanctions_package", True),
+        ("ban", "travel_ban", True),
+        ("مليون", "financial_aid", True),
+        ("ملياري", "financial_aid", True),
+        ("twenty", "weapons", True),
+        ("500", "troops", True),
+        (None, "troops", True),
+        ("بالأسلحة", "weapons", True),
+        ("حظر الأسلحة", "trade_restriction", False),  # "arms" says which trade is restricted
+        ("Leopard tanks", "weapons", False),
+        ("loan", "financial_aid", False),
+    ],
+)
+def test_filler_objects(text, category, filler):
+    assert is_filler(text, category) is filler
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "phrase"),
+    [
+        (7e8, "USD", "700 million USD"),
+        (1.25e9, "EUR", "1.25 billion EUR"),
+        (2500, "troops", "2,500 troops"),
+        (4, "systems", "4 systems"),
+        (12, "package", "12th package"),
+        (22, "package", "22nd package"),
+    ],
+)
+def test_quantities_read_as_a_person_writes_them(value, unit, phrase):
+    assert quantity_phrase(value, unit) == phrase
 
 
 def test_a_redelivered_message_is_flagged_as_a_replay():

@@ -6,7 +6,7 @@ from newsmon.connectors.sinks.payloads import json_body, slack_body
 from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
 from newsmon.streams.alerts.logic import track
 
-from newsmon.records import Alert
+from newsmon.records import Alert, Quantity
 from newsmon.settings.alerts import AlertSettings
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW, make_event
@@ -104,3 +104,22 @@ def test_tail_reads_the_rule_topic_or_the_default_topics():
 
     assert tail_topics("p.", "ukraine") == ["p.alerts.ukraine"]
     assert tail_topics("p.", None) == ["p.alerts.commitments", "p.alerts.sanctions"]
+
+
+def test_tail_shows_the_outlet_count_and_list_and_the_quantity():
+    from newsmon.shell.alerts_tail import format_alert
+
+    settings = AlertSettings(debounce_seconds=0)
+    package = Quantity(value=20, unit="package", text="20th package")
+    first = track(None, make_event("Harbor Wire", quantity=package), ["events", 0, 1], NOW, settings)
+    second = track(first.state, make_event("Northwind Herald"), ["events", 0, 2], NOW, settings)
+    lines = format_alert(second.alerts[0]).splitlines()
+    assert lines[0] == (
+        "[UPDATE] sanction · sanctions_package · announced · en · 20th package · "
+        "2 outlets: Harbor Wire, Northwind Herald"
+    )
+    assert lines[1] == (
+        "  The EU imposes the 20th sanctions package on Russia — announced"
+        " — changed: corroborated by 2 outlets"
+    )
+    assert format_alert(first.alerts[0]).splitlines()[0].endswith("· 20th package · 1 outlet: Harbor Wire")

@@ -5,6 +5,7 @@ readers.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from xml.sax.saxutils import escape
 
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
+from newsmon.connectors.publisher import RawPagePublisher
+from newsmon.connectors.service import FeedConnector, PollSummary
 
 from newsmon.kafka_admin import ensure_topics
 from newsmon.records import DeadLetter, RawPage
@@ -166,3 +169,16 @@ def dead_letters(bootstrap_servers: str, topics: Topics, *, expect: int, **kwarg
         DeadLetter.from_bytes(value)
         for _, value in read_topic(bootstrap_servers, topics.name(DEAD_LETTER), expect=expect, **kwargs)
     ]
+
+
+def poll_once(settings: Settings, publisher: RawPagePublisher) -> PollSummary:
+    """One poll of every configured feed by a fresh connector, closed afterwards."""
+
+    async def go() -> PollSummary:
+        connector = FeedConnector(settings, publisher)
+        try:
+            return await connector.poll_all_once()
+        finally:
+            await connector.aclose()
+
+    return asyncio.run(go())

@@ -67,4 +67,4 @@ def test_feeds_list_shows_health_from_state(tmp_path):
     lines = {line.split()[0]: line for line in result.output.splitlines()[1:]}
     assert "healthy" in lines["ok"] and "unhealthy" not in lines["ok"]
     assert "unhealthy" in lines["bad"] and "timeout" in lines["bad"] and " 2 " in lines["bad"]
-    assert "new" in lines["fresh"] and "never" in lines["fresh"]
+    assert "pending" in lines["fresh"] and "never" in lines["fresh"]

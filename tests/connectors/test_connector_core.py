@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from connector_testkit import (
     FEED_HEADERS,
     HTML_HEADERS,
@@ -11,22 +9,11 @@ from connector_testkit import (
     create_topics,
     html_page,
     make_settings,
+    poll_once,
     raw_pages,
     rss,
 )
 from newsmon.connectors.publisher import RawPagePublisher
-from newsmon.connectors.service import FeedConnector, PollSummary
-
-
-def poll_once(settings, publisher) -> PollSummary:
-    async def go() -> PollSummary:
-        connector = FeedConnector(settings, publisher)
-        try:
-            return await connector.poll_all_once()
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 def test_new_items_are_published_once_with_page_and_feed_metadata(broker, http_server, tmp_path):

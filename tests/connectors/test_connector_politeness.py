@@ -12,6 +12,7 @@ from connector_testkit import (
     create_topics,
     html_page,
     make_settings,
+    poll_once,
     raw_pages,
     rss,
 )
@@ -78,15 +79,8 @@ def test_robots_txt_is_honoured_for_pages_and_cached(broker, http_server, tmp_pa
     )
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
 
-    async def go() -> None:
-        connector = FeedConnector(settings, publisher)
-        try:
-            await connector.poll_all_once()
-        finally:
-            await connector.aclose()
-
     try:
-        asyncio.run(go())
+        poll_once(settings, publisher)
     finally:
         publisher.close()
     pages = {page.feed.title: page for page in raw_pages(broker.bootstrap_servers, topics, expect=3)}

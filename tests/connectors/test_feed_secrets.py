@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from connector_testkit import (
     FEED_HEADERS,
@@ -12,12 +10,12 @@ from connector_testkit import (
     create_topics,
     html_page,
     make_settings,
+    poll_once,
     raw_pages,
     rss,
 )
 from newsmon.connectors import metrics
 from newsmon.connectors.publisher import RawPagePublisher
-from newsmon.connectors.service import FeedConnector
 
 
 @pytest.mark.brokers("tansu")
@@ -32,15 +30,8 @@ def test_credentials_in_a_feed_url_reach_neither_the_topic_nor_the_metrics(broke
     settings = make_settings(tmp_path, [feed_url], prefix="t-secret.")
     publisher = RawPagePublisher(broker.bootstrap_servers, topics)
 
-    async def poll() -> None:
-        connector = FeedConnector(settings, publisher)
-        try:
-            await connector.poll_all_once()
-        finally:
-            await connector.aclose()
-
     try:
-        asyncio.run(poll())
+        poll_once(settings, publisher)
         [page] = raw_pages(broker.bootstrap_servers, topics, expect=1)
     finally:
         publisher.close()
@@ -51,3 +42,11 @@ def test_credentials_in_a_feed_url_reach_neither_the_topic_nor_the_metrics(broke
         for sample in family.samples
     ]
     assert labels and not any("hunter2" in label or "s3cr3t" in label for label in labels)
+
+
+def test_the_connector_state_directory_is_owner_only(tmp_path):
+    from newsmon.connectors.state import ConnectorState
+
+    state = ConnectorState(tmp_path)
+    state.close()
+    assert (tmp_path / "connector").stat().st_mode & 0o777 == 0o700

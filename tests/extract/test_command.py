@@ -49,6 +49,34 @@ def test_extract_reads_stdin_and_prints_a_table():
     assert "commitment" in result.output and "GBR" in result.output
 
 
+def test_the_table_has_a_header_and_readable_quantities():
+    result = CliRunner().invoke(
+        extract_command,
+        ["-", "--format", "table", "--lang", "en"],
+        input="Japan will provide Ukraine with a loan of $700 million.\n"
+        "The EU adopted its 20th sanctions package against Russia.",
+        obj=Settings(),
+    )
+    assert result.exit_code == 0, result.output
+    header, *rows = result.output.expandtabs().splitlines()
+    assert header.split() == [
+        "file",
+        "type",
+        "category",
+        "status",
+        "actors",
+        "targets",
+        "quantity",
+        "conf",
+        "sentence",
+    ]
+    assert len(rows) == 2
+    assert "700 million USD" in rows[0] and "e+08" not in rows[0]
+    assert "20th package" in rows[1]
+    # The columns line up under the header.
+    assert rows[0].index("700 million USD") == header.index("quantity")
+
+
 def test_html_goes_through_the_clean_stage_first(tmp_path):
     site = DemoSite.load()
     article = next(a for a in site.articles if "germany" in a["slug"])
