@@ -249,6 +249,9 @@ class FeedConnector:
                 self._succeeded(
                     feed, response, state.hint_seconds, etag=state.etag, last_modified=state.last_modified
                 )
+                # DEBUG: an unchanged feed is the common case, and every feed's every poll would bury the
+                # lines that matter (issue 20).
+                LOGGER.debug("feed polled: not modified", extra={"feed": feed.url})
                 return summary
             parsed = parse_feed(response.body, feed.url, response.headers.get("content-type"))
         except FetchError as exc:
@@ -298,7 +301,9 @@ class FeedConnector:
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
             )
-        LOGGER.info(
+        # INFO only when the poll found something: polls of unchanged feeds stay at DEBUG (issue 20).
+        LOGGER.log(
+            logging.INFO if new_items else logging.DEBUG,
             "feed polled",
             extra={
                 "feed": feed.url,

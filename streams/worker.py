@@ -33,4 +33,7 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
         },
     )
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
+    # No spinner: its finish writes "\b\x1b[?25h" to stdout, terminal or not, which lands at the start of
+    # the next JSON log line wherever both streams go to one file (newsmon run, a terminal).
+    worker.spinner = None
     worker.execute_from_commandline()

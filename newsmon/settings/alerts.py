@@ -100,6 +100,14 @@ class AlertSettings(BaseModel):
     sweep_seconds: float = Field(default=3600.0, gt=0, description="How often expired events are removed.")
     rules: list[WatchRule] = Field(default_factory=list, description="Watch rules, each with its own topic.")
     sinks: list[SinkSettings] = Field(default_factory=list, description="HTTP webhook / Slack receivers.")
+    deliver_in_worker: bool = Field(
+        default=False,
+        description=(
+            "Run the sinks inside `newsmon worker` instead of in `newsmon deliver` (which `newsmon run` "
+            "starts). Only for a deployment of one worker process: each worker running them sends every "
+            "alert."
+        ),
+    )
 
     @field_validator("rules")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from newsmon.settings import MetricsSettings, Settings, load_settings
 from newsmon.streams.clean.command import clean_command
 from newsmon.streams.dedup.command import dedup_command
 from newsmon.streams.extract.command import eval_command, extract_command, train_command
+
+LOGGER = logging.getLogger(__name__)
 
 # How long a command waits for a configured Kafka to answer before it stops with a one-line error. Short: in
 # docker-compose.yml the services start once Kafka is healthy, and a person at a terminal should not wait a
@@ -204,6 +207,37 @@ def worker(ctx: click.Context) -> None:
 
 @cli.command()
 @click.pass_context
+def deliver(ctx: click.Context) -> None:
+    """Deliver alerts to the configured webhook / Slack sinks (run exactly one per deployment)."""
+    from newsmon.metrics import serve_metrics
+    from newsmon.shell.processes import kafka_for
+    from newsmon.streams.alerts.delivery import SinkFailed, deliver_until_stopped
+
+    settings = _settings(ctx)
+    if settings.alerts.deliver_in_worker:
+        raise click.ClickException(
+            "alerts.deliver_in_worker is true: the worker delivers, and `newsmon deliver` would send every "
+            "alert a second time (set alerts.deliver_in_worker = false / "
+            "NEWSMON_ALERTS__DELIVER_IN_WORKER=false)"
+        )
+    _require_metrics_port(settings.metrics, settings.metrics.port)
+    _require_state_dir(settings.state_dir)
+    _require_kafka(settings.kafka.bootstrap_servers)
+    with kafka_for(settings) as bootstrap_servers:
+        serve_metrics(settings.metrics)
+        if not settings.alerts.sinks:
+            # Idle rather than exit: a service manager would restart an exited process forever.
+            LOGGER.warning("no alerts.sinks configured: nothing to deliver")
+        try:
+            deliver_until_stopped(settings, bootstrap_servers, threading.Event())
+        except (KeyboardInterrupt, Shutdown):
+            pass
+        except SinkFailed as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@click.pass_context
 def connect(ctx: click.Context) -> None:
     """Run the feed connector: poll feeds, fetch pages, publish raw pages."""
     from newsmon.metrics import serve_metrics
@@ -225,25 +259,31 @@ def connect(ctx: click.Context) -> None:
 @cli.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the whole service: broker (embedded unless configured), connector and worker processes."""
+    """Run the whole service: broker (embedded unless configured), connector and worker processes, and the
+    delivery process when sinks are configured."""
     from newsmon.shell.processes import Supervisor, kafka_for, spawn, write_effective_settings
 
     settings = _settings(ctx)
     port = settings.metrics.port
     worker_port = port + 1 if port else 0
+    deliver_port = port + 2 if port else 0
+    delivers = bool(settings.alerts.sinks) and not settings.alerts.deliver_in_worker
     # Checked here as well as in the children: a child that cannot start is restarted forever.
     _require_metrics_port(settings.metrics, port, " (the connector's)")
     _require_metrics_port(settings.metrics, worker_port, " (the worker's: metrics.port + 1)")
+    if delivers:
+        _require_metrics_port(settings.metrics, deliver_port, " (the delivery's: metrics.port + 2)")
     _require_state_dir(settings.state_dir)
     _require_kafka(settings.kafka.bootstrap_servers)
     with kafka_for(settings) as bootstrap_servers:
         settings_file = write_effective_settings(settings)
-        supervisor = Supervisor(
-            {
-                "connector": lambda: spawn(["connect"], settings_file, bootstrap_servers, port),
-                "worker": lambda: spawn(["worker"], settings_file, bootstrap_servers, worker_port),
-            }
-        )
+        starters = {
+            "connector": lambda: spawn(["connect"], settings_file, bootstrap_servers, port),
+            "worker": lambda: spawn(["worker"], settings_file, bootstrap_servers, worker_port),
+        }
+        if delivers:
+            starters["deliver"] = lambda: spawn(["deliver"], settings_file, bootstrap_servers, deliver_port)
+        supervisor = Supervisor(starters)
         # Children stop before the broker does: a worker that loses its broker first cannot commit or leave.
         try:
             supervisor.run()

@@ -1,6 +1,6 @@
 """Alert agent: `events` → `alerts.commitments` / `alerts.sanctions` / `alerts.<rule>`, decided by
 streams.alerts.logic over a table keyed like the events topic (the coarse event key), plus the sink delivery
-threads (streams.alerts.delivery).
+threads (streams.alerts.delivery) when `alerts.deliver_in_worker` is set.
 
 Debounced updates and retention need to act when no event arrives. Tables may only be changed while a message
 of their partition is processed, so timers do not touch them: they send small tick messages to the internal
@@ -130,6 +130,20 @@ def install(runtime: StageRuntime) -> None:
             else:
                 await runtime.send(STAGE, topic, key, alert)
         metrics.ALERTS_EMITTED.labels(alert.kind, alert.event.type).inc()
+        # The line an operator greps for: what was alerted, in one INFO line (issue 20).
+        LOGGER.info(
+            "alert emitted",
+            extra={
+                "kind": alert.kind,
+                "type": alert.event.type,
+                "status": alert.event.status,
+                "actors": [party.name for party in alert.event.actors],
+                "targets": [party.name for party in alert.event.targets],
+                "summary": alert.summary[:200],
+                "alert_id": alert.alert_id,
+                "outlets": list(dict.fromkeys(source.outlet for source in alert.sources)),
+            },
+        )
 
     async def track_step(sighting: Event, origin: Origin, now: datetime) -> Decision:
         """Decide on one sighting and store the decision (awaited by runtime.attempt, like on_tick: a fault of
@@ -217,7 +231,8 @@ def install(runtime: StageRuntime) -> None:
         for partition in range(partitions):
             await ticks.send(value=SWEEP_TICK, partition=partition)
 
-    if settings.sinks:
+    # Otherwise `newsmon deliver` runs the sinks: in every worker, each alert would be sent once per worker.
+    if settings.sinks and settings.deliver_in_worker:
         stop_sinks = threading.Event()
 
         @app.task

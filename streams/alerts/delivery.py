@@ -1,6 +1,7 @@
 """Delivery of alerts to the configured sinks: one kafka-python consumer per sink, in its own thread, reading
-every partition of the sink's alert topics and committing its position under its own group id (run sinks in
-one worker process: two processes with the same sink would both deliver; receivers dedupe by `alert_id`).
+every partition of the sink's alert topics and committing its position under its own group id. The threads run
+in one process per deployment, `newsmon deliver` (or, with `alerts.deliver_in_worker`, the single worker): two
+processes with the same sink would both deliver every alert, the consumer being assigned, not a group member.
 
 A sink that is down only stalls its own consumer: the pipeline's agents never wait for it. Each record is
 delivered (with retries and backoff), or dead-lettered with the reason, before its offset is committed, so a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +33,9 @@ from newsmon.topics import DEAD_LETTER, Topics
 
 LOGGER = logging.getLogger(__name__)
 STAGE = "delivery"
+# How long a stopping `newsmon deliver` waits for its sinks to close their consumers: below the 15 s after
+# which newsmon.shell.processes.stop_all (and compose's stop_grace_period, 30 s) kill it.
+STOP_SECONDS = 10.0
 
 
 def sink_topics(settings: Settings, sink: SinkSettings) -> list[str]:
@@ -170,7 +175,7 @@ class SinkLoop:
 
 
 def start_sinks(settings: Settings, bootstrap_servers: str, stop: threading.Event) -> list[threading.Thread]:
-    """One daemon thread per configured sink (daemon: a killed worker takes them along, the ledger and the
+    """One daemon thread per configured sink (daemon: a killed process takes them along, the ledger and the
     committed offsets carry on)."""
     threads = []
     for sink in settings.alerts.sinks:
@@ -183,3 +188,24 @@ def start_sinks(settings: Settings, bootstrap_servers: str, stop: threading.Even
         thread.start()
         threads.append(thread)
     return threads
+
+
+class SinkFailed(Exception):
+    """A sink's thread ended while delivery was not stopping (its consumer or producer raised)."""
+
+
+def deliver_until_stopped(settings: Settings, bootstrap_servers: str, stop: threading.Event) -> None:
+    """`newsmon deliver`: run every configured sink until `stop` is set (or the caller's signal exception),
+    then let each settle its current record. Raises SinkFailed when a sink's thread dies: the process exits
+    and its supervisor restarts it, resuming at the committed offsets, rather than leave that sink silent."""
+    threads = start_sinks(settings, bootstrap_servers, stop)
+    try:
+        while not stop.wait(0.5):
+            dead = [thread.name for thread in threads if not thread.is_alive()]
+            if dead:
+                raise SinkFailed(f"sink thread(s) ended: {', '.join(dead)}")
+    finally:
+        stop.set()
+        deadline = time.monotonic() + STOP_SECONDS
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))

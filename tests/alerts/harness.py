@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,17 @@ def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess
     )
 
 
+def start_deliver(settings: Settings, log_name: str = "deliver.log") -> subprocess.Popen[bytes]:
+    """`newsmon deliver`: the one process of a deployment that runs the sinks (workers do not)."""
+    return spawn(
+        ["deliver"],
+        write_effective_settings(settings),
+        settings.kafka.bootstrap_servers,
+        free_port(),
+        log_file=settings.state_dir / log_name,
+    )
+
+
 def sighting(outlet: str, status: str = "announced", **changes: Any) -> Event:
     """An Event as the extract stage would publish it: event_key computed by streams.alerts.identity."""
     event = make_event(outlet, status, **changes)
@@ -95,11 +106,18 @@ def read_alerts(settings: Settings, topic: str) -> list[Alert]:
 
 
 def wait_for(
-    condition: Callable[[], bool], worker: subprocess.Popen[bytes], what: str, timeout: float = DEADLINE
+    condition: Callable[[], bool],
+    processes: subprocess.Popen[bytes] | Sequence[subprocess.Popen[bytes]],
+    what: str,
+    timeout: float = DEADLINE,
 ) -> None:
-    """Poll `condition` with a deadline; fail early if the worker died."""
+    """Poll `condition` with a deadline; fail early if one of the processes (workers, delivery) died."""
+    watched = [processes] if isinstance(processes, subprocess.Popen) else list(processes)
     deadline = time.monotonic() + timeout
     while not condition():
-        assert worker.poll() is None, f"worker exited with {worker.returncode} while waiting for {what}"
+        for process in watched:
+            assert process.poll() is None, (
+                f"{process.args[-1]} exited with {process.returncode} while waiting for {what}"
+            )
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)

@@ -1,5 +1,6 @@
 """The alert stage end to end on the real broker: Event records produced to `events`, a worker process, alerts
-read back from the topics with kafka-python and received by a real loopback webhook."""
+read back from the topics with kafka-python and received by a real loopback webhook through a
+`newsmon deliver` process (the production shape: workers do not deliver)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.alerts.harness import (
     read_alerts,
     read_values,
     sighting,
+    start_deliver,
     start_worker,
     wait_for,
 )
@@ -108,14 +110,14 @@ def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusa
     ]:
         producer.send(event)
     producer.close()
-    worker = start_worker(settings)
+    worker, deliver = start_worker(settings), start_deliver(settings)
     try:
-        wait_for(lambda: len(receiver.acknowledged()) >= 5, worker, "5 alerts at the webhook")
+        wait_for(lambda: len(receiver.acknowledged()) >= 5, [worker, deliver], "5 alerts at the webhook")
         commitments = read_alerts(settings, topics.name("alerts.commitments"))
         sanctions = read_alerts(settings, topics.name("alerts.sanctions"))
         corroborated = read_alerts(settings, topics.rule_alert_topic("corroborated"))
     finally:
-        stop_all([worker])
+        stop_all([worker, deliver])
         receiver.stop()
 
     # The second outlet is told at once; the third waits for the corroboration interval (and for the
@@ -205,19 +207,23 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
                 return
             producer.send(event)
 
-    worker = start_worker(settings)
+    worker, deliver = start_worker(settings), start_deliver(settings)
     feeder = threading.Thread(target=produce)
     try:
         feeder.start()
-        wait_for(lambda: len(receiver.acknowledged()) >= 3, worker, "the first alerts")
-        kill_9(worker)  # SIGKILL mid-flow: no shutdown, no final commit
+        wait_for(lambda: len(receiver.acknowledged()) >= 3, [worker, deliver], "the first alerts")
+        # SIGKILL mid-flow, the delivery first (right after an acknowledgement), then the worker: no shutdown,
+        # no final commit.
+        kill_9(deliver)
+        kill_9(worker)
         worker = start_worker(settings, "worker-restarted.log")
+        deliver = start_deliver(settings, "deliver-restarted.log")
         feeder.join()
-        wait_for(lambda: len(receiver.acknowledged()) >= 60, worker, "60 alerts at the webhook")
+        wait_for(lambda: len(receiver.acknowledged()) >= 60, [worker, deliver], "60 alerts at the webhook")
         published = [alert for name in topics.alert_names() for alert in read_alerts(settings, name)]
     finally:
         stop_producing.set()
-        stop_all([worker])
+        stop_all([worker, deliver])
         receiver.stop()
         producer.close()
 
@@ -248,20 +254,20 @@ def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(b
     for event in flowing_events()[:12]:  # 4 commitments and 2 packages, each on two outlets: 12 alerts
         producer.send(event)
     producer.close()
-    worker = start_worker(settings)
+    worker, deliver = start_worker(settings), start_deliver(settings)
     try:
         wait_for(
             lambda: len(read_alerts(settings, topics.name("alerts.commitments"))) >= 4,
-            worker,
+            [worker, deliver],
             "alerts on Kafka while the webhook is down",
         )
         receiver.fail_next = 5  # then it answers HTTP 500 five times
         receiver.start()
-        wait_for(lambda: len(receiver.acknowledged()) >= 12, worker, "12 alerts at the webhook")
+        wait_for(lambda: len(receiver.acknowledged()) >= 12, [worker, deliver], "12 alerts at the webhook")
         published = [alert for name in topics.alert_names() for alert in read_alerts(settings, name)]
         dead_letters = read_values(settings, topics.name(DEAD_LETTER))
     finally:
-        stop_all([worker])
+        stop_all([worker, deliver])
         receiver.stop()
 
     assert sum(1 for request in receiver.requests if request["status"] == 500) == 5

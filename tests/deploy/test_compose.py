@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from newsmon.settings import Settings
+from newsmon.settings.alerts import AlertSettings
 from newsmon.shell.cli import cli
 from newsmon.topics import ALL
 from tests.deploy.deploy_files import COMPOSE_FILE, DEPLOY, ROOT, compose
@@ -106,6 +107,26 @@ def test_env_example_provides_every_substitution_and_is_not_committed_as_env():
     assert required <= example, "a required secret is missing from .env.example"
     assert example <= set(substituted), ".env.example lists a variable the compose file never uses"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_one_delivery_service_runs_the_sinks_and_the_workers_do_not():
+    """Issue 16: every worker replica running the sinks sent every alert once per replica."""
+    services = newsmon_services(compose())
+    delivering = [name for name, service in services.items() if service["command"] == ["deliver"]]
+    assert delivering == ["delivery"]
+    delivery = services["delivery"]
+    assert delivery["deploy"]["replicas"] == 1
+    # The sent-ledger lives in state_dir: on a volume, a recreated container does not resend alerts.
+    state_dir = delivery["environment"].get("NEWSMON_STATE_DIR", "/home/newsmon/state")
+    assert any(volume.split(":")[1] == state_dir for volume in delivery["volumes"] if ":" in volume)
+    assert not any(
+        str(service.get("environment", {}).get("NEWSMON_ALERTS__DELIVER_IN_WORKER", "false")).lower()
+        == "true"
+        for service in services.values()
+    )
+    assert AlertSettings().deliver_in_worker is False
+    scraped = (DEPLOY / "prometheus/prometheus.yml").read_text(encoding="utf-8")
+    assert '"delivery:9464"' in scraped
 
 
 @pytest.mark.parametrize("service", ["connector", "worker"])

@@ -2,9 +2,9 @@
 every query of the committed dashboard evaluated through Prometheus's HTTP API must return data.
 
 The connector runs in this process (its metrics on the default registry, served on a free port); the worker is
-a `newsmon worker` child; the consumer-lag collector runs here too, on its own registry and port, scraped as a
-worker target exactly as run_worker serves it. A broken feed and two poison records give the error panels
-data.
+a `newsmon worker` child and the sinks run in a `newsmon deliver` child, as in the compose stack; the
+consumer-lag collector runs here too, on its own registry and port, scraped as a worker target exactly as
+run_worker serves it. A broken feed and two poison records give the error panels data.
 """
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def write_prometheus_config(directory: Path, connector_port: int, worker_ports: list[int]) -> Path:
+def write_prometheus_config(
+    directory: Path, connector_port: int, worker_ports: list[int], delivery_port: int
+) -> Path:
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(PROMETHEUS_DIR / "rules.yml")],
@@ -88,6 +90,10 @@ def write_prometheus_config(directory: Path, connector_port: int, worker_ports: 
             {
                 "job_name": "newsmon-connector",
                 "static_configs": [{"targets": [f"127.0.0.1:{connector_port}"]}],
+            },
+            {
+                "job_name": "newsmon-delivery",
+                "static_configs": [{"targets": [f"127.0.0.1:{delivery_port}"]}],
             },
             {
                 "job_name": "newsmon-worker",
@@ -140,7 +146,9 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
         )
         ensure_topics(settings.kafka, broker.bootstrap_servers)
 
-        worker_port, connector_port, lag_port, prometheus_port = (free_port() for _ in range(4))
+        worker_port, delivery_port, connector_port, lag_port, prometheus_port = (
+            free_port() for _ in range(5)
+        )
         lag_registry = CollectorRegistry()
         lag = start_lag_metrics(settings, broker.bootstrap_servers, lag_registry)
         lag_server, _ = start_http_server(lag_port, addr="127.0.0.1", registry=lag_registry)
@@ -152,7 +160,14 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
             worker_port,
             log_file=state / "worker.log",
         )
-        config = write_prometheus_config(state, connector_port, [worker_port, lag_port])
+        deliver = spawn(
+            ["deliver"],
+            write_effective_settings(settings),
+            broker.bootstrap_servers,
+            delivery_port,
+            log_file=state / "deliver.log",
+        )
+        config = write_prometheus_config(state, connector_port, [worker_port, lag_port], delivery_port)
         prometheus = subprocess.Popen(
             [
                 "prometheus",
@@ -198,7 +213,7 @@ def live(broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePipel
                 connector.join(timeout=20)
             prometheus.terminate()
             prometheus.wait(timeout=20)
-            stop_all([worker])
+            stop_all([worker, deliver])
             assert lag is not None
             lag.stop()
             lag_server.shutdown()
