@@ -134,7 +134,9 @@ class EmbeddedBroker:
                 f"port {self.port} is in use: tansu exited (code {code}) and another process answers there"
             )
         LOGGER.warning(
-            "embedded development broker (tansu, in-memory: all data is lost when it stops) at %s",
+            "embedded development broker at %s, for trials (tansu, in-memory: it keeps every record, growing "
+            "with every page, and all data is lost when it stops); for a long-running service set "
+            "kafka.bootstrap_servers (docker-compose.yml runs Apache Kafka)",
             self.bootstrap_servers,
             extra={"bootstrap_servers": self.bootstrap_servers, "pid": self._process.pid},
         )

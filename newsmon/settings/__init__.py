@@ -48,6 +48,14 @@ class KafkaSettings(StrictModel):
         description="host:port[,host:port]. Unset: newsmon starts an embedded in-memory tansu broker.",
     )
     topic_prefix: str = "newsmon."
+    # Short: in docker-compose.yml the services start once Kafka is healthy, and a person at a terminal should
+    # not wait a minute to learn of a wrong bootstrap_servers.
+    connect_wait_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a command waits for the configured Kafka to answer before it stops with one "
+        "error line.",
+    )
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 

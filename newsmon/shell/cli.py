@@ -16,17 +16,12 @@ from pydantic import ValidationError
 
 from newsmon.connectors.commands import feeds_group
 from newsmon.logs import configure_logging
-from newsmon.settings import MetricsSettings, Settings, load_settings
+from newsmon.settings import KafkaSettings, MetricsSettings, Settings, load_settings
 from newsmon.streams.clean.command import clean_command
 from newsmon.streams.dedup.command import dedup_command
 from newsmon.streams.extract.command import eval_command, extract_command, train_command
 
 LOGGER = logging.getLogger(__name__)
-
-# How long a command waits for a configured Kafka to answer before it stops with a one-line error. Short: in
-# docker-compose.yml the services start once Kafka is healthy, and a person at a terminal should not wait a
-# minute to learn of a wrong bootstrap_servers.
-KAFKA_WAIT_SECONDS = 15.0
 
 
 class Shutdown(Exception):
@@ -93,20 +88,21 @@ def _require_state_dir(state_dir: Path) -> None:
         ) from exc
 
 
-def _require_kafka(bootstrap_servers: str | None) -> None:
-    """Wait up to KAFKA_WAIT_SECONDS for the configured Kafka to answer, else stop in one line; later waits
-    (processes.kafka_for's 60 s) then find it answering at once. None: the embedded broker, which kafka_for
-    starts and waits for itself."""
+def _require_kafka(kafka: KafkaSettings) -> None:
+    """Wait up to `kafka.connect_wait_seconds` for the configured Kafka to answer, else stop in one line;
+    later waits (processes.kafka_for's 60 s) then find it answering at once. No bootstrap servers: the
+    embedded broker, which kafka_for starts and waits for itself."""
     from newsmon.broker import BrokerStartError, wait_until_kafka_answers
 
+    bootstrap_servers = kafka.bootstrap_servers
     if bootstrap_servers is None:
         return
     try:
-        wait_until_kafka_answers(bootstrap_servers, timeout=KAFKA_WAIT_SECONDS)
+        wait_until_kafka_answers(bootstrap_servers, timeout=kafka.connect_wait_seconds)
     except BrokerStartError as exc:
         raise click.ClickException(
             f"Kafka at {bootstrap_servers} is not reachable: {exc.__cause__ or 'no answer'} "
-            f"(waited {KAFKA_WAIT_SECONDS:.0f} s; "
+            f"(waited {kafka.connect_wait_seconds:g} s; "
             "set kafka.bootstrap_servers / NEWSMON_KAFKA__BOOTSTRAP_SERVERS)"
         ) from exc
 
@@ -183,7 +179,7 @@ def topics_create(ctx: click.Context) -> None:
     settings = _settings(ctx)
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS (or [kafka] bootstrap_servers)")
-    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_kafka(settings.kafka)
     created = ensure_topics(
         settings.kafka, settings.kafka.bootstrap_servers, settings.alerts.rule_names(), settings.limits
     )
@@ -200,7 +196,7 @@ def worker(ctx: click.Context) -> None:
     settings = _settings(ctx)
     _require_metrics_port(settings.metrics, settings.metrics.port)
     _require_state_dir(settings.state_dir)
-    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_kafka(settings.kafka)
     with kafka_for(settings) as bootstrap_servers:
         run_worker(settings, bootstrap_servers)
 
@@ -222,7 +218,7 @@ def deliver(ctx: click.Context) -> None:
         )
     _require_metrics_port(settings.metrics, settings.metrics.port)
     _require_state_dir(settings.state_dir)
-    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_kafka(settings.kafka)
     with kafka_for(settings) as bootstrap_servers:
         serve_metrics(settings.metrics)
         if not settings.alerts.sinks:
@@ -247,7 +243,7 @@ def connect(ctx: click.Context) -> None:
     settings = _settings(ctx)
     _require_metrics_port(settings.metrics, settings.metrics.port)
     _require_state_dir(settings.state_dir)
-    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_kafka(settings.kafka)
     with kafka_for(settings) as bootstrap_servers:
         serve_metrics(settings.metrics)
         try:
@@ -274,7 +270,7 @@ def run(ctx: click.Context) -> None:
     if delivers:
         _require_metrics_port(settings.metrics, deliver_port, " (the delivery's: metrics.port + 2)")
     _require_state_dir(settings.state_dir)
-    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_kafka(settings.kafka)
     with kafka_for(settings) as bootstrap_servers:
         settings_file = write_effective_settings(settings)
         starters = {
@@ -340,7 +336,7 @@ def alerts_tail(ctx: click.Context, as_json: bool, from_beginning: bool, rule: s
     if not settings.kafka.bootstrap_servers:
         raise click.ClickException("set NEWSMON_KAFKA__BOOTSTRAP_SERVERS to the broker the service uses")
     names = tail_topics(settings.kafka.topic_prefix, rule)
-    _require_kafka(settings.kafka.bootstrap_servers)
+    _require_kafka(settings.kafka)
     _require_topics(settings.kafka.bootstrap_servers, names)
     reader = AlertReader(settings.kafka.bootstrap_servers, names, from_beginning=from_beginning)
     render = format_alert_json if as_json else format_alert

@@ -244,6 +244,9 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
     assert sum(acknowledged.values()) - len(expected) <= 1, acknowledged.most_common(3)
 
 
+# The webhook's failure and recovery is the subject here, not the broker: one broker kind keeps the suite
+# inside its time budget (the kill -9 test above covers delivery on both).
+@pytest.mark.brokers("tansu")
 def test_failing_then_recovering_webhook_loses_nothing_and_sends_nothing_twice(broker, tmp_path: Path):
     receiver = Receiver(secret=SECRET)  # down at first: connection refused
     settings = alert_settings_run(
