@@ -182,3 +182,21 @@ def poll_once(settings: Settings, publisher: RawPagePublisher) -> PollSummary:
             await connector.aclose()
 
     return asyncio.run(go())
+
+
+class RecordingPublisher:
+    """Kafka stand-in with the publisher's interface: acknowledges every page at once and keeps what the
+    connector published and dead-lettered in memory."""
+
+    def __init__(self) -> None:
+        self.pages: list[RawPage] = []
+        self.letters: list[DeadLetter] = []
+
+    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
+        self.pages.extend(pages)
+
+    def dead_letter(self, letter: DeadLetter) -> None:
+        self.letters.append(letter)
+
+    def flush(self, timeout: float | None = None) -> None:
+        pass

@@ -9,31 +9,21 @@ import sqlite3
 import time
 from typing import Any
 
-from connector_testkit import FEED_HEADERS, HTML_HEADERS, Reply, html_page, make_settings, rss
+from connector_testkit import (
+    FEED_HEADERS,
+    HTML_HEADERS,
+    RecordingPublisher,
+    Reply,
+    html_page,
+    make_settings,
+    rss,
+)
 from newsmon.connectors.service import FeedConnector
 
 from newsmon import metrics
 from newsmon.faults import STATE_STORE
-from newsmon.records import DeadLetter, RawPage
 
 DEADLINE = 15.0
-
-
-class RecordingPublisher:
-    """Kafka stand-in: acknowledges every page at once."""
-
-    def __init__(self) -> None:
-        self.pages: list[RawPage] = []
-        self.letters: list[DeadLetter] = []
-
-    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
-        self.pages.extend(pages)
-
-    def dead_letter(self, letter: DeadLetter) -> None:
-        self.letters.append(letter)
-
-    def flush(self, timeout: float | None = None) -> None:
-        pass
 
 
 def faults() -> float:

@@ -7,14 +7,13 @@ import tomllib
 
 import pytest
 from click.testing import CliRunner
-from connector_testkit import FEED_HEADERS, Reply, make_settings, rss
+from connector_testkit import FEED_HEADERS, RecordingPublisher, Reply, make_settings, rss
 from newsmon.connectors.commands import feeds_group
 from newsmon.connectors.opml import import_opml
 from newsmon.connectors.service import FeedConnector
 from newsmon.connectors.state import FEED_HEALTH_STATES, ConnectorState, FeedState, feed_health
 from prometheus_client import REGISTRY
 
-from newsmon.records import DeadLetter, RawPage
 from newsmon.redact import redact_url
 from newsmon.settings import Settings
 from newsmon.settings.connector import ConnectorSettings, FeedConfig
@@ -78,23 +77,6 @@ def test_feeds_list_shows_a_never_succeeded_feed_at_its_first_failure(tmp_path):
     assert lines["broken"][4:] == ["never", "1", "never_succeeded", "http_status:", "HTTP", "404"]
     assert lines["flaky"][6:9] == ["1", "failing", "timeout:"]
     assert lines["fresh"][2:] == ["never", "never", "0", "pending"]
-
-
-class RecordingPublisher:
-    """Kafka stand-in: acknowledges every page at once."""
-
-    def __init__(self) -> None:
-        self.pages: list[RawPage] = []
-        self.letters: list[DeadLetter] = []
-
-    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
-        self.pages.extend(pages)
-
-    def dead_letter(self, letter: DeadLetter) -> None:
-        self.letters.append(letter)
-
-    def flush(self, timeout: float | None = None) -> None:
-        pass
 
 
 def feed_states(url: str) -> dict[str, float | None]:

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
-from newsmon.records import DeadLetter, Party, Quantity, RawPage
+from newsmon.records import Party, Quantity
 from newsmon.settings.alerts import AlertSettings
 from newsmon.shell.processes import stop_all
 from tests.alerts.harness import EventProducer, alert_settings_run, sighting, start_worker
 from tests.connectors.connector_testkit import (
     FEED_HEADERS,
     LoopbackServer,
+    RecordingPublisher,
     Reply,
     make_settings,
     poll_once,
@@ -28,23 +29,6 @@ from tests.connectors.connector_testkit import (
 
 SERVICE_LOGGER = "newsmon.connectors.service"
 DEADLINE = 90.0
-
-
-class RecordingPublisher:
-    """The publisher's interface without a broker: what the connector publishes, kept in memory."""
-
-    def __init__(self) -> None:
-        self.pages: list[RawPage] = []
-        self.letters: list[DeadLetter] = []
-
-    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
-        self.pages.extend(pages)
-
-    def dead_letter(self, letter: DeadLetter) -> None:
-        self.letters.append(letter)
-
-    def flush(self, timeout: float | None = None) -> None:
-        pass
 
 
 def poll_lines(caplog: pytest.LogCaptureFixture, settings: Any, publisher: RecordingPublisher) -> list[Any]:
