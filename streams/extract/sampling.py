@@ -1,8 +1,8 @@
 """How the labelled real-news sets (`labelled/{ar,en}.jsonl`) are drawn and grown: the sampling recipe.
 
-Owns the per-language readers of the public corpora (SaudiNewsNet for Arabic; BBC News, AG News, FNC-1, the
-Reuters part of ISOT and the news-feed descriptions of the RSS link databases of 2022-23 for English), the
-sentence splitter giving character spans into an article's text, the candidate filters (our own
+Owns the per-language readers of the public corpora (SaudiNewsNet and Al Mayadeen for Arabic; BBC News, AG
+News, FNC-1, the Reuters part of ISOT and the news-feed descriptions of the RSS link databases of 2022-23 for
+English), the sentence splitter giving character spans into an article's text, the candidate filters (our own
 word lists, deliberately not the engine's lexicon, so that the sample is not biased towards what the engine
 already finds), the seeded selection (sentences already labelled are excluded, at most three sentences per
 article counting those), the batch files handed to labellers, and merging their labels back as pointers with
@@ -428,10 +428,36 @@ def _rss_link_database(repo: str, commit: str, mirrors: Path) -> Iterator[Candid
             article = _Article(
                 repo, commit, path, None, index, "description", outlet, entry.get("description") or ""
             )
-            for candidate in article.candidates("en"):
-                if candidate.sha256 not in seen and not _MARKUP.search(candidate.text):
-                    seen.add(candidate.sha256)
-                    yield candidate
+            yield from (c for c in _first_seen(article.candidates("en"), seen) if not _MARKUP.search(c.text))
+
+
+def _first_seen(candidates: Iterable[Candidate], seen: set[str]) -> Iterator[Candidate]:
+    """The candidates whose sentence is not in `seen` (sha256 values), which they are added to."""
+    for candidate in candidates:
+        if candidate.sha256 not in seen:
+            seen.add(candidate.sha256)
+            yield candidate
+
+
+MAYADEEN_REPO = "hadialshaer/DataScience-NewsAnalytics"
+MAYADEEN_COMMIT = "54f59e270cfc48dcd15e88c45bbd992404af6bf5"
+MAYADEEN_DIR = "Data_Collection/data_articles"  # Task-1/data_articles holds the same blobs
+
+
+def _almayadeen(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """Al Mayadeen (Beirut) articles, 600 a month from 2023-01 to 2024-08, one JSON array a month
+    (`full_text`), at a pinned commit. Repeated paragraphs are read once. Every article is read: `rng` is not
+    drawn from."""
+    git_dir = realtext.mirror_of(MAYADEEN_REPO, mirrors)
+    names = _git(git_dir, "ls-tree", "-r", "--name-only", MAYADEEN_COMMIT, MAYADEEN_DIR).decode().splitlines()
+    seen: set[str] = set()
+    for path, blob in _blobs(git_dir, MAYADEEN_COMMIT, sorted(names)):
+        for index, item in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
+            text = item.get("full_text") or ""
+            article = _Article(
+                MAYADEEN_REPO, MAYADEEN_COMMIT, path, None, index, "full_text", "al mayadeen", text
+            )
+            yield from _first_seen(article.candidates("ar"), seen)
 
 
 def _rss_2022(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
@@ -449,7 +475,7 @@ def _rss_2023(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
 
 
 READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], ...]] = {
-    "ar": (_saudinewsnet,),
+    "ar": (_saudinewsnet, _almayadeen),
     "en": (_ag_news, _bbc, _fnc1, _isot_reuters, _rss_2022, _rss_2023),
 }
 
