@@ -141,7 +141,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
         settings = load_settings(config_file)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(f"invalid configuration: {_one_line(exc)}") from exc
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     signal.signal(signal.SIGTERM, _raise_shutdown)
     ctx.obj = settings
 
