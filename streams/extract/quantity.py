@@ -57,6 +57,11 @@ class QuantityReader:
             rf"|(?:حزمه|جوله)\s+(?:\w+\s+){{0,3}}?(?:ال(?P<anum>\d+)|(?P<aword>{ordinal})|(?P<bare>\d+))(?!\w)"
         )
 
+    def is_amount_word(self, term: str) -> bool:
+        """Whether `term` (normalised) only says how much: a number word, a multiplier or a unit ("مليون",
+        "four", "dollars"), never what is given."""
+        return term in self._number_words or term in self._multipliers or term in self._units
+
     def find(self, normalised: str) -> list[QuantityMatch]:
         found: list[QuantityMatch] = []
         for match in self._package.finditer(normalised):
