@@ -19,7 +19,6 @@ from kafka.structs import TopicPartition
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.lag import LagReader
 from newsmon.records import Alert, Article, DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.settings.alerts import WatchRule
@@ -29,6 +28,7 @@ from newsmon.shell.demo.run import demo_settings
 from newsmon.shell.demo.site import DemoServer
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import ARTICLES, DEAD_LETTER, EVENTS, RAW_PAGES, Topics
+from tests.alerts.harness import wait_until_drained
 from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
 from tests.process_tree import kill_9
 
@@ -66,21 +66,6 @@ def read_alerts(settings: Settings) -> list[Alert]:
         for topic in Topics(settings.kafka.topic_prefix).alert_names()
         for value in read_topic(bootstrap, topic)
     ]
-
-
-def wait_until_drained(settings: Settings, worker: subprocess.Popen[bytes]) -> None:
-    """Poll with a deadline until the worker group has committed everything twice in a row."""
-    lag = LagReader(settings.kafka.bootstrap_servers)
-    deadline = time.monotonic() + DRAIN_TIMEOUT
-    quiet_checks = 0
-    try:
-        while quiet_checks < 2:
-            assert worker.poll() is None, f"worker exited with {worker.returncode}"
-            assert time.monotonic() < deadline, f"not drained: {lag.worker_backlog(settings)} records left"
-            quiet_checks = quiet_checks + 1 if lag.worker_backlog(settings) == 0 else 0
-            time.sleep(0.3)
-    finally:
-        lag.close()
 
 
 def wait_for_first_alert(settings: Settings) -> None:

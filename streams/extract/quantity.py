@@ -45,7 +45,8 @@ class QuantityReader:
         unit = _words(self._units)
         ordinal = _words(self._ordinals)
         self._counted = re.compile(
-            rf"(?<!\w)(?P<num>{number})(?:\s*(?:-|to|and|or|و|الى|او)\s*(?P<num2>{_NUMBER}))?"
+            # Not the number of a model name ("F-16 jets" are not 16 jets).
+            rf"(?<!\w)(?<!\w-)(?P<num>{number})(?:\s*(?:-|to|and|or|و|الى|او)\s*(?P<num2>{_NUMBER}))?"
             rf"\s*(?P<mult>{multiplier})?(?:\s+of)?\s*(?:من\s+)?(?:ال)?(?P<unit>{unit})(?!\w)"
         )
         self._currency_first = re.compile(

@@ -133,3 +133,10 @@ def test_amount_only_objects():
         is_amount_only("مليون") and is_amount_only("four") and is_amount_only("500") and is_amount_only(None)
     )
     assert not is_amount_only("منحة") and not is_amount_only("grant") and not is_amount_only("IRIS-T")
+
+
+def test_a_model_name_is_not_a_count():
+    [jets] = completed(None, "The Netherlands pledged F-16 fighter jets to Ukraine.", "en")
+    assert jets.quantity is None  # not "16 aircraft"
+    [counted] = completed(None, "تعهدت هولندا بتسليم 18 طائرة مقاتلة من طراز إف-16 إلى أوكرانيا.", "ar")
+    assert counted.quantity is not None and (counted.quantity.value, counted.quantity.unit) == (18, "aircraft")
