@@ -16,8 +16,9 @@ same event. Quantities do not separate events — a changed amount is the same e
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from newsmon.streams.alerts.state import TrackedEvent
 
 from newsmon.records import Event, Party, Quantity, stable_id
 
@@ -49,23 +50,21 @@ def object_words(text: str | None) -> frozenset[str]:
     return frozenset(words)
 
 
-def match_score(tracked: Mapping[str, Any], event: Event) -> int | None:
-    """How well `event` fits a tracked event (higher is better), or None when it is another event.
-
-    `tracked` carries `actors` (codes), `object_words` by language and the event type/category."""
-    if tracked["type"] != event.type or tracked["category"] != event.category:
+def match_score(tracked: TrackedEvent, event: Event) -> int | None:
+    """How well `event` fits a tracked event (higher is better), or None when it is another event."""
+    if tracked.type != event.type or tracked.category != event.category:
         return None
-    known, seen = set(tracked["actors"]), {actor.code for actor in event.actors}
+    known, seen = set(tracked.actors), {actor.code for actor in event.actors}
     if known and seen and not (known <= seen or seen <= known):
         return None
     words = object_words(event.object)
-    known_words = set(tracked["object_words"].get(event.lang, []))
+    known_words = set(tracked.object_words.get(event.lang, []))
     if words and known_words and not words & known_words:
         return None
     return 2 * (known == seen) + bool(words & known_words)
 
 
-def best_match(candidates: Sequence[Mapping[str, Any]], event: Event) -> int | None:
+def best_match(candidates: Sequence[TrackedEvent], event: Event) -> int | None:
     """Index of the tracked event `event` belongs to (the best score, the oldest on a tie), else None."""
     scored = [
         (score, -index)

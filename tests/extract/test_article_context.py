@@ -3,13 +3,15 @@ sentences (streams/extract/article_context.py), in English and Arabic; the resul
 
 from __future__ import annotations
 
-from newsmon.streams.alerts.identity import match_score
+from newsmon.streams.alerts.logic import track
+from newsmon.streams.alerts.state import MessageOrigin
 from newsmon.streams.extract.article_context import complete_mentions, is_amount_only
 from newsmon.streams.extract.engine import extract_events
 from newsmon.streams.extract.events import article_events
 
 from newsmon.records import Event, Sentence
-from tests.factories import make_article
+from newsmon.settings.alerts import AlertSettings
+from tests.factories import NOW, make_article
 
 
 def sentences_of(text: str) -> list[tuple[int, int]]:
@@ -98,13 +100,13 @@ def test_an_object_that_is_only_a_number_word_is_dropped_so_a_raised_amount_is_t
     assert pledge.object == "منحة" and raised.object is None  # not "مليون"
     assert raised.quantity is not None and (raised.quantity.value, raised.quantity.unit) == (700e6, "USD")
     assert raised.event_key == pledge.event_key
-    tracked = {
-        "type": pledge.type,
-        "category": pledge.category,
-        "actors": ["JPN"],
-        "object_words": {"ar": ["منحه"]},
-    }
-    assert match_score(tracked, raised) is not None
+    settings = AlertSettings(debounce_seconds=0)
+    decision = track(None, pledge, MessageOrigin(topic="events", partition=0, offset=1), NOW, settings)
+    decision = track(
+        decision.state, raised, MessageOrigin(topic="events", partition=0, offset=2), NOW, settings
+    )
+    assert decision.state is not None and len(decision.state.tracked) == 1  # one event, updated
+    assert [alert.kind for alert in decision.alerts] == ["update"]
 
 
 def test_the_title_completes_a_missing_quantity_normalised_in_both_languages():
@@ -139,4 +141,7 @@ def test_a_model_name_is_not_a_count():
     [jets] = completed(None, "The Netherlands pledged F-16 fighter jets to Ukraine.", "en")
     assert jets.quantity is None  # not "16 aircraft"
     [counted] = completed(None, "تعهدت هولندا بتسليم 18 طائرة مقاتلة من طراز إف-16 إلى أوكرانيا.", "ar")
-    assert counted.quantity is not None and (counted.quantity.value, counted.quantity.unit) == (18, "aircraft")
+    assert counted.quantity is not None and (counted.quantity.value, counted.quantity.unit) == (
+        18,
+        "aircraft",
+    )
