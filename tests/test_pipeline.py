@@ -35,8 +35,8 @@ from tests.process_tree import kill_9
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 # What an analyst expects from the demo site: the EU package (carried by two outlets) once, Germany's air
-# defence, Japan's grant (Arabic), Britain's sanctions (Arabic); nothing for Austria's refusal or the
-# boilerplate "about us" page.
+# defence, Japan's grant (Arabic, raised in a later English article: an update, not a second event),
+# Britain's sanctions (Arabic); nothing for Austria's refusal or the boilerplate "about us" page.
 EXPECTED_ALERTS = {
     ("sanction", "EU", "announced"),
     ("commitment", "DEU", "announced"),
@@ -128,18 +128,23 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     assert sorted(alert_signature(alert) for alert in new) == sorted(EXPECTED_ALERTS)
     eu_package = next(alert for alert in new if alert.event.actors[0].code == "EU")
     assert eu_package.event.quantity is not None and eu_package.event.quantity.value == 20
-    # Its second outlet reaches every reader as an update, not only the corroboration rule's topic.
+    # Its second outlet reaches every reader as an update, not only the corroboration rule's topic; so does
+    # Japan's raised grant, from a second outlet.
     updates = [alert for alert in alerts if alert.kind == "update"]
-    assert [(alert_signature(alert), alert.corroboration) for alert in updates] == [
-        (("sanction", "EU", "announced"), 2)
+    assert sorted((alert_signature(alert), alert.corroboration) for alert in updates) == [
+        (("commitment", "JPN", "announced"), 2),
+        (("sanction", "EU", "announced"), 2),
     ]
-    # The copy is not extracted again but counts as a second outlet.
+    raised = next(alert for alert in updates if alert.event.actors[0].code == "JPN")
+    assert raised.event.quantity is not None and raised.event.quantity.value == 700e6
+    # The copy is not extracted again but counts as a second outlet (and the raise is Japan's second outlet).
     corroborated = [
         Alert.from_bytes(value)
         for value in read_topic(settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))
     ]
-    assert [(alert_signature(alert), alert.corroboration) for alert in corroborated] == [
-        (("sanction", "EU", "announced"), 2)
+    assert sorted((alert_signature(alert), alert.corroboration) for alert in corroborated) == [
+        (("commitment", "JPN", "announced"), 2),
+        (("sanction", "EU", "announced"), 2),
     ]
 
     letters = [

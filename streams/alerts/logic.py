@@ -147,13 +147,20 @@ def _add_sighting(
     status = tracked.status
     if status is None or STATUS_RANK[event.status] > STATUS_RANK[status]:
         status = event.status
-    quantity = event.quantity
-    if not quantity_changed(tracked.quantity, quantity, settings.quantity_tolerance):
-        quantity = tracked.quantity  # a rounding difference must not flap the stored amount
+    quantity, quantity_as_of = tracked.quantity, tracked.quantity_as_of
+    published = event.article.published_at
+    # An amount replaces the stored one only from an article published no earlier than the one that stated
+    # it: a report of the first pledge that arrives after the raise is not a cut. A rounding difference
+    # does not flap the stored amount either.
+    if quantity_changed(quantity, event.quantity, settings.quantity_tolerance) and (
+        quantity_as_of is None or published >= quantity_as_of
+    ):
+        quantity, quantity_as_of = event.quantity, published
     return tracked.model_copy(
         update={
             "status": status,
             "quantity": quantity,
+            "quantity_as_of": quantity_as_of,
             "parties": {**tracked.parties, **{actor.code: actor for actor in event.actors}},
             "actors": list(dict.fromkeys([*tracked.actors, *(actor.code for actor in event.actors)])),
             "event": event,

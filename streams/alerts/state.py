@@ -79,6 +79,7 @@ class TrackedEvent(_State):
     keyword_rules: list[str]  # rules whose keywords a sighting carried
     status: EventStatus | None = None  # None until an alertable sighting
     quantity: Quantity | None = None
+    quantity_as_of: datetime | None = None  # publication time of the article that stated `quantity`
     event: Event | None = None  # the latest alertable sighting: the alert quotes its words
     first_seen: datetime
     last_seen: datetime

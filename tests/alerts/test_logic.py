@@ -213,6 +213,19 @@ def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
     ]
 
 
+def test_an_older_report_of_the_amount_arriving_late_is_not_a_change():
+    aid = dict(
+        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+    )
+    amount = lambda value: Quantity(value=value, unit="USD", text=f"${value}")  # noqa: E731
+    published = lambda outlet, when: sighting(outlet).article.model_copy(update={"published_at": when})  # noqa: E731
+    raised = sighting("a", quantity=amount(700e6), article=published("a", NOW), **aid)
+    pledged = sighting("b", quantity=amount(500e6), article=published("b", NOW - timedelta(days=3)), **aid)
+    decision, alerts = feed(SETTINGS, raised, pledged)
+    assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == ["corroborated by 2 outlets"]
+    assert decision.state.tracked[0].quantity == amount(700e6)
+
+
 # --- debounce, hold until corroborated, rules, retention --------------------------------------------------
 
 
