@@ -8,9 +8,10 @@ event).
 
 Under one key the table holds a few **tracked events**; `best_match` picks the one a sighting belongs to with
 tolerance: actors match when one set contains the other (a missing actor list matches any), objects match when
-either is missing, they are in different languages (surface words cannot be compared across languages), or
-they share a content word. A different package number or beneficiary (target) is a different key, so never the
-same event. Quantities do not separate events — a changed amount is the same event, updated.
+either is missing or only restates the category ("financial aid", "sanctions": `summary.is_filler`), they are
+in different languages (surface words cannot be compared across languages), or they share a content word. A
+different package number or beneficiary (target) is a different key, so never the same event. Quantities do
+not separate events — a changed amount is the same event, updated.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from newsmon.streams.alerts.state import TrackedEvent
+from newsmon.streams.alerts.summary import is_filler
 
 from newsmon.records import Event, Party, Quantity, stable_id
 
@@ -57,8 +59,12 @@ def match_score(tracked: TrackedEvent, event: Event) -> int | None:
     known, seen = set(tracked.actors), {actor.code for actor in event.actors}
     if known and seen and not (known <= seen or seen <= known):
         return None
-    words = object_words(event.object)
-    known_words = set(tracked.object_words.get(event.lang, []))
+    # Words that only restate the category ("financial aid" of a financial-aid event, "sanctions") tell
+    # no two events apart: "a grant" and "its financial aid" may be the same pledge.
+    words = {word for word in object_words(event.object) if not is_filler(word, event.category)}
+    known_words = {
+        word for word in tracked.object_words.get(event.lang, []) if not is_filler(word, event.category)
+    }
     if words and known_words and not words & known_words:
         return None
     return 2 * (known == seen) + bool(words & known_words)

@@ -194,6 +194,21 @@ def test_other_actors_or_another_object_in_the_same_language_is_another_event():
     assert [source.outlet for source in decision.state.tracked[0].sources] == ["north", "fourth"]
 
 
+def test_an_object_that_only_restates_the_category_does_not_make_another_event():
+    aid = dict(
+        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+    )
+    usd = lambda value: Quantity(value=value, unit="USD", text=f"${value}")  # noqa: E731
+    decision, alerts = feed(
+        SETTINGS,
+        sighting("north", object="grant", quantity=usd(500e6), **aid),
+        sighting("north", object="financial aid", quantity=usd(700e6), event_id="raised", **aid),
+        sighting("harbor", object="loan guarantees", **aid),
+    )
+    assert len(decision.state.tracked) == 2  # the raise joins the grant; a loan guarantee is another pledge
+    assert [alert.kind for alert in alerts] == ["new", "update", "new"]
+
+
 def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
     aid = dict(
         type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
