@@ -40,6 +40,9 @@ def demo_settings(settings: Settings, site: DemoServer, state_dir: Path) -> Sett
             # A fresh prefix and group per run: a real Kafka keeps topics and tables between runs.
             "kafka": settings.kafka.model_copy(update={"topic_prefix": f"newsmon-demo-{run_id}."}),
             "worker": settings.worker.model_copy(update={"app_id": f"newsmon-demo-{run_id}"}),
+            # Three days of news arrive within a second: an update merged for `debounce_seconds` would come
+            # after the demo has drained and returned.
+            "alerts": settings.alerts.model_copy(update={"debounce_seconds": 0.0}),
             "connector": settings.connector.model_copy(
                 update={
                     "allowed_hosts": [*settings.connector.allowed_hosts, "127.0.0.1"],
