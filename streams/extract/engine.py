@@ -260,7 +260,8 @@ def _learned_mention(
     rules' cues. The rules' own vetoes still hold: background, a topic or reaction, a company or sports body,
     a deployment at home. Its actor is the subject, else the object's owner, else the party the sentence
     names as the source ("the fourth Saudi relief plane"); else it is left unnamed, as the guidelines allow
-    ("the new sanctions take effect next month"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`)."""
+    ("sanctions on Iran will be lifted gradually"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`) and a
+    target is named: a headline such as "Do sanctions work?" names neither."""
     candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
     if candidate is None or _is_background(analysis, candidate) or _is_topic_or_reaction(analysis, candidate):
         return None
@@ -271,7 +272,8 @@ def _learned_mention(
         return None
     actors = roles.actors or roles.owner or likely_provider(analysis, candidate.object_hit, roles)
     actor_codes = {party.code for party in actors}
-    if (not actors and status != "called_for" and probability < UNNAMED_ACTOR_PROBABILITY) or (
+    unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not roles.targets
+    if (not actors and status != "called_for" and unnamed_too_weak) or (
         candidate.rule.category == "troops"
         and status != "called_for"
         and _is_domestic(analysis, candidate, roles, actor_codes)
