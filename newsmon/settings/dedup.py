@@ -25,6 +25,14 @@ class DedupSettings(BaseModel):
         description="Sentence cover (streams/dedup/containment.py) from which an article mostly contained in "
         "another one — a brief, a trimmed or copy-edited copy — is a copy of it.",
     )
+    replaced_lead_share: float = Field(
+        default=0.4,
+        ge=0,
+        lt=1,
+        description="Largest share of an article's bigrams, at its start, that may be missing from another "
+        "article whose copy it still is (an outlet's own headline and lead over the wire's text): the rest "
+        "must be found sentence by sentence and hold at least near_duplicate_threshold of the text.",
+    )
     sentence_match: float = Field(
         default=0.5,
         gt=0,

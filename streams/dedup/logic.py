@@ -551,15 +551,28 @@ def copy_scores(
     """(the prober as a copy of the earlier-indexed article, the earlier one as a copy of the prober).
 
     Each is the resemblance (`compare`'s estimated Jaccard), raised to the sentence cover of that article in
-    the other when the cover reaches `containment_threshold`: a brief, a trimmed copy or a copy-edited one
-    is mostly contained in its original sentence by sentence although it resembles it less than 0.6. The cover
-    is only computed when the resemblance alone is no copy."""
-    if resemblance >= settings.near_duplicate_threshold or not (prober.sentences and earlier.sentences):
+    the other when the cover reaches `containment_threshold` — a brief, a trimmed copy or a copy-edited one
+    is mostly contained in its original sentence by sentence although it resembles it less than 0.6 — or when
+    only its start is missing from the other (`replaced_lead_share`: the outlet's own headline and lead) and
+    the cover still reaches `near_duplicate_threshold`. And it is lowered to the cover when the cover falls
+    short of `near_duplicate_threshold`: a copy resembling its original ≥ 0.6 is contained in it at least as
+    much, so a lower cover means the 64-value estimate erred (σ ≈ 0.06: a brief of half its original's
+    length then "resembles" it 0.62 and the whole, arriving after it, would be taken for its copy)."""
+    if not (prober.sentences and earlier.sentences):
         return resemblance, resemblance
 
     def contained(first: str, second: str) -> float:
-        cover = containment.cover(first, second, settings.sentence_match, settings.min_contained_bigrams)
-        return max(resemblance, cover) if cover >= settings.containment_threshold else resemblance
+        cover, lead = containment.cover_and_lead(
+            first, second, settings.sentence_match, settings.min_contained_bigrams
+        )
+        if resemblance >= settings.near_duplicate_threshold:
+            return resemblance if cover >= settings.near_duplicate_threshold else cover
+        replaced_lead = lead <= settings.replaced_lead_share and cover >= settings.near_duplicate_threshold
+        return (
+            max(resemblance, cover)
+            if cover >= settings.containment_threshold or replaced_lead
+            else resemblance
+        )
 
     return contained(prober.sentences, earlier.sentences), contained(earlier.sentences, prober.sentences)
 
