@@ -22,7 +22,8 @@ from enum import Enum
 from itertools import count
 from typing import Any, Literal
 
-from newsmon.streams.dedup import containment, minhash, stories
+from newsmon.streams.dedup import containment, crosslingual, minhash, stories
+from newsmon.streams.dedup.crosslingual import Anchors
 from newsmon.streams.dedup.minhash import matching_words
 from newsmon.streams.dedup.stories import StoryProfile
 from pydantic import Field, field_validator
@@ -108,6 +109,9 @@ class Fingerprint(Record):
         "are then compared by resemblance only.",
     )
     profile: StoryProfile
+    anchors: Anchors | None = Field(
+        default=None, description="Cross-language story anchors, when dedup.cross_language_stories is on."
+    )
     keys: list[str]
     published: float = Field(description="published_at as a POSIX timestamp.")
 
@@ -120,10 +124,16 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     sig = minhash.signature(article.text, settings.num_perm, settings.shingle_words)
     profile, story_keys = stories.features(words, settings.story_features, settings.story_keys)
     keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
+    anchors = (
+        crosslingual.anchors(article.text, article.language) if settings.cross_language_stories else None
+    )
+    if anchors is not None:
+        keys += crosslingual.keys(anchors)
     return Fingerprint(
         signature=minhash.encode(sig),
         sentences=containment.sketch(article.text),
         profile=profile,
+        anchors=anchors,
         keys=list(dict.fromkeys(keys)),
         published=article.published_at.timestamp(),
     )
@@ -539,10 +549,14 @@ def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettin
 
 def compare(first: Fingerprint, second: Fingerprint, settings: DedupSettings) -> tuple[float, float]:
     """(estimated Jaccard similarity, story score) of two fingerprints; the story score is 0 outside the
-    story window."""
+    story window. Reports in two languages score by their cross-language anchors when both carry them."""
     sim = minhash.similarity(minhash.decode(first.signature), minhash.decode(second.signature))
-    close = abs(first.published - second.published) <= settings.story_window_hours * 3600.0
-    return sim, (stories.score(first.profile, second.profile) if close else 0.0)
+    if abs(first.published - second.published) > settings.story_window_hours * 3600.0:
+        return sim, 0.0
+    story = stories.score(first.profile, second.profile)
+    if first.anchors is not None and second.anchors is not None:
+        story = max(story, crosslingual.score(first.anchors, second.anchors))
+    return sim, story
 
 
 def copy_scores(
