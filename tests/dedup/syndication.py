@@ -24,10 +24,10 @@ from pathlib import Path
 
 from newsmon.streams.dedup import syndication
 from newsmon.streams.dedup.evaluation import LabelledPair
-from newsmon.streams.dedup.syndication import COPY_KINDS, Original
+from newsmon.streams.dedup.syndication import COPY_KINDS, Original, document
 
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, language, text
-from tests.dedup.events import EVENTS, boilerplate_lines, document, original, paragraphs, rewritten
+from tests.dedup.events import EVENTS, boilerplate_lines, original, paragraphs, rewritten
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 PAIRS_FILE = Path(__file__).with_name("syndication.jsonl")

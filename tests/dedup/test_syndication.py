@@ -25,11 +25,12 @@ from newsmon.streams.dedup.evaluation import (
     parse_pairs,
 )
 from newsmon.streams.dedup.logic import InMemoryDedup
+from newsmon.streams.dedup.syndication import document
 
 from newsmon.settings import Settings
 from newsmon.settings.dedup import DedupSettings
 from tests.dedup import syndication
-from tests.dedup.events import EVENTS, document, original, paragraphs, rewritten
+from tests.dedup.events import EVENTS, original, paragraphs, rewritten
 from tests.factories import make_article
 
 # Copies found per kind, as a share of the kind's pairs (measured: 1.0 everywhere).
