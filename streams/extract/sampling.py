@@ -227,7 +227,10 @@ _CANDIDATE_FIELDS = tuple(f.name for f in dataclasses.fields(Candidate))
 
 
 @dataclasses.dataclass(frozen=True)
-class _Article:
+class SourceArticle:
+    """One whole article of a public corpus with the pointer fields locating it (streams/dedup's real-text
+    syndication set draws whole articles; the labelled sets draw their sentences)."""
+
     repo: str
     commit: str
     path: str
@@ -236,6 +239,7 @@ class _Article:
     field: str
     outlet: str | None
     text: str
+    title: str | None = None
 
     def candidates(self, lang: str) -> Iterator[Candidate]:
         for start, end in sentence_spans(self.text, lang):
@@ -264,9 +268,9 @@ def _head(git_dir: Path) -> str:
     return _git(git_dir, "rev-parse", "HEAD").decode().strip()
 
 
-def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
-    """SaudiNewsNet: one zip a day under dataset/, holding a JSON list of articles (`content`, `source`).
-    Every article is read: `rng` is not drawn from."""
+def saudinewsnet_articles(mirrors: Path) -> Iterator[SourceArticle]:
+    """SaudiNewsNet: one zip a day under dataset/, holding a JSON list of articles (`content`, `source`,
+    `title`), in file order."""
     repo = "parallelfold/SaudiNewsNet"
     git_dir = realtext.mirror_of(repo, mirrors)
     commit = _head(git_dir)
@@ -275,9 +279,15 @@ def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
         member = bundle.namelist()[0]
         for index, item in enumerate(json.loads(bundle.read(member))):
             text = item.get("content") or ""
-            yield from _Article(
-                repo, commit, path, member, index, "content", item.get("source"), text
-            ).candidates("ar")
+            yield SourceArticle(
+                repo, commit, path, member, index, "content", item.get("source"), text, item.get("title")
+            )
+
+
+def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """SaudiNewsNet's sentences. Every article is read: `rng` is not drawn from."""
+    for article in saudinewsnet_articles(mirrors):
+        yield from article.candidates("ar")
 
 
 # An AG News item starts with its byline: "CITY (Agency) - ..." or "Agency - ...".
@@ -303,7 +313,7 @@ def _ag_news(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
             text = row["content"]
             byline = _AG_OUTLET.match(text)
             outlet = (byline.group(1) or byline.group(2)) if byline else "unknown"
-            article = _Article(repo, commit, path, None, index, "content", outlet, text)
+            article = SourceArticle(repo, commit, path, None, index, "content", outlet, text)
             yield from (c for c in article.candidates("en") if "&lt;" not in c.text and "\\" not in c.text)
 
 
@@ -317,7 +327,9 @@ def _bbc(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
         for index, row in enumerate(_csv_rows(git_dir, commit, path)):
             if row["category"] in ("sport", "entertainment") and rng.random() < 0.7:
                 continue
-            yield from _Article(repo, commit, path, None, index, "text", "bbc", row["text"]).candidates("en")
+            yield from SourceArticle(repo, commit, path, None, index, "text", "bbc", row["text"]).candidates(
+                "en"
+            )
 
 
 FNC1_REPO = "FakeNewsChallenge/fnc-1"
@@ -326,23 +338,33 @@ FNC1_COMMIT = "29d473af2d15278f0464d5e41e4cbe7eb58231f2"  # pinned: the labelled
 FNC1_PATHS = ("train_bodies.csv", "competition_test_bodies.csv")
 
 
-def _fnc1_candidates(commit: str, path: str, text: str) -> Iterator[Candidate]:
-    """The sentences of one FNC-1 bodies file (CSV: `Body ID`, `articleBody`); the article is the row."""
+def _fnc1_articles_of(commit: str, path: str, text: str) -> Iterator[SourceArticle]:
+    """The articles of one FNC-1 bodies file (CSV: `Body ID`, `articleBody`); the article is the row."""
     for index, row in enumerate(csv.DictReader(io.StringIO(text))):
         body = row["articleBody"] or ""
-        yield from _Article(FNC1_REPO, commit, path, None, index, "articleBody", "unknown", body).candidates(
-            "en"
+        yield SourceArticle(FNC1_REPO, commit, path, None, index, "articleBody", "unknown", body)
+
+
+def _fnc1_candidates(commit: str, path: str, text: str) -> Iterator[Candidate]:
+    """The sentences of one FNC-1 bodies file."""
+    for article in _fnc1_articles_of(commit, path, text):
+        yield from article.candidates("en")
+
+
+def fnc1_articles(mirrors: Path) -> Iterator[SourceArticle]:
+    """FNC-1 article bodies (the Emergent rumour-tracking news of 2014-15: world news, conflict, health),
+    at a pinned commit; the outlet is not recorded."""
+    git_dir = realtext.mirror_of(FNC1_REPO, mirrors)
+    for path in FNC1_PATHS:
+        yield from _fnc1_articles_of(
+            FNC1_COMMIT, path, _git(git_dir, "show", f"{FNC1_COMMIT}:{path}").decode()
         )
 
 
 def _fnc1(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
-    """FNC-1 article bodies (the Emergent rumour-tracking news of 2014-15: world news, conflict, health),
-    at a pinned commit; the outlet is not recorded. Every article is read: `rng` is not drawn from."""
-    git_dir = realtext.mirror_of(FNC1_REPO, mirrors)
-    for path in FNC1_PATHS:
-        yield from _fnc1_candidates(
-            FNC1_COMMIT, path, _git(git_dir, "show", f"{FNC1_COMMIT}:{path}").decode()
-        )
+    """FNC-1's sentences. Every article is read: `rng` is not drawn from."""
+    for article in fnc1_articles(mirrors):
+        yield from article.candidates("en")
 
 
 ISOT_REPO = "Vatshayan/Fake-News-Prediction"
