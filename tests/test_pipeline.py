@@ -198,6 +198,10 @@ def test_readme_demo_command_prints_commitment_and_sanction_alerts(tmp_path: Pat
     alerts = [Alert.model_validate_json(line) for line in result.stdout.decode().splitlines() if line.strip()]
     assert {alert_signature(alert) for alert in alerts} == EXPECTED_ALERTS
     assert b"in-memory" in result.stderr
+    # The closing summary: the Harbor Wire copy of the EU story found by dedup, the alerts counted.
+    summary = result.stderr.decode().split("demo drained:")[-1]
+    assert "8 pages fetched, 8 articles (1 found to be copies)" in summary
+    assert f"{len(alerts)} alert(s)" in summary
 
 
 def long_read_page(paragraphs: int) -> bytes:

@@ -377,7 +377,7 @@ def _isot_reuters(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
     is read: `rng` is not drawn from."""
     git_dir = realtext.mirror_of(ISOT_REPO, mirrors)
     for index, row in enumerate(_csv_rows(git_dir, ISOT_COMMIT, "True.csv")):
-        yield from _Article(
+        yield from SourceArticle(
             ISOT_REPO, ISOT_COMMIT, "True.csv", None, index, "text", "reuters", row["text"]
         ).candidates("en")
 
@@ -447,7 +447,7 @@ def _rss_link_database(repo: str, commit: str, mirrors: Path) -> Iterator[Candid
     for path, blob in _blobs(git_dir, commit, paths):
         outlet = wanted[path.rsplit("/", 1)[-1]]
         for index, entry in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
-            article = _Article(
+            article = SourceArticle(
                 repo, commit, path, None, index, "description", outlet, entry.get("description") or ""
             )
             yield from (c for c in _first_seen(article.candidates("en"), seen) if not _MARKUP.search(c.text))
@@ -476,7 +476,7 @@ def _almayadeen(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
     for path, blob in _blobs(git_dir, MAYADEEN_COMMIT, sorted(names)):
         for index, item in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
             text = item.get("full_text") or ""
-            article = _Article(
+            article = SourceArticle(
                 MAYADEEN_REPO, MAYADEEN_COMMIT, path, None, index, "full_text", "al mayadeen", text
             )
             yield from _first_seen(article.candidates("ar"), seen)
