@@ -82,13 +82,12 @@ def _pack(lengths: np.ndarray, hashes: np.ndarray) -> str:
 
 
 @lru_cache(maxsize=16_384)  # the index compares each entry's sketch again for every later look-alike
-def _unpack(packed: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(sentence lengths, bigram hashes in text order, the distinct hashes sorted)."""
+def _unpack(packed: str) -> tuple[np.ndarray, np.ndarray]:
+    """(sentence lengths, bigram hashes in text order)."""
     values = np.frombuffer(base64.b64decode(packed), dtype="<u2") if packed else np.zeros(1, dtype="<u2")
     count = int(values[0]) if len(values) else 0
     lengths = values[1 : 1 + count].astype(np.int64)
-    hashes = values[1 + count : 1 + count + int(lengths.sum())]
-    return lengths, hashes, np.unique(hashes)
+    return lengths, values[1 + count : 1 + count + int(lengths.sum())]
 
 
 def cover(first: str, second: str, sentence_match: float, min_bigrams: int) -> float:
@@ -102,11 +101,13 @@ def cover_and_lead(first: str, second: str, sentence_match: float, min_bigrams: 
     not found in `second` (0 when every sentence is found, 1 when the text is too short to tell). An
     outlet's own headline and lead over a wire text are missing sentences at the start only; a retelling
     misses sentences all through."""
-    lengths, hashes, _ = _unpack(first)
+    lengths, hashes = _unpack(first)
     total = int(lengths.sum())
     if total < min_bigrams:
         return 0.0, 1.0
-    found = np.isin(hashes, _unpack(second)[2], assume_unique=False).astype(np.int64)
+    # A lookup table over the 16-bit range: a third of the cost of isin's sort (the covers for every
+    # candidate pair are most of the index probe's time).
+    found = np.isin(hashes, _unpack(second)[1], kind="table").astype(np.int64)
     per_sentence = np.add.reduceat(found, np.concatenate(([0], np.cumsum(lengths)[:-1])))
     matched = per_sentence >= sentence_match * lengths
     missing = np.flatnonzero(~matched)

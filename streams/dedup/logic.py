@@ -313,7 +313,7 @@ def index_probe(
     return IndexResult(
         states,
         fingerprint_key(probe.article_id, probe.salt),
-        {"fingerprint": own.model_dump(mode="json"), "indexed_at": now},
+        {"fingerprint": own.model_dump(mode="json", exclude_none=True), "indexed_at": now},
         Send(DEDUP_CANDIDATES, probe.article_id, reply),
     )
 
