@@ -31,16 +31,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
+from kafka.structs import TopicPartition
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pipeline import _children, _cmdline, _stat, read_topic  # noqa: E402 - sibling script
+from bench_pipeline import _children, _cmdline, _stat  # noqa: E402 - sibling script
 from loadgen import LoadServer, LoadSpec, loadgen_settings  # noqa: E402
 
+from newsmon.broker_identity import cluster_id  # noqa: E402
 from newsmon.kafka_local import ONE_BOX, topic_table  # noqa: E402
 from newsmon.records import Alert, Article, DeadLetter  # noqa: E402
 from newsmon.settings import KafkaSettings, MetricsSettings, Settings  # noqa: E402
@@ -51,6 +55,7 @@ READY_TIMEOUT = 180.0  # Kafka's first start formats its log directory and start
 DRAIN_QUIET = 30.0  # the drain is over when nothing new reached the topics for this long
 DRAIN_TIMEOUT = 300.0
 PARTITIONS = 4
+WORKER_TOPICS = "worker topics"
 
 
 # ------------------------------------------------------------------------------------------ the service
@@ -156,36 +161,46 @@ class Service:
 
 
 def _disk_mb(state_dir: Path) -> dict[str, float]:
-    """Bytes under each part of state_dir (kafka, worker tables, connector, logs), in MB."""
+    """Disk used under each part of state_dir (kafka, worker tables, connector, logs), in MB."""
     parts: Counter[str] = Counter()
     for path in state_dir.rglob("*"):
         try:
             if path.is_file():
                 relative = path.relative_to(state_dir).parts
-                parts[relative[0] if len(relative) > 1 else "files"] += path.stat().st_size
+                parts[relative[0] if len(relative) > 1 else "files"] += path.stat().st_blocks * 512
         except OSError:
             continue
     return {part: round(size / 1e6, 1) for part, size in sorted(parts.items())}
 
 
-def _topic_bytes(state_dir: Path, prefix: str) -> dict[str, int]:
-    """Bytes on disk per newsmon topic (relative name) of the local Kafka's log directory."""
+def _topic_bytes(state_dir: Path, prefix: str, app_id: str) -> dict[str, int]:
+    """Disk used per topic of the local Kafka: newsmon's by relative name, the worker's own (Faust's
+    changelogs and repartition topics) as one `worker topics`."""
     sizes: Counter[str] = Counter()
-    for partition in (state_dir / "kafka" / "data").glob(f"{prefix}*-[0-9]*"):
-        topic = partition.name.removeprefix(prefix).rsplit("-", 1)[0]
-        sizes[topic] += sum(path.stat().st_size for path in partition.iterdir() if path.is_file())
+    for partition in (state_dir / "kafka" / "data").glob("*-[0-9]*"):
+        name = partition.name.rsplit("-", 1)[0]
+        if name.startswith(prefix):
+            topic = name.removeprefix(prefix)
+        elif name.startswith(f"{app_id}-"):
+            topic = WORKER_TOPICS
+        else:
+            continue
+        # Blocks used, not apparent sizes: Kafka preallocates 10 MB sparse index files per segment.
+        sizes[topic] += sum(path.stat().st_blocks * 512 for path in partition.iterdir() if path.is_file())
     return dict(sizes)
 
 
 def week_disk_bound_mb(topic_bytes: dict[str, int], pages: int, pages_per_second: float = 1.0) -> float:
     """Disk a week at `pages_per_second` needs: each topic's measured bytes per page × the pages of its
-    retention (topics.tsv), at most a week's; plus one segment per partition, the most a closed-but-not-yet
-    expired or open segment holds beyond the retention (log.roll.ms is an hour, segments 16 MiB)."""
+    retention (topics.tsv), at most a week's (the worker's topics: a week's), plus one segment per partition,
+    the most a segment not yet closed or expired holds beyond the retention (hourly roll, 16 MiB)."""
     week = 7 * 86400
+    kept_seconds = {topic: min(int(row["retention.ms"]) / 1000, week) for topic, row in topic_table().items()}
+    # The worker's changelogs are compacted, not expired: counted as if nothing of the week were compacted.
+    kept_seconds[WORKER_TOPICS] = week
     total = 0.0
-    for topic, row in topic_table().items():
-        kept_seconds = min(int(row["retention.ms"]) / 1000, week)
-        total += topic_bytes.get(topic, 0) / pages * pages_per_second * kept_seconds
+    for topic, seconds in kept_seconds.items():
+        total += topic_bytes.get(topic, 0) / pages * pages_per_second * seconds
     slack = len(topic_table()) * PARTITIONS * int(ONE_BOX["log.segment.bytes"])
     return round((total + slack) / 1e6)
 
@@ -193,42 +208,74 @@ def week_disk_bound_mb(topic_bytes: dict[str, int], pages: int, pages_per_second
 # ------------------------------------------------------------------------------------------ the topics
 
 
+# A record as read: (cluster id, topic, partition, offset) → its identity in the records it carries. The
+# cluster id tells tansu's lives apart (offsets start again at 0 in each); on Kafka a record read twice is
+# one record.
+Reads = dict[tuple[str, str, int, int], str]
+
+
+def read_topic(bootstrap: str, topic: str, identity: Callable[[bytes], str]) -> Reads:
+    """Every record on `topic` now, keyed by where it is, valued by `identity` of its value."""
+    cluster = cluster_id(bootstrap) or "unknown"
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, check_crcs=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        found: Reads = {}
+        deadline = time.monotonic() + 60
+        while any(consumer.position(tp) < ends[tp] for tp in partitions) and time.monotonic() < deadline:
+            for tp, records in consumer.poll(timeout_ms=500).items():
+                for record in records:
+                    found[(cluster, topic, tp.partition, record.offset)] = identity(record.value)
+        return found
+    finally:
+        consumer.close()
+
+
 @dataclass
 class Outputs:
-    """What reached the topics, summed over the broker's lives (tansu forgets at every restart)."""
+    """What reached the topics, over the broker's lives (tansu forgets at every restart)."""
 
-    article_records: Counter[str] = field(default_factory=Counter)  # page URL → records, per broker life
-    dead_letter_keys: set[str] = field(default_factory=set)
-    alert_records: Counter[str] = field(default_factory=Counter)  # alert_id → records, per broker life
+    articles: Reads = field(default_factory=dict)  # → page URL
+    dead_letters: Reads = field(default_factory=dict)  # → the key (page or feed URL)
+    alerts: Reads = field(default_factory=dict)  # → alert_id
 
-    def read(self, bootstrap: str, topics: Topics) -> dict[str, Any]:
-        """Everything on the topics now: (page URLs of articles, dead-letter keys, alert ids), as counters."""
-        articles = Counter(
-            Article.from_bytes(r.value).url for r in read_topic(bootstrap, topics.name(ARTICLES))
+    def read(self, bootstrap: str, topics: Topics) -> None:
+        self.articles |= read_topic(bootstrap, topics.name(ARTICLES), lambda v: Article.from_bytes(v).url)
+        self.dead_letters |= read_topic(
+            bootstrap, topics.name(DEAD_LETTER), lambda v: DeadLetter.from_bytes(v).key or ""
         )
-        letters = {
-            DeadLetter.from_bytes(r.value).key or "" for r in read_topic(bootstrap, topics.name(DEAD_LETTER))
-        }
-        alerts = Counter(
-            Alert.from_bytes(r.value).alert_id
-            for name in topics.alert_names()
-            for r in read_topic(bootstrap, name)
-        )
-        return {"articles": articles, "letters": letters, "alerts": alerts}
+        for name in topics.alert_names():
+            self.alerts |= read_topic(bootstrap, name, lambda v: Alert.from_bytes(v).alert_id)
 
-    def add(self, seen: dict[str, Any]) -> None:
-        self.article_records.update(seen["articles"])
-        self.dead_letter_keys |= seen["letters"]
-        self.alert_records.update(seen["alerts"])
+    def read_retrying(self, bootstrap: str, topics: Topics) -> None:
+        for _ in range(5):
+            try:
+                self.read(bootstrap, topics)
+                return
+            except (KafkaError, OSError, AssertionError):
+                time.sleep(2)
 
 
-def _read_retrying(bootstrap: str, topics: Topics) -> dict[str, Any]:
-    for _ in range(5):
-        try:
-            return Outputs().read(bootstrap, topics)
-        except (KafkaError, OSError, AssertionError):
-            time.sleep(2)
-    return {"articles": Counter(), "letters": set(), "alerts": Counter()}
+def _end_offsets(bootstrap: str, names: list[str]) -> int | None:
+    """The sum of the end offsets of topics `names`, None when the broker does not answer."""
+    try:
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    except (KafkaError, OSError):
+        return None
+    try:
+        partitions = [
+            TopicPartition(name, p)
+            for name in names
+            for p in sorted(consumer.partitions_for_topic(name) or ())
+        ]
+        return sum(consumer.end_offsets(partitions).values())
+    except (KafkaError, OSError):
+        return None
+    finally:
+        consumer.close()
 
 
 # ------------------------------------------------------------------------------------------ one run
@@ -269,13 +316,14 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
                 time.sleep(0.5)
             began = server.started_at
             # Start figures once the first article is through: imports done, pool started.
-            while not _read_retrying(bootstrap, topics)["articles"]:
+            while not outputs.articles:
+                outputs.read_retrying(bootstrap, topics)
                 assert time.time() - began < READY_TIMEOUT, f"no article; see {service.log}"
                 time.sleep(2)
             rss_start, disk_start = service.rss_mb(), _disk_mb(state_dir)
             for number in range(1, kills + 1):
                 time.sleep(max(0.0, began + seconds * number / (kills + 1) - time.time()))
-                outputs.add(_read_retrying(bootstrap, topics))
+                outputs.read_retrying(bootstrap, topics)
                 if disruption == "broker":
                     service.kill_broker()
                 else:
@@ -288,20 +336,22 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
             last, quiet_since, deadline = None, time.monotonic(), time.monotonic() + DRAIN_TIMEOUT
             while time.monotonic() - quiet_since < DRAIN_QUIET and time.monotonic() < deadline:
                 bootstrap = service.bootstrap_servers() or bootstrap
-                now = _read_retrying(bootstrap, topics)
-                signature = (sum(now["articles"].values()), len(now["letters"]), sum(now["alerts"].values()))
+                signature = _end_offsets(bootstrap, [topics.name(ARTICLES), *topics.alert_names()])
                 if signature != last:
                     last, quiet_since = signature, time.monotonic()
                 time.sleep(3)
-            outputs.add(now)
+            outputs.read_retrying(bootstrap, topics)
             rss_end, disk_end = service.rss_mb(), _disk_mb(state_dir)
-            topic_bytes = _topic_bytes(state_dir, settings.kafka.topic_prefix)
+            topic_bytes = _topic_bytes(state_dir, settings.kafka.topic_prefix, settings.worker.app_id)
             restarts = Path(service.log).read_text(errors="replace").count("child process exited")
             rebuilt = Path(service.log).read_text(errors="replace").count("is a new cluster")
         finally:
             service.stop()
     released = [f"{server.base_url}/f{i % spec.feeds}/a/{i}.html" for i in range(spec.pages)]
-    reached = set(outputs.article_records) | outputs.dead_letter_keys
+    article_records = Counter(outputs.articles.values())
+    alert_records = Counter(outputs.alerts.values())
+    dead_letter_keys = set(outputs.dead_letters.values())
+    reached = set(article_records) | dead_letter_keys
     lost = [url for url in released if url not in reached]
     return {
         "broker": kind,
@@ -309,12 +359,12 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
         "rate": rate,
         "minutes": minutes,
         "pages_in": len(released),
-        "articles": len(outputs.article_records),
-        "dead_letters": len(outputs.dead_letter_keys),
+        "articles": len(article_records),
+        "dead_letters": len(dead_letter_keys),
         "lost": len(lost),
-        "dup_articles": sum(outputs.article_records.values()) - len(outputs.article_records),
-        "alerts": len(outputs.alert_records),
-        "dup_alerts": sum(outputs.alert_records.values()) - len(outputs.alert_records),
+        "dup_articles": sum(article_records.values()) - len(article_records),
+        "alerts": len(alert_records),
+        "dup_alerts": sum(alert_records.values()) - len(alert_records),
         "child_restarts": restarts,
         "new_cluster_lines": rebuilt,
         "rss_start_mb": rss_start,

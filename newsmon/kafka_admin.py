@@ -28,11 +28,25 @@ def ensure_topics(
     created."""
     config = (limits or LimitsSettings()).topic_config()
     names = Topics(kafka.topic_prefix).all_names(rules)
+    return create_missing_topics(kafka, bootstrap_servers, dict.fromkeys(names, config))
+
+
+def create_missing_topics(
+    kafka: KafkaSettings,
+    bootstrap_servers: str,
+    configs: dict[str, dict[str, str]],
+    wait_seconds: float = 0.0,
+) -> list[str]:
+    """Create each topic of `configs` (name → topic configs) that does not exist yet, with `kafka.partitions`
+    partitions; return the names created. With `wait_seconds`, wait until the broker's metadata lists every
+    created topic with its partitions (Kafka completes a creation after answering it)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
     try:
-        missing = [name for name in names if name not in set(admin.list_topics())]
+        existing = set(admin.list_topics())
         created = []
-        for name in missing:
+        for name, config in configs.items():
+            if name in existing:
+                continue
             try:
                 admin.create_topics(
                     [NewTopic(name, kafka.partitions, kafka.replication_factor, topic_configs=config)]
@@ -42,6 +56,12 @@ def ensure_topics(
                 pass  # another process created it between list and create
         if created:
             LOGGER.info("created topics", extra={"topics": created, "partitions": kafka.partitions})
+        deadline = time.monotonic() + wait_seconds
+        while created and wait_seconds and time.monotonic() < deadline:
+            described = admin.describe_topics(created)
+            if all(len(topic["partitions"]) == kafka.partitions for topic in described):
+                break
+            time.sleep(0.2)
         return created
     finally:
         admin.close()

@@ -203,9 +203,14 @@ def apply_topic_table(bootstrap_servers: str, names: Mapping[str, str], path: Pa
     ]
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
     try:
-        admin.alter_configs(resources)
+        # raise_on_unknown would refuse any config the topic does not set yet (kafka-python 3.0 checks the
+        # names against the topic's dynamic configs); the broker itself refuses unknown ones.
+        results = admin.alter_configs(resources, raise_on_unknown=False).get("topic", {})
     finally:
         admin.close()
+    failed = {name: result for name, result in results.items() if result != "OK"}
+    if failed:
+        raise BrokerStartError(f"could not set the retention of topics: {failed}")
     return len(resources)
 
 

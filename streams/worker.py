@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import faust
+from mode.utils.times import want_seconds
 from newsmon.streams.pipeline import build_pipeline
 
 from newsmon.broker_identity import cluster_id, lost_cluster, record_cluster
-from newsmon.kafka_admin import delete_app_topics
+from newsmon.kafka_admin import create_missing_topics, delete_app_topics
 from newsmon.lag_metrics import start_lag_metrics
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
@@ -48,6 +49,24 @@ def rebuild_tables_for(settings: Settings, current_cluster: str) -> bool:
     return lost is not None
 
 
+def declare_changelogs(app: faust.App, settings: Settings, bootstrap_servers: str) -> None:
+    """Create the tables' changelog topics before Faust starts. Faust declares them itself, but Kafka
+    completes a creation after answering it, and the first assignment of a worker on a fresh Kafka, made right
+    after, may miss a changelog: its table then refuses every write (PartitionsMismatch, the records
+    dead-lettered) until the worker restarts. Measured on a new one-box Kafka: 30 events dead-lettered in its
+    first 35 s."""
+    configs = {}
+    for table in app.tables.values():
+        topic = table.changelog_topic
+        policies = [name for name, on in (("compact", topic.compacting), ("delete", topic.deleting)) if on]
+        configs[topic.get_topic_name()] = {
+            **({"cleanup.policy": ",".join(policies)} if policies else {}),
+            **({"retention.ms": str(int(want_seconds(topic.retention) * 1000))} if topic.retention else {}),
+            **(topic.config or {}),
+        }
+    create_missing_topics(settings.kafka, bootstrap_servers, configs, wait_seconds=30.0)
+
+
 def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     """Run until SIGINT/SIGTERM (Faust's worker installs the handlers and exits the process when done)."""
     current_cluster = cluster_id(bootstrap_servers)
@@ -57,6 +76,7 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     elif rebuild_tables_for(settings, current_cluster):
         delete_app_topics(settings.kafka, bootstrap_servers, settings.worker.app_id)
     app, runtime = build_pipeline(settings, bootstrap_servers)
+    declare_changelogs(app, settings, bootstrap_servers)
     serve_metrics(settings.metrics)
     start_lag_metrics(settings, bootstrap_servers)
 
