@@ -45,10 +45,10 @@ from bench_pipeline import _children, _cmdline, _stat  # noqa: E402 - sibling sc
 from loadgen import LoadServer, LoadSpec, loadgen_settings  # noqa: E402
 
 from newsmon.broker_identity import cluster_id  # noqa: E402
-from newsmon.kafka_local import ONE_BOX, topic_table  # noqa: E402
+from newsmon.kafka_local import ONE_BOX  # noqa: E402
 from newsmon.records import Alert, Article, DeadLetter  # noqa: E402
 from newsmon.settings import KafkaSettings, MetricsSettings, Settings  # noqa: E402
-from newsmon.topics import ARTICLES, DEAD_LETTER, Topics  # noqa: E402
+from newsmon.topics import ARTICLES, DEAD_LETTER, RETENTION_DAYS, Topics  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "soak.json"
 READY_TIMEOUT = 180.0  # Kafka's first start formats its log directory and starts a JVM: ~15 s on 2 cores
@@ -192,16 +192,17 @@ def _topic_bytes(state_dir: Path, prefix: str, app_id: str) -> dict[str, int]:
 
 def week_disk_bound_mb(topic_bytes: dict[str, int], pages: int, pages_per_second: float = 1.0) -> float:
     """Disk a week at `pages_per_second` needs: each topic's measured bytes per page × the pages of its
-    retention (topics.tsv), at most a week's (the worker's topics: a week's), plus one segment per partition,
-    the most a segment not yet closed or expired holds beyond the retention (hourly roll, 16 MiB)."""
+    retention (newsmon.topics.RETENTION_DAYS), at most a week's (the worker's topics: a week's), plus one
+    segment per partition, the most a segment not yet closed or expired holds beyond the retention (hourly
+    roll, 16 MiB)."""
     week = 7 * 86400
-    kept_seconds = {topic: min(int(row["retention.ms"]) / 1000, week) for topic, row in topic_table().items()}
+    kept_seconds = {topic: min(days * 86400, week) for topic, days in RETENTION_DAYS.items()}
     # The worker's changelogs are compacted, not expired: counted as if nothing of the week were compacted.
     kept_seconds[WORKER_TOPICS] = week
     total = 0.0
     for topic, seconds in kept_seconds.items():
         total += topic_bytes.get(topic, 0) / pages * pages_per_second * seconds
-    slack = len(topic_table()) * PARTITIONS * int(ONE_BOX["log.segment.bytes"])
+    slack = len(RETENTION_DAYS) * PARTITIONS * int(ONE_BOX["log.segment.bytes"])
     return round((total + slack) / 1e6)
 
 

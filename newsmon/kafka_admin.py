@@ -24,44 +24,32 @@ def ensure_topics(
     limits: LimitsSettings | None = None,
 ) -> list[str]:
     """Create every newsmon topic (with the alert topic of each watch rule in `rules`) that does not exist
-    yet, accepting any record within the size policy `limits` (default: the default one); return the names
-    created."""
+    yet, with its retention (newsmon.topics.RETENTION_DAYS), accepting any record within the size policy
+    `limits` (default: the default one); return the names created. An existing topic is left as it is."""
     config = (limits or LimitsSettings()).topic_config()
-    names = Topics(kafka.topic_prefix).all_names(rules)
-    return create_missing_topics(kafka, bootstrap_servers, dict.fromkeys(names, config))
-
-
-def create_missing_topics(
-    kafka: KafkaSettings,
-    bootstrap_servers: str,
-    configs: dict[str, dict[str, str]],
-    wait_seconds: float = 0.0,
-) -> list[str]:
-    """Create each topic of `configs` (name → topic configs) that does not exist yet, with `kafka.partitions`
-    partitions; return the names created. With `wait_seconds`, wait until the broker's metadata lists every
-    created topic with its partitions (Kafka completes a creation after answering it)."""
+    topics = Topics(kafka.topic_prefix)
+    names = topics.all_names(rules)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
     try:
-        existing = set(admin.list_topics())
+        missing = [name for name in names if name not in set(admin.list_topics())]
         created = []
-        for name, config in configs.items():
-            if name in existing:
-                continue
+        for name in missing:
             try:
                 admin.create_topics(
-                    [NewTopic(name, kafka.partitions, kafka.replication_factor, topic_configs=config)]
+                    [
+                        NewTopic(
+                            name,
+                            kafka.partitions,
+                            kafka.replication_factor,
+                            topic_configs={**config, "retention.ms": str(topics.retention_ms(name))},
+                        )
+                    ]
                 )
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass  # another process created it between list and create
         if created:
             LOGGER.info("created topics", extra={"topics": created, "partitions": kafka.partitions})
-        deadline = time.monotonic() + wait_seconds
-        while created and wait_seconds and time.monotonic() < deadline:
-            described = admin.describe_topics(created)
-            if all(len(topic["partitions"]) == kafka.partitions for topic in described):
-                break
-            time.sleep(0.2)
         return created
     finally:
         admin.close()

@@ -52,19 +52,16 @@ SINGLE_NODE = {
 
 # The one-box service's node. Kafka deletes whole closed segments only, and by default closes one at 1 GiB or
 # after 7 days: at 1 page/s a topic's retention of days would then bite only after weeks. Segments of 16 MiB,
-# rolled at least hourly, make every topic's retention (deploy/kafka/topics.tsv) hold within about an hour.
+# rolled at least hourly, make every topic's retention (newsmon.topics.RETENTION_DAYS) hold within an hour.
 # Records are stored gzip-compressed (clients read gzip natively): news HTML shrinks about fivefold.
 ONE_BOX = {
     **SINGLE_NODE,
     "log.segment.bytes": str(16 * 1024 * 1024),
     "log.roll.ms": str(3600 * 1000),
     "log.retention.check.interval.ms": str(300 * 1000),
-    "log.retention.hours": "168",  # topics the table does not name (Faust's changelogs are compacted)
+    "log.retention.hours": "168",  # topics newsmon does not create (Faust's changelogs are compacted)
     "compression.type": "gzip",
 }
-# Retention and record size limit per topic, shared with the compose stack's create-topics.sh.
-TOPIC_TABLE = Path(__file__).resolve().parents[1] / "deploy" / "kafka" / "topics.tsv"
-
 _POM = """<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -181,39 +178,6 @@ def _resolve(version: str, cache: Path) -> None:
     LOGGER.warning("resolved Kafka %s with Maven in %.1f s into %s", version, seconds, cache)
 
 
-def topic_table(path: Path = TOPIC_TABLE) -> dict[str, dict[str, str]]:
-    """topics.tsv as {relative topic name: {retention.ms: …, max.message.bytes: …}}."""
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            topic, retention_ms, max_message_bytes = line.split("\t")
-            table[topic] = {"retention.ms": retention_ms, "max.message.bytes": max_message_bytes}
-    return table
-
-
-def apply_topic_table(bootstrap_servers: str, names: Mapping[str, str], path: Path = TOPIC_TABLE) -> int:
-    """Set each topic's retention and record size limit from the table; `names` maps each full topic name
-    to its row (a watch rule's alert topic takes the alert topics' row). Returns how many were set."""
-    from kafka import KafkaAdminClient
-    from kafka.admin import ConfigResource, ConfigResourceType
-
-    table = topic_table(path)
-    resources = [
-        ConfigResource(ConfigResourceType.TOPIC, name, configs=table[row]) for name, row in names.items()
-    ]
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
-    try:
-        # raise_on_unknown would refuse any config the topic does not set yet (kafka-python 3.0 checks the
-        # names against the topic's dynamic configs); the broker itself refuses unknown ones.
-        results = admin.alter_configs(resources, raise_on_unknown=False).get("topic", {})
-    finally:
-        admin.close()
-    failed = {name: result for name, result in results.items() if result != "OK"}
-    if failed:
-        raise BrokerStartError(f"could not set the retention of topics: {failed}")
-    return len(resources)
-
-
 def java_command(classpath: list[Path], main_class: str, *args: str, jvm: tuple[str, ...] = ()) -> list[str]:
     java = shutil.which("java")
     if java is None:
@@ -233,7 +197,8 @@ class KafkaServer:
     directory that exists is reused; a new one is formatted with `cluster_id` (default: a new random one, so
     a lost data directory comes back as a new cluster, which newsmon.broker_identity notices). It runs in its
     own process group, so stop() takes the JVM and anything it started; it also gets SIGTERM if the process
-    that started it dies, even by SIGKILL. stop() then start() restarts it on the same ports with its data."""
+    that started it dies, even by SIGKILL. stop() (or kill()) then start() restarts it on the same ports with
+    its data, as a real broker outage does."""
 
     def __init__(
         self,
@@ -399,6 +364,18 @@ class KafkaServer:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+    def kill(self) -> None:
+        """SIGKILL to the process group, as a crash or a power cut: no controlled shutdown, no flush. start()
+        then brings the broker back on the same ports with what its log dir holds."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
     def __enter__(self) -> KafkaServer:
         return self.start()

@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import faust
-from mode.utils.times import want_seconds
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 from newsmon.streams.pipeline import build_pipeline
 
 from newsmon.broker_identity import cluster_id, lost_cluster, record_cluster
-from newsmon.kafka_admin import create_missing_topics, delete_app_topics
+from newsmon.kafka_admin import delete_app_topics
 from newsmon.lag_metrics import start_lag_metrics
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
@@ -49,24 +51,6 @@ def rebuild_tables_for(settings: Settings, current_cluster: str) -> bool:
     return lost is not None
 
 
-def declare_changelogs(app: faust.App, settings: Settings, bootstrap_servers: str) -> None:
-    """Create the tables' changelog topics before Faust starts. Faust declares them itself, but Kafka
-    completes a creation after answering it, and the first assignment of a worker on a fresh Kafka, made right
-    after, may miss a changelog: its table then refuses every write (PartitionsMismatch, the records
-    dead-lettered) until the worker restarts. Measured on a new one-box Kafka: 30 events dead-lettered in its
-    first 35 s."""
-    configs = {}
-    for table in app.tables.values():
-        topic = table.changelog_topic
-        policies = [name for name, on in (("compact", topic.compacting), ("delete", topic.deleting)) if on]
-        configs[topic.get_topic_name()] = {
-            **({"cleanup.policy": ",".join(policies)} if policies else {}),
-            **({"retention.ms": str(int(want_seconds(topic.retention) * 1000))} if topic.retention else {}),
-            **(topic.config or {}),
-        }
-    create_missing_topics(settings.kafka, bootstrap_servers, configs, wait_seconds=30.0)
-
-
 def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     """Run until SIGINT/SIGTERM (Faust's worker installs the handlers and exits the process when done)."""
     current_cluster = cluster_id(bootstrap_servers)
@@ -76,7 +60,7 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     elif rebuild_tables_for(settings, current_cluster):
         delete_app_topics(settings.kafka, bootstrap_servers, settings.worker.app_id)
     app, runtime = build_pipeline(settings, bootstrap_servers)
-    declare_changelogs(app, settings, bootstrap_servers)
+    create_changelog_topics(app, bootstrap_servers)
     serve_metrics(settings.metrics)
     start_lag_metrics(settings, bootstrap_servers)
 
@@ -97,3 +81,50 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     # the next JSON log line wherever both streams go to one file (newsmon run, a terminal).
     worker.spinner = None
     worker.execute_from_commandline()
+
+
+def changelog_topics(app: faust.App) -> list[NewTopic]:
+    """The changelog topic of every table, as Faust would declare it (its cleanup policy, retention and the
+    table's topic configs)."""
+    topics = []
+    for table in app.tables.values():
+        changelog = table.changelog_topic
+        config = {}
+        policies = [
+            policy for policy, on in (("compact", changelog.compacting), ("delete", changelog.deleting)) if on
+        ]
+        if policies:
+            config["cleanup.policy"] = ",".join(policies)
+        if changelog.retention:
+            config["retention.ms"] = str(int(changelog.retention * 1000))
+        config.update({key: str(value) for key, value in (changelog.config or {}).items()})
+        topics.append(
+            NewTopic(
+                changelog.get_topic_name(),
+                changelog.partitions or app.conf.topic_partitions,
+                changelog.replicas or app.conf.topic_replication_factor,
+                topic_configs=config,
+            )
+        )
+    return topics
+
+
+def create_changelog_topics(app: faust.App, bootstrap_servers: str) -> None:
+    """Create the tables' changelog topics before the worker subscribes to them.
+
+    Faust declares them itself, but only once its consumer has joined the group: on a fresh Apache Kafka the
+    consumer's metadata then lacks them until its next refresh (minutes), and every table write meanwhile
+    raises PartitionsMismatch ("the changelog topic has 0 partitions"), which dead-lettered the first events
+    of a new deployment (seen on Kafka 3.9.1 by tests/kafka/)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-worker-admin")
+    try:
+        existing = set(admin.list_topics())
+        for topic in changelog_topics(app):
+            if topic.name in existing:
+                continue
+            try:
+                admin.create_topics([topic])
+            except TopicAlreadyExistsError:
+                pass  # another worker created it between list and create
+    finally:
+        admin.close()

@@ -21,14 +21,12 @@ from newsmon.kafka_local import (
     ONE_BOX,
     KafkaServer,
     KafkaUnavailable,
-    apply_topic_table,
     kafka_classpath,
     missing_tools,
 )
 from newsmon.lifetime import die_with_parent
 from newsmon.redact import redact_settings
 from newsmon.settings import Settings
-from newsmon.topics import ALERTS_COMMITMENTS, ALL, Topics
 
 LOGGER = logging.getLogger(__name__)
 
@@ -36,7 +34,7 @@ LOGGER = logging.getLogger(__name__)
 class ManagedBroker:
     """The broker newsmon runs itself when no Kafka is configured (`kafka.embedded`): tansu in memory, or
     Apache Kafka from its jars with its data under state_dir/kafka. `start` (again after a crash) brings it up
-    on the same port with every newsmon topic created, and on Kafka each topic's retention set."""
+    on the same port with every newsmon topic created (with its retention)."""
 
     def __init__(self, settings: Settings, port: int | None = None) -> None:
         self._settings = settings
@@ -71,13 +69,6 @@ class ManagedBroker:
             ensure_topics(
                 settings.kafka, self.bootstrap_servers, settings.alerts.rule_names(), settings.limits
             )
-            if settings.kafka.embedded == "kafka":
-                topics = Topics(settings.kafka.topic_prefix)
-                rows = {topics.name(topic): topic for topic in ALL}
-                rows |= dict.fromkeys(
-                    topics.rule_alert_names(settings.alerts.rule_names()), ALERTS_COMMITMENTS
-                )
-                apply_topic_table(self.bootstrap_servers, rows)
         except BaseException:
             self.server.stop()
             raise

@@ -22,14 +22,13 @@ from newsmon.connectors.state import ConnectorState
 from newsmon.streams.worker import rebuild_tables_for, tables_dir
 
 from newsmon.broker_identity import lost_cluster, record_cluster, recorded_cluster
-from newsmon.kafka_admin import ensure_topics
-from newsmon.kafka_local import KAFKA_VERSION, apply_topic_table, topic_table
+from newsmon.kafka_local import KAFKA_VERSION
 from newsmon.records import Article
-from newsmon.settings import KafkaSettings, Settings
+from newsmon.settings import Settings
 from newsmon.shell.processes import Supervisor
-from newsmon.topics import ALL, ARTICLES, Topics
+from newsmon.topics import ARTICLES, Topics
 from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
-from tests.kafka_server import compose_kafka_version, write_cli_scripts
+from tests.kafka_server import compose_kafka_version
 from tests.process_tree import descendants
 
 DEADLINE_SECONDS = 90.0
@@ -117,9 +116,16 @@ def test_run_survives_a_tansu_restart(tmp_path: Path):
     try:
         assert wait_for(lambda: len(tansu()) == 1), "no broker"
         [first] = tansu()
-        [bootstrap] = {
-            line["bootstrap_servers"] for line in log_lines(log_file) if line["logger"] == "newsmon.broker"
-        }
+
+        def announced() -> set[str]:
+            return {
+                str(line["bootstrap_servers"])
+                for line in log_lines(log_file)
+                if line["logger"] == "newsmon.broker"
+            }
+
+        assert wait_for(lambda: len(announced()) == 1), "the broker did not say where it listens"
+        [bootstrap] = announced()
         assert wait_for(lambda: article_urls(str(bootstrap), topic) == {site.url("/0"), site.url("/1")}), (
             "the first articles did not arrive"
         )
@@ -229,37 +235,3 @@ def test_supervisor_adopts_a_running_broker_and_retries_a_failed_start():
 
 def test_local_kafka_is_the_version_production_runs():
     assert compose_kafka_version() == KAFKA_VERSION
-
-
-def test_topic_table_sets_the_retention_of_every_topic():
-    table = topic_table()
-    assert set(table) == set(ALL)
-    assert all(int(row["retention.ms"]) > 0 for row in table.values())
-
-
-@pytest.mark.broker
-@pytest.mark.brokers("kafka")
-def test_local_kafka_topics_take_the_retention_of_the_table(broker, kafka_jars, tmp_path: Path):
-    kafka = KafkaSettings(topic_prefix="t-onebox.", partitions=1)
-    ensure_topics(kafka, broker.bootstrap_servers)
-    topics = Topics(kafka.topic_prefix)
-    assert apply_topic_table(broker.bootstrap_servers, {topics.name(topic): topic for topic in ALL}) == len(
-        ALL
-    )
-    # Read back with Kafka's own tool: kafka-python 3.0's describe_configs answers no entries here.
-    tool = write_cli_scripts(kafka_jars, tmp_path / "bin") / "kafka-configs.sh"
-    described = subprocess.run(
-        [str(tool), "--bootstrap-server", broker.bootstrap_servers, "--entity-type", "topics", "--describe"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    found: dict[str, str] = {}
-    topic = None
-    for line in described.splitlines():
-        if line.startswith("Dynamic configs for topic "):
-            topic = line.split()[4]
-        elif topic and topic.startswith(kafka.topic_prefix) and line.strip().startswith("retention.ms="):
-            found[topic.removeprefix(kafka.topic_prefix)] = line.split()[0].split("=", 1)[1]
-    assert found == {name: row["retention.ms"] for name, row in topic_table().items()}
