@@ -52,7 +52,7 @@ class KafkaSettings(StrictModel):
         description="The broker `newsmon run` / `newsmon broker` run when bootstrap_servers is unset: "
         "`tansu`, in memory, for trials (it keeps every record and loses all at a restart), or `kafka`, "
         "Apache Kafka from its Maven-resolved jars (needs Java 17+ and Maven), durable under "
-        "state_dir/kafka with each topic's retention from deploy/kafka/topics.tsv.",
+        "state_dir/kafka with each topic's retention (newsmon.topics.RETENTION_DAYS).",
     )
     embedded_heap_mb: int = Field(
         default=256, ge=128, description='Java heap of the embedded Kafka (kafka.embedded = "kafka").'
