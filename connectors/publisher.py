@@ -16,6 +16,7 @@ from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
 from newsmon.connectors.errors import PublishError
 
+from newsmon.broker_identity import cluster_id
 from newsmon.records import DeadLetter, RawPage
 from newsmon.settings.limits import LimitsSettings
 from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
@@ -105,6 +106,10 @@ class RawPagePublisher:
         if failures:
             self._reset()
             raise PublishError(f"{len(failures)} record(s) not acknowledged: {failures[0]}")
+
+    def cluster_id(self) -> str | None:
+        """The id of the cluster this publisher publishes to, None when no broker answers now."""
+        return cluster_id(self._bootstrap_servers)
 
     def publish(self, page: RawPage) -> None:
         """Send without waiting; `flush` waits for the acknowledgements."""

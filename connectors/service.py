@@ -32,6 +32,7 @@ from newsmon.connectors.robots import RobotsCache
 from newsmon.connectors.state import ConnectorState, FeedState, feed_health
 from newsmon.connectors.urls import canonical_url
 
+from newsmon.broker_identity import record_cluster, recorded_cluster
 from newsmon.faults import STATE_STORE, environment_fault
 from newsmon.limits import fit_raw_page, payload_head
 from newsmon.metrics import ENVIRONMENT_FAULTS, OVERSIZE_RECORDS, initialise_faults, initialise_size_policy
@@ -99,6 +100,11 @@ def _told_apart(items: list[ParsedItem]) -> tuple[list[ParsedItem], set[str]]:
     ], shared
 
 
+# How long the connector trusts that its broker is the cluster that acknowledged its seen items. Items
+# published to a new cluster before the next check are published once more after it (dedup drops repeats).
+CLUSTER_CHECK_SECONDS = 10.0
+
+
 class FeedConnector:
     def __init__(self, settings: Settings, publisher: RawPagePublisher) -> None:
         self._feeds = list(settings.feeds)
@@ -118,6 +124,9 @@ class FeedConnector:
         # After an environment fault a feed waits in memory: the state store may be what failed.
         self._retry_at: dict[str, float] = {}
         self._faulty = False  # an environment fault is going on: logged once, until a poll succeeds
+        self._cluster_marker = settings.state_dir / "connector" / "cluster-id"
+        self._cluster_checked_at = float("-inf")
+        self._cluster_lock = asyncio.Lock()
         initialise_faults(STAGE)
         initialise_size_policy()
         configured = {feed.url for feed in self._feeds}
@@ -233,8 +242,36 @@ class FeedConnector:
         summary.errors[f"environment_{fault}"] += 1
         return summary
 
+    async def _follow_cluster(self) -> None:
+        """Before a poll (at most every CLUSTER_CHECK_SECONDS, and after a failed publish): when the broker is
+        a new cluster, the lost one's acknowledgements are void; forget them, so that every feed's next poll
+        publishes what it lists again."""
+        async with self._cluster_lock:
+            if time.monotonic() < self._cluster_checked_at + CLUSTER_CHECK_SECONDS:
+                return
+            current = await asyncio.to_thread(self._publisher.cluster_id)
+            if current is None:
+                return  # no broker now: the poll's publishes fail and are retried
+            self._cluster_checked_at = time.monotonic()
+            recorded = recorded_cluster(self._cluster_marker)
+            if recorded == current:
+                return
+            if recorded is not None:
+                forgotten = self._state.forget_published()
+                LOGGER.warning(
+                    "the broker is a new cluster (its data is lost): items it had acknowledged are published "
+                    "again",
+                    extra={
+                        "previous_cluster_id": recorded,
+                        "cluster_id": current,
+                        "forgotten_keys": forgotten,
+                    },
+                )
+            record_cluster(self._cluster_marker, current)
+
     async def _poll_feed(self, feed: FeedConfig) -> PollSummary:
         summary = PollSummary(feeds_polled=1)
+        await self._follow_cluster()
         state = self._state.feed(feed.url)
         started = time.monotonic()
         try:
@@ -278,6 +315,7 @@ class FeedConnector:
             )
             metrics.ERRORS.labels(failure.reason).inc()
             metrics.POLLS.labels("error").inc()
+            self._cluster_checked_at = float("-inf")  # the broker may come back as another cluster
             summary.errors[failure.reason] += 1
             self._state.set_next_poll(feed.url, time.time() + self._config.backoff_initial_seconds)
             return summary

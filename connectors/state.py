@@ -1,6 +1,10 @@
 """Persisted connector state (sqlite in `state_dir/connector/`): items seen per feed, and each feed's
 validators (ETag, Last-Modified), schedule and health, so a restart re-emits nothing and keeps its backoff.
 
+"Seen" means acknowledged by the broker, so the seen keys hold only for the cluster that acknowledged them:
+the connector records its id beside the database and forgets them (`forget_published`) when the broker comes
+back as a new cluster (newsmon.broker_identity).
+
 Seen keys are pruned by age (at most once per prune interval, from `mark_seen`). A key's age is the time since
 its feed last listed it, not since it was first seen: a pinned or evergreen item a feed keeps listing for
 months must not be forgotten and re-published. That alone is not enough, because listings are only refreshed
@@ -175,6 +179,16 @@ class ConnectorState:
                     (feed_url, now - self._retention, self._keep_per_feed),
                 ).rowcount
         return removed
+
+    def forget_published(self) -> int:
+        """Forget every seen key and every feed's validators (ETag, Last-Modified), so that the next poll of
+        each feed gets it whole and publishes what it lists again: for when the broker that acknowledged
+        those items lost them. Schedules and health are kept. Returns how many keys were forgotten."""
+        with self._db:
+            self._db.execute("BEGIN")
+            forgotten = self._db.execute("DELETE FROM seen").rowcount
+            self._db.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")
+        return forgotten
 
     def record_success(
         self,

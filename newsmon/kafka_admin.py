@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from kafka import KafkaAdminClient
@@ -50,5 +51,30 @@ def ensure_topics(
         if created:
             LOGGER.info("created topics", extra={"topics": created, "partitions": kafka.partitions})
         return created
+    finally:
+        admin.close()
+
+
+def delete_app_topics(
+    kafka: KafkaSettings, bootstrap_servers: str, app_id: str, timeout: float = 30.0
+) -> list[str]:
+    """Delete the worker's own topics (Faust's changelogs and repartition topics, `<app_id>-*`; never a
+    newsmon topic) and wait until they are gone; return their names. For a worker whose broker lost its data:
+    what is left of them there was written by a worker still running on the lost cluster's state, and a topic
+    created by a send (with the broker's default partition count) would stop Faust's tables."""
+    names = set(Topics(kafka.topic_prefix).all_names())
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
+    try:
+        doomed = [name for name in admin.list_topics() if name.startswith(f"{app_id}-") and name not in names]
+        if not doomed:
+            return []
+        admin.delete_topics(doomed)
+        deadline = time.monotonic() + timeout
+        while set(doomed) & set(admin.list_topics()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"topics not deleted within {timeout:.0f} s: {doomed}")
+            time.sleep(0.2)
+        LOGGER.info("deleted the worker's topics", extra={"topics": doomed})
+        return doomed
     finally:
         admin.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
 import faust
 from kafka import KafkaAdminClient
@@ -10,6 +12,8 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from newsmon.streams.pipeline import build_pipeline
 
+from newsmon.broker_identity import cluster_id, lost_cluster, record_cluster
+from newsmon.kafka_admin import delete_app_topics
 from newsmon.lag_metrics import start_lag_metrics
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
@@ -17,8 +21,44 @@ from newsmon.settings import Settings
 LOGGER = logging.getLogger(__name__)
 
 
+def tables_dir(settings: Settings) -> Path:
+    """Faust's data directory: the RocksDB stores of every table, rebuilt from the changelog topics."""
+    return settings.state_dir / "worker"
+
+
+def _cluster_marker(settings: Settings) -> Path:
+    # Beside the tables, not in them: removing the tables must not remove the record of what they were for.
+    return settings.state_dir / "worker.cluster-id"
+
+
+def rebuild_tables_for(settings: Settings, current_cluster: str) -> bool:
+    """Remove the local table stores when they were built against another cluster (the broker lost its data:
+    its changelogs are empty, and Faust would stop on every start with a ConsistencyError, finding the local
+    stores ahead of them); returns whether it did. Faust then restores from the new cluster's changelogs."""
+    marker = _cluster_marker(settings)
+    lost = lost_cluster(marker, current_cluster)
+    if lost is not None:
+        LOGGER.warning(
+            "the broker is a new cluster (its data is lost): the worker's local tables are rebuilt from it",
+            extra={
+                "previous_cluster_id": lost,
+                "cluster_id": current_cluster,
+                "tables": str(tables_dir(settings)),
+            },
+        )
+        shutil.rmtree(tables_dir(settings), ignore_errors=True)
+    record_cluster(marker, current_cluster)
+    return lost is not None
+
+
 def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     """Run until SIGINT/SIGTERM (Faust's worker installs the handlers and exits the process when done)."""
+    current_cluster = cluster_id(bootstrap_servers)
+    if current_cluster is None:
+        # kafka_for waited for the broker; one that went away since is an outage, which Faust rides out.
+        LOGGER.warning("broker cluster id unknown at start: local tables kept as they are")
+    elif rebuild_tables_for(settings, current_cluster):
+        delete_app_topics(settings.kafka, bootstrap_servers, settings.worker.app_id)
     app, runtime = build_pipeline(settings, bootstrap_servers)
     create_changelog_topics(app, bootstrap_servers)
     serve_metrics(settings.metrics)

@@ -45,7 +45,17 @@ class KafkaSettings(StrictModel):
 
     bootstrap_servers: str | None = Field(
         default=None,
-        description="host:port[,host:port]. Unset: newsmon starts an embedded in-memory tansu broker.",
+        description="host:port[,host:port]. Unset: newsmon runs the broker chosen by `embedded` itself.",
+    )
+    embedded: Literal["tansu", "kafka"] = Field(
+        default="tansu",
+        description="The broker `newsmon run` / `newsmon broker` run when bootstrap_servers is unset: "
+        "`tansu`, in memory, for trials (it keeps every record and loses all at a restart), or `kafka`, "
+        "Apache Kafka from its Maven-resolved jars (needs Java 17+ and Maven), durable under "
+        "state_dir/kafka with each topic's retention (newsmon.topics.RETENTION_DAYS).",
+    )
+    embedded_heap_mb: int = Field(
+        default=256, ge=128, description='Java heap of the embedded Kafka (kafka.embedded = "kafka").'
     )
     topic_prefix: str = "newsmon."
     # Short: in docker-compose.yml the services start once Kafka is healthy, and a person at a terminal should

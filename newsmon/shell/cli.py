@@ -9,6 +9,7 @@ import signal
 import sys
 import tempfile
 import threading
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -148,15 +149,20 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 
 @cli.command()
 @click.option("--port", type=int, default=9092, show_default=True, help="Loopback port to listen on.")
-def broker(port: int) -> None:
-    """Run the embedded in-memory tansu broker alone, for other tools to use."""
-    from newsmon.broker import BrokerStartError, EmbeddedBroker
+@click.pass_context
+def broker(ctx: click.Context, port: int) -> None:
+    """Run the broker of kafka.embedded alone (tansu in memory, or Kafka under state_dir/kafka), with every
+    newsmon topic created, for other tools to use."""
+    from newsmon.broker import BrokerStartError
+    from newsmon.shell.processes import managed_broker
 
+    settings = _settings(ctx)
+    _require_state_dir(settings.state_dir)
     try:
-        with EmbeddedBroker(port=port) as running:
+        with managed_broker(settings, port=port) as running:
             click.echo(f"bootstrap servers: {running.bootstrap_servers} (Ctrl-C to stop)")
             try:
-                code = running.wait()
+                code = running.process.wait()
             except (KeyboardInterrupt, Shutdown):
                 return
     except BrokerStartError as exc:
@@ -255,9 +261,10 @@ def connect(ctx: click.Context) -> None:
 @cli.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the whole service: broker (embedded unless configured), connector and worker processes, and the
-    delivery process when sinks are configured."""
-    from newsmon.shell.processes import Supervisor, kafka_for, spawn, write_effective_settings
+    """Run the whole service: broker (kafka.embedded unless configured), connector and worker processes, and
+    the delivery process when sinks are configured."""
+    from newsmon.broker import BrokerStartError
+    from newsmon.shell.processes import ManagedBroker, Supervisor, kafka_for, spawn, write_effective_settings
 
     settings = _settings(ctx)
     port = settings.metrics.port
@@ -271,22 +278,42 @@ def run(ctx: click.Context) -> None:
         _require_metrics_port(settings.metrics, deliver_port, " (the delivery's: metrics.port + 2)")
     _require_state_dir(settings.state_dir)
     _require_kafka(settings.kafka)
-    with kafka_for(settings) as bootstrap_servers:
-        settings_file = write_effective_settings(settings)
-        starters = {
-            "connector": lambda: spawn(["connect"], settings_file, bootstrap_servers, port),
-            "worker": lambda: spawn(["worker"], settings_file, bootstrap_servers, worker_port),
-        }
-        if delivers:
-            starters["deliver"] = lambda: spawn(["deliver"], settings_file, bootstrap_servers, deliver_port)
-        supervisor = Supervisor(starters)
-        # Children stop before the broker does: a worker that loses its broker first cannot commit or leave.
+    starters = {}
+    running = {}
+    if settings.kafka.bootstrap_servers:
+        bootstrap_servers = settings.kafka.bootstrap_servers
+        broker = None
+    else:
         try:
-            supervisor.run()
-        except (KeyboardInterrupt, Shutdown):
-            pass
-        finally:
-            supervisor.stop()
+            broker = ManagedBroker(settings)
+            broker.start()
+        except BrokerStartError as exc:
+            raise click.ClickException(f"cannot start the broker: {exc}") from exc
+        bootstrap_servers = broker.bootstrap_servers
+        # Supervised with the others: started again on its port when it dies (tansu empty, Kafka with data).
+        starters["broker"] = broker.start
+        running["broker"] = broker.process
+    try:
+        with kafka_for(settings) if broker is None else nullcontext():
+            settings_file = write_effective_settings(settings)
+            starters["connector"] = lambda: spawn(["connect"], settings_file, bootstrap_servers, port)
+            starters["worker"] = lambda: spawn(["worker"], settings_file, bootstrap_servers, worker_port)
+            if delivers:
+                starters["deliver"] = lambda: spawn(
+                    ["deliver"], settings_file, bootstrap_servers, deliver_port
+                )
+            supervisor = Supervisor(starters, running=running)
+            # Children stop before the broker (the first starter) does: a worker that loses its broker first
+            # cannot commit or leave.
+            try:
+                supervisor.run()
+            except (KeyboardInterrupt, Shutdown):
+                pass
+            finally:
+                supervisor.stop()
+    finally:
+        if broker is not None:
+            broker.stop()
 
 
 @cli.command()

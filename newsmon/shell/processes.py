@@ -1,5 +1,5 @@
-"""Process orchestration: the broker to use (configured, or embedded), child processes that inherit the
-parent's effective settings and die with it, and their supervision."""
+"""Process orchestration: the broker to use (configured, or run by newsmon: tansu or a local Kafka), child
+processes that inherit the parent's effective settings and die with it, and their supervision."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ from pathlib import Path
 
 from newsmon.broker import EmbeddedBroker, wait_until_kafka_answers
 from newsmon.kafka_admin import ensure_topics
+from newsmon.kafka_local import (
+    ONE_BOX,
+    KafkaServer,
+    KafkaUnavailable,
+    kafka_classpath,
+    missing_tools,
+)
 from newsmon.lifetime import die_with_parent
 from newsmon.redact import redact_settings
 from newsmon.settings import Settings
@@ -24,9 +31,66 @@ from newsmon.settings import Settings
 LOGGER = logging.getLogger(__name__)
 
 
+class ManagedBroker:
+    """The broker newsmon runs itself when no Kafka is configured (`kafka.embedded`): tansu in memory, or
+    Apache Kafka from its jars with its data under state_dir/kafka. `start` (again after a crash) brings it up
+    on the same port with every newsmon topic created (with its retention)."""
+
+    def __init__(self, settings: Settings, port: int | None = None) -> None:
+        self._settings = settings
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.server: EmbeddedBroker | KafkaServer
+        if settings.kafka.embedded == "tansu":
+            self.server = EmbeddedBroker(port=port, log_file=settings.state_dir / "tansu.log")
+            return
+        missing = missing_tools()
+        if missing is not None:
+            raise KafkaUnavailable(f'kafka.embedded = "kafka" {missing}')
+        self.server = KafkaServer(
+            kafka_classpath(),
+            settings.state_dir / "kafka",
+            properties=ONE_BOX,
+            port=port,
+            heap_mb=settings.kafka.embedded_heap_mb,
+        )
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.server.bootstrap_servers
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.server.process
+
+    def start(self) -> subprocess.Popen[bytes]:
+        settings = self._settings
+        self.server.start()
+        try:
+            ensure_topics(
+                settings.kafka, self.bootstrap_servers, settings.alerts.rule_names(), settings.limits
+            )
+        except BaseException:
+            self.server.stop()
+            raise
+        return self.server.process
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@contextmanager
+def managed_broker(settings: Settings, port: int | None = None) -> Iterator[ManagedBroker]:
+    broker = ManagedBroker(settings, port)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
 @contextmanager
 def kafka_for(settings: Settings) -> Iterator[str]:
-    """Bootstrap servers of the configured Kafka, or of an embedded broker that lives as long as the context;
+    """Bootstrap servers of the configured Kafka, or of a managed broker that lives as long as the context;
     either way with every newsmon topic created."""
     if settings.kafka.bootstrap_servers:
         wait_until_kafka_answers(settings.kafka.bootstrap_servers, timeout=60.0)
@@ -35,9 +99,7 @@ def kafka_for(settings: Settings) -> Iterator[str]:
         )
         yield settings.kafka.bootstrap_servers
         return
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    with EmbeddedBroker(log_file=settings.state_dir / "tansu.log") as broker:
-        ensure_topics(settings.kafka, broker.bootstrap_servers, settings.alerts.rule_names(), settings.limits)
+    with managed_broker(settings) as broker:
         yield broker.bootstrap_servers
 
 
@@ -120,7 +182,11 @@ class _Child:
 class Supervisor:
     """Keeps named child processes running: a child that exits, whatever its exit code, is started again after
     a backoff that doubles from `first_delay` to `max_delay` while it keeps crashing, and starts over at
-    `first_delay` once it has run for `stable_after` seconds. Each restart is logged in one line."""
+    `first_delay` once it has run for `stable_after` seconds. Each restart is logged in one line; a start that
+    fails (raises) counts as a crash.
+
+    `running` are children started already (the managed broker), supervised from then on. The first starter
+    is what the others need (the broker): it is stopped after them."""
 
     def __init__(
         self,
@@ -128,8 +194,12 @@ class Supervisor:
         first_delay: float = 1.0,
         max_delay: float = 30.0,
         stable_after: float = 60.0,
+        running: dict[str, subprocess.Popen[bytes]] | None = None,
     ) -> None:
         self._children = {name: _Child(start, delay=first_delay) for name, start in starters.items()}
+        for name, process in (running or {}).items():
+            self._children[name].process = process
+            self._children[name].started_at = time.monotonic()
         self._first_delay = first_delay
         self._max_delay = max_delay
         self._stable_after = stable_after
@@ -137,8 +207,9 @@ class Supervisor:
     def run(self, poll_seconds: float = 0.5) -> None:
         """Start every child, then supervise them until interrupted (KeyboardInterrupt, or the caller's
         SIGTERM exception); the caller stops the children with `stop`."""
-        for child in self._children.values():
-            self._start(child)
+        for name, child in self._children.items():
+            if child.process is None:
+                self._start(name, child)
         while True:
             self.check()
             time.sleep(poll_seconds)
@@ -149,13 +220,11 @@ class Supervisor:
         for name, child in self._children.items():
             if child.process is None:
                 if now >= child.restart_at:
-                    self._start(child)
+                    self._start(name, child)
                 continue
             code = child.process.poll()
             if code is None:
                 continue
-            if now - child.started_at >= self._stable_after:
-                child.delay = self._first_delay
             LOGGER.error(
                 "child process exited; restarting it",
                 extra={
@@ -164,16 +233,36 @@ class Supervisor:
                     "exit_code": code,
                     # Popen reports death by a signal as minus its number.
                     "signal": signal.Signals(-code).name if code < 0 else None,
-                    "restart_in_seconds": child.delay,
+                    "restart_in_seconds": self._back_off(child, now),
                 },
             )
             child.process = None
-            child.restart_at = now + child.delay
-            child.delay = min(child.delay * 2, self._max_delay)
 
-    def _start(self, child: _Child) -> None:
-        child.process = child.start()
+    def _back_off(self, child: _Child, now: float) -> float:
+        """Schedule the crashed child's restart; returns the delay."""
+        if now - child.started_at >= self._stable_after:
+            child.delay = self._first_delay
+        delay = child.delay
+        child.restart_at = now + delay
+        child.delay = min(child.delay * 2, self._max_delay)
+        return delay
+
+    def _start(self, name: str, child: _Child) -> None:
         child.started_at = time.monotonic()
+        try:
+            child.process = child.start()
+        except Exception as exc:
+            LOGGER.error(
+                "child process failed to start; trying again",
+                extra={
+                    "child": name,
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "restart_in_seconds": self._back_off(child, time.monotonic()),
+                },
+            )
 
     def stop(self, timeout: float = 15.0) -> None:
-        stop_all([child.process for child in self._children.values() if child.process is not None], timeout)
+        processes = [child.process for child in self._children.values()]
+        stop_all([process for process in processes[1:] if process is not None], timeout)
+        if processes and processes[0] is not None:
+            stop_all([processes[0]], timeout)

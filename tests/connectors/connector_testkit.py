@@ -195,6 +195,9 @@ class RecordingPublisher:
     def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
         self.pages.extend(pages)
 
+    def cluster_id(self) -> str:
+        return "recording"
+
     def dead_letter(self, letter: DeadLetter) -> None:
         self.letters.append(letter)
 
