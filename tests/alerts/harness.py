@@ -14,11 +14,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import TopicPartition
-from newsmon.streams.alerts.identity import event_key
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.records import Alert, Event
+from newsmon.records import Alert, Event, event_key
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.settings.alerts import AlertSettings
 from newsmon.shell.processes import spawn, write_effective_settings
@@ -72,7 +71,7 @@ def start_deliver(settings: Settings, log_name: str = "deliver.log") -> subproce
 
 
 def sighting(outlet: str, status: str = "announced", **changes: Any) -> Event:
-    """An Event as the extract stage would publish it: event_key computed by streams.alerts.identity."""
+    """An Event as the extract stage would publish it: event_key computed by newsmon.records.event_key."""
     event = make_event(outlet, status, **changes)
     key = event_key(event.type, event.category, event.targets, event.quantity)
     return event.model_copy(update={"event_key": key, "event_id": f"{key}-{outlet}-{status}"})

@@ -54,3 +54,25 @@ def test_imports_point_down(module: str, path: Path):
     own = layer(module)
     upward = [name for name in imported(path) if (layer(name) or 0) > (own or 0)]
     assert not upward, f"{module} imports a higher layer: {upward}"
+
+
+# The stages share text tools through the core (newsmon.text), never through each other. Only the offline
+# tools run an earlier stage on documents, as the pipeline would: `newsmon extract` and the dedup evaluation
+# clean HTML first.
+STAGES = ("clean", "dedup", "extract", "alerts")
+OFFLINE_TOOLS = {"command", "evaluation"}
+
+
+def stage_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["newsmon", "streams"] and parts[2] in STAGES else None
+
+
+@pytest.mark.parametrize(
+    ("module", "path"), [(m, p) for m, p in modules() if stage_of(m)], ids=lambda item: str(item)
+)
+def test_stages_do_not_import_each_other(module: str, path: Path):
+    if module.rsplit(".", 1)[-1] in OFFLINE_TOOLS:
+        return
+    others = [name for name in imported(path) if stage_of(name) not in (None, stage_of(module))]
+    assert not others, f"{module} imports another stage: {others}"
