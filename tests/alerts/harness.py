@@ -10,10 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
-from kafka.structs import TopicPartition
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
@@ -23,6 +22,7 @@ from newsmon.settings.alerts import AlertSettings
 from newsmon.shell.processes import spawn, write_effective_settings
 from newsmon.topics import EVENTS, Topics
 from tests.factories import make_event
+from tests.topic_reading import read_to_end
 
 DEADLINE = 90.0
 
@@ -90,14 +90,7 @@ class EventProducer:
 
 
 def read_values(settings: Settings, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers, consumer_timeout_ms=700, enable_auto_commit=False
-    )
-    consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
-    consumer.seek_to_beginning()
-    values = [record.value for record in consumer]
-    consumer.close()
-    return values
+    return [record.value for record in read_to_end(settings.kafka.bootstrap_servers, topic)]
 
 
 def read_alerts(settings: Settings, topic: str) -> list[Alert]:
