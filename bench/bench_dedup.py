@@ -31,12 +31,13 @@ from typing import Any
 import numpy as np
 from newsmon.streams.dedup import containment, minhash
 from newsmon.streams.dedup.logic import (
+    DedupTables,
     Fingerprint,
     InMemoryDedup,
     Probe,
     fingerprint,
     fingerprint_salt,
-    index_probe,
+    index_hop,
 )
 from newsmon.streams.dedup.stories import StoryProfile
 
@@ -136,6 +137,7 @@ def probe_all(
     for key in article_fingerprint.keys:
         by_partition.setdefault(partition_of(key, PARTITIONS), []).append(key)
     shared = article_fingerprint.model_copy(update={"keys": []})
+    tables = DedupTables(urls={}, texts={}, index=index, joins={}, articles={})
     found = 0
     for partition, keys in by_partition.items():
         probe = Probe(
@@ -145,9 +147,8 @@ def probe_all(
             salt=fingerprint_salt(article_id, partition, PARTITIONS),
             fingerprint=shared,
         )
-        result = index_probe(probe, index.get, article_fingerprint.published, settings)
-        result.store(index)
-        found += len(result.reply.record.candidates)
+        (reply,) = index_hop(tables, probe, article_fingerprint.published, settings)
+        found += len(reply.record.candidates)
     return len(by_partition), found
 
 
@@ -209,7 +210,8 @@ def join_state_bytes(texts: list[tuple[str, str]], settings: DedupSettings) -> t
     dedup = InMemoryDedup(settings, PARTITIONS)
     for position, (lang, text) in enumerate(texts):
         dedup.add(article_of(text, lang, position), now=START + position * SPACING_SECONDS)
-    return table_bytes(dedup.tables["index"]) / len(texts), table_bytes(dedup.tables["joins"]) / len(texts)
+    joins = {key: state.encode() for key, state in dedup.tables["joins"].items()}
+    return table_bytes(dedup.tables["index"]) / len(texts), table_bytes(joins) / len(texts)
 
 
 def main() -> None:

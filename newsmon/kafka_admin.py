@@ -23,10 +23,11 @@ def ensure_topics(
     limits: LimitsSettings | None = None,
 ) -> list[str]:
     """Create every newsmon topic (with the alert topic of each watch rule in `rules`) that does not exist
-    yet, accepting any record within the size policy `limits` (default: the default one); return the names
-    created."""
+    yet, with its retention (newsmon.topics.RETENTION_DAYS), accepting any record within the size policy
+    `limits` (default: the default one); return the names created. An existing topic is left as it is."""
     config = (limits or LimitsSettings()).topic_config()
-    names = Topics(kafka.topic_prefix).all_names(rules)
+    topics = Topics(kafka.topic_prefix)
+    names = topics.all_names(rules)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
     try:
         missing = [name for name in names if name not in set(admin.list_topics())]
@@ -34,7 +35,14 @@ def ensure_topics(
         for name in missing:
             try:
                 admin.create_topics(
-                    [NewTopic(name, kafka.partitions, kafka.replication_factor, topic_configs=config)]
+                    [
+                        NewTopic(
+                            name,
+                            kafka.partitions,
+                            kafka.replication_factor,
+                            topic_configs={**config, "retention.ms": str(topics.retention_ms(name))},
+                        )
+                    ]
                 )
                 created.append(name)
             except TopicAlreadyExistsError:

@@ -25,6 +25,25 @@ ALL = PUBLIC + INTERNAL
 
 ALERT_TOPIC_BY_EVENT_TYPE = {"commitment": ALERTS_COMMITMENTS, "sanction": ALERTS_SANCTIONS}
 
+# How long each topic keeps its records, in days: what `newsmon topics create` (and run, connect, worker)
+# gives a topic it creates. deploy/kafka/topics.tsv carries the same values, in ms, for the compose stack's
+# `topics` service; tests/kafka/test_topic_retention.py keeps the two equal. A watch rule's topic keeps its
+# alerts as long as the alert topics do.
+RETENTION_DAYS = {
+    RAW_PAGES: 3,
+    ARTICLES: 7,
+    ARTICLES_BY_TEXT: 2,
+    ARTICLES_DEDUPED: 2,
+    DEDUP_BANDS: 2,
+    DEDUP_CANDIDATES: 2,
+    EVENTS: 30,
+    ALERTS_COMMITMENTS: 90,
+    ALERTS_SANCTIONS: 90,
+    DEAD_LETTER: 30,
+    ALERT_TICKS: 1,
+}
+RULE_ALERT_RETENTION_DAYS = RETENTION_DAYS[ALERTS_COMMITMENTS]
+
 
 def rule_alert_topic(rule: str) -> str:
     """The topic of a watch rule's alerts (`alerts.<rule>`); rule names are validated as topic-safe slugs."""
@@ -50,3 +69,8 @@ class Topics:
 
     def rule_alert_names(self, rules: Iterable[str]) -> list[str]:
         return [self.rule_alert_topic(rule) for rule in rules]
+
+    def retention_ms(self, name: str) -> int:
+        """retention.ms of topic `name` (its full name): RETENTION_DAYS, or the watch rules'."""
+        days = RETENTION_DAYS.get(name.removeprefix(self.prefix), RULE_ALERT_RETENTION_DAYS)
+        return days * 86_400_000

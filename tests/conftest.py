@@ -81,7 +81,10 @@ def tansu_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
 @pytest.fixture(scope="session")
 def kafka_jars(request: pytest.FixtureRequest) -> list[Path]:
     """The classpath of the Kafka that docker-compose.yml runs, resolved with Maven on first use (cached
-    across runs); skipped, with the reason, where Java 17+ or Maven is missing."""
+    across runs); skipped, with the reason, where Java 17+ or Maven is missing or `--brokers` leaves Kafka
+    out (the tests that use a Kafka of their own, tests/kafka/ and the topic script's, ask for it here)."""
+    if "kafka" not in _selected_kinds(request.config):
+        pytest.skip("Kafka tier: not among --brokers")
     reason = missing_tools()
     if reason is not None:
         pytest.skip(f"Kafka tier: {reason}")

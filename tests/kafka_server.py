@@ -237,7 +237,8 @@ class KafkaServer:
 
     It runs in its own process group, so stop() takes the JVM and anything it started; it also gets SIGTERM
     if the process that started it dies, even by SIGKILL, so a killed test run leaves no broker behind.
-    stop() then start() restarts it on the same ports with the same data, as a real broker outage does."""
+    stop() (or kill()) then start() restarts it on the same ports with the same data, as a real broker outage
+    does."""
 
     def __init__(self, classpath: list[Path], work_dir: Path, host: str = "127.0.0.1") -> None:
         self.classpath = classpath
@@ -380,6 +381,18 @@ class KafkaServer:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+    def kill(self) -> None:
+        """SIGKILL to the process group, as a crash or a power cut: no controlled shutdown, no flush. start()
+        then brings the broker back on the same ports with what its log dir holds."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
     def __enter__(self) -> KafkaServer:
         return self.start()

@@ -18,7 +18,6 @@ from kafka import KafkaProducer
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.lag import LagReader
 from newsmon.records import Alert, Article, DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.settings.alerts import WatchRule
@@ -28,6 +27,7 @@ from newsmon.shell.demo.run import demo_settings
 from newsmon.shell.demo.site import DemoServer
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import ARTICLES, DEAD_LETTER, EVENTS, RAW_PAGES, Topics
+from tests.alerts.harness import wait_until_drained
 from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
 from tests.process_tree import kill_9
 from tests.topic_reading import read_values
@@ -35,8 +35,8 @@ from tests.topic_reading import read_values
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 # What an analyst expects from the demo site: the EU package (carried by two outlets) once, Germany's air
-# defence, Japan's grant (Arabic), Britain's sanctions (Arabic); nothing for Austria's refusal or the
-# boilerplate "about us" page.
+# defence, Japan's grant (Arabic, raised in a later English article: an update, not a second event),
+# Britain's sanctions (Arabic); nothing for Austria's refusal or the boilerplate "about us" page.
 EXPECTED_ALERTS = {
     ("sanction", "EU", "announced"),
     ("commitment", "DEU", "announced"),
@@ -57,21 +57,6 @@ def read_alerts(settings: Settings) -> list[Alert]:
         for topic in Topics(settings.kafka.topic_prefix).alert_names()
         for value in read_values(bootstrap, topic)
     ]
-
-
-def wait_until_drained(settings: Settings, worker: subprocess.Popen[bytes]) -> None:
-    """Poll with a deadline until the worker group has committed everything twice in a row."""
-    lag = LagReader(settings.kafka.bootstrap_servers)
-    deadline = time.monotonic() + DRAIN_TIMEOUT
-    quiet_checks = 0
-    try:
-        while quiet_checks < 2:
-            assert worker.poll() is None, f"worker exited with {worker.returncode}"
-            assert time.monotonic() < deadline, f"not drained: {lag.worker_backlog(settings)} records left"
-            quiet_checks = quiet_checks + 1 if lag.worker_backlog(settings) == 0 else 0
-            time.sleep(0.3)
-    finally:
-        lag.close()
 
 
 def wait_for_first_alert(settings: Settings) -> None:
@@ -135,18 +120,23 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     assert sorted(alert_signature(alert) for alert in new) == sorted(EXPECTED_ALERTS)
     eu_package = next(alert for alert in new if alert.event.actors[0].code == "EU")
     assert eu_package.event.quantity is not None and eu_package.event.quantity.value == 20
-    # Its second outlet reaches every reader as an update, not only the corroboration rule's topic.
+    # Its second outlet reaches every reader as an update, not only the corroboration rule's topic; so does
+    # Japan's raised grant, from a second outlet.
     updates = [alert for alert in alerts if alert.kind == "update"]
-    assert [(alert_signature(alert), alert.corroboration) for alert in updates] == [
-        (("sanction", "EU", "announced"), 2)
+    assert sorted((alert_signature(alert), alert.corroboration) for alert in updates) == [
+        (("commitment", "JPN", "announced"), 2),
+        (("sanction", "EU", "announced"), 2),
     ]
-    # The copy is not extracted again but counts as a second outlet.
+    raised = next(alert for alert in updates if alert.event.actors[0].code == "JPN")
+    assert raised.event.quantity is not None and raised.event.quantity.value == 700e6
+    # The copy is not extracted again but counts as a second outlet (and the raise is Japan's second outlet).
     corroborated = [
         Alert.from_bytes(value)
         for value in read_values(settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))
     ]
-    assert [(alert_signature(alert), alert.corroboration) for alert in corroborated] == [
-        (("sanction", "EU", "announced"), 2)
+    assert sorted((alert_signature(alert), alert.corroboration) for alert in corroborated) == [
+        (("commitment", "JPN", "announced"), 2),
+        (("sanction", "EU", "announced"), 2),
     ]
 
     letters = [
@@ -200,6 +190,10 @@ def test_readme_demo_command_prints_commitment_and_sanction_alerts(tmp_path: Pat
     alerts = [Alert.model_validate_json(line) for line in result.stdout.decode().splitlines() if line.strip()]
     assert {alert_signature(alert) for alert in alerts} == EXPECTED_ALERTS
     assert b"in-memory" in result.stderr
+    # The closing summary: the Harbor Wire copy of the EU story found by dedup, the alerts counted.
+    summary = result.stderr.decode().split("demo drained:")[-1]
+    assert "8 pages fetched, 8 articles (1 found to be copies)" in summary
+    assert f"{len(alerts)} alert(s)" in summary
 
 
 def long_read_page(paragraphs: int) -> bytes:

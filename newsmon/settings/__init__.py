@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     state_dir: Path = Field(default=Path("state"), description="RocksDB tables and connector state.")
     log_level: str = Field(default="INFO", description=f"One of {', '.join(LOG_LEVELS)} (any case).")
+    log_format: Literal["auto", "human", "json"] = Field(
+        default="auto", description="Log lines for people, JSON for machines; auto: human on a terminal."
+    )
 
     @field_validator("log_level")
     @classmethod

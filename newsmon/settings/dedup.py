@@ -25,6 +25,14 @@ class DedupSettings(BaseModel):
         description="Sentence cover (streams/dedup/containment.py) from which an article mostly contained in "
         "another one — a brief, a trimmed or copy-edited copy — is a copy of it.",
     )
+    replaced_lead_share: float = Field(
+        default=0.4,
+        ge=0,
+        lt=1,
+        description="Largest share of an article's bigrams, at its start, that may be missing from another "
+        "article whose copy it still is (an outlet's own headline and lead over the wire's text): the rest "
+        "must be found sentence by sentence and hold at least near_duplicate_threshold of the text.",
+    )
     sentence_match: float = Field(
         default=0.5,
         gt=0,
@@ -37,6 +45,12 @@ class DedupSettings(BaseModel):
     )
     story_features: int = Field(default=40, ge=1, description="Terms and phrases kept per story profile.")
     story_keys: int = Field(default=8, ge=0, description="Top phrases indexed to find same-story candidates.")
+    cross_language_stories: bool = Field(
+        default=False,
+        description="Link reports of one event in different languages by the parties they name and the "
+        "figures they share (streams/dedup/crosslingual.py). Off: measured only on pairs the project wrote, "
+        "and the gazetteer look-up costs ~1.3 ms per 200 words.",
+    )
     story_threshold: float = Field(
         default=0.3,
         gt=0,

@@ -141,7 +141,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
         settings = load_settings(config_file)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(f"invalid configuration: {_one_line(exc)}") from exc
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     signal.signal(signal.SIGTERM, _raise_shutdown)
     ctx.obj = settings
 
@@ -305,13 +305,12 @@ def demo(ctx: click.Context, forever: bool, timeout: float, as_json: bool) -> No
     from newsmon.shell.demo.run import run_demo
 
     try:
-        alerts = run_demo(_settings(ctx), forever=forever, timeout=timeout, as_json=as_json)
+        summary = run_demo(_settings(ctx), forever=forever, timeout=timeout, as_json=as_json)
     except (KeyboardInterrupt, Shutdown):
         return
     except TimeoutError as exc:
         raise click.ClickException(str(exc)) from exc
-    if not as_json:
-        click.echo(f"demo drained: {alerts} alert(s)", err=True)
+    click.echo(summary.describe(), err=True)  # stderr: with --json, stdout carries only the alerts
 
 
 @cli.group()

@@ -8,16 +8,19 @@ actors (one actor more is the same event).
 
 Under one key the table holds a few **tracked events**; `best_match` picks the one a sighting belongs to with
 tolerance: actors match when one set contains the other (a missing actor list matches any), objects match when
-either is missing, they are in different languages (surface words cannot be compared across languages), or
-they share a content word. A different package number or beneficiary (target) is a different key, so never the
-same event. Quantities do not separate events — a changed amount is the same event, updated.
+either is missing or only restates the category ("financial aid", "sanctions": `summary.is_filler`), they are
+in different languages (surface words cannot be compared across languages), or they share a content word. A
+different package number or beneficiary (target) is a different key, so never the same event. Quantities do
+not separate events — a changed amount is the same event, updated.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from newsmon.streams.alerts.state import TrackedEvent
+from newsmon.streams.alerts.summary import is_filler
 
 from newsmon.records import Event
 
@@ -41,23 +44,25 @@ def object_words(text: str | None) -> frozenset[str]:
     return frozenset(words)
 
 
-def match_score(tracked: Mapping[str, Any], event: Event) -> int | None:
-    """How well `event` fits a tracked event (higher is better), or None when it is another event.
-
-    `tracked` carries `actors` (codes), `object_words` by language and the event type/category."""
-    if tracked["type"] != event.type or tracked["category"] != event.category:
+def match_score(tracked: TrackedEvent, event: Event) -> int | None:
+    """How well `event` fits a tracked event (higher is better), or None when it is another event."""
+    if tracked.type != event.type or tracked.category != event.category:
         return None
-    known, seen = set(tracked["actors"]), {actor.code for actor in event.actors}
+    known, seen = set(tracked.actors), {actor.code for actor in event.actors}
     if known and seen and not (known <= seen or seen <= known):
         return None
-    words = object_words(event.object)
-    known_words = set(tracked["object_words"].get(event.lang, []))
+    # Words that only restate the category ("financial aid" of a financial-aid event, "sanctions") tell
+    # no two events apart: "a grant" and "its financial aid" may be the same pledge.
+    words = {word for word in object_words(event.object) if not is_filler(word, event.category)}
+    known_words = {
+        word for word in tracked.object_words.get(event.lang, []) if not is_filler(word, event.category)
+    }
     if words and known_words and not words & known_words:
         return None
     return 2 * (known == seen) + bool(words & known_words)
 
 
-def best_match(candidates: Sequence[Mapping[str, Any]], event: Event) -> int | None:
+def best_match(candidates: Sequence[TrackedEvent], event: Event) -> int | None:
     """Index of the tracked event `event` belongs to (the best score, the oldest on a tie), else None."""
     scored = [
         (score, -index)

@@ -30,13 +30,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from newsmon.streams.alerts.identity import best_match, object_words
 from newsmon.streams.alerts.rules import keyword_rules, rule_matches
+from newsmon.streams.alerts.state import (
+    AlertState,
+    CausedAlerts,
+    MessageOrigin,
+    Shown,
+    SightingSource,
+    Snapshot,
+    TrackedEvent,
+)
 from newsmon.streams.alerts.summary import party_name, quantity_phrase, summarize
 
-from newsmon.records import Alert, Event, Party, Quantity, Source, stable_id
+from newsmon.records import Alert, Event, Quantity, Source, stable_id
 from newsmon.settings.alerts import AlertSettings
 
 STATUS_RANK = {"called_for": 0, "refused": 0, "proposed": 1, "threatened": 1, "announced": 2, "lifted": 3}
@@ -48,7 +56,7 @@ CORROBORATION_INTERVAL = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class Decision:
-    state: dict[str, Any] | None  # None: the entry expired, delete it
+    state: AlertState | None  # None: the entry expired, delete it
     alerts: list[Alert]
     due_at: datetime | None  # when a debounced update becomes due (the agent schedules a flush)
     # The alerts are those of a redelivered message, published before the crash or not: the agent publishes
@@ -56,54 +64,31 @@ class Decision:
     replayed: bool = False
 
 
-def _due(state: dict[str, Any]) -> datetime | None:
-    return datetime.fromisoformat(state["due_at"]) if state.get("due_at") else None
-
-
-def quantity_changed(before: dict[str, Any] | None, after: dict[str, Any] | None, tolerance: float) -> bool:
+def quantity_changed(before: Quantity | None, after: Quantity | None, tolerance: float) -> bool:
     """A quantity that appears or moves by more than `tolerance` (relative) changed; one that goes missing
     did not (an outlet that omits the number is not retracting it)."""
     if after is None:
         return False
-    if before is None or before["unit"] != after["unit"]:
+    if before is None or before.unit != after.unit:
         return True
-    return abs(after["value"] - before["value"]) > tolerance * max(abs(after["value"]), abs(before["value"]))
+    return abs(after.value - before.value) > tolerance * max(abs(after.value), abs(before.value))
 
 
-def _quantity_phrase(quantity: dict[str, Any] | None) -> str:
-    return "none" if quantity is None else quantity_phrase(quantity["value"], quantity["unit"])
+def _quantity_phrase(quantity: Quantity | None) -> str:
+    return "none" if quantity is None else quantity_phrase(quantity.value, quantity.unit)
 
 
-def describe_changes(
-    before: dict[str, Any], after: dict[str, Any], parties: dict[str, Any], tolerance: float
-) -> list[str]:
+def describe_changes(before: Snapshot, after: Snapshot, tracked: TrackedEvent, tolerance: float) -> list[str]:
     """What materially changed between two snapshots, as short English phrases (empty: nothing material)."""
     changes = []
-    if STATUS_RANK[after["status"]] > STATUS_RANK[before["status"]]:
-        changes.append(f"status {before['status']} → {after['status']}")
-    joined = [code for code in after["actors"] if code not in before["actors"]]
+    if STATUS_RANK[after.status] > STATUS_RANK[before.status]:
+        changes.append(f"status {before.status} → {after.status}")
+    joined = [code for code in after.actors if code not in before.actors]
     if joined:
-        changes.append(
-            "joined: " + ", ".join(party_name(Party.model_validate(parties[code])) for code in joined)
-        )
-    if quantity_changed(before["quantity"], after["quantity"], tolerance):
-        changes.append(
-            f"quantity {_quantity_phrase(before['quantity'])} → {_quantity_phrase(after['quantity'])}"
-        )
+        changes.append("joined: " + ", ".join(party_name(tracked.parties[code]) for code in joined))
+    if quantity_changed(before.quantity, after.quantity, tolerance):
+        changes.append(f"quantity {_quantity_phrase(before.quantity)} → {_quantity_phrase(after.quantity)}")
     return changes
-
-
-def _snapshot(tracked: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "status": tracked["status"],
-        "actors": list(tracked["actors"]),
-        "quantity": tracked["quantity"],
-        "outlets": _corroboration(tracked),
-    }
-
-
-def _corroboration(tracked: dict[str, Any]) -> int:
-    return len({source["outlet"] for source in tracked["sources"] if source["alertable"]})
 
 
 def corroboration_step(outlets: int) -> int:
@@ -111,153 +96,153 @@ def corroboration_step(outlets: int) -> int:
     return max((step for step in CORROBORATION_STEPS if step <= outlets), default=1)
 
 
-def _new_tracked(event_key: str, event: Event, now: datetime) -> dict[str, Any]:
+def _new_tracked(event_key: str, event: Event, now: datetime) -> TrackedEvent:
     codes = [actor.code for actor in event.actors]
-    return {
+    return TrackedEvent(
         # Founding actors and object words make two events under one key distinct, in any process.
-        "id": stable_id(event_key, *sorted(codes), *sorted(object_words(event.object))),
-        "type": event.type,
-        "category": event.category,
-        "targets": [target.model_dump(mode="json") for target in event.targets],
-        "actors": codes,
-        "parties": {actor.code: actor.model_dump(mode="json") for actor in event.actors},
-        "object_words": {},
-        "langs": [],
-        "keyword_rules": [],
-        "status": None,
-        "quantity": None,
-        "event": None,
-        "first_seen": now.isoformat(),
-        "last_seen": now.isoformat(),
-        "sources": [],
-        "alerted": {},
-    }
+        id=stable_id(event_key, *sorted(codes), *sorted(object_words(event.object))),
+        type=event.type,
+        category=event.category,
+        targets=list(event.targets),
+        actors=codes,
+        parties={actor.code: actor for actor in event.actors},
+        object_words={},
+        langs=[],
+        keyword_rules=[],
+        first_seen=now,
+        last_seen=now,
+    )
 
 
 def _add_sighting(
-    tracked: dict[str, Any], event: Event, now: datetime, settings: AlertSettings
-) -> dict[str, Any]:
+    tracked: TrackedEvent, event: Event, now: datetime, settings: AlertSettings
+) -> TrackedEvent:
     alertable = event.status in settings.statuses
-    sources = list(tracked["sources"])
+    sources = list(tracked.sources)
     if len(sources) < settings.max_sources:
         sources.append(
-            {
-                "event_id": event.event_id,
-                "url": event.article.url,
-                "outlet": event.article.outlet,
-                "published_at": event.article.published_at.isoformat(),
-                "alertable": alertable,
-            }
+            SightingSource(
+                event_id=event.event_id,
+                url=event.article.url,
+                outlet=event.article.outlet,
+                published_at=event.article.published_at,
+                alertable=alertable,
+            )
         )
-    words = tracked["object_words"]
-    tracked = {
-        **tracked,
-        "sources": sources,
-        "last_seen": now.isoformat(),
-        "langs": sorted({*tracked["langs"], event.lang}),
-        "object_words": {
-            **words,
-            event.lang: sorted({*words.get(event.lang, []), *object_words(event.object)}),
-        },
-        "keyword_rules": sorted({*tracked["keyword_rules"], *keyword_rules(settings.rules, event)}),
-    }
+    words = tracked.object_words
+    tracked = tracked.model_copy(
+        update={
+            "sources": sources,
+            "last_seen": now,
+            "langs": sorted({*tracked.langs, event.lang}),
+            "object_words": {
+                **words,
+                event.lang: sorted({*words.get(event.lang, []), *object_words(event.object)}),
+            },
+            "keyword_rules": sorted({*tracked.keyword_rules, *keyword_rules(settings.rules, event)}),
+        }
+    )
     if not alertable:
         return tracked
-    status = tracked["status"]
+    status = tracked.status
     if status is None or STATUS_RANK[event.status] > STATUS_RANK[status]:
         status = event.status
-    quantity = event.quantity.model_dump(mode="json") if event.quantity is not None else None
-    if not quantity_changed(tracked["quantity"], quantity, settings.quantity_tolerance):
-        quantity = tracked["quantity"]  # a rounding difference must not flap the stored amount
-    parties = {**tracked["parties"], **{actor.code: actor.model_dump(mode="json") for actor in event.actors}}
-    actors = list(dict.fromkeys([*tracked["actors"], *(actor.code for actor in event.actors)]))
-    return {
-        **tracked,
-        "status": status,
-        "quantity": quantity,
-        "parties": parties,
-        "actors": actors,
-        "event": event.model_dump(mode="json"),
-    }
+    quantity, quantity_as_of = tracked.quantity, tracked.quantity_as_of
+    published = event.article.published_at
+    # An amount replaces the stored one only from an article published no earlier than the one that stated
+    # it: a report of the first pledge that arrives after the raise is not a cut. A rounding difference
+    # does not flap the stored amount either.
+    if quantity_changed(quantity, event.quantity, settings.quantity_tolerance) and (
+        quantity_as_of is None or published >= quantity_as_of
+    ):
+        quantity, quantity_as_of = event.quantity, published
+    return tracked.model_copy(
+        update={
+            "status": status,
+            "quantity": quantity,
+            "quantity_as_of": quantity_as_of,
+            "parties": {**tracked.parties, **{actor.code: actor for actor in event.actors}},
+            "actors": list(dict.fromkeys([*tracked.actors, *(actor.code for actor in event.actors)])),
+            "event": event,
+        }
+    )
 
 
 def _alert(
     event_key: str,
-    tracked: dict[str, Any],
+    tracked: TrackedEvent,
     kind: str,
     changes: tuple[str, ...],
     rules: list[str],
     now: datetime,
 ) -> Alert:
-    latest = Event.model_validate(tracked["event"])
-    quantity = Quantity.model_validate(tracked["quantity"]) if tracked["quantity"] is not None else None
+    assert tracked.event is not None and tracked.status is not None, "only an alertable event alerts"
+    snapshot = tracked.snapshot()
     # The alert shows the event as tracked (merged actors, furthest status) with the latest sighting's words.
-    event = latest.model_copy(
+    event = tracked.event.model_copy(
         update={
             "event_key": event_key,
-            "status": tracked["status"],
-            "quantity": quantity,
-            "actors": [Party.model_validate(tracked["parties"][code]) for code in tracked["actors"]],
+            "status": tracked.status,
+            "quantity": tracked.quantity,
+            "actors": [tracked.parties[code] for code in tracked.actors],
         }
     )
     summary = summarize(event) + (f" — changed: {'; '.join(changes)}" if changes else "")
-    alertable = {source["url"]: source for source in tracked["sources"] if source["alertable"]}
-    snapshot = _snapshot(tracked)
-    quantity_id = (snapshot["quantity"]["value"], snapshot["quantity"]["unit"]) if quantity else None
+    alertable = {source.url: source for source in tracked.sources if source.alertable}
+    quantity = snapshot.quantity
     return Alert(
         alert_id=stable_id(
             "alert",
             event_key,
-            tracked["id"],
+            tracked.id,
             kind,
-            snapshot["status"],
-            ",".join(sorted(snapshot["actors"])),
-            quantity_id,
+            snapshot.status,
+            ",".join(sorted(snapshot.actors)),
+            (quantity.value, quantity.unit) if quantity is not None else None,
             # The step, not the count: two corroboration updates differ by their step, and one alert's id
             # does not depend on how many outlets within its step had arrived when it was decided.
-            corroboration_step(snapshot["outlets"]),
+            corroboration_step(snapshot.outlets),
             *sorted(rules),
         ),
         kind=kind,
         summary=summary,
-        evidence=latest.sentence,
+        evidence=tracked.event.sentence,
         event=event,
         sources=[
-            Source(url=s["url"], outlet=s["outlet"], published_at=s["published_at"])
-            for s in alertable.values()
+            Source(url=source.url, outlet=source.outlet, published_at=source.published_at)
+            for source in alertable.values()
         ],
-        first_seen=datetime.fromisoformat(tracked["first_seen"]),
-        corroboration=_corroboration(tracked),
+        first_seen=tracked.first_seen,
+        corroboration=snapshot.outlets,
         rules=sorted(rules),
         emitted_at=now,
     )
 
 
 def _emit(
-    event_key: str, tracked: dict[str, Any], now: datetime, settings: AlertSettings
-) -> tuple[dict[str, Any], list[Alert], datetime | None]:
+    event_key: str, tracked: TrackedEvent, now: datetime, settings: AlertSettings
+) -> tuple[TrackedEvent, list[Alert], datetime | None]:
     """Alerts due for one tracked event, its new state, and when a debounced change becomes due."""
-    if tracked["status"] is None:
+    if tracked.status is None:
         return tracked, [], None
-    snapshot = _snapshot(tracked)
-    outlets = snapshot["outlets"]
+    snapshot = tracked.snapshot()
+    outlets = snapshot.outlets
     debounce = timedelta(seconds=settings.debounce_seconds)
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     due_at = None
     for rule in settings.all_rules():
         if not rule_matches(rule, tracked) or outlets < rule.min_sources:
             continue
-        before = tracked["alerted"].get(rule.name)
+        before = tracked.alerted.get(rule.name)
         if before is None:
             groups.setdefault(("new", ()), []).append(rule.name)
             continue
-        changes = tuple(describe_changes(before, snapshot, tracked["parties"], settings.quantity_tolerance))
-        # Entries stored before corroboration was alerted do not say what count they showed: one outlet.
-        corroborated = corroboration_step(outlets) > corroboration_step(before.get("outlets", 1))
+        changes = tuple(describe_changes(before, snapshot, tracked, settings.quantity_tolerance))
+        corroborated = corroboration_step(outlets) > corroboration_step(before.outlets)
         if changes:
-            ready_at = datetime.fromisoformat(before["at"]) + debounce
-        elif corroborated and before.get("corroborated_at"):
-            ready_at = datetime.fromisoformat(before["corroborated_at"]) + CORROBORATION_INTERVAL
+            ready_at = before.at + debounce
+        elif corroborated and before.corroborated_at is not None:
+            ready_at = before.corroborated_at + CORROBORATION_INTERVAL
         elif corroborated:
             ready_at = now
         else:
@@ -271,99 +256,94 @@ def _emit(
     alerts = [
         _alert(event_key, tracked, kind, changes, rules, now) for (kind, changes), rules in groups.items()
     ]
-    alerted = dict(tracked["alerted"])
+    alerted = dict(tracked.alerted)
     for rules in groups.values():
         for rule in rules:
-            before = alerted.get(rule, {})
+            before = alerted.get(rule)
             # When this rule last showed a higher outlet step (a `new` held until corroborated counts): the
             # start of its corroboration interval.
-            shown_more = corroboration_step(outlets) > corroboration_step(before.get("outlets", 1))
-            alerted[rule] = {
-                **snapshot,
-                "at": now.isoformat(),
-                "corroborated_at": now.isoformat() if shown_more else before.get("corroborated_at"),
-            }
-    return {**tracked, "alerted": alerted}, alerts, due_at
+            shown_more = corroboration_step(outlets) > corroboration_step(before.outlets if before else 1)
+            alerted[rule] = Shown(
+                **dict(snapshot),
+                at=now,
+                corroborated_at=now if shown_more else (before.corroborated_at if before else None),
+            )
+    return tracked.model_copy(update={"alerted": alerted}), alerts, due_at
 
 
 def _emit_all(
-    state: dict[str, Any], now: datetime, settings: AlertSettings, origin: list[Any] | None
+    state: AlertState, now: datetime, settings: AlertSettings, origin: MessageOrigin | None
 ) -> Decision:
     tracked_events, alerts, dues = [], [], []
-    for tracked in state["tracked"]:
-        tracked, emitted, due_at = _emit(state["event_key"], tracked, now, settings)
+    for tracked in state.tracked:
+        tracked, emitted, due_at = _emit(state.event_key, tracked, now, settings)
         tracked_events.append(tracked)
         alerts += emitted
         dues += [due_at] if due_at is not None else []
     due_at = min(dues) if dues else None
-    state = {**state, "tracked": tracked_events, "due_at": due_at.isoformat() if due_at else None}
+    recent = state.recent
     if origin is not None and alerts:
-        caused = {"origin": origin, "alerts": [alert.model_dump(mode="json") for alert in alerts]}
-        state["recent"] = [*state["recent"], caused]
-    return Decision(state, alerts, due_at)
+        recent = [*recent, CausedAlerts(origin=origin, alerts=alerts)]
+    return Decision(
+        state.model_copy(update={"tracked": tracked_events, "due_at": due_at, "recent": recent}),
+        alerts,
+        due_at,
+    )
 
 
 def _redeliverable(
-    recent: list[dict[str, Any]], origin: list[Any], committed: int | None
-) -> list[dict[str, Any]]:
+    recent: list[CausedAlerts], origin: MessageOrigin, committed: int | None
+) -> list[CausedAlerts]:
     """The remembered messages of `origin`'s partition at or after its committed offset (None: nothing
     confirmed committed yet, all may come again). A key's messages all come from one partition; entries of
     another (from before a repartitioning) are kept, they cannot accumulate."""
     if committed is None:
         return recent
-    return [entry for entry in recent if entry["origin"][:2] != origin[:2] or entry["origin"][2] >= committed]
+    return [
+        entry
+        for entry in recent
+        if (entry.origin.topic, entry.origin.partition) != (origin.topic, origin.partition)
+        or entry.origin.offset >= committed
+    ]
 
 
-def expire(state: dict[str, Any] | None, now: datetime, settings: AlertSettings) -> dict[str, Any] | None:
+def expire(state: AlertState | None, now: datetime, settings: AlertSettings) -> AlertState | None:
     """The entry without tracked events unseen for `retention_days`; None when nothing is left."""
     if state is None:
         return None
     horizon = now - timedelta(days=settings.retention_days)
-    kept = [
-        tracked for tracked in state["tracked"] if datetime.fromisoformat(tracked["last_seen"]) >= horizon
-    ]
-    return {**state, "tracked": kept} if kept else None
+    kept = [tracked for tracked in state.tracked if tracked.last_seen >= horizon]
+    return state.model_copy(update={"tracked": kept}) if kept else None
 
 
 def track(
-    state: dict[str, Any] | None,
+    state: AlertState | None,
     event: Event,
-    origin: list[Any],
+    origin: MessageOrigin,
     now: datetime,
     settings: AlertSettings,
     committed: int | None = None,
 ) -> Decision:
-    """Fold one sighting (read from `origin` = [topic, partition, offset]) into the entry of its key.
-    `committed`: the offset the broker has confirmed as committed for that partition, below which no message
-    comes again (None: none confirmed yet)."""
-    for remembered in (state or {}).get("recent", []):
-        if remembered["origin"] == origin:
-            return Decision(
-                state,
-                [Alert.model_validate(alert) for alert in remembered["alerts"]],
-                _due(state),
-                replayed=True,
-            )
-    state = expire(state, now, settings) or {
-        "event_key": event.event_key,
-        "partition": origin[1],
-        "tracked": [],
-        "recent": [],
-        "due_at": None,
-    }
-    state = {**state, "recent": _redeliverable(state["recent"], origin, committed)}
-    tracked_events = list(state["tracked"])
+    """Fold one sighting (read from `origin`) into the entry of its key. `committed`: the offset the broker
+    has confirmed as committed for that partition, below which no message comes again (None: none confirmed
+    yet)."""
+    for remembered in state.recent if state is not None else []:
+        if remembered.origin == origin:
+            return Decision(state, list(remembered.alerts), state.due_at, replayed=True)
+    state = expire(state, now, settings) or AlertState(event_key=event.event_key, partition=origin.partition)
+    state = state.model_copy(update={"recent": _redeliverable(state.recent, origin, committed)})
+    tracked_events = list(state.tracked)
     index = best_match(tracked_events, event)
     if index is None:
         tracked_events.append(_add_sighting(_new_tracked(event.event_key, event, now), event, now, settings))
-    elif any(source["event_id"] == event.event_id for source in tracked_events[index]["sources"]):
-        return Decision(state, [], _due(state))
+    elif any(source.event_id == event.event_id for source in tracked_events[index].sources):
+        return Decision(state, [], state.due_at)
     else:
         tracked_events[index] = _add_sighting(tracked_events[index], event, now, settings)
-    return _emit_all({**state, "tracked": tracked_events}, now, settings, origin)
+    return _emit_all(state.model_copy(update={"tracked": tracked_events}), now, settings, origin)
 
 
-def flush(state: dict[str, Any], now: datetime, settings: AlertSettings) -> Decision:
+def flush(state: AlertState, now: datetime, settings: AlertSettings) -> Decision:
     """Emit the debounced updates that are due (and drop what expired). Not tied to an input message: the
     agent publishes these alerts and waits for the broker's acknowledgement before it stores the new state."""
     live = expire(state, now, settings)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+
+from newsmon.streams.alerts.state import TrackedEvent
 
 from newsmon.records import Event
 from newsmon.settings.alerts import DEFAULT_RULE, WatchRule
@@ -17,17 +18,17 @@ def keyword_rules(rules: Iterable[WatchRule], event: Event) -> set[str]:
     return {rule.name for rule in rules if any(keyword.casefold() in text for keyword in rule.keywords)}
 
 
-def rule_matches(rule: WatchRule, tracked: Mapping[str, Any]) -> bool:
+def rule_matches(rule: WatchRule, tracked: TrackedEvent) -> bool:
     """Every non-empty criterion of `rule` holds for the tracked event (its current, merged state)."""
-    target_codes = {target["code"] for target in tracked["targets"]}
+    target_codes = {target.code for target in tracked.targets}
     return (
-        (not rule.types or tracked["type"] in rule.types)
-        and (not rule.categories or tracked["category"] in rule.categories)
-        and (not rule.statuses or tracked["status"] in rule.statuses)
-        and (not rule.actors or bool(set(rule.actors) & set(tracked["actors"])))
+        (not rule.types or tracked.type in rule.types)
+        and (not rule.categories or tracked.category in rule.categories)
+        and (not rule.statuses or tracked.status in rule.statuses)
+        and (not rule.actors or bool(set(rule.actors) & set(tracked.actors)))
         and (not rule.targets or bool(set(rule.targets) & target_codes))
-        and (not rule.languages or bool(set(rule.languages) & set(tracked["langs"])))
-        and (not rule.keywords or rule.name in tracked["keyword_rules"])
+        and (not rule.languages or bool(set(rule.languages) & set(tracked.langs)))
+        and (not rule.keywords or rule.name in tracked.keyword_rules)
     )
 
 

@@ -94,10 +94,21 @@ def _unpack(packed: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def cover(first: str, second: str, sentence_match: float, min_bigrams: int) -> float:
     """Share of `first`'s bigrams in sentences that are mostly (≥ `sentence_match` of their bigrams) found in
     `second`; 0 when `first` has fewer than `min_bigrams` bigrams (a line or two proves no copy)."""
+    return cover_and_lead(first, second, sentence_match, min_bigrams)[0]
+
+
+def cover_and_lead(first: str, second: str, sentence_match: float, min_bigrams: int) -> tuple[float, float]:
+    """(`cover`, lead): the lead is the share of `first`'s bigrams from its start through its last sentence
+    not found in `second` (0 when every sentence is found, 1 when the text is too short to tell). An
+    outlet's own headline and lead over a wire text are missing sentences at the start only; a retelling
+    misses sentences all through."""
     lengths, hashes, _ = _unpack(first)
     total = int(lengths.sum())
     if total < min_bigrams:
-        return 0.0
+        return 0.0, 1.0
     found = np.isin(hashes, _unpack(second)[2], assume_unique=False).astype(np.int64)
     per_sentence = np.add.reduceat(found, np.concatenate(([0], np.cumsum(lengths)[:-1])))
-    return float(lengths[per_sentence >= sentence_match * lengths].sum()) / total
+    matched = per_sentence >= sentence_match * lengths
+    missing = np.flatnonzero(~matched)
+    lead = float(lengths[: missing[-1] + 1].sum()) / total if missing.size else 0.0
+    return float(lengths[matched].sum()) / total, lead

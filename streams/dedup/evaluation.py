@@ -2,8 +2,10 @@
 logic, and precision/recall/F1 of its two decisions.
 
 A pair file is JSON lines `{"a": text, "b": text, "lang": "en"|"ar"|…, "label": …, "kind": …}` where `label`
-is `duplicate` (b is a copy of a, exact or edited), `same_story` (b reports a's event in its own words) or
-`different` (another event, possibly of the same conflict, or unrelated). Both texts go through the offline
+is `duplicate` (b is a copy of a, exact or edited), `same_story` (b reports a's event in its own words),
+`different` (another event, possibly of the same conflict, or unrelated) or `related` (another article of the
+same story or topic, no copy, whether it reports the same event not labelled: scored for the duplicate
+decision only). Both texts go through the offline
 cleaner and `InMemoryDedup`, a then b, and two decisions about b are scored:
 
 - **duplicate**: b is marked `duplicate_of` a (exact or near-duplicate); positive for label `duplicate`;
@@ -28,13 +30,15 @@ from newsmon.scoring import Counts
 from newsmon.settings.clean import CleanSettings
 from newsmon.settings.dedup import DedupSettings
 
-Label = Literal["duplicate", "same_story", "different"]
+Label = Literal["duplicate", "same_story", "different", "related"]
 ALL_LANGUAGES = "all"
 # Which labels each scored decision should answer "yes" to.
 POSITIVE_LABELS: dict[str, frozenset[str]] = {
     "duplicate": frozenset({"duplicate"}),
     "story": frozenset({"duplicate", "same_story"}),
 }
+# Labels a decision is not scored on (its right answer is not known).
+UNSCORED_LABELS: dict[str, frozenset[str]] = {"duplicate": frozenset(), "story": frozenset({"related"})}
 
 
 class LabelledPair(BaseModel):
@@ -126,7 +130,7 @@ def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> 
             chosen = [
                 (pair, verdict)
                 for pair, verdict in zip(pairs, verdicts, strict=True)
-                if language in (ALL_LANGUAGES, pair.lang)
+                if language in (ALL_LANGUAGES, pair.lang) and pair.label not in UNSCORED_LABELS[decision]
             ]
             results[decision, language] = confusion(
                 [pair.label in positive for pair, _ in chosen],

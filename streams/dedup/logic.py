@@ -16,21 +16,22 @@ Kafka, and the per-article join that verifies candidates; see the flow below and
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from enum import Enum
 from itertools import count
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from newsmon.streams.dedup import containment, minhash, stories
+from newsmon.streams.dedup import containment, crosslingual, minhash, stories
+from newsmon.streams.dedup.crosslingual import Anchors
 from newsmon.streams.dedup.minhash import matching_words
 from newsmon.streams.dedup.stories import StoryProfile
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newsmon.partitioner import partition_of
 from newsmon.records import Article, DedupVerdict, Record
 from newsmon.settings.dedup import DedupSettings
-from newsmon.topics import ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
+from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 
 
 class UrlDecision(Enum):
@@ -108,6 +109,9 @@ class Fingerprint(Record):
         "are then compared by resemblance only.",
     )
     profile: StoryProfile
+    anchors: Anchors | None = Field(
+        default=None, description="Cross-language story anchors, when dedup.cross_language_stories is on."
+    )
     keys: list[str]
     published: float = Field(description="published_at as a POSIX timestamp.")
 
@@ -120,10 +124,16 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     sig = minhash.signature(article.text, settings.num_perm, settings.shingle_words)
     profile, story_keys = stories.features(words, settings.story_features, settings.story_keys)
     keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
+    anchors = (
+        crosslingual.anchors(article.text, article.language) if settings.cross_language_stories else None
+    )
+    if anchors is not None:
+        keys += crosslingual.keys(anchors)
     return Fingerprint(
         signature=minhash.encode(sig),
         sentences=containment.sketch(article.text),
         profile=profile,
+        anchors=anchors,
         keys=list(dict.fromkeys(keys)),
         published=article.published_at.timestamp(),
     )
@@ -248,12 +258,6 @@ class IndexResult:
     fingerprint: dict[str, Any]  # the prober's fingerprint copy on this partition
     reply: Send
 
-    def store(self, index: MutableMapping[str, Any]) -> None:
-        """Write the probe's outcome to the index table: the probed keys and the fingerprint copy."""
-        for key, state in self.keys.items():
-            index[key] = state
-        index[self.fingerprint_key] = self.fingerprint
-
 
 def index_probe(
     probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
@@ -296,15 +300,15 @@ def index_probe(
             or story_score >= settings.story_threshold
         ):
             candidates.append(
-                {
-                    "article_id": other,
-                    "published": published,
-                    "similarity": round(similarity, 6),
-                    "similarity_back": round(similarity_back, 6),
-                    "story_score": round(story_score, 6),
-                }
+                Candidate(
+                    article_id=other,
+                    published=published,
+                    similarity=round(similarity, 6),
+                    similarity_back=round(similarity_back, 6),
+                    story_score=round(story_score, 6),
+                )
             )
-    strongest = [Candidate(**candidate) for _, candidate in best_look_alikes(candidates, settings)]
+    strongest = [candidate for _, candidate in best_look_alikes(candidates, settings)]
     reply = JoinMessage(kind="candidates", sender=f"partition:{probe.partition}", candidates=strongest)
     return IndexResult(
         states,
@@ -323,25 +327,80 @@ def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) ->
     return all(entry[2] < horizon for entry in state.get("entries", []))
 
 
+class MessageOrigin(NamedTuple):
+    """Where a message sits in Kafka (stored as [topic, partition, offset], the form the stages pass)."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+class Answer(BaseModel):
+    """A decided article's answer to an asker: what a copy of it is a copy of, and its story."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    root: str
+    story_id: str
+
+
+class Recipe(NamedTuple):
+    """One output of a join step, kept so that a redelivered message republishes it (rebuilt from the state
+    by `_render`): the asks, an ask or an answer to `target`, the verdict, or a `target` copy's verdict."""
+
+    kind: Literal["asks", "ask", "answer", "verdict", "copy"]
+    target: str | None = None
+
+
+class JoinState(BaseModel):
+    """What the join table holds for one article (`encode`/`decode` give its table form). Updated copy on
+    write: a step never changes the containers of the state it was given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: str
+    created_at: float
+    origin: MessageOrigin | None = None  # of the last message processed
+    partitions: list[str] | None = None  # "self": the index partitions whose replies are awaited
+    published: float | None = None  # "self": the article's published time; None until it arrives
+    replies: dict[str, list[Candidate]] = Field(default_factory=dict)  # by index partition
+    look_alikes: dict[str, Candidate] | None = None  # chosen once every reply is in
+    asked: list[str] | None = None
+    answers: dict[str, Answer | None] = Field(default_factory=dict)  # None: deferred
+    earlier: dict[str, Candidate] = Field(default_factory=dict)  # earlier askers this article asked back
+    waiting: list[str] = Field(default_factory=list)  # askers waiting for the verdict
+    deferred: list[str] = Field(default_factory=list)  # earlier askers answered "deferred"
+    copies: dict[str, Article] = Field(default_factory=dict)  # exact copies waiting for the story
+    emitted: dict[int, list[Recipe]] = Field(default_factory=dict)  # by the offset of the message
+    verdict: DedupVerdict | None = None
+    decided_at: float | None = None
+    deadline_passed: bool = False
+
+    def encode(self) -> dict[str, Any]:
+        """The table form (JSON-ready; unset fields left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    @classmethod
+    def decode(cls, stored: dict[str, Any]) -> JoinState:
+        return cls.model_validate(stored)
+
+    def answer(self) -> Answer:
+        """The answer of a decided article."""
+        if self.verdict is None:
+            raise ValueError(f"{self.article_id} is not decided")
+        return Answer(root=self.verdict.duplicate_of or self.article_id, story_id=self.verdict.story_id)
+
+
 @dataclass(frozen=True)
 class JoinResult:
-    state: dict[str, Any]
+    state: JoinState
     sends: list[Send]
     article: dict[str, Any] | None = None  # the article's body when it arrived with this message: keep it
     changed: bool = True  # False: the state need not be written back
 
-    def store(
-        self, article_id: str, joins: MutableMapping[str, Any], bodies: MutableMapping[str, Any]
-    ) -> None:
-        """Write the step's outcome: the join state if it changed, the article's body if it came with it."""
-        if self.changed:
-            joins[article_id] = self.state
-        if self.article is not None:
-            bodies[article_id] = self.article
-
 
 def join(
-    state: dict[str, Any] | None,
+    state: JoinState | None,
     article_id: str,
     message: JoinMessage,
     origin: list[Any],
@@ -353,196 +412,229 @@ def join(
 
     The article's body is not part of the state, which is rewritten on every message: it is returned once, to
     be kept apart, and read back (`read_article`) only to publish the verdict."""
-    state = (
-        state
-        if state is not None
-        else {
-            "article_id": article_id,
-            "created_at": now,
-            "replies": {},
-            "answers": {},
-            "waiting": [],
-            "deferred": [],
-            "copies": {},
-            "emitted": {},
-            "earlier": {},
-        }
-    )
-    position, last = origin[:2], state.get("origin")
-    redelivered = last is not None and last[:2] == position and origin[2] <= last[2]
-    if redelivered and str(origin[2]) in state["emitted"]:
+    state = state if state is not None else JoinState(article_id=article_id, created_at=now)
+    position, last = MessageOrigin(*origin), state.origin
+    redelivered = last is not None and last[:2] == position[:2] and position.offset <= last.offset
+    if redelivered and position.offset in state.emitted:
         # A redelivery (crash before the offset commit): publish again exactly what it published before.
-        recipes = state["emitted"][str(origin[2])]
+        recipes = state.emitted[position.offset]
         return JoinResult(
             state,
             [send for recipe in recipes for send in _render(state, recipe, read_article)],
             changed=False,
         )
-    if "verdict" in state and message.kind != "copy":
+    if state.verdict is not None and message.kind != "copy":
         # Decided: an ask is answered from the verdict alone — the same answer for every asker, again on a
         # redelivery — and nothing else changes the state, so a much-asked original is not rewritten per ask.
         return JoinResult(
             state,
-            _render(state, ["answer", message.sender], read_article) if message.kind == "ask" else [],
+            _render(state, Recipe("answer", message.sender), read_article) if message.kind == "ask" else [],
             changed=False,
         )
     if redelivered:
         return JoinResult(state, [], changed=False)
     arrived = (
         message.article.model_dump(mode="json")
-        if message.kind == "self" and "published" not in state
+        if message.kind == "self" and state.published is None
         else None
     )
-    state = {**state, "origin": origin}
+    state = state.model_copy(update={"origin": position})
     recipes = _apply(state, message) + _advance(state, now, settings)
     if recipes:
-        state["emitted"] = {**state["emitted"], str(origin[2]): recipes}
+        state.emitted = {**state.emitted, position.offset: recipes}
     body = (lambda: arrived) if arrived is not None else read_article
     return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, body)], arrived)
 
 
-def _apply(state: dict[str, Any], message: JoinMessage) -> list[list[str]]:
+def _apply(state: JoinState, message: JoinMessage) -> list[Recipe]:
     """Record one message; a second message of a kind from the same sender (an upstream repeat) is ignored."""
     sender = message.sender
-    if message.kind == "self" and "published" not in state:
-        state["partitions"] = [f"partition:{partition}" for partition in message.partitions]
-        state["published"] = message.published
+    if message.kind == "self" and state.published is None:
+        state.partitions = [f"partition:{partition}" for partition in message.partitions]
+        state.published = message.published
     elif message.kind == "candidates":
-        state["replies"] = {
-            sender: [candidate.model_dump() for candidate in message.candidates],
-            **state["replies"],
-        }
-    elif message.kind == "answer" and sender not in state["answers"]:
-        state["answers"] = {
-            **state["answers"],
-            sender: None
-            if message.story_id is None
-            else {"root": message.root, "story_id": message.story_id},
-        }
-    elif message.kind == "ask" and sender not in state["deferred"] and sender not in state["waiting"]:
-        if (message.published, sender) < (message.target_published, state["article_id"]):
+        state.replies = {sender: list(message.candidates), **state.replies}
+    elif message.kind == "answer" and sender not in state.answers:
+        answer = None if message.story_id is None else Answer(root=message.root, story_id=message.story_id)
+        state.answers = {**state.answers, sender: answer}
+    elif message.kind == "ask" and sender not in state.deferred and sender not in state.waiting:
+        if (message.published, sender) < (message.target_published, state.article_id):
             # An earlier article asks an undecided later one: answer "deferred" now (it must not wait on us)
             # and ask it in turn, so the later article is the one that decides about the pair.
-            state["deferred"] = [*state["deferred"], sender]
-            state["earlier"] = {
-                **state["earlier"],
-                sender: {
-                    "article_id": sender,
-                    "published": message.published,
-                    # Seen from this article: the sender's "back" is this article as a copy of the sender.
-                    "similarity": message.similarity_back,
-                    "similarity_back": message.similarity,
-                    "story_score": message.story_score,
-                },
-            }
-            recipes = [["answer", sender]]
-            if "asked" in state and sender not in state["asked"]:
-                state["asked"] = [*state["asked"], sender]
-                state["look_alikes"] = {**state["look_alikes"], sender: state["earlier"][sender]}
-                recipes.append(["ask", sender])
+            state.deferred = [*state.deferred, sender]
+            asker = Candidate(
+                article_id=sender,
+                published=message.published,
+                # Seen from this article: the sender's "back" is this article as a copy of the sender.
+                similarity=message.similarity_back,
+                similarity_back=message.similarity,
+                story_score=message.story_score,
+            )
+            state.earlier = {**state.earlier, sender: asker}
+            recipes = [Recipe("answer", sender)]
+            if state.asked is not None and sender not in state.asked:
+                state.asked = [*state.asked, sender]
+                state.look_alikes = {**(state.look_alikes or {}), sender: asker}
+                recipes.append(Recipe("ask", sender))
             return recipes
-        state["waiting"] = [*state["waiting"], sender]
+        state.waiting = [*state.waiting, sender]
     elif message.kind == "deadline":
-        state["deadline_passed"] = True
-    elif message.kind == "copy" and sender not in state["copies"]:
-        state["copies"] = {**state["copies"], sender: message.article.model_dump(mode="json")}
-        if "verdict" in state:
-            return [["copy", sender]]
+        state.deadline_passed = True
+    elif message.kind == "copy" and sender not in state.copies:
+        state.copies = {**state.copies, sender: message.article}
+        if state.verdict is not None:
+            return [Recipe("copy", sender)]
     return []
 
 
-def _advance(state: dict[str, Any], now: float, settings: DedupSettings) -> list[list[str]]:
+def _advance(state: JoinState, now: float, settings: DedupSettings) -> list[Recipe]:
     """Move the decision on as far as the messages so far allow."""
-    recipes: list[list[str]] = []
-    if "published" not in state or "verdict" in state:  # no "self" message yet, or decided
+    recipes: list[Recipe] = []
+    if state.published is None or state.verdict is not None:  # no "self" message yet, or decided
         return recipes
     # Past the deadline the article is decided with what has arrived: a lost or late reply or answer costs a
     # missed match, never the article.
-    late = state.get("deadline_passed", False)
-    if "asked" not in state:
-        if not late and not all(partition in state["replies"] for partition in state["partitions"]):
+    late = state.deadline_passed
+    if state.asked is None:
+        if not late and not all(partition in state.replies for partition in state.partitions or []):
             return recipes
-        found: dict[str, dict[str, Any]] = {}
-        for partition in sorted(state["replies"]):  # a candidate found on several partitions: compared alike
-            found.update((candidate["article_id"], candidate) for candidate in state["replies"][partition])
+        found: dict[str, Candidate] = {}
+        for partition in sorted(state.replies):  # a candidate found on several partitions: compared alike
+            found.update((candidate.article_id, candidate) for candidate in state.replies[partition])
         # The verdict takes the best answer only; the next ones stand in for a best that answers "deferred".
         look_alikes = dict(best_look_alikes(list(found.values()), settings))
-        look_alikes.update(state["earlier"])
-        state["look_alikes"] = look_alikes
-        state["asked"] = sorted(look_alikes)
-        if state["asked"]:
-            recipes.append(["asks"])
-    if not late and not all(candidate in state["answers"] for candidate in state["asked"]):
+        look_alikes.update(state.earlier)
+        state.look_alikes = look_alikes
+        state.asked = sorted(look_alikes)
+        if state.asked:
+            recipes.append(Recipe("asks"))
+    if not late and not all(candidate in state.answers for candidate in state.asked):
         return recipes
+    look_alikes = state.look_alikes or {}
     answers = [
-        {**state["look_alikes"][candidate], **state["answers"][candidate]}
-        for candidate in state["asked"]
-        if state["answers"].get(candidate) is not None
+        (look_alikes[candidate], answer)
+        for candidate in state.asked
+        if (answer := state.answers.get(candidate)) is not None
     ]
-    state["verdict"] = decide(state["article_id"], answers, settings).model_dump(mode="json")
-    state["decided_at"] = now
-    recipes.append(["verdict"])
-    recipes.extend(["answer", asker] for asker in state["waiting"])
-    state["waiting"] = []
-    recipes.extend(["copy", copy] for copy in state["copies"])
+    state.verdict = decide(state.article_id, answers, settings)
+    state.decided_at = now
+    recipes.append(Recipe("verdict"))
+    recipes.extend(Recipe("answer", asker) for asker in state.waiting)
+    state.waiting = []
+    recipes.extend(Recipe("copy", copy) for copy in state.copies)
     return recipes
 
 
-def _rank(candidate: dict[str, Any], settings: DedupSettings) -> tuple[bool, float, float]:
+def _rank(candidate: Candidate, settings: DedupSettings) -> tuple[bool, float, float]:
     """How strongly a look-alike would decide the verdict: any near-duplicate before any same-story article,
     then by similarity (near-duplicates) or story score (stories)."""
-    near = candidate["similarity"] >= settings.near_duplicate_threshold
+    near = candidate.similarity >= settings.near_duplicate_threshold
     return (
         near,
-        candidate["similarity"] if near else candidate["story_score"],
-        candidate["story_score"] if near else candidate["similarity"],
+        candidate.similarity if near else candidate.story_score,
+        candidate.story_score if near else candidate.similarity,
     )
 
 
-def best_look_alikes(
-    candidates: list[dict[str, Any]], settings: DedupSettings
-) -> list[tuple[str, dict[str, Any]]]:
+def best_look_alikes(candidates: list[Candidate], settings: DedupSettings) -> list[tuple[str, Candidate]]:
     """The `max_look_alikes` strongest candidates, (article_id, candidate) best first (ties by id)."""
-    by_id = sorted(candidates, key=lambda candidate: candidate["article_id"])
+    by_id = sorted(candidates, key=lambda candidate: candidate.article_id)
     ranked = sorted(
         by_id, key=lambda candidate: _rank(candidate, settings), reverse=True
     )  # stable: ties by id
-    return [(candidate["article_id"], candidate) for candidate in ranked[: settings.max_look_alikes]]
+    return [(candidate.article_id, candidate) for candidate in ranked[: settings.max_look_alikes]]
 
 
-def decide(article_id: str, answers: list[dict[str, Any]], settings: DedupSettings) -> DedupVerdict:
-    """The verdict from the candidates' answers: the most similar near-duplicate if any, else the story with
+def decide(article_id: str, answers: list[tuple[Candidate, Answer]], settings: DedupSettings) -> DedupVerdict:
+    """The verdict from the look-alikes' answers: the most similar near-duplicate if any, else the story with
     the highest score over the threshold, else a story of its own.
 
     An article that contains an earlier one (the whole wire after its brief) is not its copy — extraction
     skips copies, and the text the brief lacks would go unread — but it joins the brief's story, whatever the
     story score."""
-    near = [a for a in answers if a["similarity"] >= settings.near_duplicate_threshold]
+    near = [(c, a) for c, a in answers if c.similarity >= settings.near_duplicate_threshold]
     if near:
-        best = max(near, key=lambda a: (a["similarity"], a["story_score"]))
+        best, answer = max(near, key=lambda pair: (pair[0].similarity, pair[0].story_score))
         return DedupVerdict(
-            duplicate_of=best["root"],
+            duplicate_of=answer.root,
             method="near_duplicate",
-            similarity=round(best["similarity"], 4),
-            story_id=best["story_id"],
+            similarity=round(best.similarity, 4),
+            story_id=answer.story_id,
         )
     related = [
-        a
-        for a in answers
-        if a["story_score"] >= settings.story_threshold
-        or a.get("similarity_back", 0.0) >= settings.near_duplicate_threshold
+        (c, a)
+        for c, a in answers
+        if c.story_score >= settings.story_threshold or c.similarity_back >= settings.near_duplicate_threshold
     ]
     if related:
-        return DedupVerdict(story_id=max(related, key=lambda a: a["story_score"])["story_id"])
+        return DedupVerdict(story_id=max(related, key=lambda pair: pair[0].story_score)[1].story_id)
     return DedupVerdict(story_id=article_id)
+
+
+def _render(
+    state: JoinState, recipe: Recipe, read_article: Callable[[], dict[str, Any] | None]
+) -> list[Send]:
+    """The sends of one recipe, rebuilt from the state (so a replay publishes the very same records)."""
+    own = state.article_id
+    if recipe.kind in ("asks", "ask"):
+        look_alikes = state.look_alikes or {}
+        return [
+            Send(
+                DEDUP_CANDIDATES,
+                candidate,
+                JoinMessage(
+                    kind="ask",
+                    sender=own,
+                    published=state.published,
+                    target_published=look_alikes[candidate].published,
+                    similarity=look_alikes[candidate].similarity,
+                    similarity_back=look_alikes[candidate].similarity_back,
+                    story_score=look_alikes[candidate].story_score,
+                ),
+            )
+            for candidate in (state.asked or [] if recipe.kind == "asks" else [recipe.target])
+        ]
+    if recipe.kind == "answer":
+        answer = {} if recipe.target in state.deferred else state.answer().model_dump()  # {}: deferred
+        return [Send(DEDUP_CANDIDATES, recipe.target, JoinMessage(kind="answer", sender=own, **answer))]
+    verdict = state.verdict
+    if verdict is None:
+        raise ValueError(f"{own}: a {recipe.kind} recipe before the verdict")
+    if recipe.kind == "verdict":
+        article = Article.model_validate(read_article())
+    else:
+        article = state.copies[recipe.target]
+        verdict = article.dedup.model_copy(update={"story_id": verdict.story_id})
+    return [Send(ARTICLES_DEDUPED, verdict.story_id, article.model_copy(update={"dedup": verdict}))]
+
+
+def join_overdue(state: JoinState, now: float, settings: DedupSettings) -> bool:
+    """True for an article still undecided `decision_deadline_seconds` after its join state was created: the
+    agent then sends it a "deadline" message, which makes it decide with the answers in hand."""
+    return (
+        state.published is not None
+        and state.verdict is None
+        and not state.deadline_passed
+        and now - state.created_at > settings.decision_deadline_seconds
+    )
+
+
+def join_expired(state: JoinState, now: float, settings: DedupSettings) -> bool:
+    """True when an article's join state outlived the index entries that can lead an ask to it (one day more
+    than the index window, so an ask in flight still finds it)."""
+    return state.created_at < now - _window_seconds(settings) - 86400.0
 
 
 def compare(first: Fingerprint, second: Fingerprint, settings: DedupSettings) -> tuple[float, float]:
     """(estimated Jaccard similarity, story score) of two fingerprints; the story score is 0 outside the
-    story window."""
+    story window. Reports in two languages score by their cross-language anchors when both carry them."""
     sim = minhash.similarity(minhash.decode(first.signature), minhash.decode(second.signature))
-    close = abs(first.published - second.published) <= settings.story_window_hours * 3600.0
-    return sim, (stories.score(first.profile, second.profile) if close else 0.0)
+    if abs(first.published - second.published) > settings.story_window_hours * 3600.0:
+        return sim, 0.0
+    story = stories.score(first.profile, second.profile)
+    if first.anchors is not None and second.anchors is not None:
+        story = max(story, crosslingual.score(first.anchors, second.anchors))
+    return sim, story
 
 
 def copy_scores(
@@ -551,77 +643,34 @@ def copy_scores(
     """(the prober as a copy of the earlier-indexed article, the earlier one as a copy of the prober).
 
     Each is the resemblance (`compare`'s estimated Jaccard), raised to the sentence cover of that article in
-    the other when the cover reaches `containment_threshold`: a brief, a trimmed copy or a copy-edited one
-    is mostly contained in its original sentence by sentence although it resembles it less than 0.6. The cover
-    is only computed when the resemblance alone is no copy."""
-    if resemblance >= settings.near_duplicate_threshold or not (prober.sentences and earlier.sentences):
+    the other when the cover reaches `containment_threshold` — a brief, a trimmed copy or a copy-edited one
+    is mostly contained in its original sentence by sentence although it resembles it less than 0.6 — or when
+    only its start is missing from the other (`replaced_lead_share`: the outlet's own headline and lead) and
+    the cover still reaches `near_duplicate_threshold`. And it is lowered to the cover when the cover falls
+    short of `near_duplicate_threshold`: a copy resembling its original ≥ 0.6 is contained in it at least as
+    much, so a lower cover means the 64-value estimate erred (σ ≈ 0.06: a brief of half its original's
+    length then "resembles" it 0.62 and the whole, arriving after it, would be taken for its copy)."""
+    if not (prober.sentences and earlier.sentences):
         return resemblance, resemblance
 
     def contained(first: str, second: str) -> float:
-        cover = containment.cover(first, second, settings.sentence_match, settings.min_contained_bigrams)
-        return max(resemblance, cover) if cover >= settings.containment_threshold else resemblance
+        cover, lead = containment.cover_and_lead(
+            first, second, settings.sentence_match, settings.min_contained_bigrams
+        )
+        if resemblance >= settings.near_duplicate_threshold:
+            return resemblance if cover >= settings.near_duplicate_threshold else cover
+        replaced_lead = lead <= settings.replaced_lead_share and cover >= settings.near_duplicate_threshold
+        return (
+            max(resemblance, cover)
+            if cover >= settings.containment_threshold or replaced_lead
+            else resemblance
+        )
 
     return contained(prober.sentences, earlier.sentences), contained(earlier.sentences, prober.sentences)
 
 
-def _answer(state: dict[str, Any]) -> dict[str, Any]:
-    """A decided article's answer to an asker: what a copy of it is a copy of, and its story."""
-    verdict = state["verdict"]
-    return {"root": verdict["duplicate_of"] or state["article_id"], "story_id": verdict["story_id"]}
-
-
-def _render(
-    state: dict[str, Any], recipe: list[str], read_article: Callable[[], dict[str, Any] | None]
-) -> list[Send]:
-    """The sends of one recipe, rebuilt from the state (so a replay publishes the very same records)."""
-    own = state["article_id"]
-    kind = recipe[0]
-    if kind in ("asks", "ask"):
-        return [
-            Send(
-                DEDUP_CANDIDATES,
-                candidate,
-                JoinMessage(
-                    kind="ask",
-                    sender=own,
-                    published=state["published"],
-                    target_published=state["look_alikes"][candidate]["published"],
-                    similarity=state["look_alikes"][candidate]["similarity"],
-                    similarity_back=state["look_alikes"][candidate].get("similarity_back", 0.0),
-                    story_score=state["look_alikes"][candidate]["story_score"],
-                ),
-            )
-            for candidate in (state["asked"] if kind == "asks" else recipe[1:])
-        ]
-    if kind == "answer":
-        answer = {} if recipe[1] in state["deferred"] else _answer(state)  # {}: deferred
-        return [Send(DEDUP_CANDIDATES, recipe[1], JoinMessage(kind="answer", sender=own, **answer))]
-    verdict = DedupVerdict.model_validate(state["verdict"])
-    article = Article.model_validate(read_article() if kind == "verdict" else state["copies"][recipe[1]])
-    if kind == "copy":
-        verdict = article.dedup.model_copy(update={"story_id": verdict.story_id})
-    return [Send(ARTICLES_DEDUPED, verdict.story_id, article.model_copy(update={"dedup": verdict}))]
-
-
-def join_overdue(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
-    """True for an article still undecided `decision_deadline_seconds` after its join state was created: the
-    agent then sends it a "deadline" message, which makes it decide with the answers in hand."""
-    return (
-        "published" in state
-        and "verdict" not in state
-        and not state.get("deadline_passed")
-        and now - state["created_at"] > settings.decision_deadline_seconds
-    )
-
-
 def deadline_message(article_id: str) -> Send:
     return Send(DEDUP_CANDIDATES, article_id, JoinMessage(kind="deadline", sender=article_id))
-
-
-def join_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
-    """True when an article's join state outlived the index entries that can lead an ask to it (one day more
-    than the index window, so an ask in flight still finds it)."""
-    return state["created_at"] < now - _window_seconds(settings) - 86400.0
 
 
 def text_sends(judged: Article, article_probes: list[Probe] | None) -> list[Send]:
@@ -632,6 +681,104 @@ def text_sends(judged: Article, article_probes: list[Probe] | None) -> list[Send
     if article_probes is None:
         raise ValueError("a first article needs its probes")
     return probes(judged, article_probes)
+
+
+def url_sends(article: Article, judgement: UrlJudgement) -> list[Send]:
+    """What the by-URL hop publishes: nothing for the same page again; an article without text as its own
+    story (every empty text has the same hash: it is no copy); any other to the by-text hop."""
+    if judgement.decision is not UrlDecision.FORWARD:
+        return []
+    if not article.text:
+        own = article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)})
+        return [Send(ARTICLES_DEDUPED, article.article_id, own)]
+    return [Send(ARTICLES_BY_TEXT, article.text_hash, article)]
+
+
+class JoinTable(MutableMapping[str, JoinState]):
+    """The join table read and written as typed states over a table holding their `encode`d form (a Faust
+    table; the in-memory stage keeps the states themselves in a plain dict)."""
+
+    def __init__(self, table: MutableMapping[str, Any]) -> None:
+        self._table = table
+
+    def __getitem__(self, key: str) -> JoinState:
+        return JoinState.decode(self._table[key])
+
+    def get(self, key: str, default: JoinState | None = None) -> JoinState | None:
+        stored = self._table.get(key)
+        return default if stored is None else JoinState.decode(stored)
+
+    def __setitem__(self, key: str, state: JoinState) -> None:
+        self._table[key] = state.encode()
+
+    def __delitem__(self, key: str) -> None:
+        del self._table[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+@dataclass(frozen=True)
+class DedupTables:
+    """The stage's state, as the agents (Faust tables) and InMemoryDedup (dicts) hold it: each hop function
+    below reads and writes it the same way for both."""
+
+    urls: MutableMapping[str, Any]  # canonical URL → judge_by_url's claim
+    texts: MutableMapping[str, Any]  # text hash → judge_by_text's claim
+    index: MutableMapping[str, Any]  # index keys and fingerprint copies (index_probe)
+    joins: MutableMapping[str, JoinState]  # article id → its join state
+    articles: MutableMapping[str, Any]  # article id → its body, written once
+
+
+def url_hop(tables: DedupTables, article: Article, origin: list[Any]) -> UrlJudgement:
+    """The by-URL step: judge, remember the claim."""
+    judgement = judge_by_url(article, tables.urls.get(article.canonical_url), origin)
+    tables.urls[article.canonical_url] = judgement.state
+    return judgement
+
+
+def text_hop(tables: DedupTables, article: Article, origin: list[Any]) -> TextJudgement:
+    """The by-text step: judge, remember the claim (the probes are computed by the caller, in its pool)."""
+    judgement = judge_by_text(article, tables.texts.get(article.text_hash), origin)
+    tables.texts[article.text_hash] = judgement.state
+    return judgement
+
+
+def index_hop(tables: DedupTables, probe: Probe, now: float, settings: DedupSettings) -> list[Send]:
+    """One probe on this partition's index: insert, compare, write back; the reply to send."""
+    result = index_probe(probe, tables.index.get, now, settings)
+    for key, state in result.keys.items():
+        tables.index[key] = state
+    tables.index[result.fingerprint_key] = result.fingerprint
+    return [result.reply]
+
+
+def join_hop(
+    tables: DedupTables,
+    article_id: str,
+    message: JoinMessage,
+    origin: list[Any],
+    now: float,
+    settings: DedupSettings,
+) -> list[Send]:
+    """One join step on `article_id`: read its state, decide, write back what changed; what to send."""
+    result = join(
+        tables.joins.get(article_id),
+        article_id,
+        message,
+        origin,
+        now,
+        settings,
+        lambda: tables.articles.get(article_id),
+    )
+    if result.changed:
+        tables.joins[article_id] = result.state
+    if result.article is not None:
+        tables.articles[article_id] = result.article
+    return result.sends
 
 
 class InMemoryDedup:
@@ -648,30 +795,13 @@ class InMemoryDedup:
             "joins": {},
             "articles": {},
         }
+        self.state = DedupTables(**self.tables)
         self.deduped: list[Article] = []
         self._offsets: dict[str, int] = {}
 
     def add(self, article: Article, now: float) -> None:
         """Run one article from the `articles` topic through every hop until nothing is in flight."""
-        urls, texts = self.tables["urls"], self.tables["texts"]
-        url_judgement = judge_by_url(article, urls.get(article.canonical_url), self._origin("articles"))
-        urls[article.canonical_url] = url_judgement.state
-        if url_judgement.decision is not UrlDecision.FORWARD:
-            return
-        if not article.text:
-            self.deduped.append(
-                article.model_copy(update={"dedup": DedupVerdict(story_id=article.article_id)})
-            )
-            return
-        text_judgement = judge_by_text(article, texts.get(article.text_hash), self._origin("by-text"))
-        texts[article.text_hash] = text_judgement.state
-        if text_judgement.article is None:
-            return
-        judged = text_judgement.article
-        article_probes = (
-            None if judged.dedup.duplicate_of else index_probes(judged, self.settings, self.partitions)
-        )
-        self.deliver(text_sends(judged, article_probes), now)
+        self.deliver([Send(ARTICLES, article.canonical_url, article)], now)
 
     def deliver(self, sends: list[Send], now: float) -> None:
         queue = list(sends)
@@ -681,26 +811,22 @@ class InMemoryDedup:
 
     def handle(self, send: Send, origin: list[Any], now: float) -> list[Send]:
         """Process one message as the stage's agent for its topic would; return what it publishes."""
+        if send.topic == ARTICLES:
+            return url_sends(send.record, url_hop(self.state, send.record, origin))
+        if send.topic == ARTICLES_BY_TEXT:
+            judged = text_hop(self.state, send.record, origin).article
+            if judged is None:
+                return []
+            article_probes = (
+                None if judged.dedup.duplicate_of else index_probes(judged, self.settings, self.partitions)
+            )
+            return text_sends(judged, article_probes)
         if send.topic == ARTICLES_DEDUPED:
             self.deduped.append(send.record)
             return []
         if send.topic == DEDUP_BANDS:
-            index = self.tables["index"]
-            result = index_probe(send.record, index.get, now, self.settings)
-            result.store(index)
-            return [result.reply]
-        articles = self.tables["articles"]
-        result = join(
-            self.tables["joins"].get(send.key),
-            send.key,
-            send.record,
-            origin,
-            now,
-            self.settings,
-            lambda: articles.get(send.key),
-        )
-        result.store(send.key, self.tables["joins"], articles)
-        return result.sends
+            return index_hop(self.state, send.record, now, self.settings)
+        return join_hop(self.state, send.key, send.record, origin, now, self.settings)
 
     def _origin(self, topic: str) -> list[Any]:
         self._offsets[topic] = self._offsets.get(topic, -1) + 1

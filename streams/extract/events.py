@@ -3,6 +3,7 @@ identity."""
 
 from __future__ import annotations
 
+from newsmon.streams.extract.article_context import complete_mentions
 from newsmon.streams.extract.engine import extract_events
 
 from newsmon.records import Article, ArticleRef, Event, event_key, stable_id
@@ -10,14 +11,16 @@ from newsmon.text.language import EXTRACTED_LANGUAGES
 
 
 def article_events(article: Article) -> list[Event]:
-    """Events of an original article; copies and unsupported languages give none (copies corroborate
-    instead)."""
+    """Events of an original article, each completed from its title and other sentences (package number,
+    targets, object, quantity: `article_context`); copies and unsupported languages give none (copies
+    corroborate instead)."""
     if article.language not in EXTRACTED_LANGUAGES or "unsupported_language" in article.flags:
         return []
     if article.dedup is not None and article.dedup.duplicate_of is not None:
         return []
     spans = [(sentence.start, sentence.end) for sentence in article.sentences]
     ref = _article_ref(article)
+    mentions = extract_events(article.text, lang=article.language, sentences=spans)
     return [
         Event(
             event_id=stable_id(article.article_id, mention.type, mention.category, *mention.span),
@@ -36,7 +39,7 @@ def article_events(article: Article) -> list[Event]:
             confidence=mention.confidence,
             article=ref,
         )
-        for mention in extract_events(article.text, lang=article.language, sentences=spans)
+        for mention in complete_mentions(mentions, article.text, spans, article.title, article.language)
     ]
 
 

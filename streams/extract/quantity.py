@@ -45,7 +45,8 @@ class QuantityReader:
         unit = _words(self._units)
         ordinal = _words(self._ordinals)
         self._counted = re.compile(
-            rf"(?<!\w)(?P<num>{number})(?:\s*(?:-|to|and|or|و|الى|او)\s*(?P<num2>{_NUMBER}))?"
+            # Not the number of a model name ("F-16 jets" are not 16 jets).
+            rf"(?<!\w)(?<!\w-)(?P<num>{number})(?:\s*(?:-|to|and|or|و|الى|او)\s*(?P<num2>{_NUMBER}))?"
             rf"\s*(?P<mult>{multiplier})?(?:\s+of)?\s*(?:من\s+)?(?:ال)?(?P<unit>{unit})(?!\w)"
         )
         self._currency_first = re.compile(
@@ -56,6 +57,11 @@ class QuantityReader:
             rf"(?:package|round|tranche)"
             rf"|(?:حزمه|جوله)\s+(?:\w+\s+){{0,3}}?(?:ال(?P<anum>\d+)|(?P<aword>{ordinal})|(?P<bare>\d+))(?!\w)"
         )
+
+    def is_amount_word(self, term: str) -> bool:
+        """Whether `term` (normalised) only says how much: a number word, a multiplier or a unit ("مليون",
+        "four", "dollars"), never what is given."""
+        return term in self._number_words or term in self._multipliers or term in self._units
 
     def find(self, normalised: str) -> list[QuantityMatch]:
         found: list[QuantityMatch] = []

@@ -100,10 +100,16 @@ def _articles(git_dir: Path, commit: str, path: str, member: str | None) -> tupl
     name = path
     if member is not None:
         blob, name = zipfile.ZipFile(io.BytesIO(blob)).read(member), member
-    text = blob.decode("utf-8")
+    return parse_articles(blob.decode("utf-8"), name)
+
+
+def parse_articles(text: str, name: str) -> tuple[dict, ...]:
+    """The articles of one corpus file: CSV rows, or a JSON array, or a JSON object holding the array under
+    `entries` (the RSS link databases)."""
     if name.endswith(".csv"):
         return tuple(csv.DictReader(io.StringIO(text)))
-    return tuple(json.loads(text))
+    data = json.loads(text)
+    return tuple(data["entries"] if isinstance(data, dict) else data)
 
 
 def materialise(

@@ -143,6 +143,29 @@ def _can_be_subject(analysis: SentenceAnalysis, group: Group) -> bool:
     return any(analysis.hit_at[p] is not None and "office" in analysis.hit_at[p].tags for p in window)
 
 
+def likely_provider(analysis: SentenceAnalysis, object_hit: Hit, roles: Roles) -> tuple[Party, ...]:
+    """When no subject governs the object, the party the sentence names as its source: "provided by the King
+    Salman Centre" (من), or an unmarked party such as the demonym of "the fourth Saudi relief plane" or "U.S.
+    weapons airdropped in Syria". The nearest such group to the object that is neither a target nor a
+    company, court or sports body; used only for events the sentence model is sure of."""
+    taken = {party.code for party in roles.targets}
+    candidates = [
+        group
+        for group in _groups(analysis)
+        if _marking(analysis, group) in (None, "from")
+        and not group.blocked
+        and not {party.code for party in group.parties} <= taken
+    ]
+    if not candidates:
+        return ()
+    nearest = min(candidates, key=lambda group: _distance(group, object_hit))
+    return tuple(party for party in nearest.parties if party.code not in taken)
+
+
+def _distance(group: Group, hit: Hit) -> int:
+    return min(abs(group.first - hit.first), abs(group.last - hit.last))
+
+
 def sentence_subject(analysis: SentenceAnalysis) -> tuple[Party, ...]:
     """The first unmarked party of a sentence: the speaker a later "he said" / "وأضاف" refers to."""
     for group in _groups(analysis):

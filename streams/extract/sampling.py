@@ -1,6 +1,7 @@
 """How the labelled real-news sets (`labelled/{ar,en}.jsonl`) are drawn and grown: the sampling recipe.
 
-Owns the per-language readers of the public corpora (SaudiNewsNet for Arabic; BBC News, AG News and FNC-1 for
+Owns the per-language readers of the public corpora (SaudiNewsNet and Al Mayadeen for Arabic; BBC News, AG
+News, FNC-1, the Reuters part of ISOT and the news-feed descriptions of the RSS link databases of 2022-23 for
 English), the sentence splitter giving character spans into an article's text, the candidate filters (our own
 word lists, deliberately not the engine's lexicon, so that the sample is not biased towards what the engine
 already finds), the seeded selection (sentences already labelled are excluded, at most three sentences per
@@ -36,7 +37,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from newsmon.streams.extract import realtext
@@ -222,8 +223,14 @@ class Candidate:
         return (self.repo, self.path, self.article, self.start)
 
 
+_CANDIDATE_FIELDS = tuple(f.name for f in dataclasses.fields(Candidate))
+
+
 @dataclasses.dataclass(frozen=True)
-class _Article:
+class SourceArticle:
+    """One whole article of a public corpus with the pointer fields locating it (streams/dedup's real-text
+    syndication set draws whole articles; the labelled sets draw their sentences)."""
+
     repo: str
     commit: str
     path: str
@@ -232,6 +239,7 @@ class _Article:
     field: str
     outlet: str | None
     text: str
+    title: str | None = None
 
     def candidates(self, lang: str) -> Iterator[Candidate]:
         for start, end in sentence_spans(self.text, lang):
@@ -260,9 +268,9 @@ def _head(git_dir: Path) -> str:
     return _git(git_dir, "rev-parse", "HEAD").decode().strip()
 
 
-def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
-    """SaudiNewsNet: one zip a day under dataset/, holding a JSON list of articles (`content`, `source`).
-    Every article is read: `rng` is not drawn from."""
+def saudinewsnet_articles(mirrors: Path) -> Iterator[SourceArticle]:
+    """SaudiNewsNet: one zip a day under dataset/, holding a JSON list of articles (`content`, `source`,
+    `title`), in file order."""
     repo = "parallelfold/SaudiNewsNet"
     git_dir = realtext.mirror_of(repo, mirrors)
     commit = _head(git_dir)
@@ -271,9 +279,15 @@ def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
         member = bundle.namelist()[0]
         for index, item in enumerate(json.loads(bundle.read(member))):
             text = item.get("content") or ""
-            yield from _Article(
-                repo, commit, path, member, index, "content", item.get("source"), text
-            ).candidates("ar")
+            yield SourceArticle(
+                repo, commit, path, member, index, "content", item.get("source"), text, item.get("title")
+            )
+
+
+def _saudinewsnet(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """SaudiNewsNet's sentences. Every article is read: `rng` is not drawn from."""
+    for article in saudinewsnet_articles(mirrors):
+        yield from article.candidates("ar")
 
 
 # An AG News item starts with its byline: "CITY (Agency) - ..." or "Agency - ...".
@@ -299,7 +313,7 @@ def _ag_news(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
             text = row["content"]
             byline = _AG_OUTLET.match(text)
             outlet = (byline.group(1) or byline.group(2)) if byline else "unknown"
-            article = _Article(repo, commit, path, None, index, "content", outlet, text)
+            article = SourceArticle(repo, commit, path, None, index, "content", outlet, text)
             yield from (c for c in article.candidates("en") if "&lt;" not in c.text and "\\" not in c.text)
 
 
@@ -313,7 +327,9 @@ def _bbc(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
         for index, row in enumerate(_csv_rows(git_dir, commit, path)):
             if row["category"] in ("sport", "entertainment") and rng.random() < 0.7:
                 continue
-            yield from _Article(repo, commit, path, None, index, "text", "bbc", row["text"]).candidates("en")
+            yield from SourceArticle(repo, commit, path, None, index, "text", "bbc", row["text"]).candidates(
+                "en"
+            )
 
 
 FNC1_REPO = "FakeNewsChallenge/fnc-1"
@@ -322,28 +338,167 @@ FNC1_COMMIT = "29d473af2d15278f0464d5e41e4cbe7eb58231f2"  # pinned: the labelled
 FNC1_PATHS = ("train_bodies.csv", "competition_test_bodies.csv")
 
 
-def _fnc1_candidates(commit: str, path: str, text: str) -> Iterator[Candidate]:
-    """The sentences of one FNC-1 bodies file (CSV: `Body ID`, `articleBody`); the article is the row."""
+def _fnc1_articles_of(commit: str, path: str, text: str) -> Iterator[SourceArticle]:
+    """The articles of one FNC-1 bodies file (CSV: `Body ID`, `articleBody`); the article is the row."""
     for index, row in enumerate(csv.DictReader(io.StringIO(text))):
         body = row["articleBody"] or ""
-        yield from _Article(FNC1_REPO, commit, path, None, index, "articleBody", "unknown", body).candidates(
-            "en"
-        )
+        yield SourceArticle(FNC1_REPO, commit, path, None, index, "articleBody", "unknown", body)
 
 
-def _fnc1(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+def _fnc1_candidates(commit: str, path: str, text: str) -> Iterator[Candidate]:
+    """The sentences of one FNC-1 bodies file."""
+    for article in _fnc1_articles_of(commit, path, text):
+        yield from article.candidates("en")
+
+
+def fnc1_articles(mirrors: Path) -> Iterator[SourceArticle]:
     """FNC-1 article bodies (the Emergent rumour-tracking news of 2014-15: world news, conflict, health),
-    at a pinned commit; the outlet is not recorded. Every article is read: `rng` is not drawn from."""
+    at a pinned commit; the outlet is not recorded."""
     git_dir = realtext.mirror_of(FNC1_REPO, mirrors)
     for path in FNC1_PATHS:
-        yield from _fnc1_candidates(
+        yield from _fnc1_articles_of(
             FNC1_COMMIT, path, _git(git_dir, "show", f"{FNC1_COMMIT}:{path}").decode()
         )
 
 
+def _fnc1(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """FNC-1's sentences. Every article is read: `rng` is not drawn from."""
+    for article in fnc1_articles(mirrors):
+        yield from article.candidates("en")
+
+
+ISOT_REPO = "Vatshayan/Fake-News-Prediction"
+ISOT_COMMIT = "be794ed4fd40ea715d134873ed91609063953a9a"
+
+
+def _isot_reuters(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """The Reuters part ("True.csv": `title`, `text`, `subject`, `date`) of the ISOT fake-news corpus in a
+    copy holding 989 Reuters articles of 2017 (US politics and world news), at a pinned commit. Every article
+    is read: `rng` is not drawn from."""
+    git_dir = realtext.mirror_of(ISOT_REPO, mirrors)
+    for index, row in enumerate(_csv_rows(git_dir, ISOT_COMMIT, "True.csv")):
+        yield from SourceArticle(
+            ISOT_REPO, ISOT_COMMIT, "True.csv", None, index, "text", "reuters", row["text"]
+        ).candidates("en")
+
+
+# The English news feeds of the RSS link databases (a JSON file a feed a day, named after the feed's URL)
+# whose descriptions are plain sentences, and their outlets. Technology, video, blog and Polish feeds are left
+# out, and so are feeds whose descriptions are HTML.
+RSS_NEWS_FEEDS = {
+    "http.feeds.abcnews.comabcnewstopstories": "abc news",
+    "http.feeds.bbci.co.uknewsrss.xml": "bbc",
+    "http.feeds.skynews.comfeedsrssworld.xml": "sky news",
+    "http.rss.cnn.comrssedition.rss": "cnn",
+    "http.rss.cnn.comrsscnn_world.rss": "cnn",
+    "http.www.aljazeera.comxmlrssall.xml": "al jazeera",
+    "https.allafrica.comtoolsheadlinesrdfafricaheadlines.rdf": "allafrica",
+    "https.feeds.a.dj.comrssRSSWorldNews.xml": "wall street journal",
+    "https.feeds.feedburner.comdcexaminerWorldNews": "washington examiner",
+    "https.feeds.nbcnews.comnbcnewspublicworld": "nbc news",
+    "https.feeds.npr.org1001rss.xml": "npr",
+    "https.feeds.washingtonpost.comrssworld.itid.lk_inline_manual_36": "washington post",
+    "https.japantoday.comfeed": "japan today",
+    "https.moxie.foxnews.comgoogle-publisherlatest.xml": "fox news",
+    "https.rss.nytimes.comservicesxmlrssnytWorld.xml": "new york times",
+    "https.rss.politico.compolitics-news.xml": "politico",
+    "https.thehill.comnewsfeed": "the hill",
+    "https.time.comfeed": "time",
+    "https.www.bloomberg.compoliticsfeedssite.xml": "bloomberg",
+    "https.www.dailymail.co.uknewsindex.rss": "daily mail",
+    "https.www.ft.comworld.format.rss": "financial times",
+    "https.www.lemonde.frenrssune.xml": "le monde",
+    "https.www.politico.eufeed": "politico europe",
+    "https.www.scmp.comrss4feed": "south china morning post",
+    "https.www.themoscowtimes.comrssnews": "moscow times",
+}
+_MARKUP = re.compile(r"[<>&\\]|https?:")
+
+
+def _blobs(git_dir: Path, commit: str, paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    """The contents of many files at `commit`, through one `git cat-file --batch` per thousand files."""
+    for first in range(0, len(paths), 1000):
+        chunk = paths[first : first + 1000]
+        request = "".join(f"{commit}:{path}\n" for path in chunk).encode()
+        out = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
+            input=request,
+            capture_output=True,
+            check=True,
+        ).stdout
+        position = 0
+        for path in chunk:
+            header_end = out.index(b"\n", position)
+            size = int(out[position:header_end].split()[2])
+            yield path, out[header_end + 1 : header_end + 1 + size]
+            position = header_end + 1 + size + 1
+
+
+def _rss_link_database(repo: str, commit: str, mirrors: Path) -> Iterator[Candidate]:
+    """The descriptions of the news feeds of one year of an RSS link database (`rumca-js/RSS-Link-Database-
+    YEAR`, one JSON file a feed a day, at the commit before the days were zipped); the article is the feed
+    entry. A sentence met before (feeds and days repeat entries) or holding markup, entities or a URL is
+    skipped."""
+    git_dir = realtext.mirror_of(repo, mirrors)
+    names = _git(git_dir, "ls-tree", "-r", "--name-only", commit).decode().splitlines()
+    wanted = {f"{feed}_entries.json": outlet for feed, outlet in RSS_NEWS_FEEDS.items()}
+    paths = sorted(name for name in names if name.rsplit("/", 1)[-1] in wanted)
+    seen: set[str] = set()
+    for path, blob in _blobs(git_dir, commit, paths):
+        outlet = wanted[path.rsplit("/", 1)[-1]]
+        for index, entry in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
+            article = SourceArticle(
+                repo, commit, path, None, index, "description", outlet, entry.get("description") or ""
+            )
+            yield from (c for c in _first_seen(article.candidates("en"), seen) if not _MARKUP.search(c.text))
+
+
+def _first_seen(candidates: Iterable[Candidate], seen: set[str]) -> Iterator[Candidate]:
+    """The candidates whose sentence is not in `seen` (sha256 values), which they are added to."""
+    for candidate in candidates:
+        if candidate.sha256 not in seen:
+            seen.add(candidate.sha256)
+            yield candidate
+
+
+MAYADEEN_REPO = "hadialshaer/DataScience-NewsAnalytics"
+MAYADEEN_COMMIT = "54f59e270cfc48dcd15e88c45bbd992404af6bf5"
+MAYADEEN_DIR = "Data_Collection/data_articles"  # Task-1/data_articles holds the same blobs
+
+
+def _almayadeen(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """Al Mayadeen (Beirut) articles, 600 a month from 2023-01 to 2024-08, one JSON array a month
+    (`full_text`), at a pinned commit. Repeated paragraphs are read once. Every article is read: `rng` is not
+    drawn from."""
+    git_dir = realtext.mirror_of(MAYADEEN_REPO, mirrors)
+    names = _git(git_dir, "ls-tree", "-r", "--name-only", MAYADEEN_COMMIT, MAYADEEN_DIR).decode().splitlines()
+    seen: set[str] = set()
+    for path, blob in _blobs(git_dir, MAYADEEN_COMMIT, sorted(names)):
+        for index, item in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
+            text = item.get("full_text") or ""
+            article = SourceArticle(
+                MAYADEEN_REPO, MAYADEEN_COMMIT, path, None, index, "full_text", "al mayadeen", text
+            )
+            yield from _first_seen(article.candidates("ar"), seen)
+
+
+def _rss_2022(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """News feed descriptions of 2022 (BBC, CNN, New York Times, Fox News, ...). `rng` is not drawn from."""
+    yield from _rss_link_database(
+        "rumca-js/RSS-Link-Database-2022", "cbdcc337942489f64804e154335c303a621b3245", mirrors
+    )
+
+
+def _rss_2023(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """News feed descriptions of 2023 (some 25 outlets). `rng` is not drawn from."""
+    yield from _rss_link_database(
+        "rumca-js/RSS-Link-Database-2023", "08b89dd9bdbd20633c994bb4a74411f204225b0f", mirrors
+    )
+
+
 READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], ...]] = {
-    "ar": (_saudinewsnet,),
-    "en": (_ag_news, _bbc, _fnc1),
+    "ar": (_saudinewsnet, _almayadeen),
+    "en": (_ag_news, _bbc, _fnc1, _isot_reuters, _rss_2022, _rss_2023),
 }
 
 
@@ -351,10 +506,13 @@ READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], .
 
 
 def select(
-    pool: Iterable[Candidate], labelled: Iterable[realtext.Pointer], count: int, rng: random.Random
+    pool: Iterable[Candidate],
+    labelled: Iterable[realtext.Pointer | Candidate],
+    count: int,
+    rng: random.Random,
 ) -> list[Candidate]:
-    """Up to `count` candidates in seeded random order: none already labelled, and at most three sentences
-    from one article counting those already labelled."""
+    """Up to `count` candidates in seeded random order: none already labelled (or handed out in a batch), and
+    at most three sentences from one article counting those."""
     labelled = list(labelled)
     taken = {(p.repo, p.path, p.article, p.start) for p in labelled}
     per_article = collections.Counter((p.repo, p.path, p.article) for p in labelled)
@@ -371,13 +529,26 @@ def select(
     return chosen
 
 
+def reader_names(lang: str) -> list[str]:
+    return [reader.__name__.lstrip("_") for reader in READERS[lang]]
+
+
 def draw(
-    lang: str, kind: str, count: int, seed: int, mirrors: Path, labelled: Iterable[realtext.Pointer]
+    lang: str,
+    kind: str,
+    count: int,
+    seed: int,
+    mirrors: Path,
+    labelled: Iterable[realtext.Pointer | Candidate],
+    sources: Collection[str] = (),
 ) -> list[Candidate]:
-    """The candidates of one draw; `seed` decides both the BBC articles dropped and the order."""
+    """The candidates of one draw, from the readers named in `sources` (all of the language's when empty);
+    `seed` decides both the BBC articles dropped and the order."""
     rng = random.Random(seed)
     pool: list[Candidate] = []
     for reader in READERS[lang]:
+        if sources and reader.__name__.lstrip("_") not in sources:
+            continue
         found = [candidate for candidate in reader(mirrors, rng) if qualifies(lang, kind, candidate.text)]
         print(f"{reader.__name__.lstrip('_')}: {len(found)} {kind} candidates", file=sys.stderr)
         pool += found
@@ -389,6 +560,15 @@ def draw(
             file=sys.stderr,
         )
     return chosen
+
+
+def handed_out(batch_files: Iterable[Path]) -> list[Candidate]:
+    """The sentences of batch files (labelled or not), to keep them out of a later draw."""
+    return [
+        Candidate(**{name: line[name] for name in _CANDIDATE_FIELDS})
+        for path in batch_files
+        for line in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+    ]
 
 
 def write_batches(chosen: list[Candidate], out_dir: Path, prefix: str, batch_size: int) -> list[Path]:
@@ -520,6 +700,16 @@ def main(argv: list[str] | None = None) -> None:
         "--out-dir", type=Path, required=True, help="outside the repository: batches hold text"
     )
     drawing.add_argument("--batch-size", type=int, default=100)
+    drawing.add_argument(
+        "--source", action="append", default=[], help="draw from this reader only (repeatable; default all)"
+    )
+    drawing.add_argument(
+        "--exclude",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="batch files handed out but not merged yet: their sentences are not drawn again",
+    )
     merging = commands.add_parser("merge", help="append labelled batches to labelled/LANG.jsonl")
     merging.add_argument("--lang", choices=("ar", "en"), required=True)
     merging.add_argument("--labels", type=Path, nargs="+", required=True)
@@ -531,8 +721,14 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(
                 f"--out-dir {args.out_dir} is inside the repository, which holds no third-party text"
             )
+        unknown = set(args.source) - set(reader_names(args.lang))
+        if unknown:
+            parser.error(
+                f"no {args.lang} source {', '.join(sorted(unknown))}; there are {reader_names(args.lang)}"
+            )
         labelled = [item.pointer for item in realtext.read_labelled(labelled_path)]
-        chosen = draw(args.lang, args.kind, args.count, args.seed, args.mirrors, labelled)
+        labelled += handed_out(args.exclude)
+        chosen = draw(args.lang, args.kind, args.count, args.seed, args.mirrors, labelled, args.source)
         prefix = f"{args.lang}-{args.kind}-{args.seed}"
         for path in write_batches(chosen, args.out_dir, prefix, args.batch_size):
             print(path)

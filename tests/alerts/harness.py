@@ -16,6 +16,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
+from newsmon.lag import LagReader
 from newsmon.records import Alert, Event, event_key
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.settings.alerts import AlertSettings
@@ -113,3 +114,20 @@ def wait_for(
             )
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
+
+
+def wait_until_drained(
+    settings: Settings, worker: subprocess.Popen[bytes], timeout: float = DEADLINE
+) -> None:
+    """Poll with a deadline until the worker group has committed everything twice in a row."""
+    lag = LagReader(settings.kafka.bootstrap_servers)
+    deadline = time.monotonic() + timeout
+    quiet_checks = 0
+    try:
+        while quiet_checks < 2:
+            assert worker.poll() is None, f"worker exited with {worker.returncode}"
+            assert time.monotonic() < deadline, f"not drained: {lag.worker_backlog(settings)} records left"
+            quiet_checks = quiet_checks + 1 if lag.worker_backlog(settings) == 0 else 0
+            time.sleep(0.3)
+    finally:
+        lag.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from newsmon.streams.alerts.logic import track
+from newsmon.streams.alerts.state import MessageOrigin
 
 from newsmon.records import Party, Quantity
 from newsmon.settings.alerts import AlertSettings, SinkSettings, WatchRule
@@ -187,7 +188,13 @@ def expected_alerts(events: list, settings: AlertSettings) -> dict[str, str]:
     """alert_id → kind, from streams.alerts.logic run in-process over `events` in order."""
     states, expected = {}, {}
     for offset, event in enumerate(events):
-        decision = track(states.get(event.event_key), event, ["events", 0, offset], NOW, settings)
+        decision = track(
+            states.get(event.event_key),
+            event,
+            MessageOrigin(topic="events", partition=0, offset=offset),
+            NOW,
+            settings,
+        )
         states[event.event_key] = decision.state
         expected.update({alert.alert_id: alert.kind for alert in decision.alerts})
     return expected

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from newsmon.streams.alerts.logic import CORROBORATION_INTERVAL, expire, flush, track
+from newsmon.streams.alerts.state import MessageOrigin
 from newsmon.streams.alerts.summary import is_filler, quantity_phrase, summarize
 
 from newsmon.records import Party, Quantity
@@ -14,7 +15,7 @@ DEBOUNCED = AlertSettings(debounce_seconds=30)
 
 
 def origin(offset):
-    return ["events", 0, offset]
+    return MessageOrigin(topic="events", partition=0, offset=offset)
 
 
 def feed(settings, *sightings, start=NOW, step=timedelta(seconds=1)):
@@ -134,7 +135,7 @@ def test_messages_below_the_committed_offset_are_forgotten():
     state = None
     for offset, event in enumerate(busy_key(30)):
         state = track(state, event, origin(offset), NOW, SETTINGS, committed=max(0, offset - 2)).state
-    assert [entry["origin"] for entry in state["recent"]] == [origin(27), origin(28), origin(29)]
+    assert [entry.origin for entry in state.recent] == [origin(27), origin(28), origin(29)]
 
 
 def test_same_sighting_from_upstream_redelivery_changes_nothing():
@@ -146,7 +147,13 @@ def test_same_sighting_from_upstream_redelivery_changes_nothing():
 
 def test_alert_id_is_deterministic_across_processes():
     one = track(None, sighting("north"), origin(1), NOW, SETTINGS).alerts[0]
-    two = track(None, sighting("harbor"), ["events", 3, 9], NOW + timedelta(hours=1), SETTINGS).alerts[0]
+    two = track(
+        None,
+        sighting("harbor"),
+        MessageOrigin(topic="events", partition=3, offset=9),
+        NOW + timedelta(hours=1),
+        SETTINGS,
+    ).alerts[0]
     assert one.alert_id == two.alert_id
 
 
@@ -165,7 +172,7 @@ def test_one_actor_more_a_missing_quantity_or_another_language_is_the_same_event
         "harbor", actors=[EU, DEU], quantity=None, lang="ar", sentence="…", object="حزمة العقوبات"
     )
     decision, alerts = feed(SETTINGS, base, more_actors)
-    assert len(decision.state["tracked"]) == 1
+    assert len(decision.state.tracked) == 1
     assert [alert.kind for alert in alerts] == ["new", "update"]
     assert alerts[1].summary.endswith("— changed: joined: Germany; corroborated by 2 outlets")
     assert [actor.code for actor in alerts[1].event.actors] == ["EU", "DEU"]
@@ -180,11 +187,26 @@ def test_other_actors_or_another_object_in_the_same_language_is_another_event():
         sighting("third", actors=[DEU], object="artillery shells", **troops),
         sighting("fourth", actors=[DEU], object="tanks", **troops),
     )
-    assert len(decision.state["tracked"]) == 3
+    assert len(decision.state.tracked) == 3
     # The fourth sighting corroborates the first event, not another.
     assert [(alert.kind, alert.corroboration) for alert in alerts] == [("new", 1)] * 3 + [("update", 2)]
     assert len({alert.alert_id for alert in alerts}) == 4
-    assert [source["outlet"] for source in decision.state["tracked"][0]["sources"]] == ["north", "fourth"]
+    assert [source.outlet for source in decision.state.tracked[0].sources] == ["north", "fourth"]
+
+
+def test_an_object_that_only_restates_the_category_does_not_make_another_event():
+    aid = dict(
+        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+    )
+    usd = lambda value: Quantity(value=value, unit="USD", text=f"${value}")  # noqa: E731
+    decision, alerts = feed(
+        SETTINGS,
+        sighting("north", object="grant", quantity=usd(500e6), **aid),
+        sighting("north", object="financial aid", quantity=usd(700e6), event_id="raised", **aid),
+        sighting("harbor", object="loan guarantees", **aid),
+    )
+    assert len(decision.state.tracked) == 2  # the raise joins the grant; a loan guarantee is another pledge
+    assert [alert.kind for alert in alerts] == ["new", "update", "new"]
 
 
 def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
@@ -204,6 +226,19 @@ def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
         "quantity none → 500 million EUR; corroborated by 2 outlets",
         "quantity 500 million EUR → 700 million EUR; corroborated by 4 outlets",
     ]
+
+
+def test_an_older_report_of_the_amount_arriving_late_is_not_a_change():
+    aid = dict(
+        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+    )
+    amount = lambda value: Quantity(value=value, unit="USD", text=f"${value}")  # noqa: E731
+    published = lambda outlet, when: sighting(outlet).article.model_copy(update={"published_at": when})  # noqa: E731
+    raised = sighting("a", quantity=amount(700e6), article=published("a", NOW), **aid)
+    pledged = sighting("b", quantity=amount(500e6), article=published("b", NOW - timedelta(days=3)), **aid)
+    decision, alerts = feed(SETTINGS, raised, pledged)
+    assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == ["corroborated by 2 outlets"]
+    assert decision.state.tracked[0].quantity == amount(700e6)
 
 
 # --- debounce, hold until corroborated, rules, retention --------------------------------------------------
@@ -416,7 +451,7 @@ def test_quantities_read_as_a_person_writes_them(value, unit, phrase):
 
 
 def test_a_redelivered_message_is_flagged_as_a_replay():
-    first = track(None, sighting("north"), ["events", 0, 1], NOW, SETTINGS)
+    first = track(None, sighting("north"), origin(1), NOW, SETTINGS)
     assert not first.replayed
-    again = track(first.state, sighting("north"), ["events", 0, 1], NOW, SETTINGS)
+    again = track(first.state, sighting("north"), origin(1), NOW, SETTINGS)
     assert again.replayed and again.alerts == first.alerts

@@ -5,13 +5,16 @@ from newsmon.connectors.sinks.ledger import SentLedger
 from newsmon.connectors.sinks.payloads import json_body, slack_body
 from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
 from newsmon.streams.alerts.logic import track
+from newsmon.streams.alerts.state import MessageOrigin
 
 from newsmon.records import Alert, Quantity
 from newsmon.settings.alerts import AlertSettings
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW, make_event
 
-ALERT: Alert = track(None, make_event("north"), ["events", 0, 1], NOW, AlertSettings()).alerts[0]
+ALERT: Alert = track(
+    None, make_event("north"), MessageOrigin(topic="events", partition=0, offset=1), NOW, AlertSettings()
+).alerts[0]
 QUICK = RetryPolicy(max_attempts=4, backoff_initial_seconds=0.05, backoff_max_seconds=0.2)
 
 
@@ -111,8 +114,20 @@ def test_tail_shows_the_outlet_count_and_list_and_the_quantity():
 
     settings = AlertSettings(debounce_seconds=0)
     package = Quantity(value=20, unit="package", text="20th package")
-    first = track(None, make_event("Harbor Wire", quantity=package), ["events", 0, 1], NOW, settings)
-    second = track(first.state, make_event("Northwind Herald"), ["events", 0, 2], NOW, settings)
+    first = track(
+        None,
+        make_event("Harbor Wire", quantity=package),
+        MessageOrigin(topic="events", partition=0, offset=1),
+        NOW,
+        settings,
+    )
+    second = track(
+        first.state,
+        make_event("Northwind Herald"),
+        MessageOrigin(topic="events", partition=0, offset=2),
+        NOW,
+        settings,
+    )
     lines = format_alert(second.alerts[0]).splitlines()
     assert lines[0] == (
         "[UPDATE] sanction · sanctions_package · announced · en · 20th package · "

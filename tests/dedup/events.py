@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.dedup.corpus import BOILERPLATE, text
+from tests.dedup.corpus import BOILERPLATE
 
 
 @dataclass(frozen=True)
@@ -560,11 +560,6 @@ BLURB = {
 def boilerplate_lines(lang: str) -> list[str]:
     """What a syndicating outlet appends to an article it copies."""
     return [BOILERPLATE[lang], READ_MORE[lang], BLURB[lang]]
-
-
-def document(headline: str, body: list[str]) -> str:
-    """A plain-text article as a copying outlet pastes it: the headline line, then the paragraphs."""
-    return text([headline, *body])
 
 
 def paragraphs(sentences: list[str]) -> list[str]:

@@ -15,8 +15,10 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from newsmon.streams.dedup.syndication import document
+
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, reworded, syndicated_copy, text
-from tests.dedup.events import EVENTS, Event, boilerplate_lines, document, original, paragraphs, rewritten
+from tests.dedup.events import EVENTS, Event, boilerplate_lines, original, paragraphs, rewritten
 
 PAIRS_FILE = Path(__file__).with_name("pairs.jsonl")
 

@@ -3,14 +3,9 @@ hard negatives (other articles of the same story, other events) that bound the p
 
 Sources are the project's own test texts (tests/dedup/events.py, tests/dedup/corpus.py) and, when the
 directory exists, the real seeds in ../shared/seeds, read at run time and never written to the repository.
-Every edit is deterministic (a random.Random seeded by source and kind). The kinds:
+Every edit is deterministic (a random.Random seeded by source and kind). The copy kinds are those of
+streams/dedup/syndication.py, plus
 
-- `headline_boilerplate`: another headline, the outlet's boilerplate appended;
-- `replaced_lead`: the first paragraph replaced by the outlet's own lead;
-- `light_edits`: 4 % of the words replaced;
-- `trimmed_tail`: only the first two thirds of the paragraphs (by words) kept;
-- `heavy_edit`: 12 % of the words replaced and two paragraphs swapped;
-- `brief`: the headline and the first half of the paragraphs (by words) only;
 - `full_after_brief` (label `same_story`): the brief first, then the whole article — by design the longer
   article is linked to the brief's story, not marked its copy (streams/dedup/README.md, "Containment").
 
@@ -27,18 +22,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsmon.streams.dedup import syndication
 from newsmon.streams.dedup.evaluation import LabelledPair
+from newsmon.streams.dedup.syndication import COPY_KINDS, Original, document
 
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, language, text
-from tests.dedup.events import EVENTS, boilerplate_lines, document, original, paragraphs, rewritten
+from tests.dedup.events import EVENTS, boilerplate_lines, original, paragraphs, rewritten
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 PAIRS_FILE = Path(__file__).with_name("syndication.jsonl")
-COPY_KINDS = ("headline_boilerplate", "replaced_lead", "light_edits", "trimmed_tail", "heavy_edit", "brief")
-LIGHT_SHARE = 0.04
-HEAVY_SHARE = 0.12
-TRIMMED_KEEP = 2 / 3
-BRIEF_KEEP = 1 / 2
 HEADLINE_WORDS = 9
 
 
@@ -107,53 +99,17 @@ def _pool(source: Source, all_sources: list[Source]) -> list[str]:
     )
 
 
-def substitute(body: list[str], share: float, rng: random.Random, pool: list[str]) -> list[str]:
-    """`share` of the words replaced by words of `pool`, at random places; a replaced word keeps its trailing
-    punctuation, as a copy-editor's substitution does."""
-    words = [paragraph.split(" ") for paragraph in body]
-    places = [(p, w) for p, paragraph in enumerate(words) for w in range(len(paragraph))]
-    for p, w in rng.sample(places, round(share * len(places))):
-        word = words[p][w]
-        core = word.rstrip(".,;:!?؟،\"')")
-        words[p][w] = rng.choice(pool) + word[len(core) :]
-    return [" ".join(paragraph) for paragraph in words]
-
-
-def _first_share(body: list[str], share: float) -> list[str]:
-    """The leading paragraphs holding at most `share` of the words (at least one, never all)."""
-    total = sum(len(paragraph.split()) for paragraph in body)
-    kept, words = [], 0
-    for paragraph in body[:-1]:
-        words += len(paragraph.split())
-        if kept and words > share * total:
-            break
-        kept.append(paragraph)
-    return kept or body[:1]
-
-
 def copy_of(source: Source, kind: str, all_sources: list[Source]) -> str:
     """The `kind` copy of a source (kinds: COPY_KINDS)."""
-    rng, body = _rng(source, kind), source.body
-    headline = source.headline
-    if kind == "headline_boilerplate":
-        return document(source.other_headline, [*body, *boilerplate_lines(source.lang)])
-    if kind == "replaced_lead":
-        lead = source.own_lead or substitute(body[:1], 0.5, rng, _pool(source, all_sources))[0]
-        body = [lead, *body[1:]]
-    elif kind == "light_edits":
-        body = substitute(body, LIGHT_SHARE, rng, _pool(source, all_sources))
-    elif kind == "trimmed_tail":
-        body = _first_share(body, TRIMMED_KEEP)
-    elif kind == "heavy_edit":
-        body = substitute(body, HEAVY_SHARE, rng, _pool(source, all_sources))
-        first, second = sorted(rng.sample(range(1, len(body)), 2)) if len(body) > 2 else (0, 1)
-        body = [*body]
-        body[first], body[second] = body[second], body[first]
-    elif kind == "brief":
-        body = _first_share(body, BRIEF_KEEP)
-    else:
-        raise ValueError(f"unknown kind {kind!r}")
-    return document(headline, body) if headline else text(body)
+    original = Original(
+        source.lang,
+        source.headline,
+        source.body,
+        source.other_headline,
+        source.own_lead,
+        boilerplate_lines(source.lang),
+    )
+    return syndication.copy_of(original, kind, _rng(source, kind), _pool(source, all_sources))
 
 
 def _negatives(source: Source, all_sources: list[Source]) -> Iterator[tuple[str, str, str]]:

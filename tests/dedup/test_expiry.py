@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from newsmon.streams.dedup.logic import (
     InMemoryDedup,
+    JoinState,
     Probe,
     fingerprint,
     fingerprint_key,
@@ -102,7 +103,8 @@ def test_index_key_expires_when_every_entry_has(ages: list[float], expired: bool
 
 @pytest.mark.parametrize("age_days, expired", [(7.5, False), (8.0, False), (8.01, True)])
 def test_join_state_outlives_the_window_by_one_day(age_days: float, expired: bool):
-    assert join_expired({"created_at": NOW - age_days * DAY}, NOW, SETTINGS) is expired
+    state = JoinState(article_id="a", created_at=NOW - age_days * DAY)
+    assert join_expired(state, NOW, SETTINGS) is expired
 
 
 @pytest.mark.parametrize("days_later, found", [(6.0, True), (7.5, False)])

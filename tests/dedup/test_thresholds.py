@@ -20,10 +20,11 @@ from itertools import pairwise
 import pytest
 from newsmon.streams.dedup.evaluation import PairVerdict, clean_pair, judge_pair
 from newsmon.streams.dedup.logic import compare, fingerprint
+from newsmon.streams.dedup.syndication import document
 
 from newsmon.settings.clean import CleanSettings
 from newsmon.settings.dedup import DedupSettings
-from tests.dedup.events import EVENTS, Event, boilerplate_lines, document, original, paragraphs, rewritten
+from tests.dedup.events import EVENTS, Event, boilerplate_lines, original, paragraphs, rewritten
 
 CLEAN = CleanSettings()
 DEDUP = DedupSettings()

@@ -107,3 +107,10 @@ def test_committed_sets_read_back_when_the_corpora_are_fetched():
     if missing:
         pytest.skip(f"corpora not fetched here ({', '.join(sorted(missing))}); CI cannot fetch them")
     assert sum(1 for _ in realtext.materialise(items)) == len(items)
+
+
+def test_json_articles_are_an_array_or_an_object_holding_entries():
+    entries = [{"description": "One."}, {"description": "Two."}]
+    assert realtext.parse_articles(json.dumps(entries), "day.json") == tuple(entries)
+    assert realtext.parse_articles(json.dumps({"entries": entries}), "feed_entries.json") == tuple(entries)
+    assert realtext.parse_articles("a,b\n1,2\n", "rows.csv") == ({"a": "1", "b": "2"},)

@@ -210,3 +210,14 @@ def test_fnc1_reader_gives_rows_as_articles_with_spans_into_article_body():
         found[0].text,
         found[1].text,
     ]
+
+
+def test_sentences_handed_out_in_batches_are_not_drawn_again_and_count_per_article(tmp_path):
+    given = [_candidate(1, 0), _candidate(1, 100), _candidate(1, 200)]
+    paths = sampling.write_batches(given, tmp_path, "en-phrase-1", 10)
+    labelled_batch = paths[0].with_name("labelled.jsonl")
+    labelled_batch.write_text(json.dumps({**dataclasses.asdict(given[0]), "events": []}) + "\n")
+    handed_out = sampling.handed_out([*paths, labelled_batch])
+    assert handed_out[:3] == given
+    pool = [_candidate(1, start) for start in range(0, 500, 100)] + [_candidate(2, 0)]
+    assert sampling.select(pool, handed_out, 100, random.Random(3)) == [_candidate(2, 0)]

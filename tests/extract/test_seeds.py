@@ -75,12 +75,6 @@ def test_trump_calls_on_europe_to_stop_buying_russian_oil(events):
     find(events, "sanction", "called_for", "USA", category="energy_ban")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sentence model vetoes it (P(sanction) 0.23 < veto 0.4; the rules' confidence 0.65 is below "
-    "the protected 0.9, no verb governs the package): coordination 'on' a package reads as talk about a "
-    "topic in its 2004-2015 training news. Kept as a known regression of the model combination (issue 15).",
-)
 def test_eu_19th_package_and_japans_new_measures(events):
     # "announced": Zelensky refers to the 19th package and Japan's new punitive measures as decided steps
     # allies are coordinating on; the sentence carries no proposal, request, threat or condition cue.

@@ -8,12 +8,15 @@ import re
 
 from newsmon.connectors.sinks.payloads import slack_body
 from newsmon.streams.alerts.logic import track
+from newsmon.streams.alerts.state import MessageOrigin
 
 from newsmon.records import Alert, Source
 from newsmon.settings.alerts import AlertSettings
 from tests.factories import NOW, make_event
 
-ALERT: Alert = track(None, make_event("north"), ["events", 0, 1], NOW, AlertSettings()).alerts[0]
+ALERT: Alert = track(
+    None, make_event("north"), MessageOrigin(topic="events", partition=0, offset=1), NOW, AlertSettings()
+).alerts[0]
 HOSTILE_URLS = [
     "javascript:alert(document.cookie)",
     " JavaScript:alert(1)",

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import jsonschema
 from newsmon.streams.alerts.logic import track
+from newsmon.streams.alerts.state import MessageOrigin
 
 from newsmon.schemas import json_schemas
 from newsmon.settings.alerts import AlertSettings
@@ -18,6 +19,8 @@ def test_committed_schemas_match_the_records():
 
 
 def test_an_alert_validates_against_its_published_schema():
-    alert = track(None, make_event("north"), ["events", 0, 1], NOW, AlertSettings()).alerts[0]
+    alert = track(
+        None, make_event("north"), MessageOrigin(topic="events", partition=0, offset=1), NOW, AlertSettings()
+    ).alerts[0]
     schema = json.loads((SCHEMAS / "alert.v1.json").read_text(encoding="utf-8"))
     jsonschema.validate(json.loads(alert.to_bytes()), schema)

@@ -1,0 +1,88 @@
+"""The typed join state (streams/dedup/logic.py: JoinState, Recipe, MessageOrigin, Answer): its table form
+round-trips, the form written before it was typed still reads, and a flow whose join table holds the encoded
+form (as the Faust table does) decides exactly as one holding the states."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from newsmon.streams.dedup.logic import (
+    Answer,
+    InMemoryDedup,
+    JoinState,
+    JoinTable,
+    MessageOrigin,
+    Recipe,
+)
+
+from newsmon.settings.dedup import DedupSettings
+from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
+from tests.factories import make_article
+
+SETTINGS = DedupSettings()
+
+
+def article(url: str, paragraphs: list[str], text_hash: str | None = None):
+    body = text(paragraphs)
+    return make_article(url, text_hash=text_hash or f"h:{url}", text=body, paragraphs=paragraphs)
+
+
+def articles():
+    for story in STORIES:
+        yield article(f"o/{story}", STORIES[story], text_hash=f"h:{story}")
+        yield article(f"m/{story}", syndicated_copy(story))
+        yield article(f"e/{story}", STORIES[story], text_hash=f"h:{story}")  # an exact copy, another URL
+    yield from (article(f"r/{story}", RETOLD[story]) for story in RETOLD)
+    yield from (article(f"x/{story}", OTHER_EVENT[story]) for story in OTHER_EVENT)
+
+
+def run(dedup: InMemoryDedup) -> list:
+    for item in articles():
+        dedup.add(item, now=0.0)
+    return dedup.deduped
+
+
+def test_every_join_state_of_a_flow_round_trips_through_its_table_form():
+    dedup = InMemoryDedup(SETTINGS)
+    run(dedup)
+    states = list(dedup.tables["joins"].values())
+    assert states and any(state.copies for state in states) and any(state.emitted for state in states)
+    for state in states:
+        assert JoinState.decode(json.loads(json.dumps(state.encode()))) == state
+
+
+def test_a_flow_over_encoded_join_states_decides_as_one_over_states():
+    plain = run(InMemoryDedup(SETTINGS))
+    encoded = InMemoryDedup(SETTINGS)
+    encoded.state = dataclasses.replace(encoded.state, joins=JoinTable(encoded.tables["joins"]))
+    assert run(encoded) == plain
+    assert all(isinstance(stored, dict) for stored in encoded.tables["joins"].values())
+
+
+def test_the_untyped_table_form_still_reads():
+    copy = article("m/en_grain", syndicated_copy("en_grain"))
+    stored = {
+        "article_id": "id:o/en_grain",
+        "created_at": 5.0,
+        "replies": {
+            "partition:1": [{"article_id": "b", "published": 1.0, "similarity": 0.2, "story_score": 0.5}]
+        },
+        "answers": {"b": {"root": "b", "story_id": "b"}, "c": None},
+        "waiting": [],
+        "deferred": ["c"],
+        "copies": {copy.article_id: copy.model_dump(mode="json")},
+        "emitted": {"12": [["asks"], ["answer", "c"]]},
+        "earlier": {},
+        "origin": ["dedup.candidates", 3, 12],
+        "partitions": ["partition:1"],
+        "published": 1.5,
+        "verdict": {"duplicate_of": None, "method": None, "similarity": None, "story_id": "b"},
+    }
+    state = JoinState.decode(stored)
+    assert state.origin == MessageOrigin("dedup.candidates", 3, 12)
+    assert state.emitted == {12: [Recipe("asks"), Recipe("answer", "c")]}
+    assert state.answers == {"b": Answer(root="b", story_id="b"), "c": None}
+    assert state.copies[copy.article_id] == copy and state.replies["partition:1"][0].similarity_back == 0.0
+    assert state.answer() == Answer(root="id:o/en_grain", story_id="b")
+    assert JoinState.decode(state.encode()) == state
