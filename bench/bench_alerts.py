@@ -14,11 +14,10 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
-from newsmon.streams.alerts.identity import event_key
 
 from newsmon.broker import EmbeddedBroker, free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.records import Alert, Party
+from newsmon.records import Alert, Party, event_key
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import EVENTS, Topics

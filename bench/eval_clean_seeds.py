@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsmon.streams.clean.logic import clean_page
-from newsmon.streams.clean.normalize import display_form
 
 from newsmon.records import FeedItem, RawPage
 from newsmon.settings.clean import CleanSettings
+from newsmon.text.normalize import display_form
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -29,14 +29,14 @@ from newsmon.connectors import metrics
 from newsmon.connectors.errors import MalformedFeed
 from newsmon.connectors.urls import canonical_url, is_web_url
 
+from newsmon.text.language import ARABIC_LETTER, LATIN_LETTER
+
 LOGGER = logging.getLogger(__name__)
 
 BAD_LINK = "bad_link"
 ENCODING_MISMATCH = "encoding_mismatch"
 # UTF-8 with this many valid non-ASCII characters per invalid byte sequence is UTF-8 with a few bad bytes.
 _UTF8_VALID_PER_INVALID = 10
-_ARABIC_LETTERS = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
-_LATIN_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _MARKUP = re.compile(r"<!\[CDATA\[|\]\]>|<[^<>]*>")  # tags (Latin names) but not CDATA content
 _XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*""", re.IGNORECASE)
 
@@ -106,9 +106,9 @@ def _looks_arabic(text: str) -> bool:
     Latin text (ä → ل)."""
     arabic = mixed = 0
     for word in _MARKUP.sub(" ", text).split():
-        if not _ARABIC_LETTERS.search(word):
+        if not ARABIC_LETTER.search(word):
             continue
-        if _LATIN_LETTERS.search(word):
+        if LATIN_LETTER.search(word):
             mixed += 1
         else:
             arabic += 1

@@ -8,6 +8,7 @@ language can read the topics. A change that breaks readers bumps the version.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -181,6 +182,16 @@ class Event(Record):
 
 
 AlertKind = Literal["new", "update"]
+
+
+def event_key(event_type: str, category: str, targets: Sequence[Party], quantity: Quantity | None) -> str:
+    """The key of the `events` topic and of the alert table: type, category, sorted target codes and, for
+    numbered sanctions packages, the package number, so every sighting of one event lands on one partition in
+    either language. Status is left out (a proposal that is adopted is the same event, moving), and so are the
+    actors (one actor more is the same event; streams/alerts/identity.py decides actor tolerance)."""
+    target_codes = ",".join(sorted({target.code for target in targets}))
+    package_number = quantity.value if quantity is not None and quantity.unit == "package" else None
+    return stable_id("event", event_type, category, target_codes, package_number)
 
 
 class Source(Record):

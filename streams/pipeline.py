@@ -1,6 +1,7 @@
 """The pipeline: raw-pages → clean → articles → dedup → articles.deduped → extract → events → alerts.
 
-Each stage package exposes `install(runtime)`, which attaches its agents and tables to the app.
+Each stage's agent module exposes `install(runtime)`, which builds its named agent (a class holding the
+stage's topics, tables and steps, e.g. `CleanAgent`) and attaches its `process` method to the app.
 """
 
 from __future__ import annotations

@@ -115,6 +115,19 @@ class StageRuntime:
         """Instances of an agent whose work runs in the pool: one per pool process."""
         return self.settings.worker.processes
 
+    def agent(
+        self,
+        source: faust.ChannelT,
+        name: str,
+        process: Callable[[faust.StreamT], Awaitable[None]],
+        *,
+        in_pool: bool = False,
+    ) -> faust.types.AgentT:
+        """Attach `process` (a stage agent's method that consumes the stream) to the app as agent `name`:
+        `pool_concurrency` instances when its work runs in the pool (`in_pool`), else one."""
+        concurrency = self.pool_concurrency if in_pool else 1
+        return self.app.agent(source, name=name, concurrency=concurrency)(process)
+
     def _ensure_pool(self) -> Executor:
         if self._pool is None:
             # spawn, not fork: the worker already runs aiokafka threads, and forking a threaded process can

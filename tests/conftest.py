@@ -1,4 +1,5 @@
-"""Shared fixtures: the brokers the broker-dependent tests run on, and the path to ../shared.
+"""Shared fixtures: the brokers the broker-dependent tests run on, the processes a test saw, and the path to
+../shared.
 
 A test that asks for `broker` runs once per broker kind: on `tansu` (the embedded development broker) and on
 `kafka`, a real Apache Kafka of the version production runs (tests/kafka_server.py), when Java 17+ and Maven
@@ -16,6 +17,7 @@ import pytest
 
 from newsmon.broker import EmbeddedBroker
 from tests.kafka_server import KafkaServer, compose_kafka_version, kafka_classpath, missing_tools
+from tests.process_tree import kill_leftovers
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BROKER_KINDS = ("tansu", "kafka")
@@ -103,6 +105,8 @@ def kafka_broker(
     with KafkaServer(kafka_jars, tmp_path_factory.mktemp("kafka")) as server:
         request.config.stash[_TIMINGS]["start"] = server.startup_seconds or 0.0
         yield server
+        # Its data is thrown away: the controlled shutdown of stop() cost 5-8 s at the end of every run.
+        server.kill()
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +130,12 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is absent ({SHARED}): this test reads third-party data from it")
     return SHARED
+
+
+@pytest.fixture
+def tree_cleanup() -> Iterator[set[tuple[int, str]]]:
+    """Processes a test saw (tests.process_tree.identity); whichever of them still runs at its end is killed,
+    whatever the outcome."""
+    seen: set[tuple[int, str]] = set()
+    yield seen
+    kill_leftovers(seen)

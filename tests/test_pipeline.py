@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
-from kafka.structs import TopicPartition
+from kafka import KafkaProducer
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
@@ -31,6 +30,7 @@ from newsmon.topics import ARTICLES, DEAD_LETTER, EVENTS, RAW_PAGES, Topics
 from tests.alerts.harness import wait_until_drained
 from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
 from tests.process_tree import kill_9
+from tests.topic_reading import read_values
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -50,21 +50,12 @@ def alert_signature(alert: Alert) -> tuple[str, str, str]:
     return alert.event.type, alert.event.actors[0].code, alert.event.status
 
 
-def read_topic(bootstrap: str, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=1500, enable_auto_commit=False)
-    consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
-    consumer.seek_to_beginning()
-    values = [record.value for record in consumer]
-    consumer.close()
-    return values
-
-
 def read_alerts(settings: Settings) -> list[Alert]:
     bootstrap = settings.kafka.bootstrap_servers
     return [
         Alert.from_bytes(value)
         for topic in Topics(settings.kafka.topic_prefix).alert_names()
-        for value in read_topic(bootstrap, topic)
+        for value in read_values(bootstrap, topic)
     ]
 
 
@@ -72,6 +63,7 @@ def wait_for_first_alert(settings: Settings) -> None:
     deadline = time.monotonic() + DRAIN_TIMEOUT
     while not read_alerts(settings):
         assert time.monotonic() < deadline, "no alert arrived"
+        time.sleep(0.5)  # a read takes CPU from the worker on two cores: twice a second is often enough
 
 
 @pytest.fixture
@@ -140,7 +132,7 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     # The copy is not extracted again but counts as a second outlet (and the raise is Japan's second outlet).
     corroborated = [
         Alert.from_bytes(value)
-        for value in read_topic(settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))
+        for value in read_values(settings.kafka.bootstrap_servers, topics.rule_alert_topic("corroborated"))
     ]
     assert sorted((alert_signature(alert), alert.corroboration) for alert in corroborated) == [
         (("commitment", "JPN", "announced"), 2),
@@ -149,7 +141,7 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
 
     letters = [
         DeadLetter.from_bytes(value)
-        for value in read_topic(settings.kafka.bootstrap_servers, topics.name(DEAD_LETTER))
+        for value in read_values(settings.kafka.bootstrap_servers, topics.name(DEAD_LETTER))
     ]
     assert sorted((letter.stage, letter.reason) for letter in letters) == [
         ("alerts", "undecodable"),
@@ -171,7 +163,7 @@ def test_killed_and_restarted_worker_publishes_no_duplicate_alert(settings: Sett
         bootstrap = settings.kafka.bootstrap_servers
         raw_pages = Topics(settings.kafka.topic_prefix).name(RAW_PAGES)
         producer = KafkaProducer(bootstrap_servers=bootstrap)
-        for value in read_topic(bootstrap, raw_pages):
+        for value in read_values(bootstrap, raw_pages):
             producer.send(raw_pages, key=json.loads(value)["canonical_url"].encode(), value=value)
         producer.flush()
         producer.close()
@@ -251,16 +243,16 @@ def test_pages_of_several_mb_are_cut_and_the_pipeline_keeps_alerting(settings: S
     assert {alert_signature(alert) for alert in alerts} == EXPECTED_ALERTS
     pages = {
         page.feed.title: page
-        for page in map(RawPage.from_bytes, read_topic(bootstrap, topics.name(RAW_PAGES)))
+        for page in map(RawPage.from_bytes, read_values(bootstrap, topics.name(RAW_PAGES)))
     }
     for title in ("A very long read", "Binary junk"):
         assert pages[title].truncated and len(pages[title].to_bytes()) <= limits.raw_page_bytes
     long_read = next(
         article
-        for article in map(Article.from_bytes, read_topic(bootstrap, topics.name(ARTICLES)))
+        for article in map(Article.from_bytes, read_values(bootstrap, topics.name(ARTICLES)))
         if article.title == "A very long read"
     )
     assert "truncated" in long_read.flags and len(long_read.to_bytes()) <= limits.article_bytes
-    letters = [DeadLetter.from_bytes(value) for value in read_topic(bootstrap, topics.name(DEAD_LETTER))]
+    letters = [DeadLetter.from_bytes(value) for value in read_values(bootstrap, topics.name(DEAD_LETTER))]
     assert [(letter.stage, letter.reason) for letter in letters] == [("clean", "binary")]
     assert letters[0].payload_bytes > 1_000_000 and len(letters[0].to_bytes()) < 8 * 1024

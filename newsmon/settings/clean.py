@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from newsmon.text.language import EXTRACTED_LANGUAGES
+
 # Languages the identifier chooses among: the two we extract from plus the languages most often met on
 # Arabic and English news feeds, so that a French or Persian page is named as such instead of being forced
 # into "ar" or "en".
@@ -51,7 +53,7 @@ class CleanSettings(BaseModel):
         "boilerplate kept: worse on 9 of 480 pages with one stray tag, never better (measured).",
     )
     supported_languages: list[str] = Field(
-        default_factory=lambda: ["ar", "en"],
+        default_factory=lambda: list(EXTRACTED_LANGUAGES),
         description="Languages events are extracted from; others are flagged unsupported_language.",
     )
     language_candidates: list[str] = Field(

@@ -1,10 +1,10 @@
 """Event identity: which sightings describe the same commitment or sanction.
 
-Two levels. The **coarse key** is the record key of the `events` topic and of the alert table: a pure function
-of the event (type, category, sorted target codes and, for numbered sanctions packages, the package number),
-so every sighting of one event lands on one partition and one table entry, in either language. Status is left
-out (a proposal that is adopted is the same event, moving), and so are the actors (one actor more is the same
-event).
+Two levels. The **coarse key** (`newsmon.records.event_key`) is the record key of the `events` topic and of
+the alert table: a pure function of the event (type, category, sorted target codes and, for numbered sanctions
+packages, the package number), so every sighting of one event lands on one partition and one table entry, in
+either language. Status is left out (a proposal that is adopted is the same event, moving), and so are the
+actors (one actor more is the same event).
 
 Under one key the table holds a few **tracked events**; `best_match` picks the one a sighting belongs to with
 tolerance: actors match when one set contains the other (a missing actor list matches any), objects match when
@@ -22,21 +22,13 @@ from collections.abc import Sequence
 from newsmon.streams.alerts.state import TrackedEvent
 from newsmon.streams.alerts.summary import is_filler
 
-from newsmon.records import Event, Party, Quantity, stable_id
+from newsmon.records import Event
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Function words that would make any two objects "share a word".
 _STOPWORDS = frozenset(
     {"the", "of", "and", "for", "with", "new", "more", "من", "في", "على", "إلى", "مع", "جديدة", "جديد"}
 )
-
-
-def event_key(event_type: str, category: str, targets: Sequence[Party], quantity: Quantity | None) -> str:
-    """The coarse key. Actors are deliberately not part of it: actor tolerance is decided among the tracked
-    events stored under the key (see `best_match`)."""
-    target_codes = ",".join(sorted({target.code for target in targets}))
-    package_number = quantity.value if quantity is not None and quantity.unit == "package" else None
-    return stable_id("event", event_type, category, target_codes, package_number)
 
 
 def object_words(text: str | None) -> frozenset[str]:

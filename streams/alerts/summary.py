@@ -8,9 +8,9 @@ from functools import cache
 from pathlib import Path
 
 import pycountry
-from newsmon.streams.extract.normalize import normalise_term
 
 from newsmon.records import Event, Party
+from newsmon.text.normalize import normalise_term
 
 _DATA = Path(__file__).with_name("data")
 

@@ -18,19 +18,31 @@ from newsmon.topics import ARTICLES, RAW_PAGES
 STAGE = "clean"
 
 
-def install(runtime: StageRuntime) -> None:
-    articles_topic = runtime.topic(ARTICLES)
-    clean_settings = runtime.settings.clean
-    site_boilerplate = SiteBoilerplate.from_settings(clean_settings)
+class CleanAgent:
+    """The clean stage in one worker: its output topic and the site boilerplate it has learned so far."""
 
-    @runtime.app.agent(runtime.topic(RAW_PAGES), name="clean", concurrency=runtime.pool_concurrency)
-    async def clean(stream: faust.StreamT) -> None:
+    def __init__(self, runtime: StageRuntime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings.clean
+        self.articles_topic = runtime.topic(ARTICLES)
+        self.site_boilerplate = SiteBoilerplate.from_settings(self.settings)
+
+    async def process(self, stream: faust.StreamT) -> None:
+        """Clean each raw page in the process pool and send its article on; learn the site's boilerplate."""
+        runtime = self.runtime
         async for event, page in runtime.records(STAGE, RawPage, stream):
-            learned = site_boilerplate.frequent(site_of(page.canonical_url))
+            learned = self.site_boilerplate.frequent(site_of(page.canonical_url))
             article = await runtime.attempt(
-                STAGE, event, runtime.in_pool, clean_page, page, clean_settings, learned
+                STAGE, event, runtime.in_pool, clean_page, page, self.settings, learned
             )
             if article is None:
                 continue
-            site_boilerplate.observe_article(article)
-            await runtime.send(STAGE, articles_topic, article.canonical_url, article)
+            self.site_boilerplate.observe_article(article)
+            await runtime.send(STAGE, self.articles_topic, article.canonical_url, article)
+
+
+def install(runtime: StageRuntime) -> CleanAgent:
+    """Attach the clean agent to the runtime's app."""
+    agent = CleanAgent(runtime)
+    runtime.agent(runtime.topic(RAW_PAGES), STAGE, agent.process, in_pool=True)
+    return agent

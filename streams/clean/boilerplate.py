@@ -18,10 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsmon.streams.clean.normalize import fold_arabic, matching_form_of_display
-
 from newsmon.records import Article
 from newsmon.settings.clean import CleanSettings
+from newsmon.text.normalize import fold_arabic, matching_form_of_display
 
 LOGGER = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 Owns the order of work — reject bodies that cannot be articles (`CleanError`, routed to the dead-letter
 topic), parse the HTML once and take from the tree the metadata (metadata.py) and trafilatura's main text,
-drop residual boilerplate (boilerplate.py), fall back to the feed summary, normalise (normalize.py), identify
-the language (language.py), split sentences (sentences.py) — and the choice of title, date and outlet.
+drop residual boilerplate (boilerplate.py), fall back to the feed summary, normalise, identify the language
+and split sentences (the shared text toolkit, newsmon.text) — and the choice of title, date and outlet.
 Everything here is top-level and picklable: the agent runs `clean_page` in a process pool; rule files and
 the language model are loaded once per process by the modules that own them.
 """
@@ -20,15 +20,15 @@ from pathlib import Path
 
 from lxml.html import HtmlElement
 from newsmon.streams.clean.boilerplate import Line, site_of, strip_boilerplate
-from newsmon.streams.clean.language import direction, identify_language
 from newsmon.streams.clean.metadata import page_metadata
-from newsmon.streams.clean.normalize import SURROGATES, display_form, matching_form_of_display
-from newsmon.streams.clean.sentences import split_sentences
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
 from newsmon.records import Article, ArticleFlag, DateSource, FeedItem, RawPage, stable_id
 from newsmon.settings.clean import CleanSettings
+from newsmon.text.language import direction, identify_language
+from newsmon.text.normalize import SURROGATES, display_form, matching_form_of_display
+from newsmon.text.sentences import split_sentences
 
 LOGGER = logging.getLogger(__name__)
 
@@ -132,7 +132,13 @@ def _clean(
         flags.append("summary_fallback" if paragraphs else "no_main_text")
 
     text = "\n\n".join(paragraphs)
-    language = identify_language(text or title or "", settings)
+    language = identify_language(
+        text or title or "",
+        settings.language_candidates,
+        min_confidence=settings.min_language_confidence,
+        min_letters=settings.min_language_letters,
+        sample_chars=settings.language_sample_chars,
+    )
     if text and language not in settings.supported_languages:
         flags.append("unsupported_language")
     published_at, published_source = _published(extracted.date, page)

@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from newsmon.streams.clean.normalize import matching_form
 from newsmon.streams.extract.lexicon import load_lexicon
-from newsmon.streams.extract.normalize import normalise
 from pydantic import BaseModel, ConfigDict
+
+from newsmon.text.normalize import matching_form, normalise
 
 MIN_SHARED_NUMBERS = 2
 MIN_NUMBER_CONTAINMENT = 0.5

@@ -22,7 +22,8 @@ from functools import lru_cache
 from itertools import chain
 
 import numpy as np
-from newsmon.streams.clean.normalize import matching_form
+
+from newsmon.text.normalize import matching_form
 
 _WORD = re.compile(r"\w+")
 _MIX_1 = np.uint64(0x9E3779B97F4A7C15)

@@ -18,49 +18,65 @@ from newsmon.topics import ARTICLES_DEDUPED, EVENTS
 STAGE = "extract"
 
 
-def install(runtime: StageRuntime) -> None:
-    events_topic = runtime.topic(EVENTS)
-    # article id of an original → {"events": [...]} once extracted,
-    # or {"copies": [...]} of copies that came first
-    originals = runtime.table("extract-originals")
+class ExtractAgent:
+    """The extract stage in one worker: its output topic and the table of originals and waiting copies.
 
-    # The table steps are awaited by runtime.attempt: a fault of the state store holds the record until it
-    # clears, an error on the record's content dead-letters it.
-    async def copy_step(copy: Article, original_id: str) -> list[Event]:
+    The table steps are awaited by runtime.attempt: a fault of the state store holds the record until it
+    clears, an error on the record's content dead-letters it."""
+
+    def __init__(self, runtime: StageRuntime) -> None:
+        self.runtime = runtime
+        self.events_topic = runtime.topic(EVENTS)
+        # article id of an original → {"events": [...]} once extracted,
+        # or {"copies": [...]} of copies that came first
+        self.originals = runtime.table("extract-originals")
+
+    async def copy_step(self, copy: Article, original_id: str) -> list[Event]:
         """A copy's sightings: its original's events, or none until the original is extracted (the copy waits
         in the table without its text, which its sightings never use: the entry stays small however many
         copies wait)."""
-        entry = originals.get(original_id) or {}
+        entry = self.originals.get(original_id) or {}
         if "events" not in entry:
             reference = copy.model_copy(
                 update={"paragraphs": [], "text": "", "sentences": [], "removed_boilerplate": []}
             )
-            originals[original_id] = {"copies": [*entry.get("copies", []), reference.model_dump(mode="json")]}
+            self.originals[original_id] = {
+                "copies": [*entry.get("copies", []), reference.model_dump(mode="json")]
+            }
             return []
         return corroborating_events([Event.model_validate(e) for e in entry["events"]], copy)
 
-    async def original_step(original: Article, extracted: list[Event]) -> list[Event]:
+    async def original_step(self, original: Article, extracted: list[Event]) -> list[Event]:
         """An original's sightings: its events, and theirs in the copies that came first."""
-        waiting = (originals.get(original.article_id) or {}).get("copies", [])
-        originals[original.article_id] = {"events": [found.model_dump(mode="json") for found in extracted]}
+        waiting = (self.originals.get(original.article_id) or {}).get("copies", [])
+        events = [found.model_dump(mode="json") for found in extracted]
+        self.originals[original.article_id] = {"events": events}
         return extracted + [
             sighting
             for copy in waiting
             for sighting in corroborating_events(extracted, Article.model_validate(copy))
         ]
 
-    @runtime.app.agent(runtime.topic(ARTICLES_DEDUPED), name="extract", concurrency=runtime.pool_concurrency)
-    async def extract(stream: faust.StreamT) -> None:
+    async def process(self, stream: faust.StreamT) -> None:
+        """Extract each original in the process pool, turn each copy into sightings, send them on."""
+        runtime = self.runtime
         async for event, article in runtime.records(STAGE, Article, stream):
             original_id = article.dedup.duplicate_of if article.dedup is not None else None
             if original_id is not None:
-                sightings = await runtime.attempt(STAGE, event, copy_step, article, original_id) or []
+                sightings = await runtime.attempt(STAGE, event, self.copy_step, article, original_id) or []
             else:
                 extracted = (
                     await runtime.attempt(STAGE, event, runtime.in_pool, article_events, article) or []
                 )
                 for found in extracted:
                     metrics.EVENTS_EXTRACTED.labels(found.type, found.status, found.lang).inc()
-                sightings = await runtime.attempt(STAGE, event, original_step, article, extracted) or []
+                sightings = await runtime.attempt(STAGE, event, self.original_step, article, extracted) or []
             for sighting in sightings:
-                await runtime.send(STAGE, events_topic, sighting.event_key, sighting)
+                await runtime.send(STAGE, self.events_topic, sighting.event_key, sighting)
+
+
+def install(runtime: StageRuntime) -> ExtractAgent:
+    """Attach the extract agent and its table to the runtime's app."""
+    agent = ExtractAgent(runtime)
+    runtime.agent(runtime.topic(ARTICLES_DEDUPED), STAGE, agent.process, in_pool=True)
+    return agent

@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from newsmon.records import Party, Quantity
+from newsmon.text.normalize import normalise, normalise_term
 
 from .engine import EventMention, extract_events
-from .normalize import normalise, normalise_term
 from .quantity import quantity_reader
 
 _WORD = re.compile(r"\w+", re.UNICODE)

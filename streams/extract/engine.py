@@ -19,10 +19,12 @@ from datetime import date
 from functools import lru_cache, partial
 
 from newsmon.records import Party, Quantity
+from newsmon.text.language import arabic_or_english
+from newsmon.text.normalize import NormalisedText, normalise
+from newsmon.text.sentences import split_sentences_at_spaces
 
 from .lexicon import DATA_DIR, Hit, Lexicon, Token, load_lexicon
 from .model import TYPES, Combination, SentenceModel, SentenceScores, load_sentence_model
-from .normalize import NormalisedText, detect_language, normalise
 from .quantity import nearest_quantity
 from .roles import Roles, assign_roles, likely_provider, sentence_subject
 
@@ -197,8 +199,8 @@ def extract_events(
     events the rules missed; the status is always the rules' reading of the sentence's cues."""
     lexicon, model = load_lexicon(), model or load_sentence_model()
     combination = combination or model.combination
-    language = detect_language(text) if lang == "auto" else lang
-    spans = list(sentences) if sentences is not None else _split_sentences(text)
+    language = arabic_or_english(text) if lang == "auto" else lang
+    spans = list(sentences) if sentences is not None else split_sentences_at_spaces(text)
     analyses: dict[int, SentenceAnalysis] = {}
     mentions: list[EventMention] = []
     whole = normalise(text)
@@ -836,84 +838,3 @@ def _fold_into_packages(mentions: Iterable[EventMention]) -> list[EventMention]:
         for m in mentions
         if m.type != "sanction" or m.category == "sanctions_package" or parties_and_status(m) not in packages
     ]
-
-
-_ABBREVIATIONS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "gen",
-        "lt",
-        "col",
-        "sgt",
-        "maj",
-        "capt",
-        "sen",
-        "rep",
-        "gov",
-        "pres",
-        "prof",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "corp",
-        "co",
-        "jr",
-        "sr",
-        "approx",
-        "est",
-        "dept",
-        "fig",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.u",
-    }
-)
-_SENTENCE_END_RE = re.compile(r"[.!?؟؛]+[\"'”’»)]*(?=\s)|\n+")
-
-
-def _split_sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) sentence spans: at . ! ? ؟ ؛ followed by space, and at line breaks. Not at the Arabic
-    comma, which joins clauses of one sentence ("أعلن ماكرون، الخميس، …" keeps its subject). Not after
-    an English abbreviation or an initial ("U.S.", "Mr.", "Donald J.")."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END_RE.finditer(text):
-        if match.group().startswith("."):
-            word = text[
-                max(text.rfind(" ", start, match.start()), text.rfind("\n", start, match.start()))
-                + 1 : match.start()
-            ]
-            if word.lower() in _ABBREVIATIONS or re.fullmatch(r"[A-Z]", word):
-                continue
-        _append_span(text, start, match.end(), spans)
-        start = match.end()
-    _append_span(text, start, len(text), spans)
-    return spans
-
-
-def _append_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))

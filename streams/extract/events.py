@@ -3,20 +3,18 @@ identity."""
 
 from __future__ import annotations
 
-from newsmon.streams.alerts.identity import event_key
 from newsmon.streams.extract.article_context import complete_mentions
 from newsmon.streams.extract.engine import extract_events
 
-from newsmon.records import Article, ArticleRef, Event, stable_id
-
-EXTRACTABLE_LANGUAGES = frozenset({"ar", "en"})
+from newsmon.records import Article, ArticleRef, Event, event_key, stable_id
+from newsmon.text.language import EXTRACTED_LANGUAGES
 
 
 def article_events(article: Article) -> list[Event]:
     """Events of an original article, each completed from its title and other sentences (package number,
     targets, object, quantity: `article_context`); copies and unsupported languages give none (copies
     corroborate instead)."""
-    if article.language not in EXTRACTABLE_LANGUAGES or "unsupported_language" in article.flags:
+    if article.language not in EXTRACTED_LANGUAGES or "unsupported_language" in article.flags:
         return []
     if article.dedup is not None and article.dedup.duplicate_of is not None:
         return []

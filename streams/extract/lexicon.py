@@ -20,8 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsmon.records import Party
-
-from .normalize import normalise_term
+from newsmon.text.normalize import normalise_term
 
 LOGGER = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from newsmon.records import Quantity
+from newsmon.text.normalize import NormalisedText, normalise_term
 
 from .lexicon import DATA_DIR
-from .normalize import NormalisedText, normalise_term
 
 LOGGER = logging.getLogger(__name__)
 

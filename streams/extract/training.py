@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from newsmon.text.normalize import normalise
+
 from .engine import EventMention, extract_events
 from .evaluation import Example, Report, labelled_events, score
 from .model import COLUMNS, FEATURE_BITS, TYPES, Combination, SentenceModel, sentence_features
-from .normalize import normalise
 
 LOGGER = logging.getLogger(__name__)
 

@@ -10,21 +10,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
-from kafka.structs import TopicPartition
-from newsmon.streams.alerts.identity import event_key
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
 from newsmon.lag import LagReader
-from newsmon.records import Alert, Event
+from newsmon.records import Alert, Event, event_key
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.settings.alerts import AlertSettings
 from newsmon.shell.processes import spawn, write_effective_settings
 from newsmon.topics import EVENTS, Topics
 from tests.factories import make_event
+from tests.topic_reading import read_to_end
 
 DEADLINE = 90.0
 
@@ -73,7 +72,7 @@ def start_deliver(settings: Settings, log_name: str = "deliver.log") -> subproce
 
 
 def sighting(outlet: str, status: str = "announced", **changes: Any) -> Event:
-    """An Event as the extract stage would publish it: event_key computed by streams.alerts.identity."""
+    """An Event as the extract stage would publish it: event_key computed by newsmon.records.event_key."""
     event = make_event(outlet, status, **changes)
     key = event_key(event.type, event.category, event.targets, event.quantity)
     return event.model_copy(update={"event_key": key, "event_id": f"{key}-{outlet}-{status}"})
@@ -92,14 +91,7 @@ class EventProducer:
 
 
 def read_values(settings: Settings, topic: str) -> list[bytes]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers, consumer_timeout_ms=700, enable_auto_commit=False
-    )
-    consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
-    consumer.seek_to_beginning()
-    values = [record.value for record in consumer]
-    consumer.close()
-    return values
+    return [record.value for record in read_to_end(settings.kafka.bootstrap_servers, topic)]
 
 
 def read_alerts(settings: Settings, topic: str) -> list[Alert]:

@@ -76,6 +76,9 @@ def package(outlet: str, status: str, number: int = 20) -> object:
     )
 
 
+# Alert logic and sinks end to end, the same on any broker: the kill -9 test below and tests/test_pipeline.py
+# are the ones that need Kafka's own semantics.
+@pytest.mark.brokers("tansu")
 def test_seeds_like_scenario_alerts_once_corroborates_updates_and_ignores_refusals(broker, tmp_path: Path):
     receiver = Receiver(secret=SECRET).start()
     alerts = AlertSettings(

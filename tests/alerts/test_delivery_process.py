@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,8 +29,7 @@ from tests.alerts.harness import (
 )
 from tests.alerts.receiver import Receiver
 from tests.alerts.test_delivery import SECRET, expected_alerts, flowing_events, hook
-from tests.newsmon.test_process_hygiene import alive, command_line, identity, kill_leftovers
-from tests.process_tree import descendants
+from tests.process_tree import NewsmonRun
 
 pytestmark = [pytest.mark.broker, pytest.mark.brokers("tansu")]
 
@@ -91,14 +89,6 @@ def test_two_workers_and_one_deliver_send_each_alert_once(broker, tmp_path: Path
     assert ["sink delivery started" in text for text in logs] == [False, False, True]
 
 
-@pytest.fixture
-def tree_cleanup() -> Iterator[set[tuple[int, str]]]:
-    """Processes a test saw; whichever of them still runs at its end is killed, whatever the outcome."""
-    seen: set[tuple[int, str]] = set()
-    yield seen
-    kill_leftovers(seen)
-
-
 @pytest.mark.parametrize("with_sink", [True, False], ids=["sink", "no-sink"])
 def test_run_supervises_a_deliver_child_only_when_a_sink_is_configured(
     broker, tmp_path: Path, tree_cleanup: set[tuple[int, str]], with_sink: bool
@@ -113,59 +103,31 @@ def test_run_supervises_a_deliver_child_only_when_a_sink_is_configured(
     # The receiver never needs to answer: no event is produced, so the sink has nothing to send.
     sink = '[[alerts.sinks]]\nname = "hook"\nurl = "http://127.0.0.1:9/hook"\n' if with_sink else ""
     config.write_text(sink, encoding="utf-8")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("NEWSMON_")}
-    env |= {
-        "NEWSMON_CONFIG": str(config),
-        "NEWSMON_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "NEWSMON_KAFKA__PARTITIONS": str(settings.kafka.partitions),
-        "NEWSMON_KAFKA__TOPIC_PREFIX": settings.kafka.topic_prefix,
-        "NEWSMON_WORKER__APP_ID": settings.worker.app_id,
-        "NEWSMON_WORKER__PROCESSES": "1",
-        "NEWSMON_STATE_DIR": str(settings.state_dir),
-        "NEWSMON_METRICS__PORT": "0",
-    }
-    with open(tmp_path / "run.log", "wb") as output:
-        run = subprocess.Popen(
-            [sys.executable, "-m", "newsmon", "run"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=output,
-        )
-    tree_cleanup.add((run.pid, identity(run.pid)[1]))  # type: ignore[index]
+    log = tmp_path / "run.log"
+    run = NewsmonRun(settings, log, tree_cleanup, NEWSMON_CONFIG=str(config))
 
     def children() -> list[str]:
-        pids = descendants(run.pid)
-        tree_cleanup.update(filter(None, map(identity, pids)))
-        lines = (command_line(pid) for pid in pids)
-        return sorted(line.split("-m newsmon ", 1)[1].strip() for line in lines if "-m newsmon " in line)
+        return sorted(run.children().values())
 
-    log = tmp_path / "run.log"
     expected = ["connect", "deliver", "worker"] if with_sink else ["connect", "worker"]
     try:
         # The supervisor starts every child in one go, long before the worker has set up its app and logs
         # "worker starting": by then a deliver child runs, or never will.
         wait_for(
             lambda: "worker starting" in log.read_text() and {"connect", "worker"} <= set(children()),
-            run,
+            run.process,
             "the connect and worker children",
             DEADLINE_SECONDS,
         )
         assert children() == expected
         if with_sink:
             # The child really delivers: the sink's consumer came up.
-            wait_for(lambda: "sink delivery started" in log.read_text(), run, "the deliver child's sink")
-
-        run.terminate()  # its children stop with it
-        assert run.wait(timeout=DEADLINE_SECONDS) == 0
-        deadline = time.monotonic() + 10.0
-        while alive(tree_cleanup):
-            assert time.monotonic() < deadline, "left behind: " + ", ".join(
-                f"{pid} {command_line(pid)[:100]}" for pid, _ in alive(tree_cleanup)
+            wait_for(
+                lambda: "sink delivery started" in log.read_text(), run.process, "the deliver child's sink"
             )
-            time.sleep(0.1)
+        run.stop(timeout=DEADLINE_SECONDS)  # its children stop with it
     finally:
-        stop_all([run])
+        stop_all([run.process])
 
 
 def test_deliver_refuses_to_run_beside_workers_that_deliver(tmp_path: Path):

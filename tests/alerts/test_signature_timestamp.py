@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
 
 from newsmon.broker import free_port
+from tests.serving import serve_in_background
 
 SECRET = "s3cret"
 
@@ -38,7 +39,7 @@ def posted_by_the_sink(body: bytes) -> tuple[dict[str, str], bytes]:
 
     port = free_port()
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     sink = WebhookSink(
         f"http://127.0.0.1:{port}/hook",
         secret=SECRET,

@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 
 import pytest
 from newsmon.streams.clean.logic import CleanError, article_from_document, clean_page
-from newsmon.streams.clean.normalize import matching_form
+
+from newsmon.text.normalize import matching_form
 
 from .conftest import AR_BODY, AR_KEPT, EN_BODY, EN_KEPT, FETCHED, page_html
 

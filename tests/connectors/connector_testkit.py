@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from kafka import KafkaConsumer
-from kafka.structs import TopicPartition
 from newsmon.connectors.publisher import RawPagePublisher
 from newsmon.connectors.service import FeedConnector, PollSummary
 
@@ -25,6 +23,8 @@ from newsmon.records import DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.settings.connector import ConnectorSettings, FeedConfig
 from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
+from tests.serving import serve_in_background
+from tests.topic_reading import read_to_end
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -72,8 +72,7 @@ class LoopbackServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_background(self._httpd)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -135,26 +134,16 @@ def create_topics(bootstrap_servers: str, prefix: str) -> Topics:
 
 
 def read_topic(
-    bootstrap_servers: str, topic: str, *, expect: int, timeout: float = 15.0, settle: float = 0.5
+    bootstrap_servers: str, topic: str, *, expect: int, timeout: float = 15.0
 ) -> list[tuple[bytes | None, bytes]]:
-    """Read a topic from the start until `expect` records arrived (then `settle` seconds more, to catch
-    extras) or the deadline passed."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    try:
-        consumer.assign([TopicPartition(topic, partition) for partition in range(2)])
-        consumer.seek_to_beginning()
-        records: list[tuple[bytes | None, bytes]] = []
-        deadline = time.monotonic() + timeout
-        settling = False
-        while time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=100).values():
-                records.extend((record.key, record.value) for record in batch)
-            if len(records) >= expect and not settling:
-                settling = True
-                deadline = min(deadline, time.monotonic() + settle)
-        return records
-    finally:
-        consumer.close()
+    """The records of a topic once it holds at least `expect` (all of them, so that extras show), or what it
+    holds when the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = [(record.key, record.value) for record in read_to_end(bootstrap_servers, topic)]
+        if len(records) >= expect or time.monotonic() > deadline:
+            return records
+        time.sleep(0.1)
 
 
 def raw_pages(bootstrap_servers: str, topics: Topics, *, expect: int, **kwargs: Any) -> list[RawPage]:

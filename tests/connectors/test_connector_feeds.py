@@ -6,6 +6,7 @@ import asyncio
 import time
 from http.server import BaseHTTPRequestHandler
 
+import pytest
 from connector_testkit import (
     FEED_HEADERS,
     HTML_HEADERS,
@@ -21,6 +22,10 @@ from newsmon.connectors import metrics
 from newsmon.connectors.publisher import RawPagePublisher
 from newsmon.connectors.service import FeedConnector, PollSummary
 from newsmon.connectors.state import ConnectorState
+
+# HTTP-side behaviour: the broker only receives what the publisher sends, the same on any broker (the Kafka
+# tier keeps test_connector_core's publish test, the outage and the streaming restart).
+pytestmark = pytest.mark.brokers("tansu")
 
 
 def poll(settings, publisher, times: int = 1) -> list[PollSummary]:

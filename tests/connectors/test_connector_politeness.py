@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from connector_testkit import (
     FEED_HEADERS,
     HTML_HEADERS,
@@ -19,6 +20,10 @@ from connector_testkit import (
 from newsmon.connectors.politeness import HostPoliteness
 from newsmon.connectors.publisher import RawPagePublisher
 from newsmon.connectors.service import FeedConnector
+
+# HTTP-side behaviour: the broker only receives what the publisher sends, the same on any broker (the Kafka
+# tier keeps test_connector_core's publish test, the outage and the streaming restart).
+pytestmark = pytest.mark.brokers("tansu")
 
 
 def test_host_slots_limit_concurrency_and_space_starts():

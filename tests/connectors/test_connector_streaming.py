@@ -115,7 +115,7 @@ def test_first_page_is_published_while_later_pages_are_still_pending(broker, htt
                 assert time.monotonic() < deadline, "no page was published while the others were pending"
                 assert not polling.done(), "the poll ended before its gated pages were served"
                 pages = await asyncio.to_thread(
-                    raw_pages, broker.bootstrap_servers, topics, expect=1, timeout=0.5, settle=0
+                    raw_pages, broker.bootstrap_servers, topics, expect=1, timeout=0.5
                 )
                 early = [page.feed.title for page in pages]
             pending = gate.waiting

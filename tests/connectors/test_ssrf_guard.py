@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,6 +17,7 @@ from newsmon.connectors.errors import BlockedAddress, ConnectFailed, FetchError
 from newsmon.connectors.http import AddressGuard, Fetcher, Response, _PinnedBackend, embedded_ipv4
 
 from newsmon.settings.connector import ConnectorSettings
+from tests.serving import serve_in_background
 
 
 class InternalTwin:
@@ -43,7 +43,7 @@ class InternalTwin:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.2", port), _Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        serve_in_background(self._httpd)
 
     def close(self) -> None:
         self._httpd.shutdown()

@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 import pytest
-from newsmon.streams.clean.normalize import matching_form
 from newsmon.streams.dedup import minhash
 
+from newsmon.text.normalize import matching_form
 from tests.dedup.corpus import STORIES, text
 
 SAMPLES = [text(paragraphs) for paragraphs in STORIES.values()] + [

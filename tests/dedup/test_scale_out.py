@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.partitioner.default import murmur2
-from kafka.structs import TopicPartition
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
@@ -22,11 +21,14 @@ from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import ARTICLES_DEDUPED, RAW_PAGES, Topics
 from tests.dedup.corpus import RETOLD, STORIES, syndicated_copy
+from tests.topic_reading import read_to_end
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 PARTITIONS = 4
 DEADLINE_SECONDS = 75.0
+# A read of the topic takes CPU from the workers on two cores: twice a second is often enough.
+POLL_SECONDS = 0.5
 PUBLISHED = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
 
 
@@ -76,14 +78,10 @@ def partition_of(key: str) -> int:
 
 
 def read_deduped(bootstrap: str, topic: str) -> dict[str, Article]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, consumer_timeout_ms=1000, enable_auto_commit=False)
-    consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
-    consumer.seek_to_beginning()
     articles = {}
-    for record in consumer:
+    for record in read_to_end(bootstrap, topic):
         article = Article.from_bytes(record.value)
         articles.setdefault(article.article_id, article)
-    consumer.close()
     return articles
 
 
@@ -132,6 +130,7 @@ def test_copies_on_partitions_of_different_workers_are_found(broker, tmp_path: P
             assert all(worker.poll() is None for worker in workers), [w.returncode for w in workers]
             assert time.monotonic() < deadline, f"only {len(deduped)} of {len(pages)} articles deduplicated"
             deduped = read_deduped(broker.bootstrap_servers, topics.name(ARTICLES_DEDUPED))
+            time.sleep(POLL_SECONDS)
     finally:
         stop_all(workers)
 

@@ -3,8 +3,10 @@
 from types import SimpleNamespace
 
 import pytest
-from newsmon.streams.extract.engine import _split_sentences, extract_events
+from newsmon.streams.extract.engine import extract_events
 from newsmon.streams.extract.model import Combination
+
+from newsmon.text.sentences import split_sentences_at_spaces
 
 
 def only(text: str, lang: str = "auto"):
@@ -109,7 +111,7 @@ def test_given_sentence_offsets_are_used():
 
 def test_sentence_splitter_keeps_abbreviations_and_arabic_commas():
     text = "The U.S. said Mr. Smith left. Then he came back!\nأعلن ماكرون، الخميس، التزام فرنسا؟ نعم."
-    pieces = [text[s:e] for s, e in _split_sentences(text)]
+    pieces = [text[s:e] for s, e in split_sentences_at_spaces(text)]
     assert pieces == [
         "The U.S. said Mr. Smith left.",
         "Then he came back!",

@@ -2,7 +2,8 @@
 
 import pytest
 from newsmon.streams.extract.lexicon import load_lexicon
-from newsmon.streams.extract.normalize import normalise
+
+from newsmon.text.normalize import normalise
 
 
 def codes(sentence: str) -> list[str]:

@@ -5,7 +5,6 @@ windows-1256 Arabic feed labelled UTF-8. Refused links and re-decoded feeds are 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +17,7 @@ from newsmon.connectors.urls import is_web_url
 from prometheus_client import REGISTRY
 
 from tests.connectors.connector_testkit import create_topics, make_settings, raw_pages
+from tests.serving import serve_in_background
 
 ARABIC_TITLE = "الاتحاد الأوروبي يفرض الحزمة العشرين من العقوبات على روسيا"
 ARABIC_SUMMARY = "أعلن المجلس اليوم فرض عقوبات جديدة تشمل قطاع الطاقة"
@@ -68,8 +68,7 @@ class Site:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_background(self._server)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink
 
+from tests.serving import serve_in_background
+
 TIMEOUT = 1.0
 DRIP_INTERVAL = 0.3  # well under httpx's per-read timeout (TIMEOUT): only a total deadline stops it
 BODY = b'{"ok": true, "padding": "' + b"x" * 100 + b'"}'
@@ -52,8 +54,7 @@ class DrippingReceiver:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_background(self._server)
 
     def close(self) -> None:
         self.stop.set()

@@ -22,6 +22,7 @@ CLASS_INTERNALS = [
     (faust_aiokafka.AIOKafkaConsumerThread, "_highwaters"),
     (faust_aiokafka.AIOKafkaConsumerThread, "_ensure_consumer"),
     (faust_aiokafka.AIOKafkaConsumerThread, "call_thread"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "seek_to_committed"),
     (faust_aiokafka.Consumer, "_commit"),
     (faust_aiokafka.Consumer, "_new_offset"),
     (faust_aiokafka.Consumer, "getmany"),
@@ -51,8 +52,10 @@ def test_consumer_state_attribute_is_still_assigned(name):
 
 
 def test_aiokafka_consumer_still_reads_fetch_max_wait_ms():
-    source = inspect.getsource(aiokafka.AIOKafkaConsumer.__init__)
-    assert "_fetch_max_wait_ms" in source or "fetch_max_wait_ms" in source
+    # ConsumerThread._create_consumer sets the attribute between the constructor and `start`, which hands it
+    # to the fetcher: both ends must still use that name.
+    assert "self._fetch_max_wait_ms = " in inspect.getsource(aiokafka.AIOKafkaConsumer.__init__)
+    assert "=self._fetch_max_wait_ms" in inspect.getsource(aiokafka.AIOKafkaConsumer.start)
 
 
 def test_versions_are_the_tested_ones():

@@ -7,9 +7,8 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from newsmon.records import FeedItem, RawPage
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import RAW_PAGES, Topics
-from tests.process_tree import descendants
+from tests.process_tree import NewsmonRun, assert_none_left, command_line, descendants, identity
 
 pytestmark = [pytest.mark.broker, pytest.mark.brokers("tansu")]
 
@@ -39,33 +38,6 @@ def wait_for(condition: Callable[[], bool], timeout: float = DEADLINE_SECONDS) -
     return True
 
 
-def identity(pid: int) -> tuple[int, str] | None:
-    """The pid with its start time (so that a reused pid is not taken for the process), or None once the
-    process has ended: a zombie has ended too, it only waits for a reaper."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    state, start_time = fields[0], fields[19]
-    return None if state == "Z" else (pid, start_time)
-
-
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def alive(processes: set[tuple[int, str]]) -> set[tuple[int, str]]:
-    return {process for process in processes if identity(process[0]) == process}
-
-
-def kill_leftovers(processes: set[tuple[int, str]]) -> None:
-    for pid, _ in alive(processes):
-        os.kill(pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def settings(broker, tmp_path: Path) -> Settings:
     """Settings of this test alone on the session's broker: its own topics, consumer group and changelogs."""
@@ -75,14 +47,6 @@ def settings(broker, tmp_path: Path) -> Settings:
         worker=WorkerSettings(app_id=tag, processes=POOL_PROCESSES),
         state_dir=tmp_path / "state",
     )
-
-
-@pytest.fixture
-def tree_cleanup() -> Iterator[set[tuple[int, str]]]:
-    """Processes a test saw; whichever of them still runs at its end is killed, whatever the outcome."""
-    seen: set[tuple[int, str]] = set()
-    yield seen
-    kill_leftovers(seen)
 
 
 def start_worker(settings: Settings, log_file: Path) -> subprocess.Popen[bytes]:
@@ -141,38 +105,17 @@ def test_kill_9_of_a_worker_leaves_none_of_its_processes(settings: Settings, tmp
 
         worker.kill()
         worker.wait()
-        assert wait_for(lambda: not alive(tree_cleanup), timeout=10.0), "left behind: " + ", ".join(
-            f"{pid} {command_line(pid)[:100]}" for pid, _ in alive(tree_cleanup)
-        )
+        assert_none_left(tree_cleanup)
     finally:
         stop_all([worker])
 
 
 def test_run_restarts_a_killed_worker_and_says_so(settings: Settings, tmp_path: Path, tree_cleanup):
-    env = {name: value for name, value in os.environ.items() if not name.startswith("NEWSMON_")}
-    env |= {
-        "NEWSMON_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "NEWSMON_KAFKA__PARTITIONS": str(settings.kafka.partitions),
-        "NEWSMON_KAFKA__TOPIC_PREFIX": settings.kafka.topic_prefix,
-        "NEWSMON_WORKER__APP_ID": settings.worker.app_id,
-        "NEWSMON_STATE_DIR": str(settings.state_dir),
-        "NEWSMON_METRICS__PORT": "0",
-    }
     log_file = tmp_path / "run.log"
-    with open(log_file, "wb") as output:
-        run = subprocess.Popen(
-            [sys.executable, "-m", "newsmon", "run"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=output,
-        )
-    tree_cleanup.add((run.pid, identity(run.pid)[1]))  # type: ignore[index]
+    run = NewsmonRun(settings, log_file, tree_cleanup)
 
     def worker_children() -> list[int]:
-        children = descendants(run.pid)
-        tree_cleanup.update(filter(None, map(identity, children)))
-        return [pid for pid in children if command_line(pid).endswith("-m newsmon worker ")]
+        return [pid for pid, command in run.children().items() if command == "worker"]
 
     def restart_lines() -> list[dict[str, object]]:
         lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
@@ -184,7 +127,7 @@ def test_run_restarts_a_killed_worker_and_says_so(settings: Settings, tmp_path: 
         os.kill(first, signal.SIGKILL)
 
         assert wait_for(lambda: worker_children() not in ([], [first])), "the worker was not restarted"
-        assert run.poll() is None
+        assert run.process.poll() is None
         [line] = restart_lines()
         assert (line["child"], line["exit_code"], line["signal"], line["restart_in_seconds"]) == (
             "worker",
@@ -192,14 +135,9 @@ def test_run_restarts_a_killed_worker_and_says_so(settings: Settings, tmp_path: 
             "SIGKILL",
             1.0,
         )
-
-        run.terminate()  # its children stop with it
-        assert run.wait(timeout=DEADLINE_SECONDS) == 0
-        assert wait_for(lambda: not alive(tree_cleanup), timeout=10.0), "left behind: " + ", ".join(
-            f"{pid} {command_line(pid)[:100]}" for pid, _ in alive(tree_cleanup)
-        )
+        run.stop(timeout=DEADLINE_SECONDS)  # its children stop with it
     finally:
-        stop_all([run])
+        stop_all([run.process])
 
 
 def test_worker_creates_a_missing_state_dir_with_its_parents(

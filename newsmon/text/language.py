@@ -1,23 +1,26 @@
-"""Language identification (py3langid, restricted to candidate languages, with a confidence floor) and
-writing direction. The feed's language hint is not trusted: feeds mislabel, and multilingual outlets share
-one feed."""
+"""Languages: the ones events are extracted from, identification (py3langid, restricted to candidate
+languages, with a confidence floor), a quick Arabic-or-English reading, and writing direction. A feed's
+language hint is not trusted: feeds mislabel, and multilingual outlets share one feed."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from newsmon.settings.clean import CleanSettings
-
 LOGGER = logging.getLogger(__name__)
 
+# The languages the lexicons, the sentence model and the labelled sets cover.
+EXTRACTED_LANGUAGES = ("ar", "en")
 _RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "he", "yi", "ps", "sd", "ug", "dv", "ku", "ckb"})
 _LETTER = re.compile(r"[^\W\d_]")
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
 @lru_cache(maxsize=4)
@@ -41,15 +44,29 @@ def _identifier(candidates: tuple[str, ...], min_confidence: float) -> LanguageI
     return identifier
 
 
-def identify_language(text: str, settings: CleanSettings) -> str:
-    """ISO 639-1 code of `text`, or "und" when it is too short or the identifier is not confident."""
-    sample = text[: settings.language_sample_chars]
-    if not _letters_at_least(settings.min_language_letters).match(sample):
+def identify_language(
+    text: str, candidates: Sequence[str], *, min_confidence: float, min_letters: int, sample_chars: int
+) -> str:
+    """ISO 639-1 code of `text` among `candidates`, or "und" when its first `sample_chars` characters hold
+    fewer than `min_letters` letters or the identifier's probability is below `min_confidence`."""
+    sample = text[:sample_chars]
+    if not _letters_at_least(min_letters).match(sample):
         return "und"
-    identifier = _identifier(tuple(settings.language_candidates), settings.min_language_confidence)
+    identifier = _identifier(tuple(candidates), min_confidence)
     language, confidence = identifier.classify(sample)
     LOGGER.debug("language %s (%.2f)", language, confidence)
     return language
+
+
+def arabic_or_english(text: str) -> str:
+    """ "ar" when Arabic letters are at least 30% of the letters, else "en": the extraction engine's reading
+    of text that comes without a language (news in other languages is filtered out by the clean stage)."""
+    sample = text[:4000]
+    arabic = len(ARABIC_LETTER.findall(sample))
+    latin = len(LATIN_LETTER.findall(sample))
+    if arabic + latin == 0:
+        return "en"
+    return "ar" if arabic / (arabic + latin) >= 0.3 else "en"
 
 
 def direction(language: str, text: str) -> Literal["rtl", "ltr"]:

@@ -1,5 +1,6 @@
 import pytest
-from newsmon.streams.clean.sentences import split_sentences
+
+from newsmon.text.sentences import split_sentences
 
 
 def texts(text: str) -> list[str]:

@@ -1,6 +1,12 @@
 import random
 
-from newsmon.streams.clean.normalize import display_form, matching_form, matching_form_of_display
+from newsmon.text.normalize import (
+    display_form,
+    matching_form,
+    matching_form_of_display,
+    normalise,
+    normalise_term,
+)
 
 
 def test_display_form_strips_invisibles_and_unifies_quotes_and_dashes() -> None:
@@ -55,3 +61,36 @@ def test_matching_form_of_display_text_equals_matching_form() -> None:
         display = display_form("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))))
         for text in (display, *display.splitlines(), " ".join(display.split())):
             assert matching_form_of_display(text) == matching_form(text), repr(text)
+
+
+# The extraction engine's offset-preserving form.
+
+
+def test_arabic_forms_are_unified():
+    assert normalise("أعلنت إيطاليا آلية ٱلدعم").text == "اعلنت ايطاليا اليه الدعم"
+    assert normalise("مستشفى").text == "مستشفي"
+    assert normalise("٢٦ دولة و۱۵").text == "26 دوله و15"
+
+
+def test_dropped_marks_keep_offsets():
+    original = "متعهِّداً بتقديم ضمانات"
+    normalised = normalise(original)
+    assert normalised.text == "متعهدا بتقديم ضمانات"
+    start = normalised.text.index("بتقديم")
+    mapped = normalised.to_original(start, start + len("بتقديم"))
+    assert original[mapped[0] : mapped[1]] == "بتقديم"
+
+
+def test_tatweel_and_latin_case():
+    normalised = normalise("الـ19 Sanctions")
+    assert normalised.text == "ال19 sanctions"
+    start, end = normalised.to_original(5, 14)
+    assert "الـ19 Sanctions"[start:end] == "Sanctions"
+
+
+def test_identity_map_without_dropped_marks():
+    assert normalise("Kyiv asks").origin is None
+
+
+def test_terms_collapse_hyphens_and_spaces():
+    assert normalise_term("Air-Defence   systems") == "air defence systems"

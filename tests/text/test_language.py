@@ -1,9 +1,9 @@
 import random
 
 import pytest
-from newsmon.streams.clean.language import _LETTER, _letters_at_least, identify_language
 
 from newsmon.settings.clean import CleanSettings
+from newsmon.text.language import _LETTER, _letters_at_least, arabic_or_english, identify_language
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,15 @@ from newsmon.settings.clean import CleanSettings
     ],
 )
 def test_too_few_letters_is_undetermined(text: str, expected: str) -> None:
-    assert identify_language(text, CleanSettings()) == expected
+    settings = CleanSettings()
+    language = identify_language(
+        text,
+        settings.language_candidates,
+        min_confidence=settings.min_language_confidence,
+        min_letters=settings.min_language_letters,
+        sample_chars=settings.language_sample_chars,
+    )
+    assert language == expected
 
 
 def test_letter_threshold_counts_letters_like_findall() -> None:
@@ -28,3 +36,8 @@ def test_letter_threshold_counts_letters_like_findall() -> None:
             text,
             count,
         )
+
+
+def test_arabic_or_english_by_share_of_letters():
+    assert arabic_or_english("أعلنت فرنسا إرسال قوات") == "ar"
+    assert arabic_or_english("France will send troops") == "en"

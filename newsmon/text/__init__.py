@@ -1,0 +1,3 @@
+"""The text toolkit the stages share: normalisation (normalize.py), sentence splitting (sentences.py) and
+language identification and lists (language.py), for Arabic and English news. Part of the core: it imports
+no stage, and clean, dedup, extract and alerts read text through it."""
