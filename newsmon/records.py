@@ -10,9 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class MessageOrigin(NamedTuple):
+    """Where a message sits in Kafka. A stage that claims a key remembers the origin of the claiming
+    message, so that a redelivery of that very message (after a crash before the offset commit) repeats its
+    output rather than counting twice. Stored in tables as `[topic, partition, offset]`."""
+
+    topic: str
+    partition: int
+    offset: int
+
 
 EventType = Literal["commitment", "sanction"]
 EventStatus = Literal["announced", "proposed", "threatened", "called_for", "refused", "lifted"]

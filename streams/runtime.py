@@ -27,7 +27,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -39,7 +38,7 @@ from newsmon import metrics
 from newsmon.faults import SERIALIZATION, environment_fault
 from newsmon.lifetime import die_with_worker
 from newsmon.limits import fit_record, kind_of, payload_head
-from newsmon.records import DeadLetter, Record
+from newsmon.records import DeadLetter, MessageOrigin, Record
 from newsmon.settings import Settings
 from newsmon.topics import DEAD_LETTER, Topics
 
@@ -53,21 +52,8 @@ class PoolCrash(Exception):
     reason = "pool_crash"
 
 
-@dataclass(frozen=True)
-class Origin:
-    """Where a message sits in Kafka; a stage that claims a key remembers the origin of the claiming message
-    so that a redelivery of that same message (after a crash before the offset commit) repeats its output."""
-
-    topic: str
-    partition: int
-    offset: int
-
-    @classmethod
-    def of(cls, event: EventT) -> Origin:
-        return cls(event.message.topic, event.message.partition, event.message.offset)
-
-    def as_list(self) -> list[Any]:
-        return [self.topic, self.partition, self.offset]
+def origin_of(event: EventT) -> MessageOrigin:
+    return MessageOrigin(event.message.topic, event.message.partition, event.message.offset)
 
 
 class StageRuntime:
@@ -248,14 +234,14 @@ class StageRuntime:
 
     async def dead_letter(self, stage: str, reason: str, error: str, event: EventT) -> None:
         """Dead-letter the record of `event`: a reference to it and the head of its payload."""
-        await self._dead_letter(stage, reason, error, Origin.of(event), event.key, event.value)
+        await self._dead_letter(stage, reason, error, origin_of(event), event.key, event.value)
 
     async def _dead_letter(
         self,
         stage: str,
         reason: str,
         error: str,
-        origin: Origin | None,
+        origin: MessageOrigin | None,
         key: bytes | str | None,
         payload: bytes | None,
     ) -> None:
@@ -319,7 +305,7 @@ class StageRuntime:
             stage,
             "too_large",
             f"a {type(record).__name__} above limits.record_bytes={limit}",
-            Origin.of(event) if event is not None else None,
+            origin_of(event) if event is not None else None,
             key,
             fitted[1] if fitted is not None else record.to_bytes(),
         )

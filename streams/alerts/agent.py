@@ -22,12 +22,12 @@ from newsmon.streams.alerts.delivery import start_sinks
 from newsmon.streams.alerts.logic import Decision, expire, flush, track
 from newsmon.streams.alerts.readback import published_alert_ids
 from newsmon.streams.alerts.rules import rule_topic
-from newsmon.streams.alerts.state import AlertState, MessageOrigin
-from newsmon.streams.runtime import Origin, StageRuntime
+from newsmon.streams.alerts.state import AlertState
+from newsmon.streams.runtime import StageRuntime, origin_of
 from pydantic import StrictBool, ValidationError
 
 from newsmon import metrics
-from newsmon.records import Alert, Event, Record
+from newsmon.records import Alert, Event, MessageOrigin, Record
 from newsmon.topics import ALERT_TICKS, ALERT_TOPIC_BY_EVENT_TYPE, EVENTS, rule_alert_topic
 
 LOGGER = logging.getLogger(__name__)
@@ -159,14 +159,14 @@ class AlertAgent:
             },
         )
 
-    async def track_step(self, sighting: Event, origin: Origin, now: datetime) -> Decision:
+    async def track_step(self, sighting: Event, origin: MessageOrigin, now: datetime) -> Decision:
         """Decide on one sighting and store the decision (awaited by runtime.attempt, like on_tick: a fault of
         the state store holds the message until it clears, an error on its content dead-letters it)."""
         committed = self.app.consumer.confirmed_offset(TP(origin.topic, origin.partition))
         decision = track(
             self.state_of(sighting.event_key),
             sighting,
-            MessageOrigin(topic=origin.topic, partition=origin.partition, offset=origin.offset),
+            origin,
             now,
             self.settings,
             committed,
@@ -174,7 +174,7 @@ class AlertAgent:
         self.store(sighting.event_key, decision, origin.partition)
         return decision
 
-    async def on_event(self, event: faust.types.EventT, origin: Origin) -> None:
+    async def on_event(self, event: faust.types.EventT, origin: MessageOrigin) -> None:
         sighting = await self.runtime.decode(STAGE, Event, event)
         if sighting is None:
             return
@@ -219,7 +219,7 @@ class AlertAgent:
         """The agent: sightings from `events`, ticks from `alert-ticks`, one partition's messages in order."""
         metrics.initialise_stage(STAGE)
         async for event in stream.events():
-            origin = Origin.of(event)
+            origin = origin_of(event)
             if origin.topic == self.ticks.get_topic_name():
                 tick = await self.decode_tick(event)
                 if tick is not None:

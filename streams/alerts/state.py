@@ -11,30 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from newsmon.records import Alert, Event, EventStatus, EventType, Party, Quantity
+from newsmon.records import Alert, Event, EventStatus, EventType, MessageOrigin, Party, Quantity
 
 
 class _State(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MessageOrigin(_State):
-    """Where an input message sits in Kafka: a redelivery of that very message is recognised by it."""
-
-    topic: str
-    partition: int
-    offset: int
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, value: Any) -> Any:
-        """Entries written before typed state stored `[topic, partition, offset]`."""
-        if isinstance(value, list | tuple):
-            topic, partition, offset = value
-            return {"topic": topic, "partition": partition, "offset": offset}
-        return value
 
 
 class SightingSource(_State):

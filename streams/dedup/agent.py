@@ -31,7 +31,7 @@ from newsmon.streams.dedup.logic import (
     url_hop,
     url_sends,
 )
-from newsmon.streams.runtime import Origin, StageRuntime
+from newsmon.streams.runtime import StageRuntime, origin_of
 
 from newsmon import metrics
 from newsmon.records import Article, DedupMethod
@@ -85,7 +85,7 @@ class DedupStage:
             )
 
     async def _url_step(self, article: Article, event: faust.EventT) -> UrlJudgement:
-        return url_hop(self.tables, article, Origin.of(event).as_list())
+        return url_hop(self.tables, article, list(origin_of(event)))
 
     async def by_url(self, stream: faust.StreamT) -> None:
         async for event, article in self.runtime.records(STAGE_URL, Article, stream):
@@ -98,7 +98,7 @@ class DedupStage:
             await self.publish(STAGE_URL, sends)
 
     async def _text_step(self, article: Article, event: faust.EventT) -> TextJudgement:
-        return text_hop(self.tables, article, Origin.of(event).as_list())
+        return text_hop(self.tables, article, list(origin_of(event)))
 
     async def by_text(self, stream: faust.StreamT) -> None:
         runtime = self.runtime
@@ -128,7 +128,7 @@ class DedupStage:
             await self.publish(STAGE_INDEX, sends or [])
 
     async def _join_step(self, key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
-        return join_hop(self.tables, key, message, Origin.of(event).as_list(), time.time(), self.settings)
+        return join_hop(self.tables, key, message, list(origin_of(event)), time.time(), self.settings)
 
     async def join(self, stream: faust.StreamT) -> None:
         async for event, message in self.runtime.records(STAGE_JOIN, JoinMessage, stream, keyed=True):

@@ -29,7 +29,7 @@ from newsmon.streams.dedup.stories import StoryProfile
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newsmon.partitioner import partition_of
-from newsmon.records import Article, DedupVerdict, Record
+from newsmon.records import Article, DedupVerdict, MessageOrigin, Record
 from newsmon.settings.dedup import DedupSettings
 from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 
@@ -325,14 +325,6 @@ def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) ->
     if "fingerprint" in state:
         return state["indexed_at"] < horizon
     return all(entry[2] < horizon for entry in state.get("entries", []))
-
-
-class MessageOrigin(NamedTuple):
-    """Where a message sits in Kafka (stored as [topic, partition, offset], the form the stages pass)."""
-
-    topic: str
-    partition: int
-    offset: int
 
 
 class Answer(BaseModel):

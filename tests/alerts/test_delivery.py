@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from newsmon.streams.alerts.logic import track
-from newsmon.streams.alerts.state import MessageOrigin
 
-from newsmon.records import Party, Quantity
+from newsmon.records import MessageOrigin, Party, Quantity
 from newsmon.settings.alerts import AlertSettings, SinkSettings, WatchRule
 from newsmon.shell.processes import stop_all
 from newsmon.topics import DEAD_LETTER, Topics

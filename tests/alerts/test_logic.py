@@ -2,10 +2,9 @@ from datetime import timedelta
 
 import pytest
 from newsmon.streams.alerts.logic import CORROBORATION_INTERVAL, expire, flush, track
-from newsmon.streams.alerts.state import MessageOrigin
 from newsmon.streams.alerts.summary import is_filler, quantity_phrase, summarize
 
-from newsmon.records import Party, Quantity
+from newsmon.records import MessageOrigin, Party, Quantity
 from newsmon.settings.alerts import AlertSettings, WatchRule
 from tests.factories import NOW
 from tests.factories import make_event as sighting

@@ -5,9 +5,8 @@ from newsmon.connectors.sinks.ledger import SentLedger
 from newsmon.connectors.sinks.payloads import json_body, slack_body
 from newsmon.connectors.sinks.webhook import RetryPolicy, WebhookSink, signature
 from newsmon.streams.alerts.logic import track
-from newsmon.streams.alerts.state import MessageOrigin
 
-from newsmon.records import Alert, Quantity
+from newsmon.records import Alert, MessageOrigin, Quantity
 from newsmon.settings.alerts import AlertSettings
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW, make_event

@@ -1,6 +1,6 @@
-"""The typed join state (streams/dedup/logic.py: JoinState, Recipe, MessageOrigin, Answer): its table form
-round-trips, the form written before it was typed still reads, and a flow whose join table holds the encoded
-form (as the Faust table does) decides exactly as one holding the states."""
+"""The typed join state (streams/dedup/logic.py: JoinState, Recipe, Answer; newsmon.records.MessageOrigin):
+its table form round-trips, the form written before it was typed still reads, and a flow whose join table
+holds the encoded form (as the Faust table does) decides exactly as one holding the states."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from newsmon.streams.dedup.logic import (
     InMemoryDedup,
     JoinState,
     JoinTable,
-    MessageOrigin,
     Recipe,
 )
 
+from newsmon.records import MessageOrigin
 from newsmon.settings.dedup import DedupSettings
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
 from tests.factories import make_article

@@ -4,12 +4,11 @@ sentences (streams/extract/article_context.py), in English and Arabic; the resul
 from __future__ import annotations
 
 from newsmon.streams.alerts.logic import track
-from newsmon.streams.alerts.state import MessageOrigin
 from newsmon.streams.extract.article_context import complete_mentions, is_amount_only
 from newsmon.streams.extract.engine import extract_events
 from newsmon.streams.extract.events import article_events
 
-from newsmon.records import Event, Sentence
+from newsmon.records import Event, MessageOrigin, Sentence
 from newsmon.settings.alerts import AlertSettings
 from tests.factories import NOW, make_article
 

@@ -8,9 +8,8 @@ import re
 
 from newsmon.connectors.sinks.payloads import slack_body
 from newsmon.streams.alerts.logic import track
-from newsmon.streams.alerts.state import MessageOrigin
 
-from newsmon.records import Alert, Source
+from newsmon.records import Alert, MessageOrigin, Source
 from newsmon.settings.alerts import AlertSettings
 from tests.factories import NOW, make_event
 

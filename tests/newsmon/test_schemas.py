@@ -3,8 +3,8 @@ from pathlib import Path
 
 import jsonschema
 from newsmon.streams.alerts.logic import track
-from newsmon.streams.alerts.state import MessageOrigin
 
+from newsmon.records import MessageOrigin
 from newsmon.schemas import json_schemas
 from newsmon.settings.alerts import AlertSettings
 from tests.factories import NOW, make_event
