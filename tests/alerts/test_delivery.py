@@ -184,7 +184,7 @@ def flowing_events() -> list:
 
 
 def expected_alerts(events: list, settings: AlertSettings) -> dict[str, str]:
-    """alert_id → kind, from streams.alerts.logic run in-process over `events` in order."""
+    """alert_id → kind, from newsmon.streams.alerts.logic run in-process over `events` in order."""
     states, expected = {}, {}
     for offset, event in enumerate(events):
         decision = track(
