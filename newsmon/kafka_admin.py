@@ -50,9 +50,26 @@ def ensure_topics(
                 pass  # another process created it between list and create
         if created:
             LOGGER.info("created topics", extra={"topics": created, "partitions": kafka.partitions})
+        _warn_of_fewer_partitions(admin, [name for name in names if name not in missing], kafka.partitions)
         return created
     finally:
         admin.close()
+
+
+def _warn_of_fewer_partitions(admin: KafkaAdminClient, existing: list[str], configured: int) -> None:
+    """A raised `kafka.partitions` does not reach topics that exist: newsmon never adds partitions (that would
+    move keys, and the tables keyed by them, to other partitions), so more workers than the old count sit
+    idle. Said once per start, per topic."""
+    if not existing:
+        return
+    for topic in admin.describe_topics(existing):
+        count = len(topic["partitions"])
+        if count < configured:
+            LOGGER.warning(
+                "topic has fewer partitions than kafka.partitions; existing topics keep theirs "
+                "(recreate them, or use a new topic_prefix, to use the new count)",
+                extra={"topic": topic["name"], "partitions": count, "configured": configured},
+            )
 
 
 def delete_app_topics(

@@ -22,13 +22,18 @@ from grafanalib.core import (
     Table,
     TableSortByField,
     Target,
+    Template,
+    Templating,
     Time,
     TimeSeries,
 )
 
 OUTPUT = Path(__file__).resolve().parent / "dashboards" / "newsmon.json"
-# The uid the provisioned data source has (provisioning/datasources/prometheus.yml).
-DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+# The uid the provisioned data source has (provisioning/datasources/prometheus.yml): the default of the
+# dashboard's `datasource` variable, which every panel reads, so that a Grafana with another Prometheus (or
+# several) can import the dashboard and pick one.
+PROVISIONED_UID = "prometheus"
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 WIDTH = 24
 HEIGHT = 8
 QUANTILES = (0.5, 0.95, 0.99)
@@ -340,6 +345,17 @@ def dashboard() -> Dashboard:
         time=Time("now-6h", "now"),
         timezone="utc",
         panels=layout(rows()),
+        templating=Templating(
+            [
+                Template(
+                    name="datasource",
+                    label="Prometheus",
+                    query="prometheus",
+                    type="datasource",
+                    default=PROVISIONED_UID,
+                )
+            ]
+        ),
     ).auto_panel_ids()
 
 

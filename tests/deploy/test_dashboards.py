@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import newsmon.connectors.metrics  # noqa: F401 - registers the connector's metrics
 import yaml
 from prometheus_client import REGISTRY
@@ -40,7 +42,15 @@ def test_every_metric_in_queries_and_rules_exists():
     assert used - exposed_series_names() == set()
 
 
-def test_dashboards_use_the_provisioned_datasource():
+def test_panels_read_the_datasource_variable_whose_default_is_the_provisioned_one():
     provisioned = yaml.safe_load((DEPLOY / "grafana/provisioning/datasources/prometheus.yml").read_text())
     uids = {source["uid"] for source in provisioned["datasources"]}
-    assert {load_generator().DATASOURCE["uid"]} <= uids
+    board = json.loads((DEPLOY / "grafana/dashboards/newsmon.json").read_text(encoding="utf-8"))
+    (variable,) = board["templating"]["list"]
+    assert variable["name"] == "datasource" and variable["type"] == "datasource"
+    assert variable["query"] == "prometheus" and variable["current"]["value"] in uids
+    panels = [panel for panel in board["panels"] if panel["type"] != "row"]
+    sources = {json.dumps(p["datasource"]) for p in panels} | {
+        json.dumps(t["datasource"]) for p in panels for t in p["targets"]
+    }
+    assert sources == {json.dumps({"type": "prometheus", "uid": "${datasource}"})}
