@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from courlan import normalize_url
+
 # Parameters that say where a click came from, never which article it is.
 _TRACKING_PARAMS = frozenset(
     {
@@ -67,11 +69,13 @@ def _canonical_host(host: str) -> str:
 def canonical_url(url: str) -> str:
     """Normalise `url` to the article's identity.
 
-    Lower-cases scheme and host, drops the default port, the fragment, tracking parameters (utm_*, fbclid,
-    gclid …) and AMP switches, sorts the remaining query, strips a trailing slash and maps mobile/AMP variants
-    (m.example.com, amp.example.com, …/article/amp, article.amp.html) to the ordinary page.
+    First courlan's `normalize_url` (the URL library trafilatura maintains: case of scheme and host, default
+    port, percent-encoding, the tracking parameters it knows, query order), then newsmon's rules: drops the
+    fragment, the tracking parameters courlan keeps (utm_*, fbclid, gclid, ns_*, …) and AMP switches, sorts
+    the remaining query, strips a trailing slash and maps mobile/AMP variants (m.example.com, amp.example.com,
+    …/article/amp, article.amp.html) to the ordinary page.
     """
-    parts = urlsplit(url.strip())
+    parts = urlsplit(normalize_url(url.strip()))
     scheme = parts.scheme.lower()
     host = _canonical_host(parts.hostname or "")
     port = parts.port if parts.port and parts.port != DEFAULT_PORTS.get(scheme) else None
