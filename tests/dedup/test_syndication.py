@@ -135,9 +135,7 @@ def test_a_resemblance_the_sentence_cover_contradicts_is_an_estimation_error():
 
 
 def test_sketch_cuts_sentences_at_full_stops_and_line_ends():
-    lengths, hashes = containment._unpack(
-        containment.sketch("One two three. Four five\nsix seven «eight.»")
-    )
+    lengths, hashes = containment._unpack(containment.sketch("One two three. Four five\nsix seven «eight.»"))
     assert lengths.tolist() == [2, 1, 2] and len(hashes) == 5
 
 
