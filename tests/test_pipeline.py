@@ -150,6 +150,9 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
     assert all(letter.source_offset is not None and letter.key == "poison" for letter in letters)
 
 
+# On Kafka only, the production path (suite time: 42 s on tansu): tansu's kill -9 of a worker while events
+# flow is tests/alerts/test_delivery.py's, and its own restart is tests/newsmon/test_one_box.py's.
+@pytest.mark.brokers("kafka")
 def test_killed_and_restarted_worker_publishes_no_duplicate_alert(settings: Settings):
     worker = start_worker(settings)
     try:
