@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
 from newsmon.records import Alert, Article, DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
@@ -25,9 +24,9 @@ from newsmon.settings.connector import FeedConfig
 from newsmon.shell.connect import run_connector
 from newsmon.shell.demo.run import demo_settings
 from newsmon.shell.demo.site import DemoServer
-from newsmon.shell.processes import spawn, stop_all, write_effective_settings
+from newsmon.shell.processes import stop_all
 from newsmon.topics import ARTICLES, DEAD_LETTER, EVENTS, RAW_PAGES, Topics
-from tests.alerts.harness import wait_until_drained
+from tests.alerts.harness import start_worker, wait_until_drained
 from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
 from tests.process_tree import kill_9
 from tests.topic_reading import read_values
@@ -88,16 +87,6 @@ def settings(broker, site: DemoServer, tmp_path: Path) -> Settings:
     )
     ensure_topics(configured.kafka, broker.bootstrap_servers, configured.alerts.rule_names())
     return configured
-
-
-def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
-    return spawn(
-        ["worker"],
-        write_effective_settings(settings),
-        settings.kafka.bootstrap_servers,
-        free_port(),
-        log_file=settings.state_dir / log_name,
-    )
 
 
 def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Settings):

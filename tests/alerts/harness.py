@@ -50,25 +50,23 @@ def alert_settings_run(bootstrap: str, tmp_path: Path, alerts: AlertSettings) ->
     return settings
 
 
-def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
+def _start(command: str, settings: Settings, log_name: str) -> subprocess.Popen[bytes]:
     return spawn(
-        ["worker"],
+        [command],
         write_effective_settings(settings),
         settings.kafka.bootstrap_servers,
         free_port(),
         log_file=settings.state_dir / log_name,
     )
+
+
+def start_worker(settings: Settings, log_name: str = "worker.log") -> subprocess.Popen[bytes]:
+    return _start("worker", settings, log_name)
 
 
 def start_deliver(settings: Settings, log_name: str = "deliver.log") -> subprocess.Popen[bytes]:
     """`newsmon deliver`: the one process of a deployment that runs the sinks (workers do not)."""
-    return spawn(
-        ["deliver"],
-        write_effective_settings(settings),
-        settings.kafka.bootstrap_servers,
-        free_port(),
-        log_file=settings.state_dir / log_name,
-    )
+    return _start("deliver", settings, log_name)
 
 
 def sighting(outlet: str, status: str = "announced", **changes: Any) -> Event:
