@@ -1,5 +1,5 @@
 """Cross-language story anchors: what an Arabic and an English report of one event share although they
-share no word — the parties named (gazetteer codes, through streams/extract's lexicon) and the figures.
+share no word — the parties named (codes of the text toolkit's gazetteer) and the figures.
 
 Two reports in different languages are of one event when they name a common party and share at least
 `MIN_SHARED_NUMBERS` distinctive numbers, which are at least `MIN_NUMBER_CONTAINMENT` of the numbers of the
@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from newsmon.streams.extract.lexicon import load_lexicon
 from pydantic import BaseModel, ConfigDict
 
 from newsmon.text.normalize import matching_form, normalise
+from newsmon.text.phrases import load_gazetteer
 
 MIN_SHARED_NUMBERS = 2
 MIN_NUMBER_CONTAINMENT = 0.5
@@ -52,9 +52,9 @@ def _number(raw: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _codes_of_line(line: str) -> frozenset[str]:
-    lexicon = load_lexicon()
+    gazetteer = load_gazetteer()
     normalised = normalise(line)
-    hits = lexicon.match(lexicon.tokenise(normalised.text), line, normalised.to_original)
+    hits = gazetteer.match(gazetteer.tokenise(normalised.text), line, normalised.to_original)
     return frozenset(entry.party.code for hit in hits for entry in hit.parties if entry.kind != _NON_STATE)
 
 

@@ -21,9 +21,10 @@ from functools import lru_cache, partial
 from newsmon.records import Party, Quantity
 from newsmon.text.language import arabic_or_english
 from newsmon.text.normalize import NormalisedText, normalise
+from newsmon.text.phrases import Hit, Lexicon, Token
 from newsmon.text.sentences import split_sentences_at_spaces
 
-from .lexicon import DATA_DIR, Hit, Lexicon, Token, load_lexicon
+from .lexicon import DATA_DIR, load_lexicon
 from .model import TYPES, Combination, SentenceModel, SentenceScores, load_sentence_model
 from .quantity import nearest_quantity
 from .roles import Roles, assign_roles, likely_provider, sentence_subject

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsmon.records import Party
-
-from .lexicon import Hit
+from newsmon.text.phrases import Hit
 
 if TYPE_CHECKING:
     from .engine import SentenceAnalysis
