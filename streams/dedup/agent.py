@@ -14,10 +14,13 @@ import faust
 from newsmon.streams.dedup.logic import (
     DedupTables,
     JoinMessage,
-    JoinTable,
+    JoinState,
     Probe,
     Send,
+    TextClaim,
     TextJudgement,
+    TypedTable,
+    UrlClaim,
     UrlJudgement,
     deadline_message,
     index_expired,
@@ -64,10 +67,10 @@ class DedupStage:
         # (streams.dedup.logic.fingerprint_key), each on the partition its probes are sent to. Each
         # article's body is kept apart from its join state (rewritten on every join message), keyed alike.
         self.tables = DedupTables(
-            urls=runtime.table("dedup-urls"),
-            texts=runtime.table("dedup-texts"),
+            urls=TypedTable(runtime.table("dedup-urls"), UrlClaim),
+            texts=TypedTable(runtime.table("dedup-texts"), TextClaim),
             index=runtime.table("dedup-index", use_partitioner=True, key_type=bytes),
-            joins=JoinTable(runtime.table("dedup-joins", use_partitioner=True, key_type=bytes)),
+            joins=TypedTable(runtime.table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState),
             articles=runtime.table("dedup-articles", use_partitioner=True, key_type=bytes),
         )
         self.nudged: set[bytes | str] = (
@@ -85,7 +88,7 @@ class DedupStage:
             )
 
     async def _url_step(self, article: Article, event: faust.EventT) -> UrlJudgement:
-        return url_hop(self.tables, article, list(origin_of(event)))
+        return url_hop(self.tables, article, origin_of(event))
 
     async def by_url(self, stream: faust.StreamT) -> None:
         async for event, article in self.runtime.records(STAGE_URL, Article, stream):
@@ -98,7 +101,7 @@ class DedupStage:
             await self.publish(STAGE_URL, sends)
 
     async def _text_step(self, article: Article, event: faust.EventT) -> TextJudgement:
-        return text_hop(self.tables, article, list(origin_of(event)))
+        return text_hop(self.tables, article, origin_of(event))
 
     async def by_text(self, stream: faust.StreamT) -> None:
         runtime = self.runtime
@@ -128,7 +131,7 @@ class DedupStage:
             await self.publish(STAGE_INDEX, sends or [])
 
     async def _join_step(self, key: str, message: JoinMessage, event: faust.EventT) -> list[Send]:
-        return join_hop(self.tables, key, message, list(origin_of(event)), time.time(), self.settings)
+        return join_hop(self.tables, key, message, origin_of(event), time.time(), self.settings)
 
     async def join(self, stream: faust.StreamT) -> None:
         async for event, message in self.runtime.records(STAGE_JOIN, JoinMessage, stream, keyed=True):

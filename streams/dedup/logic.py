@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from enum import Enum
 from itertools import count
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Self, TypeVar
 
 from newsmon.streams.dedup import containment, crosslingual, minhash, stories
 from newsmon.streams.dedup.crosslingual import Anchors
@@ -39,16 +39,55 @@ class UrlDecision(Enum):
     SAME_PAGE_AGAIN = "same_page_again"
 
 
+class TableState(BaseModel):
+    """A typed table value: `encode` gives its table form (JSON-ready, unset fields left out), `decode` reads
+    it back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def encode(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    @classmethod
+    def decode(cls, stored: dict[str, Any]) -> Self:
+        return cls.model_validate(stored)
+
+
+StateT = TypeVar("StateT", bound=TableState)
+
+
+class UrlClaim(TableState):
+    """What the URL table holds for a canonical URL: the text last seen there and the message that brought
+    it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text_hash: str
+    article_id: str
+    origin: MessageOrigin
+
+
+class TextClaim(TableState):
+    """What the text table holds for a text hash: the first article with that text, its story, and the
+    message that brought it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    story_id: str
+    origin: MessageOrigin
+
+
 @dataclass(frozen=True)
 class UrlJudgement:
     decision: UrlDecision
-    state: dict[str, Any]
+    state: UrlClaim
 
 
-def judge_by_url(article: Article, state: dict[str, Any] | None, origin: list[Any]) -> UrlJudgement:
+def judge_by_url(article: Article, state: UrlClaim | None, origin: MessageOrigin) -> UrlJudgement:
     """Decide on an article keyed by canonical URL; `state` is what the URL table holds for that URL."""
-    claim = {"text_hash": article.text_hash, "article_id": article.article_id, "origin": origin}
-    if state is None or state["origin"] == origin or state["text_hash"] != article.text_hash:
+    claim = UrlClaim(text_hash=article.text_hash, article_id=article.article_id, origin=origin)
+    if state is None or state.origin == origin or state.text_hash != article.text_hash:
         return UrlJudgement(UrlDecision.FORWARD, claim)
     return UrlJudgement(UrlDecision.SAME_PAGE_AGAIN, state)
 
@@ -56,20 +95,20 @@ def judge_by_url(article: Article, state: dict[str, Any] | None, origin: list[An
 @dataclass(frozen=True)
 class TextJudgement:
     article: Article | None  # the article with its verdict, or None when there is nothing to pass on
-    state: dict[str, Any]
+    state: TextClaim
 
 
-def judge_by_text(article: Article, state: dict[str, Any] | None, origin: list[Any]) -> TextJudgement:
+def judge_by_text(article: Article, state: TextClaim | None, origin: MessageOrigin) -> TextJudgement:
     """Decide on an article keyed by text hash; `state` is what the text table holds for that hash."""
-    if state is None or state["origin"] == origin:
-        claim = {"article_id": article.article_id, "story_id": article.article_id, "origin": origin}
+    if state is None or state.origin == origin:
+        claim = TextClaim(article_id=article.article_id, story_id=article.article_id, origin=origin)
         verdict = DedupVerdict(story_id=article.article_id)
         return TextJudgement(article.model_copy(update={"dedup": verdict}), claim)
-    if state["article_id"] == article.article_id:
+    if state.article_id == article.article_id:
         # The same article reached us twice (its URL was revised back to a text we know): nothing new.
         return TextJudgement(None, state)
     verdict = DedupVerdict(
-        duplicate_of=state["article_id"], method="text_hash", similarity=1.0, story_id=state["story_id"]
+        duplicate_of=state.article_id, method="text_hash", similarity=1.0, story_id=state.story_id
     )
     return TextJudgement(article.model_copy(update={"dedup": verdict}), state)
 
@@ -344,11 +383,9 @@ class Recipe(NamedTuple):
     target: str | None = None
 
 
-class JoinState(BaseModel):
-    """What the join table holds for one article (`encode`/`decode` give its table form). Updated copy on
-    write: a step never changes the containers of the state it was given."""
-
-    model_config = ConfigDict(extra="forbid")
+class JoinState(TableState):
+    """What the join table holds for one article. Updated copy on write: a step never changes the containers
+    of the state it was given."""
 
     article_id: str
     created_at: float
@@ -367,14 +404,6 @@ class JoinState(BaseModel):
     verdict: DedupVerdict | None = None
     decided_at: float | None = None
     deadline_passed: bool = False
-
-    def encode(self) -> dict[str, Any]:
-        """The table form (JSON-ready; unset fields left out)."""
-        return self.model_dump(mode="json", exclude_none=True)
-
-    @classmethod
-    def decode(cls, stored: dict[str, Any]) -> JoinState:
-        return cls.model_validate(stored)
 
     def answer(self) -> Answer:
         """The answer of a decided article."""
@@ -395,7 +424,7 @@ def join(
     state: JoinState | None,
     article_id: str,
     message: JoinMessage,
-    origin: list[Any],
+    origin: MessageOrigin,
     now: float,
     settings: DedupSettings,
     read_article: Callable[[], dict[str, Any] | None],
@@ -405,11 +434,11 @@ def join(
     The article's body is not part of the state, which is rewritten on every message: it is returned once, to
     be kept apart, and read back (`read_article`) only to publish the verdict."""
     state = state if state is not None else JoinState(article_id=article_id, created_at=now)
-    position, last = MessageOrigin(*origin), state.origin
-    redelivered = last is not None and last[:2] == position[:2] and position.offset <= last.offset
-    if redelivered and position.offset in state.emitted:
+    last = state.origin
+    redelivered = last is not None and last[:2] == origin[:2] and origin.offset <= last.offset
+    if redelivered and origin.offset in state.emitted:
         # A redelivery (crash before the offset commit): publish again exactly what it published before.
-        recipes = state.emitted[position.offset]
+        recipes = state.emitted[origin.offset]
         return JoinResult(
             state,
             [send for recipe in recipes for send in _render(state, recipe, read_article)],
@@ -430,10 +459,10 @@ def join(
         if message.kind == "self" and state.published is None
         else None
     )
-    state = state.model_copy(update={"origin": position})
+    state = state.model_copy(update={"origin": origin})
     recipes = _apply(state, message) + _advance(state, now, settings)
     if recipes:
-        state.emitted = {**state.emitted, position.offset: recipes}
+        state.emitted = {**state.emitted, origin.offset: recipes}
     body = (lambda: arrived) if arrived is not None else read_article
     return JoinResult(state, [send for recipe in recipes for send in _render(state, recipe, body)], arrived)
 
@@ -686,21 +715,22 @@ def url_sends(article: Article, judgement: UrlJudgement) -> list[Send]:
     return [Send(ARTICLES_BY_TEXT, article.text_hash, article)]
 
 
-class JoinTable(MutableMapping[str, JoinState]):
-    """The join table read and written as typed states over a table holding their `encode`d form (a Faust
-    table; the in-memory stage keeps the states themselves in a plain dict)."""
+class TypedTable(MutableMapping[str, StateT]):
+    """A table read and written as typed states over a table holding their `encode`d form (a Faust table;
+    the in-memory stage keeps the states themselves in plain dicts)."""
 
-    def __init__(self, table: MutableMapping[str, Any]) -> None:
+    def __init__(self, table: MutableMapping[str, Any], state_type: type[StateT]) -> None:
         self._table = table
+        self._state_type = state_type
 
-    def __getitem__(self, key: str) -> JoinState:
-        return JoinState.decode(self._table[key])
+    def __getitem__(self, key: str) -> StateT:
+        return self._state_type.decode(self._table[key])
 
-    def get(self, key: str, default: JoinState | None = None) -> JoinState | None:
+    def get(self, key: str, default: StateT | None = None) -> StateT | None:
         stored = self._table.get(key)
-        return default if stored is None else JoinState.decode(stored)
+        return default if stored is None else self._state_type.decode(stored)
 
-    def __setitem__(self, key: str, state: JoinState) -> None:
+    def __setitem__(self, key: str, state: StateT) -> None:
         self._table[key] = state.encode()
 
     def __delitem__(self, key: str) -> None:
@@ -718,21 +748,21 @@ class DedupTables:
     """The stage's state, as the agents (Faust tables) and InMemoryDedup (dicts) hold it: each hop function
     below reads and writes it the same way for both."""
 
-    urls: MutableMapping[str, Any]  # canonical URL → judge_by_url's claim
-    texts: MutableMapping[str, Any]  # text hash → judge_by_text's claim
+    urls: MutableMapping[str, UrlClaim]  # canonical URL → judge_by_url's claim
+    texts: MutableMapping[str, TextClaim]  # text hash → judge_by_text's claim
     index: MutableMapping[str, Any]  # index keys and fingerprint copies (index_probe)
     joins: MutableMapping[str, JoinState]  # article id → its join state
     articles: MutableMapping[str, Any]  # article id → its body, written once
 
 
-def url_hop(tables: DedupTables, article: Article, origin: list[Any]) -> UrlJudgement:
+def url_hop(tables: DedupTables, article: Article, origin: MessageOrigin) -> UrlJudgement:
     """The by-URL step: judge, remember the claim."""
     judgement = judge_by_url(article, tables.urls.get(article.canonical_url), origin)
     tables.urls[article.canonical_url] = judgement.state
     return judgement
 
 
-def text_hop(tables: DedupTables, article: Article, origin: list[Any]) -> TextJudgement:
+def text_hop(tables: DedupTables, article: Article, origin: MessageOrigin) -> TextJudgement:
     """The by-text step: judge, remember the claim (the probes are computed by the caller, in its pool)."""
     judgement = judge_by_text(article, tables.texts.get(article.text_hash), origin)
     tables.texts[article.text_hash] = judgement.state
@@ -752,7 +782,7 @@ def join_hop(
     tables: DedupTables,
     article_id: str,
     message: JoinMessage,
-    origin: list[Any],
+    origin: MessageOrigin,
     now: float,
     settings: DedupSettings,
 ) -> list[Send]:
@@ -801,7 +831,7 @@ class InMemoryDedup:
             send = queue.pop(0)
             queue.extend(self.handle(send, self._origin(send.topic), now))
 
-    def handle(self, send: Send, origin: list[Any], now: float) -> list[Send]:
+    def handle(self, send: Send, origin: MessageOrigin, now: float) -> list[Send]:
         """Process one message as the stage's agent for its topic would; return what it publishes."""
         if send.topic == ARTICLES:
             return url_sends(send.record, url_hop(self.state, send.record, origin))
@@ -820,6 +850,6 @@ class InMemoryDedup:
             return index_hop(self.state, send.record, now, self.settings)
         return join_hop(self.state, send.key, send.record, origin, now, self.settings)
 
-    def _origin(self, topic: str) -> list[Any]:
+    def _origin(self, topic: str) -> MessageOrigin:
         self._offsets[topic] = self._offsets.get(topic, -1) + 1
-        return [topic, 0, self._offsets[topic]]
+        return MessageOrigin(topic, 0, self._offsets[topic])

@@ -18,6 +18,7 @@ from newsmon.streams.dedup.logic import (
     text_sends,
 )
 
+from newsmon.records import MessageOrigin
 from newsmon.settings.dedup import DedupSettings
 from newsmon.topics import ARTICLES_DEDUPED
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
@@ -33,7 +34,7 @@ def article(url: str, paragraphs: list[str]):
 
 
 def first_sends(item) -> list[Send]:
-    judged = judge_by_text(item, None, ["by-text", 0, 0]).article
+    judged = judge_by_text(item, None, MessageOrigin("by-text", 0, 0)).article
     return text_sends(judged, index_probes(judged, SETTINGS, PARTITIONS))
 
 
@@ -101,7 +102,7 @@ def test_redelivered_join_message_republishes_and_upstream_repeat_does_not():
     for send, origin, result in origins.values():
         if send.topic != "dedup.bands":
             assert dedup.handle(send, origin, now=0.0) == result  # redelivery: the same output again
-            repeat = dedup.handle(send, [origin[0], origin[1], origin[2] + 10_000], now=0.0)
+            repeat = dedup.handle(send, origin._replace(offset=origin.offset + 10_000), now=0.0)
             # An upstream repeat publishes nothing new: nothing, or — an ask to a decided article, answered
             # from its verdict without a state write — the very same answer, which the asker ignores.
             assert repeat == [] or repeat == result and send.record.kind == "ask"

@@ -1,15 +1,16 @@
 from newsmon.streams.dedup.logic import UrlDecision, judge_by_text, judge_by_url
 
+from newsmon.records import MessageOrigin
 from tests.factories import make_article
 
-ORIGIN_A = ["articles", 0, 10]
-ORIGIN_B = ["articles", 1, 4]
+ORIGIN_A = MessageOrigin("articles", 0, 10)
+ORIGIN_B = MessageOrigin("articles", 1, 4)
 
 
 def test_first_sighting_of_a_url_is_forwarded_and_claimed():
     judgement = judge_by_url(make_article("u1"), None, ORIGIN_A)
     assert judgement.decision is UrlDecision.FORWARD
-    assert judgement.state["origin"] == ORIGIN_A
+    assert judgement.state.origin == ORIGIN_A
 
 
 def test_same_url_same_text_from_another_message_is_dropped():
@@ -28,7 +29,7 @@ def test_revised_text_on_a_known_url_goes_on():
     first = judge_by_url(make_article("u1", "h1"), None, ORIGIN_A)
     revised = judge_by_url(make_article("u1", "h2"), first.state, ORIGIN_B)
     assert revised.decision is UrlDecision.FORWARD
-    assert revised.state["text_hash"] == "h2"
+    assert revised.state.text_hash == "h2"
 
 
 def test_copy_under_another_url_is_marked_duplicate_of_the_first():

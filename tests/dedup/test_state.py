@@ -1,6 +1,7 @@
-"""The typed join state (streams/dedup/logic.py: JoinState, Recipe, Answer; newsmon.records.MessageOrigin):
-its table form round-trips, the form written before it was typed still reads, and a flow whose join table
-holds the encoded form (as the Faust table does) decides exactly as one holding the states."""
+"""The typed dedup state (streams/dedup/logic.py: JoinState, Recipe, Answer, UrlClaim, TextClaim;
+newsmon.records.MessageOrigin): its table form round-trips, the form written before it was typed still
+reads, and a flow whose tables hold the encoded form (as the Faust tables do) decides exactly as one holding
+the states."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from newsmon.streams.dedup.logic import (
     Answer,
     InMemoryDedup,
     JoinState,
-    JoinTable,
     Recipe,
+    TextClaim,
+    TypedTable,
+    UrlClaim,
 )
 
 from newsmon.records import MessageOrigin
@@ -52,12 +55,35 @@ def test_every_join_state_of_a_flow_round_trips_through_its_table_form():
         assert JoinState.decode(json.loads(json.dumps(state.encode()))) == state
 
 
-def test_a_flow_over_encoded_join_states_decides_as_one_over_states():
+def test_every_claim_of_a_flow_round_trips_through_its_table_form():
+    dedup = InMemoryDedup(SETTINGS)
+    run(dedup)
+    claims = [*dedup.tables["urls"].values(), *dedup.tables["texts"].values()]
+    assert {type(claim) for claim in claims} == {UrlClaim, TextClaim}
+    for claim in claims:
+        assert type(claim).decode(json.loads(json.dumps(claim.encode()))) == claim
+
+
+def test_a_flow_over_encoded_states_decides_as_one_over_states():
     plain = run(InMemoryDedup(SETTINGS))
     encoded = InMemoryDedup(SETTINGS)
-    encoded.state = dataclasses.replace(encoded.state, joins=JoinTable(encoded.tables["joins"]))
+    tables = encoded.tables
+    encoded.state = dataclasses.replace(
+        encoded.state,
+        urls=TypedTable(tables["urls"], UrlClaim),
+        texts=TypedTable(tables["texts"], TextClaim),
+        joins=TypedTable(tables["joins"], JoinState),
+    )
     assert run(encoded) == plain
-    assert all(isinstance(stored, dict) for stored in encoded.tables["joins"].values())
+    for name in ("urls", "texts", "joins"):
+        assert tables[name] and all(isinstance(stored, dict) for stored in tables[name].values())
+
+
+def test_claims_written_before_they_were_typed_still_read():
+    url_claim = UrlClaim.decode({"text_hash": "h", "article_id": "a", "origin": ["articles", 2, 7]})
+    text_claim = TextClaim.decode({"article_id": "a", "story_id": "s", "origin": ["articles.by-text", 0, 3]})
+    assert url_claim.origin == MessageOrigin("articles", 2, 7)
+    assert text_claim.origin == MessageOrigin("articles.by-text", 0, 3)
 
 
 def test_the_untyped_table_form_still_reads():
