@@ -48,8 +48,9 @@ class DedupSettings(BaseModel):
     cross_language_stories: bool = Field(
         default=False,
         description="Link reports of one event in different languages by the parties they name and the "
-        "figures they share (streams/dedup/crosslingual.py). Off: measured only on pairs the project wrote, "
-        "and the gazetteer look-up costs ~1.3 ms per 200 words.",
+        "figures they share (streams/dedup/crosslingual.py). Off: on 383 real Arabic-English pairs its "
+        "precision is 0.23 and its recall 0.48 (streams/dedup/README.md), and the gazetteer look-up costs "
+        "~1.3 ms per 200 words.",
     )
     story_threshold: float = Field(
         default=0.3,

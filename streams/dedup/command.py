@@ -36,9 +36,10 @@ def dedup_command(ctx: click.Context, paths: tuple[str, ...], eval_file: Path | 
         pairs = parse_pairs(eval_file.read_text(encoding="utf-8").splitlines())
         verdicts = [judge_pair(pair.a, pair.b, settings.clean, settings.dedup) for pair in pairs]
         click.echo(format_report(evaluate(pairs, verdicts)))
-        by_kind = evaluate_by_kind(pairs, verdicts)
-        if by_kind:
-            click.echo(format_kinds(by_kind))
+        for decision in ("duplicate", "story"):
+            by_kind = evaluate_by_kind(pairs, verdicts, decision)
+            if by_kind:
+                click.echo(format_kinds(by_kind, decision))
     dedup = InMemoryDedup(settings.dedup)
     path_of: dict[str, str] = {}
     for path in paths:

@@ -8,9 +8,11 @@ form), thousands separators dropped; not a year (1900-2099: every report of a se
 single digit (small counts are spelled out in one language and written as digits in the other). The score
 is that containment, 0 when the rule fails; index keys are the longest distinctive numbers (`KEY_NUMBERS`).
 
-Where it fails: reports without figures (an audience, a visit) are never linked; two events of one topic
-with the same figures (a toll updated to the same number, a price quoted twice) would be. Off by default
-(`dedup.cross_language_stories`); README, "Cross-language stories", has the figures.
+Where it fails (measured on 383 real Arabic-English pairs, README "Cross-language stories": precision 0.23,
+recall 0.48): a short report's two figures are contained in any long article having them (ages, days,
+percentages, round numbers); a story's figures recur in its next events (a toll, a package, a vote count);
+reports of one event often share fewer than two figures (one given, rounded, or updated), and reports
+without figures are never linked. Off by default (`dedup.cross_language_stories`).
 """
 
 from __future__ import annotations

@@ -139,28 +139,43 @@ def evaluate(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> 
     return results
 
 
-def evaluate_by_kind(pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict]) -> dict[str, Scores]:
-    """Scores of the duplicate decision per pair kind (pairs without a kind left out), kinds sorted."""
+def evaluate_by_kind(
+    pairs: Sequence[LabelledPair], verdicts: Sequence[PairVerdict], decision: str = "duplicate"
+) -> dict[str, Scores]:
+    """Scores of one decision per pair kind (pairs without a kind, and pairs the decision is not scored
+    on, left out), kinds sorted."""
     if len(pairs) != len(verdicts):
         raise ValueError(f"{len(pairs)} pairs but {len(verdicts)} verdicts")
-    positive = POSITIVE_LABELS["duplicate"]
-    kinds = sorted({pair.kind for pair in pairs if pair.kind is not None})
+    positive = POSITIVE_LABELS[decision]
+    scored = [
+        (pair, verdict)
+        for pair, verdict in zip(pairs, verdicts, strict=True)
+        if pair.kind is not None and pair.label not in UNSCORED_LABELS[decision]
+    ]
     results: dict[str, Scores] = {}
-    for kind in kinds:
-        chosen = [(pair, verdict) for pair, verdict in zip(pairs, verdicts, strict=True) if pair.kind == kind]
-        results[kind] = confusion(
-            [pair.label in positive for pair, _ in chosen], [verdict.duplicate for _, verdict in chosen]
-        )
+    for kind in sorted({pair.kind for pair, _ in scored}):
+        chosen = [(pair, verdict) for pair, verdict in scored if pair.kind == kind]
+        truth = [pair.label in positive for pair, _ in chosen]
+        results[kind] = confusion(truth, [verdict.decides(decision) for _, verdict in chosen])
     return results
 
 
-def format_kinds(results: dict[str, Scores]) -> str:
-    """The duplicate decision per kind: pairs, how many are copies by their label, how many were found."""
-    lines = [f"{'kind':<22} {'pairs':>5} {'copies':>6} {'found':>5} {'false':>5}"]
+# What a positive pair is, in the per-kind tables' column.
+POSITIVES_NAMED = {"duplicate": "copies", "story": "same"}
+
+
+def format_kinds(results: dict[str, Scores], decision: str = "duplicate") -> str:
+    """One decision per kind, under a title line: pairs, how many are positive by their label (copies; of
+    one story), how many of those were found, how many others were taken for one."""
+    width = max([22, *map(len, results)])
+    lines = [
+        f"{decision} decision per kind",
+        f"{'kind':<{width}} {'pairs':>5} {POSITIVES_NAMED[decision]:>6} {'found':>5} {'false':>5}",
+    ]
     for kind, scores in results.items():
-        copies = scores.true_positives + scores.false_negatives
+        positives = scores.true_positives + scores.false_negatives
         found, false = scores.true_positives, scores.false_positives
-        lines.append(f"{kind:<22} {scores.support:>5} {copies:>6} {found:>5} {false:>5}")
+        lines.append(f"{kind:<{width}} {scores.support:>5} {positives:>6} {found:>5} {false:>5}")
     return "\n".join(lines)
 
 

@@ -23,15 +23,25 @@ duplicate decision only.
 
 `draw` wrote the committed files (`--seed 20261206`); rerunning it with that seed on the same mirrors
 rewrites them unchanged.
+
+The cross-language set (`data/crosslingual_articles.jsonl`, `data/crosslingual_pairs.jsonl`, same formats):
+pairs of an Arabic report (Al Mayadeen, 2023) and an English one (an entry of the 2023 news feeds of the RSS
+link database: title and description), each judged by reading both as reports of the same event (label
+`same_story`), of another event of the same story or topic, or unrelated (`different`); the kind names the
+judgement and how many distinctive numbers the two share (`same_event/2+num`). They were judged, not drawn
+by a seed: the files are the record. `materialise --set crosslingual [--split dev|test]` writes them for
+`newsmon dedup --eval` (with `dedup.cross_language_stories` on); README, "Cross-language stories".
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import random
 import re
+import subprocess
 import sys
 import zlib
 from collections import Counter, defaultdict
@@ -48,6 +58,10 @@ from newsmon.streams.extract.sampling import SourceArticle
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ARTICLES_FILE = DATA_DIR / "realset_articles.jsonl"
 PAIRS_FILE = DATA_DIR / "realset_pairs.jsonl"
+CROSS_ARTICLES_FILE = DATA_DIR / "crosslingual_articles.jsonl"
+CROSS_PAIRS_FILE = DATA_DIR / "crosslingual_pairs.jsonl"
+CROSS_LANGUAGE = "ar+en"  # the `lang` of a cross-language pair: a is the Arabic report, b the English one
+SPLITS = ("dev", "test")
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 DRAW_SEED = 20261206
 SOURCES_PER_LANGUAGE = 30
@@ -71,9 +85,10 @@ BOILERPLATE = {
         "جميع الحقوق محفوظة لصحيفة المساء 2015",
     ],
 }
-ARTICLE_READERS = {"ar": sampling.saudinewsnet_articles, "en": sampling.fnc1_articles}
+DRAW_READERS = {"ar": sampling.saudinewsnet_articles, "en": sampling.fnc1_articles}
 _PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
 _CONTENT_WORD = re.compile(r"\w{4,}")
+_MARKUP_TAG = re.compile(r"<[^>]*>")
 
 
 class PointerMismatch(Exception):
@@ -204,7 +219,7 @@ def draw(mirrors: Path, seed: int) -> tuple[list[ArticlePointer], list[PairRecip
     rng = random.Random(seed)
     pointers: dict[str, ArticlePointer] = {}
     recipes: list[PairRecipe] = []
-    for lang, reader in ARTICLE_READERS.items():
+    for lang, reader in DRAW_READERS.items():
         seen: set[str] = set()
         pool = []
         for article in reader(mirrors):
@@ -246,24 +261,31 @@ def read_recipes(path: Path = PAIRS_FILE) -> list[PairRecipe]:
 
 
 def fetch_articles(pointers: Iterable[ArticlePointer], mirrors: Path) -> dict[str, SourceArticle]:
-    """The articles pointed at, read through the corpus readers and checked against their hashes
+    """The articles pointed at, read from the mirrors and checked against their hashes
     (`realtext.MirrorMissing` when a corpus has not been fetched)."""
-    wanted = {pointer.location: pointer for pointer in pointers}
     found: dict[str, SourceArticle] = {}
-    for lang in sorted({pointer.lang for pointer in wanted.values()}):
-        for article in ARTICLE_READERS[lang](mirrors):
-            pointer = wanted.get((article.repo, article.path, article.member, article.index))
-            if pointer is None or pointer.lang != lang:
-                continue
-            title = _sha256(article.title) if article.title else None
-            if _sha256(article.text) != pointer.sha256 or title != pointer.title_sha256:
-                raise PointerMismatch(
-                    f"{pointer.id}: {pointer.repo} {pointer.path} no longer holds the article"
-                )
-            found[pointer.id] = article
-    missing = sorted(pointer.id for pointer in wanted.values() if pointer.id not in found)
-    if missing:
-        raise PointerMismatch(f"not found in the mirrors: {', '.join(missing)}")
+    for pointer in sorted(pointers, key=lambda pointer: pointer.location):  # file by file: one read each
+        try:
+            record = realtext.article_record(
+                pointer.repo, pointer.commit, pointer.path, pointer.member, pointer.article, mirrors
+            )
+        except (IndexError, subprocess.CalledProcessError) as error:
+            missing = f"{pointer.id}: {pointer.repo} {pointer.path} has no such article"
+            raise PointerMismatch(missing) from error
+        text, title = record.get(pointer.field) or "", record.get("title") or None
+        if _sha256(text) != pointer.sha256 or (_sha256(title) if title else None) != pointer.title_sha256:
+            raise PointerMismatch(f"{pointer.id}: {pointer.repo} {pointer.path} no longer holds the article")
+        found[pointer.id] = SourceArticle(
+            pointer.repo,
+            pointer.commit,
+            pointer.path,
+            pointer.member,
+            pointer.article,
+            pointer.field,
+            pointer.outlet,
+            text,
+            title,
+        )
     return found
 
 
@@ -331,6 +353,42 @@ def materialise(
     ]
 
 
+def split_of(recipe: PairRecipe) -> str:
+    """dev or test, by a hash of the pair: a cross-language rule is tuned on dev and reported on test."""
+    return SPLITS[zlib.crc32(recipe.id.encode()) % 2]
+
+
+def plain_document(article: SourceArticle) -> str:
+    """An article as the stage gets it: headline, then paragraphs, as plain text. Feed descriptions come
+    HTML-escaped ("&#039;", which would also put the entities' digits among its numbers) and some in <p>."""
+    title = html.unescape(article.title) if article.title else None
+    return syndication.document(title, paragraphs(html.unescape(_MARKUP_TAG.sub(" ", article.text))))
+
+
+def materialise_cross_language(
+    mirrors: Path = realtext.DEFAULT_MIRRORS,
+    pointers: list[ArticlePointer] | None = None,
+    recipes: list[PairRecipe] | None = None,
+    split: str | None = None,
+) -> list[LabelledPair]:
+    """The cross-language pairs (of `split` only, when given), text and all, rebuilt from the mirrors."""
+    pointers = read_pointers(CROSS_ARTICLES_FILE) if pointers is None else pointers
+    recipes = read_recipes(CROSS_PAIRS_FILE) if recipes is None else recipes
+    chosen = [recipe for recipe in recipes if split in (None, split_of(recipe))]
+    wanted = {side.article for recipe in chosen for side in (recipe.a, recipe.b)}
+    articles = fetch_articles([pointer for pointer in pointers if pointer.id in wanted], mirrors)
+    return [
+        LabelledPair(
+            a=plain_document(articles[recipe.a.article]),
+            b=plain_document(articles[recipe.b.article]),
+            lang=recipe.lang,
+            label=recipe.label,
+            kind=recipe.kind,
+        )
+        for recipe in chosen
+    ]
+
+
 def _write_jsonl(path: Path, records: Iterator[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
@@ -344,6 +402,13 @@ def main(argv: list[str] | None = None) -> None:
     making = commands.add_parser("materialise", help="write the labelled pairs (with text) for --eval")
     making.add_argument("--mirrors", type=Path, default=realtext.DEFAULT_MIRRORS)
     making.add_argument("--out", type=Path, required=True, help="outside the repository: pairs hold text")
+    making.add_argument(
+        "--set",
+        choices=("syndication", "crosslingual"),
+        default="syndication",
+        help="the copies and same-topic articles (default), or the Arabic-English pairs",
+    )
+    making.add_argument("--split", choices=SPLITS, help="crosslingual only: that half of the pairs")
     args = parser.parse_args(argv)
     if args.command == "draw":
         pointers, recipes = draw(args.mirrors, args.seed)
@@ -353,8 +418,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.out.resolve().is_relative_to(REPOSITORY_ROOT):
         parser.error(f"--out {args.out} is inside the repository, which holds no third-party text")
+    if args.split and args.set != "crosslingual":
+        parser.error("--split splits the crosslingual set only")
     try:
-        pairs = materialise(args.mirrors)
+        if args.set == "crosslingual":
+            pairs = materialise_cross_language(args.mirrors, split=args.split)
+        else:
+            pairs = materialise(args.mirrors)
     except (realtext.MirrorMissing, PointerMismatch) as error:
         sys.exit(str(error))
     _write_jsonl(args.out, (pair.model_dump() for pair in pairs))

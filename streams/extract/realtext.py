@@ -103,6 +103,13 @@ def _articles(git_dir: Path, commit: str, path: str, member: str | None) -> tupl
     return parse_articles(blob.decode("utf-8"), name)
 
 
+def article_record(
+    repo: str, commit: str, path: str, member: str | None, index: int, mirrors: Path = DEFAULT_MIRRORS
+) -> dict:
+    """One article of a corpus file (a CSV row or a JSON object) at a commit of a fetched mirror."""
+    return _articles(mirror_of(repo, mirrors), commit, path, member)[index]
+
+
 def parse_articles(text: str, name: str) -> tuple[dict, ...]:
     """The articles of one corpus file: CSV rows, or a JSON array, or a JSON object holding the array under
     `entries` (the RSS link databases)."""

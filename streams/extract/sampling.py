@@ -434,23 +434,37 @@ def _blobs(git_dir: Path, commit: str, paths: list[str]) -> Iterator[tuple[str, 
             position = header_end + 1 + size + 1
 
 
-def _rss_link_database(repo: str, commit: str, mirrors: Path) -> Iterator[Candidate]:
-    """The descriptions of the news feeds of one year of an RSS link database (`rumca-js/RSS-Link-Database-
-    YEAR`, one JSON file a feed a day, at the commit before the days were zipped); the article is the feed
-    entry. A sentence met before (feeds and days repeat entries) or holding markup, entities or a URL is
-    skipped."""
+def rss_link_database_articles(repo: str, commit: str, mirrors: Path) -> Iterator[SourceArticle]:
+    """The entries of the news feeds of one year of an RSS link database (`rumca-js/RSS-Link-Database-YEAR`,
+    one JSON file a feed a day, at the commit before the days were zipped), in path order: the text is the
+    entry's description as the feed gives it (HTML entities escaped), the title its title. Feeds and days
+    repeat entries: every occurrence is yielded."""
     git_dir = realtext.mirror_of(repo, mirrors)
     names = _git(git_dir, "ls-tree", "-r", "--name-only", commit).decode().splitlines()
     wanted = {f"{feed}_entries.json": outlet for feed, outlet in RSS_NEWS_FEEDS.items()}
     paths = sorted(name for name in names if name.rsplit("/", 1)[-1] in wanted)
-    seen: set[str] = set()
     for path, blob in _blobs(git_dir, commit, paths):
         outlet = wanted[path.rsplit("/", 1)[-1]]
         for index, entry in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
-            article = SourceArticle(
-                repo, commit, path, None, index, "description", outlet, entry.get("description") or ""
+            yield SourceArticle(
+                repo,
+                commit,
+                path,
+                None,
+                index,
+                "description",
+                outlet,
+                entry.get("description") or "",
+                entry.get("title") or None,
             )
-            yield from (c for c in _first_seen(article.candidates("en"), seen) if not _MARKUP.search(c.text))
+
+
+def _rss_link_database(repo: str, commit: str, mirrors: Path) -> Iterator[Candidate]:
+    """The sentences of the feed descriptions of one year of an RSS link database; a sentence met before
+    (feeds and days repeat entries) or holding markup, entities or a URL is skipped."""
+    seen: set[str] = set()
+    for article in rss_link_database_articles(repo, commit, mirrors):
+        yield from (c for c in _first_seen(article.candidates("en"), seen) if not _MARKUP.search(c.text))
 
 
 def _first_seen(candidates: Iterable[Candidate], seen: set[str]) -> Iterator[Candidate]:
@@ -466,20 +480,36 @@ MAYADEEN_COMMIT = "54f59e270cfc48dcd15e88c45bbd992404af6bf5"
 MAYADEEN_DIR = "Data_Collection/data_articles"  # Task-1/data_articles holds the same blobs
 
 
-def _almayadeen(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+def almayadeen_articles(mirrors: Path) -> Iterator[SourceArticle]:
     """Al Mayadeen (Beirut) articles, 600 a month from 2023-01 to 2024-08, one JSON array a month
-    (`full_text`), at a pinned commit. Repeated paragraphs are read once. Every article is read: `rng` is not
-    drawn from."""
+    (`full_text`, `title`), at a pinned commit, in file order."""
     git_dir = realtext.mirror_of(MAYADEEN_REPO, mirrors)
     names = _git(git_dir, "ls-tree", "-r", "--name-only", MAYADEEN_COMMIT, MAYADEEN_DIR).decode().splitlines()
-    seen: set[str] = set()
     for path, blob in _blobs(git_dir, MAYADEEN_COMMIT, sorted(names)):
         for index, item in enumerate(realtext.parse_articles(blob.decode("utf-8"), path)):
-            text = item.get("full_text") or ""
-            article = SourceArticle(
-                MAYADEEN_REPO, MAYADEEN_COMMIT, path, None, index, "full_text", "al mayadeen", text
+            yield SourceArticle(
+                MAYADEEN_REPO,
+                MAYADEEN_COMMIT,
+                path,
+                None,
+                index,
+                "full_text",
+                "al mayadeen",
+                item.get("full_text") or "",
+                item.get("title") or None,
             )
-            yield from _first_seen(article.candidates("ar"), seen)
+
+
+def _almayadeen(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """Al Mayadeen's sentences; repeated paragraphs are read once. Every article is read: `rng` is not drawn
+    from."""
+    seen: set[str] = set()
+    for article in almayadeen_articles(mirrors):
+        yield from _first_seen(article.candidates("ar"), seen)
+
+
+# (repository, commit) of the 2023 RSS link database: streams/dedup's cross-language set also points into it.
+RSS_2023 = ("rumca-js/RSS-Link-Database-2023", "08b89dd9bdbd20633c994bb4a74411f204225b0f")
 
 
 def _rss_2022(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
@@ -491,9 +521,7 @@ def _rss_2022(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
 
 def _rss_2023(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
     """News feed descriptions of 2023 (some 25 outlets). `rng` is not drawn from."""
-    yield from _rss_link_database(
-        "rumca-js/RSS-Link-Database-2023", "08b89dd9bdbd20633c994bb4a74411f204225b0f", mirrors
-    )
+    yield from _rss_link_database(*RSS_2023, mirrors)
 
 
 READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], ...]] = {

@@ -91,9 +91,12 @@ def test_pair_file_is_what_the_generator_writes_and_scores_by_kind(tmp_path: Pat
     sample.write_text("".join(pair.model_dump_json() + "\n" for pair in chosen), encoding="utf-8")
     result = CliRunner().invoke(dedup_command, ["--eval", str(sample)], obj=SETTINGS)
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()}
+    tables = result.output.split("duplicate decision per kind\n")[1]
+    copies, stories = tables.split("story decision per kind\n")
+    rows = {line.split()[0]: line.split()[1:] for line in copies.splitlines()}
     assert rows["kind"] == ["pairs", "copies", "found", "false"]
     assert rows["brief"] == ["2", "2", "2", "0"] and rows["heavy_edit"] == ["2", "2", "2", "0"]
+    assert stories.splitlines()[0].split() == ["kind", "pairs", "same", "found", "false"]
 
 
 def test_cover_ignores_sentence_order_and_counts_only_mostly_copied_sentences():
