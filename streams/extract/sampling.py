@@ -599,6 +599,12 @@ def handed_out(batch_files: Iterable[Path]) -> list[Candidate]:
     ]
 
 
+def earlier_batches(out_dir: Path, lang: str) -> list[Path]:
+    """The `lang` batch files already in `out_dir`: a new draw there (of either kind) must not repeat their
+    sentences, which one of them may hold although it is not merged yet."""
+    return sorted(out_dir.glob(f"{lang}-*.jsonl")) if out_dir.is_dir() else []
+
+
 def write_batches(chosen: list[Candidate], out_dir: Path, prefix: str, batch_size: int) -> list[Path]:
     """`<prefix>-NN.jsonl` of `batch_size` candidates each, written whole or not at all."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -736,7 +742,8 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         nargs="+",
         default=[],
-        help="batch files handed out but not merged yet: their sentences are not drawn again",
+        help="batch files elsewhere, handed out but not merged yet: their sentences are not drawn again "
+        "(those already in --out-dir never are)",
     )
     merging = commands.add_parser("merge", help="append labelled batches to labelled/LANG.jsonl")
     merging.add_argument("--lang", choices=("ar", "en"), required=True)
@@ -755,7 +762,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"no {args.lang} source {', '.join(sorted(unknown))}; there are {reader_names(args.lang)}"
             )
         labelled = [item.pointer for item in realtext.read_labelled(labelled_path)]
-        labelled += handed_out(args.exclude)
+        labelled += handed_out([*args.exclude, *earlier_batches(args.out_dir, args.lang)])
         chosen = draw(args.lang, args.kind, args.count, args.seed, args.mirrors, labelled, args.source)
         prefix = f"{args.lang}-{args.kind}-{args.seed}"
         for path in write_batches(chosen, args.out_dir, prefix, args.batch_size):

@@ -221,3 +221,10 @@ def test_sentences_handed_out_in_batches_are_not_drawn_again_and_count_per_artic
     assert handed_out[:3] == given
     pool = [_candidate(1, start) for start in range(0, 500, 100)] + [_candidate(2, 0)]
     assert sampling.select(pool, handed_out, 100, random.Random(3)) == [_candidate(2, 0)]
+
+
+def test_a_draw_into_a_folder_keeps_out_the_batches_of_its_language_already_there(tmp_path):
+    english = sampling.write_batches([_candidate(1, 0)], tmp_path, "en-broad-1", 10)
+    sampling.write_batches([_candidate(1, 0)], tmp_path, "ar-phrase-1", 10)
+    assert sampling.earlier_batches(tmp_path, "en") == english
+    assert sampling.earlier_batches(tmp_path / "new", "en") == []
