@@ -272,7 +272,12 @@ def _learned_mention(
     roles = assign_roles(analysis, event_type, candidate.object_hit, anchor, status)
     if roles.blocked:
         return None
-    actors = roles.actors or roles.owner or likely_provider(analysis, candidate.object_hit, roles)
+    # A receiving verb names the giver only after "from": no other party is the source.
+    actors = (
+        roles.actors
+        or roles.owner
+        or (() if roles.received else likely_provider(analysis, candidate.object_hit, roles))
+    )
     actor_codes = {party.code for party in actors}
     unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not roles.targets
     if (not actors and status != "called_for" and unnamed_too_weak) or (
@@ -514,12 +519,14 @@ def _mention(
     )
     if roles.owner and (not actors or not governed):
         actors, actor_source = roles.owner, "owner"
-    if not actors:
+    if not actors and not roles.received:
         actors, actor_source = context_actors(), "context"
     # A sanction by an unnamed actor is still an event ("sanctions on Iran will be lifted gradually") when a
     # verb or cue governs the measure and its target is named: only states and organisations sanction. A
-    # commitment without a named giver is not, as companies and charities give too.
-    if not actors and not (candidate.rule.type == "sanction" and governed and roles.targets):
+    # commitment without a named giver is not, as companies and charities give too, unless the sentence
+    # reports a state receiving it ("Iraqi forces received international military aid").
+    unnamed_allowed = (candidate.rule.type == "sanction" and governed) or roles.received
+    if not actors and not (unnamed_allowed and roles.targets):
         return None
     if actors and status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
         return None

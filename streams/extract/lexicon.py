@@ -277,8 +277,10 @@ def _arabic_stems(word: str) -> list[tuple[str, str]]:
 def _surface_forms(term: str, inflect: bool = True) -> list[tuple[str, ...]]:
     """Word tuples a data term stands for: Arabic words with and without their article; with `inflect`
     (lexicon words, not names) imperfect verbs in every person prefix and English first and last words in
-    their inflected forms."""
-    words = normalise_term(term).split()
+    their inflected forms. Words as the tokeniser cuts them, so that "U.S." is the two tokens of "the U.S.
+    imposed"; a symbol the tokeniser skips ("$", "€") stays whole, for the pre-filter."""
+    normalised = normalise_term(term)
+    words = _TOKEN_RE.findall(normalised) or normalised.split()
     if not words:
         return []
     if _ARABIC_RE.match(words[0]):

@@ -6,6 +6,10 @@ Owns the role of every gazetteer hit in a sentence. A party after a target prepo
 in English the nearest eligible party to its left; in an Arabic verb-initial clause the first eligible party
 after the verb (VSO), else the nearest one before it. The party addressed by a request ("urged Europe to")
 is neither actor nor target. Parties next to the object ("EU sanctions", "قوات إيطالية") are its owner.
+The subject of a receiving verb ("Greece received a loan", "Iran faces sanctions", "حصلت اليونان على قرض") is
+the target, and the giver is then only the party it came "from"; a party across "in exchange for" / "مقابل"
+from the measure is the other side of the bargain, its target ("lifting sanctions in exchange for guarantees
+that Tehran …").
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class Roles:
     targets: tuple[Party, ...]
     owner: tuple[Party, ...]
     blocked: bool  # the subject is a company, a sports body, a court …: never an event
+    received: bool = False  # a receiving verb governs the object: its subject is the target
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ def assign_roles(
 ) -> Roles:
     groups = _groups(analysis)
     marks = {id(group): _marking(analysis, group) for group in groups}
+    for group in groups:
+        if _across_exchange(analysis, group, anchor, object_hit):
+            marks[id(group)] = "target"
     owner_groups = [group for group in groups if _owns(analysis, group, object_hit, marks[id(group)])]
     # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
     # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
@@ -88,8 +96,27 @@ def assign_roles(
         and not _qualifies_after_object(group, object_hit)
         and not {party.code for party in group.parties} <= marked_targets
     ]
-    actor = _subject(analysis, eligible, anchor)
     targets: list[Party] = []
+    receiving = _receiving_verb(analysis, object_hit)
+    if receiving is not None:
+        receiver = _subject(analysis, eligible, receiving)
+        if receiver is not None:
+            targets.extend(receiver.parties)
+        givers = [
+            group
+            for group in groups
+            if group.first > receiving.last and group is not receiver and _after_from(analysis, group)
+        ]
+        actor = givers[0] if givers else None
+        owner = tuple(party for group in owner_groups for party in group.parties)
+        return Roles(
+            actors=actor.parties if actor is not None else (),
+            targets=_unique(targets),
+            owner=_unique(owner),
+            blocked=actor is not None and actor.blocked,
+            received=receiver is not None,
+        )
+    actor = _subject(analysis, eligible, anchor)
     addressee: Group | None = None
     if actor is not None:
         after_verb = [
@@ -129,6 +156,42 @@ def assign_roles(
 
 def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
     return group.first > object_hit.last and all(entry.kind == "demonym" for entry in group.hits[0].parties)
+
+
+EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchange word after it
+RECEIVING_REACH = 6  # "received 20 billion euros in loans": a receiving verb governs the next few words
+
+
+def _receiving_verb(analysis: SentenceAnalysis, object_hit: Hit) -> Hit | None:
+    """The receiving verb governing the object: "secured new pledges of weapons", "حصلوا على مساعدات"."""
+    found = [
+        hit
+        for hit in analysis.hits_tagged(
+            "receive", max(0, object_hit.first - RECEIVING_REACH), object_hit.first
+        )
+        if hit.last < object_hit.first
+        and not any(token.is_punctuation for token in analysis.tokens[hit.last + 1 : object_hit.first])
+    ]
+    return found[-1] if found else None
+
+
+def _after_from(analysis: SentenceAnalysis, group: Group) -> bool:
+    position = group.first - 1
+    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
+        position -= 1
+    return position >= 0 and analysis.tokens[position].text in ("from", "من")
+
+
+def _across_exchange(analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit) -> bool:
+    """ "… in exchange for guarantees that Tehran …" (after the exchange word), "يحد من برنامج إيران النووي
+    مقابل تخفيف العقوبات" (just before it, the measure after): the other side of the bargain. Further before
+    it is the subject of the whole deal ("وافق مجلس الأمن على اتفاق …")."""
+    first, last = min(anchor.first, object_hit.first), max(anchor.last, object_hit.last)
+    return any(
+        (group.last < hit.first and hit.first - group.last <= EXCHANGE_REACH and hit.last < first)
+        or (last < hit.first and hit.last < group.first)
+        for hit in analysis.hits_tagged("exchange")
+    )
 
 
 def _can_be_subject(analysis: SentenceAnalysis, group: Group) -> bool:
@@ -213,13 +276,17 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     head = group.hits[0]
     bare_prefix = head.prefix.removesuffix("ال")
     if bare_prefix.endswith("ل"):
-        return "target"
+        # "المتحدث الرسمي لمركز الملك سلمان", "سفينة تابعة للأمم المتحدة": ل after these is "of", the owner.
+        before = analysis.hit_at[head.first - 1] if head.first > 0 else None
+        return None if before is not None and "belonging" in before.tags else "target"
     if bare_prefix.endswith("ب"):
         return "in"
     position = head.first - 1
     while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
         position -= 1
     previous = analysis.hit_at[position] if position >= 0 else None
+    if previous is not None and previous.prefix.endswith("ال") and not previous.parties:
+        previous = None  # a particle never takes the article: "اللجنة العليا" is not "على"
     if position >= 0 and analysis.tokens[position].text == "من":
         return "from"
     if previous is None and position >= 0 and _is_arabic(analysis, head):

@@ -223,3 +223,36 @@ def test_a_clause_opened_by_anna_keeps_its_subject():
         "مشيرا إلى أن أوكرانيا في حاجة إلى 12 منظومة دفاع جوي."
     )
     assert [p.code for p in rules_alone(text, "ar")[0].actors] == ["UKR"]
+
+
+def roles_of(text: str) -> list[tuple[str, list[str], list[str]]]:
+    return [
+        (event.status, [p.code for p in event.actors], [p.code for p in event.targets])
+        for event in rules_alone(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, roles",
+    [
+        # The subject of a receiving verb is the target; the giver is only the party it came "from".
+        ("Ukraine received new pledges of weapons from Germany.", [("announced", ["DEU"], ["UKR"])]),
+        ("Iraq has received the military aid pledged last week.", [("announced", [], ["IRQ"])]),
+        ("Iran faces new sanctions.", [("announced", [], ["IRN"])]),
+        ("Beijing has been threatened with sanctions if it fails to act.", [("threatened", [], ["CHN"])]),
+        ("وتلقى العراق أسلحة جديدة أرسلت من الولايات المتحدة.", [("announced", ["USA"], ["IRQ"])]),
+        # The other side of a bargain is the target, not the one who lifts.
+        (
+            "The US will lift sanctions in exchange for guarantees that Iran will not build a bomb.",
+            [("lifted", ["USA"], ["IRN"])],
+        ),
+        # ل after "spokesman" or "belonging to" is "of": the party owns what it qualifies.
+        (
+            "وأعلن المتحدث الرسمي لمركز الملك سلمان للإغاثة إرسال مساعدات إنسانية إلى اليمن.",
+            [("announced", ["SAU"], ["YEM"])],
+        ),
+        ("وأرسلت سفينة تابعة للأمم المتحدة مساعدات إنسانية لليمن.", [("announced", ["UN"], ["YEM"])]),
+    ],
+)
+def test_receivers_bargains_and_owners(text, roles):
+    assert roles_of(text) == roles
