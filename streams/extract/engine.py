@@ -26,7 +26,7 @@ from newsmon.text.sentences import split_sentences_at_spaces
 from .lexicon import DATA_DIR, Hit, Lexicon, Token, load_lexicon
 from .model import TYPES, Combination, SentenceModel, SentenceScores, load_sentence_model
 from .quantity import nearest_quantity
-from .roles import Roles, assign_roles, likely_provider, sentence_subject
+from .roles import Roles, assign_roles, likely_provider, receiving_verb, sentence_subject
 
 LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ LIFTABLE = frozenset(
         "air_defence",
         "guarantees",
         "blacklist",
+        "financial_measure",
     }
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
@@ -97,6 +98,10 @@ _DETERMINERS = frozenset(
         "these",
         "those",
         "existing",
+        "gradual",
+        "تدريجي",
+        "تدريجيا",
+        "التدريجي",
         "جميع",
         "كل",
         "بعض",
@@ -604,6 +609,13 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
             return status, cue
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
+        receiving = receiving_verb(analysis, candidate.object_hit)
+        if receiving is not None and proposal.last < receiving.first:
+            return "called_for", proposal  # "Ukraine is trying to secure more aid": the receiver asks for it
+        conditional = next(_conditions(analysis), None)
+        if candidate.rule.type == "sanction" and conditional is not None and _is_modal(analysis, proposal):
+            # "could enact sanctions should it support Russia" warns; "proposed sanctions if …" proposes.
+            return "threatened", conditional
         return "proposed", proposal
     reach = BLACKLIST_LIFTING_REACH if "blacklist" in candidate.object_hit.tags else LIFTING_REACH
     lifting = cue_before("lifting", reach + _parties_between(analysis, governed, object_first), object_first)
@@ -642,6 +654,13 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
             continue  # "removed Cuba from its list"
         return False
     return True
+
+
+_MODALS = frozenset({"could", "may", "might", "قد", "وقد"})
+
+
+def _is_modal(analysis: SentenceAnalysis, cue: Hit) -> bool:
+    return any(analysis.tokens[p].text in _MODALS for p in range(max(0, cue.first - 1), cue.last + 1))
 
 
 def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:

@@ -85,8 +85,14 @@ def assign_roles(
     owner_groups = [group for group in groups if _owns(analysis, group, object_hit, marks[id(group)])]
     # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
     # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
+    # Only within the measure's clause: "on America's own stockpiles" after a comma marks nobody.
+    clause_first = _clause_start(analysis, min(anchor.first, object_hit.first))
+    clause_last = _clause_end(analysis, max(anchor.last, object_hit.last))
     marked_targets = {
-        party.code for group in groups if marks[id(group)] == "target" for party in group.parties
+        party.code
+        for group in groups
+        if marks[id(group)] == "target" and clause_first <= group.first <= clause_last
+        for party in group.parties
     }
     eligible = [
         group
@@ -97,7 +103,7 @@ def assign_roles(
         and not {party.code for party in group.parties} <= marked_targets
     ]
     targets: list[Party] = []
-    receiving = _receiving_verb(analysis, object_hit)
+    receiving = receiving_verb(analysis, object_hit)
     if receiving is not None:
         receiver = _subject(analysis, eligible, receiving)
         if receiver is not None:
@@ -162,7 +168,7 @@ EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchang
 RECEIVING_REACH = 6  # "received 20 billion euros in loans": a receiving verb governs the next few words
 
 
-def _receiving_verb(analysis: SentenceAnalysis, object_hit: Hit) -> Hit | None:
+def receiving_verb(analysis: SentenceAnalysis, object_hit: Hit) -> Hit | None:
     """The receiving verb governing the object: "secured new pledges of weapons", "حصلوا على مساعدات"."""
     found = [
         hit
@@ -179,7 +185,7 @@ def _after_from(analysis: SentenceAnalysis, group: Group) -> bool:
     position = group.first - 1
     while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
         position -= 1
-    return position >= 0 and analysis.tokens[position].text in ("from", "من")
+    return position >= 0 and analysis.tokens[position].text in ("from", "by", "من", "قبل")
 
 
 def _across_exchange(analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit) -> bool:
@@ -255,6 +261,8 @@ def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
         return True
     if not gap:
         return right.prefix.startswith("و")
+    if gap[-1] == "the" and len(gap) > 1:
+        gap = gap[:-1]  # "the US and the European Union"
     if all(word in _CONJUNCTIONS for word in gap):
         return (
             "," not in gap
@@ -278,7 +286,10 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     if bare_prefix.endswith("ل"):
         # "المتحدث الرسمي لمركز الملك سلمان", "سفينة تابعة للأمم المتحدة": ل after these is "of", the owner.
         before = analysis.hit_at[head.first - 1] if head.first > 0 else None
-        return None if before is not None and "belonging" in before.tags else "target"
+        if before is None or "belonging" not in before.tags:
+            return "target"
+        owner = analysis.hit_at[before.first - 1] if before.first > 0 else None
+        return "with" if owner is not None and owner.parties else None  # "مجلس الأمن التابع للأمم المتحدة"
     if bare_prefix.endswith("ب"):
         return "in"
     position = head.first - 1
@@ -332,6 +343,12 @@ def _subject(analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit) -> 
 def _clause_start(analysis: SentenceAnalysis, position: int) -> int:
     while position > 0 and not analysis.tokens[position - 1].is_punctuation:
         position -= 1
+    return position
+
+
+def _clause_end(analysis: SentenceAnalysis, position: int) -> int:
+    while position < len(analysis.tokens) - 1 and not analysis.tokens[position + 1].is_punctuation:
+        position += 1
     return position
 
 

@@ -256,3 +256,20 @@ def roles_of(text: str) -> list[tuple[str, list[str], list[str]]]:
 )
 def test_receivers_bargains_and_owners(text, roles):
     assert roles_of(text) == roles
+
+
+@pytest.mark.parametrize(
+    "text, roles",
+    [
+        ("The US could impose sanctions on China should it arm Russia.", [("threatened", ["USA"], ["CHN"])]),
+        ("The US wants to impose new sanctions on Iran.", [("proposed", ["USA"], ["IRN"])]),
+        # Trying to obtain is asking: the party asked is the one it would come from.
+        (
+            "Ukraine is trying to secure more air defence systems from Germany.",
+            [("called_for", ["DEU"], ["UKR"])],
+        ),
+        ("وافق الاتحاد الأوروبي على رفع تدريجي للعقوبات على إيران.", [("lifted", ["EU"], ["IRN"])]),
+    ],
+)
+def test_status_of_modal_threats_wishes_and_gradual_lifting(text, roles):
+    assert roles_of(text) == roles
