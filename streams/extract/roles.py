@@ -79,10 +79,14 @@ def assign_roles(
 ) -> Roles:
     groups = _groups(analysis)
     marks = {id(group): _marking(analysis, group) for group in groups}
-    for group in groups:
-        if _across_exchange(analysis, group, anchor, object_hit):
-            marks[id(group)] = "target"
-    owner_groups = [group for group in groups if _owns(analysis, group, object_hit, marks[id(group)])]
+    receiving_side = [group for group in groups if _receiving_side(analysis, group, anchor, object_hit)]
+    for group in receiving_side:
+        marks[id(group)] = "target"
+    owner_groups = [
+        group
+        for group in groups
+        if group not in receiving_side and _owns(analysis, group, object_hit, marks[id(group)])
+    ]
     # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
     # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
     # Only within the measure's clause: "on America's own stockpiles" after a comma marks nobody.
@@ -122,7 +126,12 @@ def assign_roles(
             blocked=actor is not None and actor.blocked,
             received=receiver is not None,
         )
-    actor = _subject(analysis, eligible, anchor)
+    if _is_passive(analysis, anchor):
+        # "ويتم رفع العقوبات" (the sanctions are lifted): the agent, if named, follows "من قبل".
+        agents = [group for group in eligible if group.first > anchor.last and _after_from(analysis, group)]
+        actor = agents[0] if agents else None
+    else:
+        actor = _subject(analysis, eligible, anchor)
     addressee: Group | None = None
     if actor is not None:
         after_verb = [
@@ -186,6 +195,51 @@ def _after_from(analysis: SentenceAnalysis, group: Group) -> bool:
     while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
         position -= 1
     return position >= 0 and analysis.tokens[position].text in ("from", "by", "من", "قبل")
+
+
+def _receiving_side(analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit) -> bool:
+    """Constructions that name the receiving side whatever the party's place: the other side of a bargain;
+    the trainees' state ("training Ukraine troops"); the one whose allies act ("Ukraine's Western allies",
+    "حلفاء أوكرانيا"); the indirect object of an English giving verb ("offered the Indonesian government the
+    assistance", "grant Ukraine"); the Arabic recipient before a ب object ("تزويد القاهرة بالأسلحة")."""
+    if _across_exchange(analysis, group, anchor, object_hit):
+        return True
+    tokens = analysis.tokens
+    arabic = _is_arabic(analysis, group.hits[0])
+    before = _hit_before(analysis, group.first)
+    if (
+        group.last + 1 == object_hit.first
+        and "troops" in object_hit.tags
+        and analysis.hits_tagged("training", max(0, group.first - 2), group.first - 1)
+    ):
+        return True
+    if arabic:
+        if before is not None and "benefactor" in before.tags and before.last + 1 == group.first:
+            return True
+        return (
+            object_hit.first == group.last + 1
+            and object_hit.prefix.removesuffix("ال").endswith("ب")
+            and before is not None
+            and "provide" in before.tags
+        )
+    if tokens[group.last].text.endswith("'s") and analysis.hits_tagged(
+        "benefactor", group.last + 1, min(len(tokens) - 1, group.last + 2)
+    ):
+        return True
+    return before is not None and "provide" in before.tags and group.last < object_hit.first
+
+
+def _hit_before(analysis: SentenceAnalysis, position: int) -> Hit | None:
+    """The lexicon hit just before `position`, past determiners."""
+    position -= 1
+    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
+        position -= 1
+    return analysis.hit_at[position] if position >= 0 else None
+
+
+def _is_passive(analysis: SentenceAnalysis, anchor: Hit) -> bool:
+    before = analysis.hit_at[anchor.first - 1] if anchor.first > 0 else None
+    return before is not None and "passive" in before.tags
 
 
 def _across_exchange(analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit) -> bool:

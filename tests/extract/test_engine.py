@@ -261,6 +261,27 @@ def test_receivers_bargains_and_owners(text, roles):
 @pytest.mark.parametrize(
     "text, roles",
     [
+        # The state whose allies give is the receiving side, so is the indirect object of a giving verb,
+        # and the Arabic recipient before a ب object; a passive names its agent after "من قبل".
+        ("Ukraine's Western allies have sent more tanks, Britain said.", [("announced", ["GBR"], ["UKR"])]),
+        (
+            "Later the Alliance will grant Ukraine security guarantees, NATO said.",
+            [("announced", ["NATO"], ["UKR"])],
+        ),
+        (
+            "وقالت الحكومة البريطانية إنها ستزود أوكرانيا بصواريخ بعيدة المدى.",
+            [("announced", ["GBR"], ["UKR"])],
+        ),
+        ("وقالت كندا إنه سيتم إرسال قوات إلى لاتفيا من قبل بريطانيا.", [("announced", ["GBR"], ["LVA"])]),
+    ],
+)
+def test_receiving_side_and_passive_agent(text, roles):
+    assert roles_of(text) == roles
+
+
+@pytest.mark.parametrize(
+    "text, roles",
+    [
         ("The US could impose sanctions on China should it arm Russia.", [("threatened", ["USA"], ["CHN"])]),
         ("The US wants to impose new sanctions on Iran.", [("proposed", ["USA"], ["IRN"])]),
         # Trying to obtain is asking: the party asked is the one it would come from.
