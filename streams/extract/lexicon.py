@@ -15,7 +15,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -227,10 +227,19 @@ class Lexicon:
                     for entry in parties
                     if entry.surface is None or original[start:end] == entry.surface
                 )
+            if parties and _is_nisba(tokens[i + length - 1].text, phrase.words[-1]):
+                parties = tuple(replace(entry, kind="demonym") for entry in parties)
             if phrase.tags or parties:
                 hits.append(Hit(i, i + length - 1, phrase.tags, parties, prefix))
             i += length
         return hits
+
+
+def _is_nisba(word: str, stem: str) -> bool:
+    """An Arabic name with the adjective ending ي ("اليمنية", "اليمنيين" from اليمن) is a demonym: "the
+    Yemeni civil war" names no actor."""
+    start = word.find(stem)
+    return bool(_ARABIC_RE.match(word)) and start >= 0 and word[start + len(stem) :].startswith("ي")
 
 
 def _token(start: int, end: int, text: str) -> Token:

@@ -174,7 +174,7 @@ def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
 
 
 EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchange word after it
-RECEIVING_REACH = 6  # "received 20 billion euros in loans": a receiving verb governs the next few words
+RECEIVING_REACH = 10  # "ستحصل إيطاليا على النسبة الأكبر من المساعدات": a receiving verb governs its clause
 
 
 def receiving_verb(analysis: SentenceAnalysis, object_hit: Hit) -> Hit | None:

@@ -238,7 +238,13 @@ def roles_of(text: str) -> list[tuple[str, list[str], list[str]]]:
         # The subject of a receiving verb is the target; the giver is only the party it came "from".
         ("Ukraine received new pledges of weapons from Germany.", [("announced", ["DEU"], ["UKR"])]),
         ("Iraq has received the military aid pledged last week.", [("announced", [], ["IRQ"])]),
-        ("Iran faces new sanctions.", [("announced", [], ["IRN"])]),
+        ("Iran has been hit with new sanctions.", [("announced", [], ["IRN"])]),
+        ("ستحصل إيطاليا على النسبة الأكبر من المساعدات المالية الجديدة.", []),  # a receiver, no giver
+        (
+            "Japan lent Indonesia 2 billion dollars to stabilise its currency.",
+            [("announced", ["JPN"], ["IDN"])],
+        ),
+        ("وقد أقرض صندوق النقد الدولي اليونان 20 مليار يورو.", [("announced", ["IMF"], ["GRC"])]),
         ("Beijing has been threatened with sanctions if it fails to act.", [("threatened", [], ["CHN"])]),
         ("وتلقى العراق أسلحة جديدة أرسلت من الولايات المتحدة.", [("announced", ["USA"], ["IRQ"])]),
         # The other side of a bargain is the target, not the one who lifts.

@@ -54,6 +54,19 @@ def test_gazetteer_resolves_states_leaders_metonyms_and_organisations(sentence, 
     assert codes(sentence) == [code]
 
 
+def test_a_name_with_the_adjective_ending_is_a_demonym():
+    lexicon = load_lexicon()
+    kinds = {
+        text: [
+            entry.kind
+            for hit in lexicon.match(lexicon.tokenise(normalise(text).text))
+            for entry in hit.parties
+        ]
+        for text in ("الحرب الأهلية اليمنية", "إلى اليمن", "السعودية")
+    }
+    assert kinds == {"الحرب الأهلية اليمنية": ["demonym"], "إلى اليمن": ["country"], "السعودية": ["country"]}
+
+
 def test_case_sensitive_surfaces():
     assert codes("US sanctions") == ["USA"]
     assert codes("give us weapons") == []
