@@ -131,7 +131,7 @@ def assign_roles(
         agents = [group for group in eligible if group.first > anchor.last and _after_from(analysis, group)]
         actor = agents[0] if agents else None
     else:
-        actor = _subject(analysis, eligible, anchor)
+        actor = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
     if actor is not None:
         after_verb = [
@@ -201,7 +201,8 @@ def _receiving_side(analysis: SentenceAnalysis, group: Group, anchor: Hit, objec
     """Constructions that name the receiving side whatever the party's place: the other side of a bargain;
     the trainees' state ("training Ukraine troops"); the one whose allies act ("Ukraine's Western allies",
     "حلفاء أوكرانيا"); the indirect object of an English giving verb ("offered the Indonesian government the
-    assistance", "grant Ukraine"); the Arabic recipient before a ب object ("تزويد القاهرة بالأسلحة")."""
+    assistance", "grant Ukraine") and the object of a sanctioning verb ("sanctioned Bosnian Serbs"); the
+    Arabic recipient before a ب object ("تزويد القاهرة بالأسلحة")."""
     if _across_exchange(analysis, group, anchor, object_hit):
         return True
     tokens = analysis.tokens
@@ -226,6 +227,8 @@ def _receiving_side(analysis: SentenceAnalysis, group: Group, anchor: Hit, objec
         "benefactor", group.last + 1, min(len(tokens) - 1, group.last + 2)
     ):
         return True
+    if before is object_hit and "impose" in object_hit.tags:
+        return True  # "could sanction China": the object of a sanctioning verb
     return before is not None and "provide" in before.tags and group.last < object_hit.first
 
 
@@ -378,7 +381,9 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     return None
 
 
-def _subject(analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit) -> Group | None:
+def _subject(
+    analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit, object_hit: Hit | None = None
+) -> Group | None:
     before = [group for group in eligible if group.last < anchor.first]
     after = [group for group in eligible if group.first > anchor.last]
     if _is_arabic(analysis, anchor):
@@ -391,7 +396,24 @@ def _subject(analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit) -> 
             return close_after[0]
     if before:
         return before[-1]
+    if not _is_arabic(analysis, anchor):
+        # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or
+        # the reporting subject ("…, the EU said"), not as "over its invasion of Ukraine"; between a cue and
+        # the measure it is the subject of the clause the cue governs ("warned that the U.S. could sanction").
+        after = [
+            group
+            for group in after
+            if (object_hit is not None and group.last < object_hit.first)
+            or _after_from(analysis, group)
+            or _reports(analysis, group)
+        ]
     return after[0] if after else None
+
+
+def _reports(analysis: SentenceAnalysis, group: Group) -> bool:
+    return bool(
+        analysis.hits_tagged("reporting", group.last + 1, min(len(analysis.tokens) - 1, group.last + 2))
+    )
 
 
 def _clause_start(analysis: SentenceAnalysis, position: int) -> int:

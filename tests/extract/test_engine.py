@@ -300,3 +300,20 @@ def test_receiving_side_and_passive_agent(text, roles):
 )
 def test_status_of_modal_threats_wishes_and_gradual_lifting(text, roles):
     assert roles_of(text) == roles
+
+
+@pytest.mark.parametrize(
+    "text, roles",
+    [
+        # English is subject-first: after the measure only an agent or a reporting subject acts.
+        (
+            "Western nations imposed new sanctions on Russia over its invasion of Ukraine.",
+            [("announced", [], ["RUS"])],
+        ),
+        ("New sanctions were imposed on Russia by Japan.", [("announced", ["JPN"], ["RUS"])]),
+        ("New sanctions will be imposed on Russia, Japan said.", [("announced", ["JPN"], ["RUS"])]),
+        ("A senator warned that the U.S. could sanction China.", [("threatened", ["USA"], ["CHN"])]),
+    ],
+)
+def test_an_english_subject_after_the_measure(text, roles):
+    assert roles_of(text) == roles
