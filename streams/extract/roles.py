@@ -394,6 +394,8 @@ def _subject(
         close_after = [group for group in after if group.first - anchor.last <= ARABIC_VSO_REACH]
         if close_after:
             return close_after[0]
+        # Further on, a party is the verb's complement or another clause's ("رغم الظروف التي تمر بها اليمن").
+        return before[-1] if before else None
     if before:
         return before[-1]
     if not _is_arabic(analysis, anchor):

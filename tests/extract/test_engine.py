@@ -279,6 +279,8 @@ def test_receivers_bargains_and_owners(text, roles):
             [("announced", ["GBR"], ["UKR"])],
         ),
         ("وقالت كندا إنه سيتم إرسال قوات إلى لاتفيا من قبل بريطانيا.", [("announced", ["GBR"], ["LVA"])]),
+        # Far after an Arabic verb, in another clause, a party is no subject.
+        ("وأكدت الحكومة استمرار إرسال المساعدات الإنسانية، رغم الظروف الصعبة التي تمر بها اليمن.", []),
     ],
 )
 def test_receiving_side_and_passive_agent(text, roles):
