@@ -79,7 +79,10 @@ def assign_roles(
 ) -> Roles:
     groups = _groups(analysis)
     marks = {id(group): _marking(analysis, group) for group in groups}
-    receiving_side = [group for group in groups if _receiving_side(analysis, group, anchor, object_hit)]
+    exchanges = analysis.hits_tagged("exchange")
+    receiving_side = [
+        group for group in groups if _receiving_side(analysis, group, anchor, object_hit, exchanges)
+    ]
     for group in receiving_side:
         marks[id(group)] = "target"
     owner_groups = [
@@ -197,13 +200,15 @@ def _after_from(analysis: SentenceAnalysis, group: Group) -> bool:
     return position >= 0 and analysis.tokens[position].text in ("from", "by", "من", "قبل")
 
 
-def _receiving_side(analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit) -> bool:
+def _receiving_side(
+    analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit, exchanges: list[Hit]
+) -> bool:
     """Constructions that name the receiving side whatever the party's place: the other side of a bargain;
     the trainees' state ("training Ukraine troops"); the one whose allies act ("Ukraine's Western allies",
     "حلفاء أوكرانيا"); the indirect object of an English giving verb ("offered the Indonesian government the
     assistance", "grant Ukraine") and the object of a sanctioning verb ("sanctioned Bosnian Serbs"); the
     Arabic recipient before a ب object ("تزويد القاهرة بالأسلحة")."""
-    if _across_exchange(analysis, group, anchor, object_hit):
+    if _across_exchange(group, anchor, object_hit, exchanges):
         return True
     tokens = analysis.tokens
     arabic = _is_arabic(analysis, group.hits[0])
@@ -245,7 +250,7 @@ def _is_passive(analysis: SentenceAnalysis, anchor: Hit) -> bool:
     return before is not None and "passive" in before.tags
 
 
-def _across_exchange(analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit) -> bool:
+def _across_exchange(group: Group, anchor: Hit, object_hit: Hit, exchanges: list[Hit]) -> bool:
     """ "… in exchange for guarantees that Tehran …" (after the exchange word), "يحد من برنامج إيران النووي
     مقابل تخفيف العقوبات" (just before it, the measure after): the other side of the bargain. Further before
     it is the subject of the whole deal ("وافق مجلس الأمن على اتفاق …")."""
@@ -253,7 +258,7 @@ def _across_exchange(analysis: SentenceAnalysis, group: Group, anchor: Hit, obje
     return any(
         (group.last < hit.first and hit.first - group.last <= EXCHANGE_REACH and hit.last < first)
         or (last < hit.first and hit.last < group.first)
-        for hit in analysis.hits_tagged("exchange")
+        for hit in exchanges
     )
 
 
