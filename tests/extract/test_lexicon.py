@@ -47,6 +47,8 @@ def tags(sentence: str) -> set[str]:
         ("الأوكرانيين", "UKR"),
         ("The U.S. imposed", "USA"),  # abbreviations with dots are cut into tokens as the text is
         ("the U.N. agency", "UN"),
+        ("House Republicans", "USA"),
+        ("دول مجلس التعاون", "GCC"),
         ("اللجنة العليا للإغاثة التابعة للحكومة الشرعية اليمنية", "YEM"),  # الشرعية is no al-Sharaa
     ],
 )
