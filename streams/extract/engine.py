@@ -530,7 +530,9 @@ def _mention(
     # verb or cue governs the measure and its target is named: only states and organisations sanction. A
     # commitment without a named giver is not, as companies and charities give too, unless the sentence
     # reports a state receiving it ("Iraqi forces received international military aid").
-    unnamed_allowed = (candidate.rule.type == "sanction" and governed) or roles.received
+    unnamed_allowed = (
+        (candidate.rule.type == "sanction" and governed) or roles.received or roles.receiving_side
+    )
     if not actors and not (unnamed_allowed and roles.targets):
         return None
     if actors and status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):

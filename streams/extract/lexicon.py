@@ -225,7 +225,9 @@ class Lexicon:
                 parties = tuple(
                     entry
                     for entry in parties
-                    if entry.surface is None or original[start:end] == entry.surface
+                    # "US$25,000" is a currency, not the United States
+                    if entry.surface is None
+                    or (original[start:end] == entry.surface and original[end : end + 1] != "$")
                 )
             if parties and _is_nisba(tokens[i + length - 1].text, phrase.words[-1]):
                 parties = tuple(replace(entry, kind="demonym") for entry in parties)

@@ -44,6 +44,8 @@ class Roles:
     owner: tuple[Party, ...]
     blocked: bool  # the subject is a company, a sports body, a court …: never an event
     received: bool = False  # a receiving verb governs the object: its subject is the target
+    # A construction names the receiving side ("in exchange for", "grant Ukraine", "تزويد القاهرة بالأسلحة").
+    receiving_side: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ def assign_roles(
         targets=_unique(targets),
         owner=_unique(owner),
         blocked=actor is not None and actor.blocked,
+        receiving_side=bool(receiving_side),
     )
 
 
@@ -234,7 +237,14 @@ def _receiving_side(
         return True
     if before is object_hit and "impose" in object_hit.tags:
         return True  # "could sanction China": the object of a sanctioning verb
-    return before is not None and "provide" in before.tags and group.last < object_hit.first
+    # Right before the object a party owns it ("sending US troops") unless the verb takes two objects
+    # ("grant Ukraine security guarantees").
+    return (
+        before is not None
+        and "provide" in before.tags
+        and group.last < object_hit.first
+        and (group.last + 1 < object_hit.first or "ditransitive" in before.tags)
+    )
 
 
 def _hit_before(analysis: SentenceAnalysis, position: int) -> Hit | None:

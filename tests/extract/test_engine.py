@@ -279,6 +279,9 @@ def test_receivers_bargains_and_owners(text, roles):
             [("announced", ["GBR"], ["UKR"])],
         ),
         ("وقالت كندا إنه سيتم إرسال قوات إلى لاتفيا من قبل بريطانيا.", [("announced", ["GBR"], ["LVA"])]),
+        ("The plan does not include sending US troops.", [("refused", ["USA"], [])]),  # owner, not recipient
+        # The other side of a bargain is named: the event stands without a named giver.
+        ("ستقدم الدول قروضا جديدة لليونان مقابل إصلاحات تتعهد بها أثينا.", [("announced", [], ["GRC"])]),
         # Far after an Arabic verb, in another clause, a party is no subject.
         ("وأكدت الحكومة استمرار إرسال المساعدات الإنسانية، رغم الظروف الصعبة التي تمر بها اليمن.", []),
     ],

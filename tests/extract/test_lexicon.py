@@ -72,6 +72,7 @@ def test_a_name_with_the_adjective_ending_is_a_demonym():
 def test_case_sensitive_surfaces():
     assert codes("US sanctions") == ["USA"]
     assert codes("give us weapons") == []
+    assert codes("the US$25,000 fee") == []
 
 
 def test_blockers_are_parties_that_never_act():
