@@ -277,7 +277,7 @@ def _learned_mention(
     roles = assign_roles(analysis, event_type, candidate.object_hit, anchor, status)
     if roles.blocked:
         return None
-    # A receiving verb names the giver only after "from": no other party is the source.
+    # A receiving verb names the giver only after "from" or "by": no other party is the source.
     actors = (
         roles.actors
         or roles.owner
@@ -529,7 +529,8 @@ def _mention(
     # A sanction by an unnamed actor is still an event ("sanctions on Iran will be lifted gradually") when a
     # verb or cue governs the measure and its target is named: only states and organisations sanction. A
     # commitment without a named giver is not, as companies and charities give too, unless the sentence
-    # reports a state receiving it ("Iraqi forces received international military aid").
+    # reports a state receiving it ("Iraqi forces received international military aid") or a construction
+    # names its receiving side ("… in exchange for reforms by Athens").
     unnamed_allowed = (
         (candidate.rule.type == "sanction" and governed) or roles.received or roles.receiving_side
     )
@@ -658,11 +659,12 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
     return True
 
 
-_MODALS = frozenset({"could", "may", "might", "قد", "وقد"})
-
-
 def _is_modal(analysis: SentenceAnalysis, cue: Hit) -> bool:
-    return any(analysis.tokens[p].text in _MODALS for p in range(max(0, cue.first - 1), cue.last + 1))
+    """A proposal cue that is a modal ("could", "may", "قد ترسل") rather than a proposing verb."""
+    return any(
+        hit is not None and "modal" in hit.tags
+        for hit in analysis.hit_at[max(0, cue.first - 1) : cue.last + 1]
+    )
 
 
 def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:

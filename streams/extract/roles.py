@@ -6,10 +6,11 @@ Owns the role of every gazetteer hit in a sentence. A party after a target prepo
 in English the nearest eligible party to its left; in an Arabic verb-initial clause the first eligible party
 after the verb (VSO), else the nearest one before it. The party addressed by a request ("urged Europe to")
 is neither actor nor target. Parties next to the object ("EU sanctions", "قوات إيطالية") are its owner.
-The subject of a receiving verb ("Greece received a loan", "Iran faces sanctions", "حصلت اليونان على قرض") is
-the target, and the giver is then only the party it came "from"; a party across "in exchange for" / "مقابل"
-from the measure is the other side of the bargain, its target ("lifting sanctions in exchange for guarantees
-that Tehran …").
+The subject of a receiving verb ("Greece received a loan", "Beijing has been threatened with sanctions",
+"حصلت اليونان على قرض") is the target, and the giver is then only the party after "from"/"by"; some
+constructions name the receiving side wherever it stands (`_receiving_side`: "in exchange for", "grant
+Ukraine", "تزويد القاهرة بالأسلحة"). English is subject-first: after the measure a party acts only as its
+agent or as the reporting subject.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def assign_roles(
         givers = [
             group
             for group in groups
-            if group.first > receiving.last and group is not receiver and _after_from(analysis, group)
+            if group.first > receiving.last and group is not receiver and _after_source_word(analysis, group)
         ]
         actor = givers[0] if givers else None
         owner = tuple(party for group in owner_groups for party in group.parties)
@@ -133,7 +134,9 @@ def assign_roles(
         )
     if _is_passive(analysis, anchor):
         # "ويتم رفع العقوبات" (the sanctions are lifted): the agent, if named, follows "من قبل".
-        agents = [group for group in eligible if group.first > anchor.last and _after_from(analysis, group)]
+        agents = [
+            group for group in eligible if group.first > anchor.last and _after_source_word(analysis, group)
+        ]
         actor = agents[0] if agents else None
     else:
         actor = _subject(analysis, eligible, anchor, object_hit)
@@ -196,11 +199,18 @@ def receiving_verb(analysis: SentenceAnalysis, object_hit: Hit) -> Hit | None:
     return found[-1] if found else None
 
 
-def _after_from(analysis: SentenceAnalysis, group: Group) -> bool:
-    position = group.first - 1
+def _after_source_word(analysis: SentenceAnalysis, group: Group) -> bool:
+    """After "from", "by", من or من قبل: the source of what is received, the agent of a passive."""
+    position = _position_before(analysis, group.first)
+    return position >= 0 and analysis.tokens[position].text in ("from", "by", "من", "قبل")
+
+
+def _position_before(analysis: SentenceAnalysis, position: int) -> int:
+    """The token before `position`, past determiners ("the", "its"); -1 at the start."""
+    position -= 1
     while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
         position -= 1
-    return position >= 0 and analysis.tokens[position].text in ("from", "by", "من", "قبل")
+    return position
 
 
 def _receiving_side(
@@ -249,13 +259,12 @@ def _receiving_side(
 
 def _hit_before(analysis: SentenceAnalysis, position: int) -> Hit | None:
     """The lexicon hit just before `position`, past determiners."""
-    position -= 1
-    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
-        position -= 1
+    position = _position_before(analysis, position)
     return analysis.hit_at[position] if position >= 0 else None
 
 
 def _is_passive(analysis: SentenceAnalysis, anchor: Hit) -> bool:
+    """An Arabic passive auxiliary just before the measure: "يتم رفع", "تم إرسال"."""
     before = analysis.hit_at[anchor.first - 1] if anchor.first > 0 else None
     return before is not None and "passive" in before.tags
 
@@ -364,9 +373,7 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
         return "with" if owner is not None and owner.parties else None  # "مجلس الأمن التابع للأمم المتحدة"
     if bare_prefix.endswith("ب"):
         return "in"
-    position = head.first - 1
-    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
-        position -= 1
+    position = _position_before(analysis, head.first)
     previous = analysis.hit_at[position] if position >= 0 else None
     if previous is not None and previous.prefix.endswith("ال") and not previous.parties:
         previous = None  # a particle never takes the article: "اللجنة العليا" is not "على"
@@ -413,17 +420,16 @@ def _subject(
         return before[-1] if before else None
     if before:
         return before[-1]
-    if not _is_arabic(analysis, anchor):
-        # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or
-        # the reporting subject ("…, the EU said"), not as "over its invasion of Ukraine"; between a cue and
-        # the measure it is the subject of the clause the cue governs ("warned that the U.S. could sanction").
-        after = [
-            group
-            for group in after
-            if (object_hit is not None and group.last < object_hit.first)
-            or _after_from(analysis, group)
-            or _reports(analysis, group)
-        ]
+    # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the
+    # reporting subject ("…, the EU said"), not as "over its invasion of Ukraine"; between a cue and the
+    # measure it is the subject of the clause the cue governs ("warned that the U.S. could sanction").
+    after = [
+        group
+        for group in after
+        if (object_hit is not None and group.last < object_hit.first)
+        or _after_source_word(analysis, group)
+        or _reports(analysis, group)
+    ]
     return after[0] if after else None
 
 
