@@ -23,7 +23,7 @@ from newsmon.text.language import arabic_or_english
 from newsmon.text.normalize import NormalisedText, normalise
 from newsmon.text.sentences import split_sentences_at_spaces
 
-from .lexicon import DATA_DIR, Hit, Lexicon, Token, load_lexicon
+from .lexicon import CONTRASTIVE_CONJUNCTIONS, DATA_DIR, Hit, Lexicon, Token, load_lexicon
 from .model import TYPES, Combination, SentenceModel, SentenceScores, load_sentence_model
 from .quantity import nearest_quantity
 from .roles import Roles, assign_roles, likely_provider, receiving_verb, sentence_subject
@@ -356,18 +356,7 @@ def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
     clauses: list[tuple[int, int]] = []
     first = 0
     for position, token in enumerate(analysis.tokens):
-        if token.is_punctuation or token.text in (
-            "but",
-            "however",
-            "while",
-            "whereas",
-            "although",
-            "لكن",
-            "لكنه",
-            "لكنها",
-            "ولكن",
-            "بينما",
-        ):
+        if token.is_punctuation or token.text in CONTRASTIVE_CONJUNCTIONS:
             if position > first:
                 clauses.append((first, position - 1))
             first = position + 1

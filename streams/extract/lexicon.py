@@ -79,6 +79,10 @@ _CLITIC_PREPOSITIONS = "بكلس"
 _TOKEN_RE = re.compile(r"\w+(?:'\w+)?|[،,;؛:]")
 _ARABIC_RE = re.compile(r"[\u0621-\u064A]")
 CLAUSE_PUNCTUATION = frozenset("،,;؛:")
+# Words that open a contrasting clause, with its own subject: "Germany refused, but France agreed".
+CONTRASTIVE_CONJUNCTIONS = frozenset(
+    {"but", "however", "while", "whereas", "although", "لكن", "لكنه", "لكنها", "ولكن", "بينما"}
+)
 
 
 @dataclass(frozen=True)

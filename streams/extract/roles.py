@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from newsmon.records import Party
 
-from .lexicon import Hit
+from .lexicon import CONTRASTIVE_CONJUNCTIONS, Hit
 
 if TYPE_CHECKING:
     from .engine import SentenceAnalysis
@@ -121,7 +121,9 @@ def assign_roles(
         givers = [
             group
             for group in groups
-            if group.first > receiving.last and group is not receiver and _after_source_word(analysis, group)
+            if group.first > (receiver.last if receiver is not None else receiving.last)
+            and group is not receiver
+            and _after_source_word(analysis, group)
         ]
         actor = givers[0] if givers else None
         owner = tuple(party for group in owner_groups for party in group.parties)
@@ -418,6 +420,10 @@ def _subject(
             return close_after[0]
         # Further on, a party is the verb's complement or another clause's ("رغم الظروف التي تمر بها اليمن").
         return before[-1] if before else None
+    # An English subject stays in its clause: "Explosions rocked Kyiv, while officials said the promises of
+    # Western military aid …" names no giver.
+    contrast = [p for p in range(anchor.first) if analysis.tokens[p].text in CONTRASTIVE_CONJUNCTIONS]
+    before = [group for group in before if not contrast or group.first > contrast[-1]]
     if before:
         return before[-1]
     # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the

@@ -258,6 +258,8 @@ def roles_of(text: str) -> list[tuple[str, list[str], list[str]]]:
             [("announced", ["SAU"], ["YEM"])],
         ),
         ("وأرسلت سفينة تابعة للأمم المتحدة مساعدات إنسانية لليمن.", [("announced", ["UN"], ["YEM"])]),
+        # Asked "from" a party to obtain: the party asked, after the receiver, is the actor.
+        ("طلبت اليونان من صندوق النقد الدولي الحصول على قرض.", [("called_for", ["IMF"], ["GRC"])]),
     ],
 )
 def test_receivers_bargains_and_owners(text, roles):
@@ -318,6 +320,11 @@ def test_status_of_modal_threats_wishes_and_gradual_lifting(text, roles):
         ("New sanctions were imposed on Russia by Japan.", [("announced", ["JPN"], ["RUS"])]),
         ("New sanctions will be imposed on Russia, Japan said.", [("announced", ["JPN"], ["RUS"])]),
         ("A senator warned that the U.S. could sanction China.", [("threatened", ["USA"], ["CHN"])]),
+        # A subject stays in its clause: not Russia, across "while".
+        (
+            "Russia protested while Western allies will send more weapons to Ukraine, Britain said.",
+            [("announced", ["GBR"], ["UKR"])],
+        ),
     ],
 )
 def test_an_english_subject_after_the_measure(text, roles):
