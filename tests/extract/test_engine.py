@@ -297,6 +297,11 @@ def test_receiving_side_and_passive_agent(text, roles):
     [
         ("The US could impose sanctions on China should it arm Russia.", [("threatened", ["USA"], ["CHN"])]),
         ("The US wants to impose new sanctions on Iran.", [("proposed", ["USA"], ["IRN"])]),
+        (
+            "Governments should impose tougher sanctions on Myanmar, the activist said.",
+            [("called_for", [], ["MMR"])],
+        ),
+        ("Should Russia refuse, the EU will impose new sanctions.", [("threatened", ["EU"], [])]),
         # Trying to obtain is asking: the party asked is the one it would come from.
         (
             "Ukraine is trying to secure more air defence systems from Germany.",
