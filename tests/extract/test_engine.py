@@ -302,6 +302,12 @@ def test_receiving_side_and_passive_agent(text, roles):
             [("called_for", [], ["MMR"])],
         ),
         ("Should Russia refuse, the EU will impose new sanctions.", [("threatened", ["EU"], [])]),
+        ("وتحدثت المقررة الخاصة داعيةً إلى فرض العقوبات على إسرائيل.", [("called_for", [], ["ISR"])]),
+        # The requester is the actor of a request: the project's convention (see the README's Limits).
+        (
+            "Washington is trying to persuade Ankara to impose sanctions on Russia.",
+            [("called_for", ["USA"], ["RUS"])],
+        ),
         # Trying to obtain is asking: the party asked is the one it would come from.
         (
             "Ukraine is trying to secure more air defence systems from Germany.",
