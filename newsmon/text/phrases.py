@@ -15,7 +15,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -183,8 +183,12 @@ class Lexicon:
                 parties = tuple(
                     entry
                     for entry in parties
-                    if entry.surface is None or original[start:end] == entry.surface
+                    # "US$25,000" is a currency, not the United States
+                    if entry.surface is None
+                    or (original[start:end] == entry.surface and original[end : end + 1] != "$")
                 )
+            if parties and _is_nisba(tokens[i + length - 1].text, phrase.words[-1]):
+                parties = tuple(replace(entry, kind="demonym") for entry in parties)
             if phrase.tags or parties:
                 hits.append(Hit(i, i + length - 1, phrase.tags, parties, prefix))
             i += length
@@ -212,6 +216,13 @@ def _prefilter(triggers: list[tuple[str, ...]]) -> re.Pattern[str]:
         rf"(?<![a-z0-9]){english_pattern}(?![a-z])"
         rf"|(?<![\u0621-\u064a])[وف]?(?:[بكلس]|لل)?(?:ال)?{_alternation(arabic)}(?:{suffixes})?(?![\u0621-\u064a])"
     )
+
+
+def _is_nisba(word: str, stem: str) -> bool:
+    """An Arabic name with the adjective ending ي ("اليمنية", "اليمنيين" from اليمن) is a demonym: "the
+    Yemeni civil war" names no actor."""
+    start = word.find(stem)
+    return bool(_ARABIC_RE.match(word)) and start >= 0 and word[start + len(stem) :].startswith("ي")
 
 
 def _token(start: int, end: int, text: str) -> Token:
@@ -258,8 +269,10 @@ def _arabic_stems(word: str) -> list[tuple[str, str]]:
 def _surface_forms(term: str, inflect: bool = True) -> list[tuple[str, ...]]:
     """Word tuples a data term stands for: Arabic words with and without their article; with `inflect`
     (lexicon words, not names) imperfect verbs in every person prefix and English first and last words in
-    their inflected forms."""
-    words = normalise_term(term).split()
+    their inflected forms. Words as the tokeniser cuts them, so that "U.S." is the two tokens of "the U.S.
+    imposed"; a symbol the tokeniser skips ("$", "€") stays whole, for the pre-filter."""
+    normalised = normalise_term(term)
+    words = _TOKEN_RE.findall(normalised) or normalised.split()
     if not words:
         return []
     if _ARABIC_RE.match(words[0]):

@@ -24,10 +24,10 @@ from newsmon.text.normalize import NormalisedText, normalise
 from newsmon.text.phrases import Hit, Lexicon, Token
 from newsmon.text.sentences import split_sentences_at_spaces
 
-from .lexicon import DATA_DIR, load_lexicon
+from .lexicon import CONTRASTIVE_CONJUNCTIONS, DATA_DIR, load_lexicon
 from .model import TYPES, Combination, SentenceModel, SentenceScores, load_sentence_model
 from .quantity import nearest_quantity
-from .roles import Roles, assign_roles, likely_provider, sentence_subject
+from .roles import Roles, assign_roles, likely_provider, receiving_verb, sentence_subject
 
 LOGGER = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ LIFTABLE = frozenset(
         "air_defence",
         "guarantees",
         "blacklist",
+        "financial_measure",
     }
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
@@ -98,6 +99,10 @@ _DETERMINERS = frozenset(
         "these",
         "those",
         "existing",
+        "gradual",
+        "تدريجي",
+        "تدريجيا",
+        "التدريجي",
         "جميع",
         "كل",
         "بعض",
@@ -273,7 +278,12 @@ def _learned_mention(
     roles = assign_roles(analysis, event_type, candidate.object_hit, anchor, status)
     if roles.blocked:
         return None
-    actors = roles.actors or roles.owner or likely_provider(analysis, candidate.object_hit, roles)
+    # A receiving verb names the giver only after "from" or "by": no other party is the source.
+    actors = (
+        roles.actors
+        or roles.owner
+        or (() if roles.received else likely_provider(analysis, candidate.object_hit, roles))
+    )
     actor_codes = {party.code for party in actors}
     unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not roles.targets
     if (not actors and status != "called_for" and unnamed_too_weak) or (
@@ -347,18 +357,7 @@ def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
     clauses: list[tuple[int, int]] = []
     first = 0
     for position, token in enumerate(analysis.tokens):
-        if token.is_punctuation or token.text in (
-            "but",
-            "however",
-            "while",
-            "whereas",
-            "although",
-            "لكن",
-            "لكنه",
-            "لكنها",
-            "ولكن",
-            "بينما",
-        ):
+        if token.is_punctuation or token.text in CONTRASTIVE_CONJUNCTIONS:
             if position > first:
                 clauses.append((first, position - 1))
             first = position + 1
@@ -515,12 +514,17 @@ def _mention(
     )
     if roles.owner and (not actors or not governed):
         actors, actor_source = roles.owner, "owner"
-    if not actors:
+    if not actors and not roles.received:
         actors, actor_source = context_actors(), "context"
     # A sanction by an unnamed actor is still an event ("sanctions on Iran will be lifted gradually") when a
     # verb or cue governs the measure and its target is named: only states and organisations sanction. A
-    # commitment without a named giver is not, as companies and charities give too.
-    if not actors and not (candidate.rule.type == "sanction" and governed and roles.targets):
+    # commitment without a named giver is not, as companies and charities give too, unless the sentence
+    # reports a state receiving it ("Iraqi forces received international military aid") or a construction
+    # names its receiving side ("… in exchange for reforms by Athens").
+    unnamed_allowed = (
+        (candidate.rule.type == "sanction" and governed) or roles.received or roles.receiving_side
+    )
+    if not actors and not (unnamed_allowed and roles.targets):
         return None
     if actors and status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
         return None
@@ -598,6 +602,13 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
             return status, cue
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
+        receiving = receiving_verb(analysis, candidate.object_hit)
+        if receiving is not None and proposal.last < receiving.first:
+            return "called_for", proposal  # "Ukraine is trying to secure more aid": the receiver asks for it
+        conditional = next(_conditions(analysis), None)
+        if candidate.rule.type == "sanction" and conditional is not None and _is_modal(analysis, proposal):
+            # "could enact sanctions should it support Russia" warns; "proposed sanctions if …" proposes.
+            return "threatened", conditional
         return "proposed", proposal
     reach = BLACKLIST_LIFTING_REACH if "blacklist" in candidate.object_hit.tags else LIFTING_REACH
     lifting = cue_before("lifting", reach + _parties_between(analysis, governed, object_first), object_first)
@@ -636,6 +647,14 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
             continue  # "removed Cuba from its list"
         return False
     return True
+
+
+def _is_modal(analysis: SentenceAnalysis, cue: Hit) -> bool:
+    """A proposal cue that is a modal ("could", "may", "قد ترسل") rather than a proposing verb."""
+    return any(
+        hit is not None and "modal" in hit.tags
+        for hit in analysis.hit_at[max(0, cue.first - 1) : cue.last + 1]
+    )
 
 
 def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:

@@ -39,6 +39,11 @@ TRIGGER_TAGS = frozenset(
     }
 )
 
+# Words that open a contrasting clause, with its own subject: "Germany refused, but France agreed".
+CONTRASTIVE_CONJUNCTIONS = frozenset(
+    {"but", "however", "while", "whereas", "although", "لكن", "لكنه", "لكنها", "ولكن", "بينما"}
+)
+
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:

@@ -6,6 +6,11 @@ Owns the role of every gazetteer hit in a sentence. A party after a target prepo
 in English the nearest eligible party to its left; in an Arabic verb-initial clause the first eligible party
 after the verb (VSO), else the nearest one before it. The party addressed by a request ("urged Europe to")
 is neither actor nor target. Parties next to the object ("EU sanctions", "قوات إيطالية") are its owner.
+The subject of a receiving verb ("Greece received a loan", "Beijing has been threatened with sanctions",
+"حصلت اليونان على قرض") is the target, and the giver is then only the party after "from"/"by"; some
+constructions name the receiving side wherever it stands (`_receiving_side`: "in exchange for", "grant
+Ukraine", "تزويد القاهرة بالأسلحة"). English is subject-first: after the measure a party acts only as its
+agent or as the reporting subject.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from newsmon.records import Party
 from newsmon.text.phrases import Hit
+
+from .lexicon import CONTRASTIVE_CONJUNCTIONS
 
 if TYPE_CHECKING:
     from .engine import SentenceAnalysis
@@ -38,6 +45,9 @@ class Roles:
     targets: tuple[Party, ...]
     owner: tuple[Party, ...]
     blocked: bool  # the subject is a company, a sports body, a court …: never an event
+    received: bool = False  # a receiving verb governs the object: its subject is the target
+    # A construction names the receiving side ("in exchange for", "grant Ukraine", "تزويد القاهرة بالأسلحة").
+    receiving_side: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,11 +83,27 @@ def assign_roles(
 ) -> Roles:
     groups = _groups(analysis)
     marks = {id(group): _marking(analysis, group) for group in groups}
-    owner_groups = [group for group in groups if _owns(analysis, group, object_hit, marks[id(group)])]
+    exchanges = analysis.hits_tagged("exchange")
+    receiving_side = [
+        group for group in groups if _receiving_side(analysis, group, anchor, object_hit, exchanges)
+    ]
+    for group in receiving_side:
+        marks[id(group)] = "target"
+    owner_groups = [
+        group
+        for group in groups
+        if group not in receiving_side and _owns(analysis, group, object_hit, marks[id(group)])
+    ]
     # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
     # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
+    # Only within the measure's clause: "on America's own stockpiles" after a comma marks nobody.
+    clause_first = _clause_start(analysis, min(anchor.first, object_hit.first))
+    clause_last = _clause_end(analysis, max(anchor.last, object_hit.last))
     marked_targets = {
-        party.code for group in groups if marks[id(group)] == "target" for party in group.parties
+        party.code
+        for group in groups
+        if marks[id(group)] == "target" and clause_first <= group.first <= clause_last
+        for party in group.parties
     }
     eligible = [
         group
@@ -87,8 +113,36 @@ def assign_roles(
         and not _qualifies_after_object(group, object_hit)
         and not {party.code for party in group.parties} <= marked_targets
     ]
-    actor = _subject(analysis, eligible, anchor)
     targets: list[Party] = []
+    receiving = receiving_verb(analysis, object_hit)
+    if receiving is not None:
+        receiver = _subject(analysis, eligible, receiving)
+        if receiver is not None:
+            targets.extend(receiver.parties)
+        givers = [
+            group
+            for group in groups
+            if group.first > (receiver.last if receiver is not None else receiving.last)
+            and group is not receiver
+            and _after_source_word(analysis, group)
+        ]
+        actor = givers[0] if givers else None
+        owner = tuple(party for group in owner_groups for party in group.parties)
+        return Roles(
+            actors=actor.parties if actor is not None else (),
+            targets=_unique(targets),
+            owner=_unique(owner),
+            blocked=actor is not None and actor.blocked,
+            received=receiver is not None,
+        )
+    if _is_passive(analysis, anchor):
+        # "ويتم رفع العقوبات" (the sanctions are lifted): the agent, if named, follows "من قبل".
+        agents = [
+            group for group in eligible if group.first > anchor.last and _after_source_word(analysis, group)
+        ]
+        actor = agents[0] if agents else None
+    else:
+        actor = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
     if actor is not None:
         after_verb = [
@@ -123,11 +177,111 @@ def assign_roles(
         targets=_unique(targets),
         owner=_unique(owner),
         blocked=actor is not None and actor.blocked,
+        receiving_side=bool(receiving_side),
     )
 
 
 def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
     return group.first > object_hit.last and all(entry.kind == "demonym" for entry in group.hits[0].parties)
+
+
+EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchange word after it
+RECEIVING_REACH = 10  # "ستحصل إيطاليا على النسبة الأكبر من المساعدات": a receiving verb governs its clause
+
+
+def receiving_verb(analysis: SentenceAnalysis, object_hit: Hit) -> Hit | None:
+    """The receiving verb governing the object: "secured new pledges of weapons", "حصلوا على مساعدات"."""
+    found = [
+        hit
+        for hit in analysis.hits_tagged(
+            "receive", max(0, object_hit.first - RECEIVING_REACH), object_hit.first
+        )
+        if hit.last < object_hit.first
+        and not any(token.is_punctuation for token in analysis.tokens[hit.last + 1 : object_hit.first])
+    ]
+    return found[-1] if found else None
+
+
+def _after_source_word(analysis: SentenceAnalysis, group: Group) -> bool:
+    """After "from", "by", من or من قبل: the source of what is received, the agent of a passive."""
+    position = _position_before(analysis, group.first)
+    return position >= 0 and analysis.tokens[position].text in ("from", "by", "من", "قبل")
+
+
+def _position_before(analysis: SentenceAnalysis, position: int) -> int:
+    """The token before `position`, past determiners ("the", "its"); -1 at the start."""
+    position -= 1
+    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
+        position -= 1
+    return position
+
+
+def _receiving_side(
+    analysis: SentenceAnalysis, group: Group, anchor: Hit, object_hit: Hit, exchanges: list[Hit]
+) -> bool:
+    """Constructions that name the receiving side whatever the party's place: the other side of a bargain;
+    the trainees' state ("training Ukraine troops"); the one whose allies act ("Ukraine's Western allies",
+    "حلفاء أوكرانيا"); the indirect object of an English giving verb ("offered the Indonesian government the
+    assistance", "grant Ukraine") and the object of a sanctioning verb ("sanctioned Bosnian Serbs"); the
+    Arabic recipient before a ب object ("تزويد القاهرة بالأسلحة")."""
+    if _across_exchange(group, anchor, object_hit, exchanges):
+        return True
+    tokens = analysis.tokens
+    arabic = _is_arabic(analysis, group.hits[0])
+    before = _hit_before(analysis, group.first)
+    if (
+        group.last + 1 == object_hit.first
+        and "troops" in object_hit.tags
+        and analysis.hits_tagged("training", max(0, group.first - 2), group.first - 1)
+    ):
+        return True
+    if arabic:
+        if before is not None and "benefactor" in before.tags and before.last + 1 == group.first:
+            return True
+        return (
+            object_hit.first == group.last + 1
+            and object_hit.prefix.removesuffix("ال").endswith("ب")
+            and before is not None
+            and "provide" in before.tags
+        )
+    if tokens[group.last].text.endswith("'s") and analysis.hits_tagged(
+        "benefactor", group.last + 1, min(len(tokens) - 1, group.last + 2)
+    ):
+        return True
+    if before is object_hit and "impose" in object_hit.tags:
+        return True  # "could sanction China": the object of a sanctioning verb
+    # Right before the object a party owns it ("sending US troops") unless the verb takes two objects
+    # ("grant Ukraine security guarantees").
+    return (
+        before is not None
+        and "provide" in before.tags
+        and group.last < object_hit.first
+        and (group.last + 1 < object_hit.first or "ditransitive" in before.tags)
+    )
+
+
+def _hit_before(analysis: SentenceAnalysis, position: int) -> Hit | None:
+    """The lexicon hit just before `position`, past determiners."""
+    position = _position_before(analysis, position)
+    return analysis.hit_at[position] if position >= 0 else None
+
+
+def _is_passive(analysis: SentenceAnalysis, anchor: Hit) -> bool:
+    """An Arabic passive auxiliary just before the measure: "يتم رفع", "تم إرسال"."""
+    before = analysis.hit_at[anchor.first - 1] if anchor.first > 0 else None
+    return before is not None and "passive" in before.tags
+
+
+def _across_exchange(group: Group, anchor: Hit, object_hit: Hit, exchanges: list[Hit]) -> bool:
+    """ "… in exchange for guarantees that Tehran …" (after the exchange word), "يحد من برنامج إيران النووي
+    مقابل تخفيف العقوبات" (just before it, the measure after): the other side of the bargain. Further before
+    it is the subject of the whole deal ("وافق مجلس الأمن على اتفاق …")."""
+    first, last = min(anchor.first, object_hit.first), max(anchor.last, object_hit.last)
+    return any(
+        (group.last < hit.first and hit.first - group.last <= EXCHANGE_REACH and hit.last < first)
+        or (last < hit.first and hit.last < group.first)
+        for hit in exchanges
+    )
 
 
 def _can_be_subject(analysis: SentenceAnalysis, group: Group) -> bool:
@@ -191,6 +345,8 @@ def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
         return True
     if not gap:
         return right.prefix.startswith("و")
+    if gap[-1] == "the" and len(gap) > 1:
+        gap = gap[:-1]  # "the US and the European Union"
     if all(word in _CONJUNCTIONS for word in gap):
         return (
             "," not in gap
@@ -212,13 +368,18 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     head = group.hits[0]
     bare_prefix = head.prefix.removesuffix("ال")
     if bare_prefix.endswith("ل"):
-        return "target"
+        # "المتحدث الرسمي لمركز الملك سلمان", "سفينة تابعة للأمم المتحدة": ل after these is "of", the owner.
+        before = analysis.hit_at[head.first - 1] if head.first > 0 else None
+        if before is None or "belonging" not in before.tags:
+            return "target"
+        owner = analysis.hit_at[before.first - 1] if before.first > 0 else None
+        return "with" if owner is not None and owner.parties else None  # "مجلس الأمن التابع للأمم المتحدة"
     if bare_prefix.endswith("ب"):
         return "in"
-    position = head.first - 1
-    while position >= 0 and analysis.tokens[position].text in _SKIPPED_WORDS:
-        position -= 1
+    position = _position_before(analysis, head.first)
     previous = analysis.hit_at[position] if position >= 0 else None
+    if previous is not None and previous.prefix.endswith("ال") and not previous.parties:
+        previous = None  # a particle never takes the article: "اللجنة العليا" is not "على"
     if position >= 0 and analysis.tokens[position].text == "من":
         return "from"
     if previous is None and position >= 0 and _is_arabic(analysis, head):
@@ -245,7 +406,9 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     return None
 
 
-def _subject(analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit) -> Group | None:
+def _subject(
+    analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit, object_hit: Hit | None = None
+) -> Group | None:
     before = [group for group in eligible if group.last < anchor.first]
     after = [group for group in eligible if group.first > anchor.last]
     if _is_arabic(analysis, anchor):
@@ -256,14 +419,42 @@ def _subject(analysis: SentenceAnalysis, eligible: list[Group], anchor: Hit) -> 
         close_after = [group for group in after if group.first - anchor.last <= ARABIC_VSO_REACH]
         if close_after:
             return close_after[0]
+        # Further on, a party is the verb's complement or another clause's ("رغم الظروف التي تمر بها اليمن").
+        return before[-1] if before else None
+    # An English subject stays in its clause: "Explosions rocked Kyiv, while officials said the promises of
+    # Western military aid …" names no giver.
+    contrast = [p for p in range(anchor.first) if analysis.tokens[p].text in CONTRASTIVE_CONJUNCTIONS]
+    before = [group for group in before if not contrast or group.first > contrast[-1]]
     if before:
         return before[-1]
+    # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the
+    # reporting subject ("…, the EU said"), not as "over its invasion of Ukraine"; between a cue and the
+    # measure it is the subject of the clause the cue governs ("warned that the U.S. could sanction").
+    after = [
+        group
+        for group in after
+        if (object_hit is not None and group.last < object_hit.first)
+        or _after_source_word(analysis, group)
+        or _reports(analysis, group)
+    ]
     return after[0] if after else None
+
+
+def _reports(analysis: SentenceAnalysis, group: Group) -> bool:
+    return bool(
+        analysis.hits_tagged("reporting", group.last + 1, min(len(analysis.tokens) - 1, group.last + 2))
+    )
 
 
 def _clause_start(analysis: SentenceAnalysis, position: int) -> int:
     while position > 0 and not analysis.tokens[position - 1].is_punctuation:
         position -= 1
+    return position
+
+
+def _clause_end(analysis: SentenceAnalysis, position: int) -> int:
+    while position < len(analysis.tokens) - 1 and not analysis.tokens[position + 1].is_punctuation:
+        position += 1
     return position
 
 
