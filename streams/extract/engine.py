@@ -282,7 +282,11 @@ def _learned_mention(
     actors = (
         roles.actors
         or roles.owner
-        or (() if roles.received else likely_provider(analysis, candidate.object_hit, roles))
+        or (
+            ()
+            if roles.received or status == "called_for"
+            else likely_provider(analysis, candidate.object_hit, roles)
+        )
     )
     actor_codes = {party.code for party in actors}
     unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not roles.targets
@@ -514,7 +518,8 @@ def _mention(
     )
     if roles.owner and (not actors or not governed):
         actors, actor_source = roles.owner, "owner"
-    if not actors and not roles.received:
+    # A request with no party asked has no actor (its asker is none): not the speaker of the sentence before.
+    if not actors and not roles.received and status != "called_for":
         actors, actor_source = context_actors(), "context"
     # A sanction by an unnamed actor is still an event ("sanctions on Iran will be lifted gradually") when a
     # verb or cue governs the measure and its target is named: only states and organisations sanction. A
@@ -524,7 +529,7 @@ def _mention(
     unnamed_allowed = (
         (candidate.rule.type == "sanction" and governed) or roles.received or roles.receiving_side
     )
-    if not actors and not (unnamed_allowed and roles.targets):
+    if not actors and not roles.requester and not (unnamed_allowed and roles.targets):
         return None
     if actors and status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
         return None
@@ -830,7 +835,13 @@ def _merge(mentions: list[EventMention]) -> list[EventMention]:
 
 
 def _same_event(one: EventMention, other: EventMention) -> bool:
-    if (one.type, one.category) != (other.type, other.category):
+    # A request that the actors act is not their own step: "Trump urged the EU to stop buying Russian oil"
+    # and "the Commission proposed ending imports" are two events of the EU.
+    if (one.type, one.category, one.status == "called_for") != (
+        other.type,
+        other.category,
+        other.status == "called_for",
+    ):
         return False
     if {p.code for p in one.actors} != {p.code for p in other.actors}:
         return False

@@ -48,6 +48,8 @@ class Roles:
     received: bool = False  # a receiving verb governs the object: its subject is the target
     # A construction names the receiving side ("in exchange for", "grant Ukraine", "تزويد القاهرة بالأسلحة").
     receiving_side: bool = False
+    # Of a request: the party asking ("X urged Y to impose …": X), not an actor by the guidelines (Y is).
+    requester: tuple[Party, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,21 +143,37 @@ def assign_roles(
             group for group in eligible if group.first > anchor.last and _after_source_word(analysis, group)
         ]
         actor = agents[0] if agents else None
+        subject = None
     else:
-        actor = _subject(analysis, eligible, anchor, object_hit)
+        actor = subject = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
-    if actor is not None:
+    if actor is not None or status == "called_for":
         after_verb = [
             group
             for group in eligible
-            if group.first > max(actor.last, anchor.last)
+            if group.first > max(actor.last if actor is not None else -1, anchor.last)
             and group.last < object_hit.first
             and group not in owner_groups
         ]
         if after_verb and status == "called_for":
-            addressee = after_verb[0]
+            addressee = after_verb[0]  # "… urged Congress to send aid", its asker named or not
         elif after_verb:
             targets.extend(after_verb[0].parties)
+    if status == "called_for" and addressee is None:
+        # "طلب لبنان من فرنسا إرسال جنود", "sought financial assistance from the EU": the party asked is the
+        # source of what is asked for — of a sanction only before the measure ("a ban on imports from Russia"
+        # names its target).
+        addressee = next(
+            (
+                group
+                for group in groups
+                if group.first > anchor.last
+                and group is not actor
+                and _after_source_word(analysis, group)
+                and (event_type == "commitment" or group.last < object_hit.first)
+            ),
+            None,
+        )
     for group in groups:
         mark = marks[id(group)]
         if group is actor or group is addressee or group in owner_groups:
@@ -171,13 +189,23 @@ def assign_roles(
         elif event_type == "sanction" and mark == "from" and 0 < group.first - object_hit.last <= 4:
             targets.extend(group.parties)  # "imports from Russia"
     owner = tuple(party for group in owner_groups for party in group.parties)
-    actors = actor.parties if actor is not None else ()
+    requester: tuple[Party, ...] = ()
+    asked_first = not _is_arabic(analysis, anchor) and subject is not None and subject.first > anchor.last
+    if status == "called_for" and subject is not None and "obligation" not in anchor.tags and not asked_first:
+        # A request: its subject asks, which makes it an event, but the actor is the party asked when named
+        # (the guidelines: "X urged Y to impose …" → Y; "Kyiv asked for more weapons" → none). Of an
+        # obligation the subject is the party asked ("Washington should reimpose sanctions"), and so is an
+        # English party right after the request verb when none asks before it ("… urged Congress to send").
+        actor, requester = addressee, subject.parties
+    elif status == "called_for" and actor is None:
+        actor = addressee
     return Roles(
-        actors=actors,
+        actors=actor.parties if actor is not None else (),
         targets=_unique(targets),
         owner=_unique(owner),
         blocked=actor is not None and actor.blocked,
         receiving_side=bool(receiving_side),
+        requester=requester,
     )
 
 
