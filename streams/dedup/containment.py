@@ -86,8 +86,6 @@ class _Sketch(NamedTuple):
     lengths: np.ndarray  # bigrams per sentence
     starts: np.ndarray  # index of each sentence's first bigram in `hashes`
     hashes: np.ndarray  # bigram hashes in text order
-    byte_of: np.ndarray  # per hash: the byte of a 16-bit presence bitmap that holds its bit…
-    bit_of: np.ndarray  # …and which bit of it
 
 
 @lru_cache(maxsize=16_384)  # the index compares each entry's sketch again for every later look-alike
@@ -97,7 +95,7 @@ def _unpack(packed: str) -> _Sketch:
     lengths = values[1 : 1 + count].astype(np.int64)
     hashes = values[1 + count : 1 + count + int(lengths.sum())]
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-    return _Sketch(lengths, starts, hashes, hashes >> 3, (hashes & 7).astype(np.uint8))
+    return _Sketch(lengths, starts, hashes)
 
 
 @lru_cache(maxsize=2048)  # 8 kB each; the prober's is used against every look-alike of a probe
@@ -125,7 +123,8 @@ def cover_and_lead(first: str, second: str, sentence_match: float, min_bigrams: 
     total = int(lengths.sum())
     if total < min_bigrams:
         return 0.0, 1.0
-    found = (_presence(second)[sketch_.byte_of] >> sketch_.bit_of) & 1
+    hashes = sketch_.hashes
+    found = (_presence(second)[hashes >> 3] >> (hashes & 7).astype(np.uint8)) & 1
     per_sentence = np.add.reduceat(found, sketch_.starts, dtype=np.int64)
     matched = per_sentence >= sentence_match * lengths
     missing = np.flatnonzero(~matched)
