@@ -37,13 +37,14 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,9 +120,8 @@ class ProcessSample:
 
 
 class ProcessSampler(threading.Thread):
-    """Samples CPU and RSS of named root processes and their descendants every `interval` seconds. A worker's
-    children are its forkserver (whose children are the pool processes) and multiprocessing's resource
-    tracker."""
+    """Samples CPU and RSS of named root processes and their children every `interval` seconds. A worker's
+    children are its spawned pool processes and multiprocessing's resource tracker (a helper)."""
 
     def __init__(self, roots: dict[str, int], interval: float = 0.5) -> None:
         super().__init__(name="sampler", daemon=True)
@@ -143,11 +143,11 @@ class ProcessSampler(threading.Thread):
             roots = dict(self.roots)
         for role, pid in roots.items():
             roles[pid] = role
+            pool = [child for child in sorted(tree.get(pid, [])) if "resource_tracker" not in _cmdline(child)]
             for child in tree.get(pid, []):
-                grandchildren = tree.get(child, [])
-                roles[child] = f"{role} forkserver" if grandchildren else f"{role} helper"
-                for number, grandchild in enumerate(sorted(grandchildren), start=1):
-                    roles[grandchild] = f"{role} pool{number}"
+                roles[child] = f"{role} helper"
+            for number, child in enumerate(pool, start=1):
+                roles[child] = f"{role} pool{number}"
         return roles
 
     def sample(self) -> None:
@@ -174,7 +174,7 @@ class ProcessSampler(threading.Thread):
         self.join()
 
     def by_kind(self) -> dict[str, dict[str, float]]:
-        """Per process kind (worker, pool, forkserver, broker, connector): CPU seconds used while sampled (sum
+        """Per process kind (worker, pool, helper, broker, connector): CPU seconds used while sampled (sum
         over processes) and the largest peak RSS of one process, in MB."""
         kinds: dict[str, dict[str, float]] = defaultdict(
             lambda: {"cpu_s": 0.0, "peak_rss_mb": 0.0, "count": 0}
@@ -377,12 +377,12 @@ def _log_tails(state_dir: Path) -> str:
 
 
 def _profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
-    """py-spy (if on PATH) sampling a worker and its pool processes until the worker exits; collapsed
-    stacks."""
+    """py-spy (on PATH or beside this Python) sampling a worker and its pool processes until the worker
+    exits; collapsed stacks."""
     output.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [
-            "py-spy",
+            shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
             "record",
             "--pid",
             str(pid),
@@ -398,6 +398,59 @@ def _profile(pid: int, output: Path) -> subprocess.Popen[bytes]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+    )
+
+
+# Frames of the event loop's start-up, rebalances and shutdown (imports, table recovery, store opening):
+# left out of the summary, which is about the per-page cost.
+_NOT_PER_PAGE = (
+    "importlib",
+    "on_rebalance",
+    "on_partitions_assigned",
+    "Store.stop",
+    "revoke",
+    "RocksDBOptions",
+)
+
+
+def event_loop_profile(path: Path, top: int = 15) -> dict[str, Any]:
+    """The top self-time frames of a worker's own process (its event loop and its threads, not its pool
+    processes) in a py-spy raw profile, as shares of the GIL-holding samples; start-up, rebalances and
+    shutdown left out. Also the shares of a few inclusive frames that say which stage the time is for."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        # py-spy nests a child process's stacks under its parent's "process PID:..." frame.
+        if not stack or len(frames) < 2 or frames[1].startswith("process ") or "spawn_main" in frames[1]:
+            continue
+        if any(marker in stack for marker in _NOT_PER_PAGE):
+            continue
+        names = [
+            frame.split(" (")[0] + " (" + frame.split(" (")[-1].split(":")[0] + ")" for frame in frames[1:]
+        ]
+        total += int(count)
+        own[names[-1]] += int(count)
+        for name in set(names):
+            inclusive[name] += int(count)
+    share = {name: round(100 * n / total, 1) for name, n in own.most_common(top)} if total else {}
+    stages = {
+        name: round(100 * n / total, 1)
+        for name, n in inclusive.most_common()
+        if total and name.split(" (")[0].endswith((".process", ".by_url", ".by_text", ".index", ".join"))
+    }
+    return {"samples": total, "self_percent": share, "stage_percent": stages}
+
+
+def print_profile(name: str, summary: dict[str, Any]) -> None:
+    print(f"\nEvent loop of {name}: {summary['samples']} GIL-holding samples; top self time, %")
+    for frame, percent in summary["self_percent"].items():
+        print(f"{percent:>6.1f}  {frame}")
+    print(
+        "  by agent (inclusive): "
+        + ", ".join(f"{f.split(' (')[0]} {p}" for f, p in summary["stage_percent"].items())
     )
 
 
@@ -425,9 +478,8 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
             sampler = ProcessSampler({"broker": broker_pid() or 0})
             sampler.sample()
             sampler.start()
-            workers, ports = _start_workers(
-                context, settings, layout.workers, sampler, layout.name.replace(" ", "")
-            )
+            tag = layout.name.replace(" ", "") + ("-pinned" if context.pin else "")
+            workers, ports = _start_workers(context, settings, layout.workers, sampler, tag)
             try:
                 drained_at = wait_until_drained(settings, workers)
                 stages = [scrape_stage_seconds(port) for port in ports]
@@ -437,6 +489,14 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
                 _stop_profilers(context)
             outputs = _outputs(settings)
             records = topic_records(settings)
+    profiles = (
+        {
+            path.stem: event_loop_profile(path)
+            for path in sorted(context.profile_dir.glob(f"{tag}-worker*.txt"))
+        }
+        if context.profile_dir is not None
+        else {}
+    )
     pages = len(outputs["articles"])
     first = min(record.timestamp for record in outputs["articles"])
     # The last page's outcome: its verdict, its events, a new alert. Updates are left out: they are held for
@@ -448,7 +508,7 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
     steady = (high - low) / (deduped[high] - deduped[low]) if deduped[high] > deduped[low] else None
     kinds = sampler.by_kind()
     pipeline_cpu = sum(
-        kinds.get(kind, {}).get("cpu_s", 0.0) for kind in ("worker", "pool", "broker", "forkserver")
+        kinds.get(kind, {}).get("cpu_s", 0.0) for kind in ("worker", "pool", "broker", "helper")
     )
     stage_totals: dict[str, dict[str, float]] = defaultdict(lambda: {"sum": 0.0, "count": 0.0})
     for per_worker in stages:
@@ -489,6 +549,7 @@ def throughput_run(context: RunContext, layout: WorkerLayout, spec: LoadSpec) ->
             for stage, v in sorted(stage_totals.items())
             if v["count"]
         },
+        "event_loop_profile": profiles,
     }
 
 
@@ -829,6 +890,8 @@ def main() -> None:
                 flush=True,
             )
             result = throughput_run(context, layout, spec)
+            for name, profile in result["event_loop_profile"].items():
+                print_profile(name, profile)
             result["pinned"] = pin
             result["load_average"] = os.getloadavg()
             results.append(result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
 
 from newsmon.records import Article, RawPage, Record
@@ -26,7 +27,12 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 def kind_of(record: Record) -> str:
     """The record kind as a metric label: the class name in snake case (raw_page, article, event …)."""
-    return _CAMEL.sub("_", type(record).__name__).lower()
+    return _kind(type(record))
+
+
+@cache  # asked for every record sent: the regex per record was measurable on the event loop
+def _kind(record_type: type[Record]) -> str:
+    return _CAMEL.sub("_", record_type.__name__).lower()
 
 
 def fit(record: R, cap: int, shrink: Callable[[R, float], R]) -> tuple[R, bytes] | None:

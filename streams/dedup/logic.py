@@ -16,8 +16,9 @@ Kafka, and the per-article join that verifies candidates; see the flow below and
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from itertools import count
 from typing import Any, Literal, NamedTuple, Self, TypeVar
@@ -290,6 +291,33 @@ def _window_seconds(settings: DedupSettings) -> float:
     return settings.window_days * 86400.0
 
 
+class FingerprintCopies:
+    """The index table's fingerprint copies, decoded, by key: read through on a miss and kept for the next
+    probes that meet them (each look-alike cost a table read, its JSON and a validation on the event loop).
+    A copy never changes once written — one article, one fingerprint (a redelivered probe only rewrites its
+    `indexed_at`, seconds later, against a window of days) — and is deleted only after it expired, which
+    index_probe tells from the kept `indexed_at` as it would from the stored one. Bounded: the least recently
+    used go first."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self._size = size
+        self._kept: OrderedDict[str, tuple[Fingerprint, float]] = OrderedDict()
+
+    def get(self, key: str, read: Callable[[str], dict[str, Any] | None]) -> tuple[Fingerprint, float] | None:
+        """(fingerprint, indexed_at) of the copy under `key`, None when the table has none."""
+        kept = self._kept.get(key)
+        if kept is not None:
+            self._kept.move_to_end(key)
+            return kept
+        stored = read(key)
+        if stored is None:
+            return None
+        kept = self._kept[key] = (Fingerprint.model_validate(stored["fingerprint"]), stored["indexed_at"])
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+        return kept
+
+
 @dataclass(frozen=True)
 class IndexResult:
     keys: dict[str, dict[str, Any]]  # new state of each index key probed
@@ -299,7 +327,11 @@ class IndexResult:
 
 
 def index_probe(
-    probe: Probe, read: Callable[[str], dict[str, Any] | None], now: float, settings: DedupSettings
+    probe: Probe,
+    read: Callable[[str], dict[str, Any] | None],
+    now: float,
+    settings: DedupSettings,
+    copies: FingerprintCopies | None = None,
 ) -> IndexResult:
     """Index hop: remember the article under its keys on this partition, and reply with the entries under
     those keys (in the window) that look most like a copy of it or like the same story (`best_look_alikes`).
@@ -307,7 +339,8 @@ def index_probe(
     Entries are [article_id, published, indexed_at, salt]; expired ones (indexed more than window_days ago)
     go, and a hot key keeps only its `max_entries_per_key` newest by publication. An entry whose fingerprint
     copy has expired is skipped. `read` reads the index table, which holds both the keys and the fingerprint
-    copies."""
+    copies; `copies` keeps the copies decoded from one probe to the next."""
+    copies = copies if copies is not None else FingerprintCopies()
     horizon = now - _window_seconds(settings)
     own = probe.fingerprint
     states: dict[str, dict[str, Any]] = {}
@@ -328,10 +361,10 @@ def index_probe(
         )
     candidates = []
     for other, (_, published, _, salt) in sorted(others.items()):
-        stored = read(fingerprint_key(other, salt))
-        if stored is None or stored["indexed_at"] < horizon:
+        stored = copies.get(fingerprint_key(other, salt), read)
+        if stored is None or stored[1] < horizon:
             continue
-        earlier = Fingerprint.model_validate(stored["fingerprint"])
+        earlier = stored[0]
         similarity, story_score = compare(own, earlier, settings)
         similarity, similarity_back = copy_scores(own, earlier, similarity, settings)
         if (
@@ -753,6 +786,7 @@ class DedupTables:
     index: MutableMapping[str, Any]  # index keys and fingerprint copies (index_probe)
     joins: MutableMapping[str, JoinState]  # article id → its join state
     articles: MutableMapping[str, Any]  # article id → its body, written once
+    copies: FingerprintCopies = field(default_factory=FingerprintCopies)  # decoded copies kept from `index`
 
 
 def url_hop(tables: DedupTables, article: Article, origin: MessageOrigin) -> UrlJudgement:
@@ -771,7 +805,7 @@ def text_hop(tables: DedupTables, article: Article, origin: MessageOrigin) -> Te
 
 def index_hop(tables: DedupTables, probe: Probe, now: float, settings: DedupSettings) -> list[Send]:
     """One probe on this partition's index: insert, compare, write back; the reply to send."""
-    result = index_probe(probe, tables.index.get, now, settings)
+    result = index_probe(probe, tables.index.get, now, settings, tables.copies)
     for key, state in result.keys.items():
         tables.index[key] = state
     tables.index[result.fingerprint_key] = result.fingerprint

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from newsmon.streams.dedup.logic import (
+    FingerprintCopies,
     InMemoryDedup,
     JoinState,
     Probe,
@@ -58,6 +59,40 @@ def probe_on_partition(key_state: dict, article_id: str, stored: dict[str, float
     }
     probe = Probe(article_id=article_id, partition=partition, keys=[key], salt=0, fingerprint=GRAIN)
     return index_probe(probe, table.get, NOW, SETTINGS)
+
+
+def test_a_kept_fingerprint_copy_expires_like_the_stored_one_and_is_read_once():
+    """The index hop keeps decoded copies across probes (FingerprintCopies): the table is read once per copy,
+    a copy kept past the window is skipped as the stored one would be, and the least recently used go."""
+    reads: list[str] = []
+    table = {
+        fingerprint_key(other, 0): {
+            "fingerprint": GRAIN.model_dump(mode="json"),
+            "indexed_at": NOW - days * DAY,
+        }
+        for other, days in {"fresh": 1.0, "old": 8.0}.items()
+    }
+    key = "nd:0:k"
+    table[key] = {
+        "entries": [entry("fresh", 1.0), entry("old", 6.0)]
+    }  # the key's entry is fresh, the copy not
+
+    def read(name: str):
+        reads.append(name)
+        return table.get(name)
+
+    copies = FingerprintCopies(size=2)
+    probe = Probe(
+        article_id="new", partition=partition_of(key, PARTITIONS), keys=[key], salt=0, fingerprint=GRAIN
+    )
+    for _ in range(2):
+        result = index_probe(probe, read, NOW, SETTINGS, copies)
+        assert [candidate.article_id for candidate in result.reply.record.candidates] == ["fresh"]
+    assert reads.count(fingerprint_key("fresh", 0)) == 1 and reads.count(fingerprint_key("old", 0)) == 1
+    table[fingerprint_key("newer", 0)] = table[fingerprint_key("fresh", 0)]
+    copies.get(fingerprint_key("newer", 0), read)  # a third copy: the least recently used goes
+    assert copies.get(fingerprint_key("fresh", 0), read) is not None
+    assert reads.count(fingerprint_key("fresh", 0)) == 2
 
 
 def test_touching_a_key_prunes_entries_older_than_the_window():

@@ -138,8 +138,8 @@ def test_a_resemblance_the_sentence_cover_contradicts_is_an_estimation_error():
 
 
 def test_sketch_cuts_sentences_at_full_stops_and_line_ends():
-    lengths, hashes = containment._unpack(containment.sketch("One two three. Four five\nsix seven «eight.»"))
-    assert lengths.tolist() == [2, 1, 2] and len(hashes) == 5
+    unpacked = containment._unpack(containment.sketch("One two three. Four five\nsix seven «eight.»"))
+    assert unpacked.lengths.tolist() == [2, 1, 2] and len(unpacked.hashes) == 5
 
 
 def test_three_sentences_in_eight_rewritten_stay_no_copy_by_containment():

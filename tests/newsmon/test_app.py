@@ -42,7 +42,7 @@ def _app(monkeypatch, tmp_path, bootstrap: str | None = None) -> faust.App:
 
 
 def test_fetch_max_wait_default_bounds_per_hop_latency():
-    assert load_settings().worker.fetch_max_wait_ms == 50
+    assert load_settings().worker.fetch_max_wait_ms == 10
 
 
 @pytest.mark.parametrize("client_only", [False, True])
