@@ -158,3 +158,20 @@ def test_highwaters_are_the_true_end_offsets_on_a_broker_that_under_reports_them
 def test_agents_buffer_a_bounded_number_of_records(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSMON_WORKER__STREAM_BUFFER_RECORDS", "64")
     assert _app(monkeypatch, tmp_path).conf.stream_buffer_maxsize == 64
+
+
+def test_nothing_is_delivered_while_partitions_are_sought(monkeypatch, tmp_path):
+    """Faust clears the stream buffers right after this seek: a record fetched while it is awaited would be
+    cleared with the fetch position already past it (streams/consumer.py, 4.), so the flow is stopped first;
+    Faust's recovery resumes it after the clearing (tests/newsmon/test_patched_internals.py)."""
+    consumer = _app(monkeypatch, tmp_path).consumer
+    flow_during_seek = []
+
+    async def seek_to_committed() -> dict:
+        flow_during_seek.append(consumer.flow_active)
+        return {}
+
+    monkeypatch.setattr(consumer, "seek_to_committed", seek_to_committed)
+    consumer.resume_flow()
+    asyncio.run(consumer.perform_seek())
+    assert flow_during_seek == [False]
