@@ -88,9 +88,12 @@ def test_faust_json_codec_uses_orjson():
     assert codecs.dumps("json", {"a": [1, "ب"]}) == '{"a":[1,"ب"]}'.encode()
 
 
+RAW_PAGES_0 = TP("raw-pages", 0)
+
+
 class _Message:
-    def __init__(self, offset: int) -> None:
-        self.tp, self.offset = TP("raw-pages", 0), offset
+    def __init__(self, offset: int, tp: TP = RAW_PAGES_0) -> None:
+        self.tp, self.offset = tp, offset
 
 
 def _consumer_with(committed: int | None, acked: list[int], in_flight: list[int]) -> Consumer:
@@ -175,3 +178,23 @@ def test_nothing_is_delivered_while_partitions_are_sought(monkeypatch, tmp_path)
     consumer.resume_flow()
     asyncio.run(consumer.perform_seek())
     assert flow_during_seek == [False]
+
+
+def test_sends_held_for_a_revoked_partition_are_dropped(monkeypatch, tmp_path):
+    """A send held until its message's offset is committed (stream_publish_on_commit) is dropped when the
+    partition is revoked first: the message comes again and makes the send again, and publishing both would
+    put an alert on its topic twice (streams/consumer.py, 6.)."""
+    app = _app(monkeypatch, tmp_path)
+    revoked, kept = TP("events", 2), TP("events", 1)
+
+    async def no_revoke_handler(_revoked: set) -> None:  # Faust's (tables, agents, commit) needs a worker
+        return None
+
+    async def hold_and_revoke() -> tuple[int, int]:
+        for tp in (revoked, kept):
+            app._attachments.put(_Message(36, tp), "alerts", key=b"key", value=b"alert")
+        monkeypatch.setattr(app.consumer, "_on_partitions_revoked", no_revoke_handler)
+        await app.consumer.on_partitions_revoked({revoked})
+        return tuple(len(list(app._attachments._attachments_for(tp, 100))) for tp in (revoked, kept))
+
+    assert asyncio.run(hold_and_revoke()) == (0, 1)

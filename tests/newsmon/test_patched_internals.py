@@ -13,6 +13,7 @@ import aiokafka
 import faust
 import httpx
 import pytest
+from faust.app._attached import Attachments
 from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
@@ -29,6 +30,7 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "getmany"),
     (faust_aiokafka.Consumer, "seek_to_committed"),
     (faust_aiokafka.Consumer, "perform_seek"),
+    (faust_aiokafka.Consumer, "on_partitions_revoked"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
 ]
@@ -61,6 +63,12 @@ def test_recovery_still_seeks_then_clears_the_stream_buffers_then_resumes_the_fl
     seek, clear = source.index("consumer.perform_seek()"), source.index("flow_control.resume()")
     resume = source.index("consumer.resume_flow()")
     assert seek < clear < resume, f"Recovery.{name} changed its order: review streams/consumer.py"
+
+
+def test_faust_still_holds_sends_per_partition_in_attachments_pending():
+    # Consumer.on_partitions_revoked drops the sends held for revoked partitions from this mapping.
+    assert "self._pending = " in inspect.getsource(Attachments.__init__)
+    assert "self._pending.get(tp)" in inspect.getsource(Attachments._attachments_for)
 
 
 def test_aiokafka_consumer_still_reads_fetch_max_wait_ms():
