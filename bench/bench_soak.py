@@ -16,8 +16,9 @@ Before each kill and at the end the harness reads `articles`, `dead-letter` and 
 them at a restart). `pages in` = pages the site released; `lost` = released pages that never reached
 `articles` or `dead-letter`; `dup articles` / `dup alerts` = records beyond the first per page URL / alert_id
 (a repeated alert is one a sink would be sent twice unless its ledger stops it). RSS per process and disk per
-state_dir part are taken once the first article arrived (start) and after the drain (end). Results are printed
-as a table and written to bench/results/soak.json.
+state_dir part are taken once the first article arrived (start), every minute (the trend, and each process's
+RSS slope in MB/h over its last life) and after the drain (end). Results are printed as a table and written to
+bench/results/soak.json.
 """
 
 from __future__ import annotations
