@@ -16,8 +16,9 @@ Before each kill and at the end the harness reads `articles`, `dead-letter` and 
 them at a restart). `pages in` = pages the site released; `lost` = released pages that never reached
 `articles` or `dead-letter`; `dup articles` / `dup alerts` = records beyond the first per page URL / alert_id
 (a repeated alert is one a sink would be sent twice unless its ledger stops it). RSS per process and disk per
-state_dir part are taken once the first article arrived (start) and after the drain (end). Results are printed
-as a table and written to bench/results/soak.json.
+state_dir part are taken once the first article arrived (start), every minute (the trend, and each process's
+RSS slope in MB/h over its last life) and after the drain (end). Results are printed as a table and written to
+bench/results/soak.json.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -56,6 +58,7 @@ DRAIN_QUIET = 30.0  # the drain is over when nothing new reached the topics for 
 DRAIN_TIMEOUT = 300.0
 PARTITIONS = 4
 WORKER_TOPICS = "worker topics"
+SAMPLE_SECONDS = 60.0  # RSS and disk every minute, for the trend
 
 
 # ------------------------------------------------------------------------------------------ the service
@@ -171,6 +174,60 @@ def _disk_mb(state_dir: Path) -> dict[str, float]:
         except OSError:
             continue
     return {part: round(size / 1e6, 1) for part, size in sorted(parts.items())}
+
+
+class TrendSampler(threading.Thread):
+    """RSS per process and disk per state_dir part every SAMPLE_SECONDS, from the first article to the end:
+    the trend a week's bound is extrapolated from."""
+
+    def __init__(self, service: Service, state_dir: Path, began: float) -> None:
+        super().__init__(name="trend", daemon=True)
+        self.service = service
+        self.state_dir = state_dir
+        self.began = began
+        self.samples: list[dict[str, Any]] = []
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.wait(SAMPLE_SECONDS):
+            roles = self.service.roles()
+            self.samples.append(
+                {
+                    "seconds": round(time.time() - self.began),
+                    "pid": {role: pids[0] for role, pids in roles.items()},
+                    "rss_mb": self.service.rss_mb(),
+                    "disk_mb": _disk_mb(self.state_dir),
+                }
+            )
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of (seconds, MB) points, in MB per hour; None for fewer than 3 points."""
+    if len(points) < 3:
+        return None
+    mean_t = sum(t for t, _ in points) / len(points)
+    mean_v = sum(v for _, v in points) / len(points)
+    spread = sum((t - mean_t) ** 2 for t, _ in points)
+    return round(sum((t - mean_t) * (v - mean_v) for t, v in points) / spread * 3600, 1) if spread else None
+
+
+def rss_slopes(samples: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Each process's RSS slope (MB/h) over its current life: the trailing samples with its present pid (a
+    restarted broker, or a worker restarted to rebuild its tables, starts its curve again)."""
+    slopes: dict[str, float | None] = {}
+    for role in sorted(samples[-1]["pid"] if samples else ()):
+        pid = samples[-1]["pid"][role]
+        life = []
+        for sample in reversed(samples):
+            if sample["pid"].get(role) != pid:
+                break
+            life.append((sample["seconds"], sample["rss_mb"][role]))
+        slopes[role] = slope_per_hour(life)
+    return slopes
 
 
 def _topic_bytes(state_dir: Path, prefix: str, app_id: str) -> dict[str, int]:
@@ -322,6 +379,8 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
                 assert time.time() - began < READY_TIMEOUT, f"no article; see {service.log}"
                 time.sleep(2)
             rss_start, disk_start = service.rss_mb(), _disk_mb(state_dir)
+            trend = TrendSampler(service, state_dir, began)
+            trend.start()
             for number in range(1, kills + 1):
                 time.sleep(max(0.0, began + seconds * number / (kills + 1) - time.time()))
                 outputs.read_retrying(bootstrap, topics)
@@ -342,6 +401,7 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
                     last, quiet_since = signature, time.monotonic()
                 time.sleep(3)
             outputs.read_retrying(bootstrap, topics)
+            trend.stop()
             rss_end, disk_end = service.rss_mb(), _disk_mb(state_dir)
             topic_bytes = _topic_bytes(state_dir, settings.kafka.topic_prefix, settings.worker.app_id)
             restarts = Path(service.log).read_text(errors="replace").count("child process exited")
@@ -373,6 +433,8 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
         "disk_start_mb": disk_start,
         "disk_end_mb": disk_end,
         "events": events,
+        "rss_mb_per_hour": rss_slopes(trend.samples),
+        "trend": trend.samples,
         "topic_bytes_per_page": {
             topic: round(size / spec.pages) for topic, size in sorted(topic_bytes.items())
         },
@@ -398,12 +460,15 @@ def print_table(results: list[dict[str, Any]]) -> None:
             f"{r['lost']:>5} {r['dup_articles']:>7} {r['alerts']:>6} {r['dup_alerts']:>6} "
             f"{r['child_restarts']:>8}"
         )
-    print(f"\n{'broker':7} {'process / part':16} {'RSS start MB':>12} {'RSS end MB':>10}")
+    print(
+        f"\n{'broker':7} {'process / part':16} {'RSS start MB':>12} {'RSS end MB':>10} {'MB/h, its life':>14}"
+    )
     for r in results:
         for role in sorted(set(r["rss_start_mb"]) | set(r["rss_end_mb"])):
+            slope = r["rss_mb_per_hour"].get(role)
             print(
                 f"{r['broker']:7} {role:16} {r['rss_start_mb'].get(role, 0):>12} "
-                f"{r['rss_end_mb'].get(role, 0):>10}"
+                f"{r['rss_end_mb'].get(role, 0):>10} {'' if slope is None else slope:>14}"
             )
         for part in sorted(set(r["disk_start_mb"]) | set(r["disk_end_mb"])):
             print(

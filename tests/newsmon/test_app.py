@@ -88,9 +88,12 @@ def test_faust_json_codec_uses_orjson():
     assert codecs.dumps("json", {"a": [1, "ب"]}) == '{"a":[1,"ب"]}'.encode()
 
 
+RAW_PAGES_0 = TP("raw-pages", 0)
+
+
 class _Message:
-    def __init__(self, offset: int) -> None:
-        self.tp, self.offset = TP("raw-pages", 0), offset
+    def __init__(self, offset: int, tp: TP = RAW_PAGES_0) -> None:
+        self.tp, self.offset = tp, offset
 
 
 def _consumer_with(committed: int | None, acked: list[int], in_flight: list[int]) -> Consumer:
@@ -158,3 +161,40 @@ def test_highwaters_are_the_true_end_offsets_on_a_broker_that_under_reports_them
 def test_agents_buffer_a_bounded_number_of_records(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSMON_WORKER__STREAM_BUFFER_RECORDS", "64")
     assert _app(monkeypatch, tmp_path).conf.stream_buffer_maxsize == 64
+
+
+def test_nothing_is_delivered_while_partitions_are_sought(monkeypatch, tmp_path):
+    """Faust clears the stream buffers right after this seek: a record fetched while it is awaited would be
+    cleared with the fetch position already past it (streams/consumer.py, 4.), so the flow is stopped first;
+    Faust's recovery resumes it after the clearing (tests/newsmon/test_patched_internals.py)."""
+    consumer = _app(monkeypatch, tmp_path).consumer
+    flow_during_seek = []
+
+    async def seek_to_committed() -> dict:
+        flow_during_seek.append(consumer.flow_active)
+        return {}
+
+    monkeypatch.setattr(consumer, "seek_to_committed", seek_to_committed)
+    consumer.resume_flow()
+    asyncio.run(consumer.perform_seek())
+    assert flow_during_seek == [False]
+
+
+def test_sends_held_for_a_revoked_partition_are_dropped(monkeypatch, tmp_path):
+    """A send held until its message's offset is committed (stream_publish_on_commit) is dropped when the
+    partition is revoked first: the message comes again and makes the send again, and publishing both would
+    put an alert on its topic twice (streams/consumer.py, 6.)."""
+    app = _app(monkeypatch, tmp_path)
+    revoked, kept = TP("events", 2), TP("events", 1)
+
+    async def no_revoke_handler(_revoked: set) -> None:  # Faust's (tables, agents, commit) needs a worker
+        return None
+
+    async def hold_and_revoke() -> tuple[int, int]:
+        for tp in (revoked, kept):
+            app._attachments.put(_Message(36, tp), "alerts", key=b"key", value=b"alert")
+        monkeypatch.setattr(app.consumer, "_on_partitions_revoked", no_revoke_handler)
+        await app.consumer.on_partitions_revoked({revoked})
+        return tuple(len(list(app._attachments._attachments_for(tp, 100))) for tp in (revoked, kept))
+
+    assert asyncio.run(hold_and_revoke()) == (0, 1)

@@ -13,6 +13,8 @@ import aiokafka
 import faust
 import httpx
 import pytest
+from faust.app._attached import Attachments
+from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 # (owner, attribute): each is overridden by a subclass or read directly by newsmon.streams.consumer.
@@ -27,6 +29,8 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "_new_offset"),
     (faust_aiokafka.Consumer, "getmany"),
     (faust_aiokafka.Consumer, "seek_to_committed"),
+    (faust_aiokafka.Consumer, "perform_seek"),
+    (faust_aiokafka.Consumer, "on_partitions_revoked"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
 ]
@@ -49,6 +53,22 @@ def test_consumer_state_attribute_is_still_assigned(name):
         if "__init__" in vars(cls) and cls.__module__.startswith("faust")
     )
     assert f"self.{name}" in sources, f"faust's Consumer no longer sets {name}: review streams/consumer.py"
+
+
+@pytest.mark.parametrize("name", ["on_recovery_completed", "_resume_streams"])
+def test_recovery_still_seeks_then_clears_the_stream_buffers_then_resumes_the_flow(name):
+    # Consumer.perform_seek stops the flow, counting on this order: records buffered before the clearing were
+    # fetched before the seek, and the flow runs again only once the buffers are clear.
+    source = inspect.getsource(getattr(Recovery, name))
+    seek, clear = source.index("consumer.perform_seek()"), source.index("flow_control.resume()")
+    resume = source.index("consumer.resume_flow()")
+    assert seek < clear < resume, f"Recovery.{name} changed its order: review streams/consumer.py"
+
+
+def test_faust_still_holds_sends_per_partition_in_attachments_pending():
+    # Consumer.on_partitions_revoked drops the sends held for revoked partitions from this mapping.
+    assert "self._pending = " in inspect.getsource(Attachments.__init__)
+    assert "self._pending.get(tp)" in inspect.getsource(Attachments._attachments_for)
 
 
 def test_aiokafka_consumer_still_reads_fetch_max_wait_ms():
