@@ -22,7 +22,7 @@
   redelivered from upstream (a known event_id) changes nothing. A count limit would not do: one busy key can
   take dozens of messages between two commits (measured: 46 after a restart), and a crash then would lose the
   alerts of all but the last few. `alert_id` is derived from the key, the tracked event, the kind, the
-  resulting state and the rules, never from time or offsets.
+  resulting state, what changed and the rules, never from time or offsets.
 - Retention: a tracked event not seen for `retention_days` is dropped (`expire`, on every read and by sweeps).
 """
 
@@ -173,6 +173,7 @@ def _alert(
     tracked: TrackedEvent,
     kind: str,
     changes: tuple[str, ...],
+    corroborated: bool,
     rules: list[str],
     now: datetime,
 ) -> Alert:
@@ -187,7 +188,8 @@ def _alert(
             "actors": [tracked.parties[code] for code in tracked.actors],
         }
     )
-    summary = summarize(event) + (f" — changed: {'; '.join(changes)}" if changes else "")
+    said = (*changes, f"corroborated by {snapshot.outlets} outlets") if corroborated else changes
+    summary = summarize(event) + (f" — changed: {'; '.join(said)}" if said else "")
     alertable = {source.url: source for source in tracked.sources if source.alertable}
     quantity = snapshot.quantity
     return Alert(
@@ -202,6 +204,9 @@ def _alert(
             # The step, not the count: two corroboration updates differ by their step, and one alert's id
             # does not depend on how many outlets within its step had arrived when it was decided.
             corroboration_step(snapshot.outlets),
+            # What changed, from which state: a quantity back at a value alerted before ("660 → 901" after
+            # "392 → 901") is news again, not a repeat of that alert.
+            *changes,
             *sorted(rules),
         ),
         kind=kind,
@@ -228,14 +233,15 @@ def _emit(
     snapshot = tracked.snapshot()
     outlets = snapshot.outlets
     debounce = timedelta(seconds=settings.debounce_seconds)
-    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    # (kind, material changes, corroborated) → the rules that alert so
+    groups: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
     due_at = None
     for rule in settings.all_rules():
         if not rule_matches(rule, tracked) or outlets < rule.min_sources:
             continue
         before = tracked.alerted.get(rule.name)
         if before is None:
-            groups.setdefault(("new", ()), []).append(rule.name)
+            groups.setdefault(("new", (), False), []).append(rule.name)
             continue
         changes = tuple(describe_changes(before, snapshot, tracked, settings.quantity_tolerance))
         corroborated = corroboration_step(outlets) > corroboration_step(before.outlets)
@@ -250,11 +256,10 @@ def _emit(
         if now < ready_at:
             due_at = min(due_at or ready_at, ready_at)
             continue
-        if corroborated:
-            changes = (*changes, f"corroborated by {outlets} outlets")
-        groups.setdefault(("update", changes), []).append(rule.name)
+        groups.setdefault(("update", changes, corroborated), []).append(rule.name)
     alerts = [
-        _alert(event_key, tracked, kind, changes, rules, now) for (kind, changes), rules in groups.items()
+        _alert(event_key, tracked, kind, changes, corroborated, rules, now)
+        for (kind, changes, corroborated), rules in groups.items()
     ]
     alerted = dict(tracked.alerted)
     for rules in groups.values():

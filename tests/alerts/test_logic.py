@@ -227,6 +227,23 @@ def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
     ]
 
 
+def test_an_amount_back_at_a_value_alerted_before_is_a_new_update_not_a_repeat():
+    aid = dict(
+        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+    )
+    euros = lambda value: Quantity(value=value, unit="EUR", text=f"{value} euros")  # noqa: E731
+    _, alerts = feed(
+        SETTINGS,
+        *(
+            sighting("a", quantity=euros(value), event_id=f"report-{index}", **aid)
+            for index, value in enumerate((392e6, 901e6, 660e6, 901e6))
+        ),
+    )
+    assert [alert.kind for alert in alerts] == ["new", "update", "update", "update"]
+    # Both updates to 901 million say where they came from; a sink's sent-ledger must not drop the second.
+    assert len({alert.alert_id for alert in alerts}) == 4
+
+
 def test_an_older_report_of_the_amount_arriving_late_is_not_a_change():
     aid = dict(
         type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
