@@ -165,6 +165,19 @@ EU, DEU, FRA = (
 )
 
 
+GERMAN_AID_TO_UKRAINE = dict(
+    type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
+)
+
+
+def dollars(value: float) -> Quantity:
+    return Quantity(value=value, unit="USD", text=f"${value}")
+
+
+def euros(value: float) -> Quantity:
+    return Quantity(value=value, unit="EUR", text=f"{value} euros")
+
+
 def test_one_actor_more_a_missing_quantity_or_another_language_is_the_same_event():
     base = sighting("north", quantity=Quantity(value=20, unit="package", text="20th package"))
     more_actors = sighting(
@@ -194,31 +207,29 @@ def test_other_actors_or_another_object_in_the_same_language_is_another_event():
 
 
 def test_an_object_that_only_restates_the_category_does_not_make_another_event():
-    aid = dict(
-        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
-    )
-    usd = lambda value: Quantity(value=value, unit="USD", text=f"${value}")  # noqa: E731
     decision, alerts = feed(
         SETTINGS,
-        sighting("north", object="grant", quantity=usd(500e6), **aid),
-        sighting("north", object="financial aid", quantity=usd(700e6), event_id="raised", **aid),
-        sighting("harbor", object="loan guarantees", **aid),
+        sighting("north", object="grant", quantity=dollars(500e6), **GERMAN_AID_TO_UKRAINE),
+        sighting(
+            "north",
+            object="financial aid",
+            quantity=dollars(700e6),
+            event_id="raised",
+            **GERMAN_AID_TO_UKRAINE,
+        ),
+        sighting("harbor", object="loan guarantees", **GERMAN_AID_TO_UKRAINE),
     )
     assert len(decision.state.tracked) == 2  # the raise joins the grant; a loan guarantee is another pledge
     assert [alert.kind for alert in alerts] == ["new", "update", "new"]
 
 
 def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
-    aid = dict(
-        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
-    )
-    euros = lambda value: Quantity(value=value, unit="EUR", text=f"{value} euros")  # noqa: E731
     _, alerts = feed(
         SETTINGS,
-        sighting("a", **aid),
-        sighting("b", quantity=euros(500e6), **aid),
-        sighting("c", quantity=euros(510e6), **aid),
-        sighting("d", quantity=euros(700e6), **aid),
+        sighting("a", **GERMAN_AID_TO_UKRAINE),
+        sighting("b", quantity=euros(500e6), **GERMAN_AID_TO_UKRAINE),
+        sighting("c", quantity=euros(510e6), **GERMAN_AID_TO_UKRAINE),
+        sighting("d", quantity=euros(700e6), **GERMAN_AID_TO_UKRAINE),
     )
     # The third outlet alone waits for the corroboration interval; the quantity change carries it.
     assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == [
@@ -228,14 +239,10 @@ def test_a_changed_quantity_updates_but_a_rounding_difference_does_not():
 
 
 def test_an_amount_back_at_a_value_alerted_before_is_a_new_update_not_a_repeat():
-    aid = dict(
-        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
-    )
-    euros = lambda value: Quantity(value=value, unit="EUR", text=f"{value} euros")  # noqa: E731
     _, alerts = feed(
         SETTINGS,
         *(
-            sighting("a", quantity=euros(value), event_id=f"report-{index}", **aid)
+            sighting("a", quantity=euros(value), event_id=f"report-{index}", **GERMAN_AID_TO_UKRAINE)
             for index, value in enumerate((392e6, 901e6, 660e6, 901e6))
         ),
     )
@@ -245,16 +252,14 @@ def test_an_amount_back_at_a_value_alerted_before_is_a_new_update_not_a_repeat()
 
 
 def test_an_older_report_of_the_amount_arriving_late_is_not_a_change():
-    aid = dict(
-        type="commitment", category="financial_aid", actors=[DEU], targets=[Party(name="UA", code="UKR")]
-    )
-    amount = lambda value: Quantity(value=value, unit="USD", text=f"${value}")  # noqa: E731
     published = lambda outlet, when: sighting(outlet).article.model_copy(update={"published_at": when})  # noqa: E731
-    raised = sighting("a", quantity=amount(700e6), article=published("a", NOW), **aid)
-    pledged = sighting("b", quantity=amount(500e6), article=published("b", NOW - timedelta(days=3)), **aid)
+    raised = sighting("a", quantity=dollars(700e6), article=published("a", NOW), **GERMAN_AID_TO_UKRAINE)
+    pledged = sighting(
+        "b", quantity=dollars(500e6), article=published("b", NOW - timedelta(days=3)), **GERMAN_AID_TO_UKRAINE
+    )
     decision, alerts = feed(SETTINGS, raised, pledged)
     assert [alert.summary.split("— changed: ")[-1] for alert in alerts[1:]] == ["corroborated by 2 outlets"]
-    assert decision.state.tracked[0].quantity == amount(700e6)
+    assert decision.state.tracked[0].quantity == dollars(700e6)
 
 
 # --- debounce, hold until corroborated, rules, retention --------------------------------------------------
