@@ -115,17 +115,21 @@ def wait_for(
 
 
 def wait_until_drained(
-    settings: Settings, worker: subprocess.Popen[bytes], timeout: float = DEADLINE
+    settings: Settings,
+    processes: subprocess.Popen[bytes] | Sequence[subprocess.Popen[bytes]],
+    timeout: float = DEADLINE,
 ) -> None:
-    """Poll with a deadline until the worker group has committed everything twice in a row."""
+    """Poll with a deadline until the worker group has committed everything twice in a row; fail early if one
+    of the processes died."""
     lag = LagReader(settings.kafka.bootstrap_servers)
-    deadline = time.monotonic() + timeout
     quiet_checks = 0
+
+    def drained_twice() -> bool:
+        nonlocal quiet_checks
+        quiet_checks = quiet_checks + 1 if lag.worker_backlog(settings) == 0 else 0
+        return quiet_checks >= 2
+
     try:
-        while quiet_checks < 2:
-            assert worker.poll() is None, f"worker exited with {worker.returncode}"
-            assert time.monotonic() < deadline, f"not drained: {lag.worker_backlog(settings)} records left"
-            quiet_checks = quiet_checks + 1 if lag.worker_backlog(settings) == 0 else 0
-            time.sleep(0.3)
+        wait_for(drained_twice, processes, "the worker group to commit everything", timeout)
     finally:
         lag.close()

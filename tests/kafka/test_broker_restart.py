@@ -20,12 +20,11 @@ from kafka.errors import KafkaError
 
 from bench.loadgen import LoadServer, LoadSpec, loadgen_settings
 from newsmon.broker import free_port
-from newsmon.lag import LagReader
 from newsmon.records import Event, RawPage
 from newsmon.settings import Settings
 from newsmon.shell.processes import spawn, stop_all, write_effective_settings
 from newsmon.topics import RAW_PAGES, Topics
-from tests.alerts.harness import EventProducer, start_worker, wait_for
+from tests.alerts.harness import EventProducer, start_worker, wait_for, wait_until_drained
 from tests.alerts.test_delivery import expected_alerts, flowing_events
 from tests.kafka.harness import AlertTap, TopicTap, create_topics, group_members, run_settings
 from tests.kafka_server import KafkaServer
@@ -108,11 +107,7 @@ def test_kill_9_of_kafka_mid_stream_loses_nothing_and_stops_no_process(kafka: Ka
                 processes,
                 "every page on raw-pages",
             )
-            lag = LagReader(bootstrap)
-            try:
-                wait_for(lambda: lag.worker_backlog(settings) == 0, processes, "the worker to process it all")
-            finally:
-                lag.close()
+            wait_until_drained(settings, processes)
             published = tap.ids()
         finally:
             stop_all(processes)

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.lag import LagReader
 from newsmon.shell.processes import stop_all
-from tests.alerts.harness import EventProducer, start_worker, wait_for
+from tests.alerts.harness import EventProducer, start_worker, wait_for, wait_until_drained
 from tests.alerts.test_delivery import expected_alerts, flowing_events
 from tests.kafka.harness import (
     REBALANCE_TIMEOUT_SECONDS,
@@ -87,11 +86,7 @@ def test_a_killed_worker_is_taken_over_and_no_alert_is_lost_or_repeated(
         wait_for(
             lambda: group_members(bootstrap, group) == ("Stable", 2), workers, "the restarted worker back"
         )
-        lag = LagReader(bootstrap)
-        try:
-            wait_for(lambda: lag.worker_backlog(settings) == 0, workers, "the group to commit everything")
-        finally:
-            lag.close()
+        wait_until_drained(settings, workers)
         published = tap.ids()
     finally:
         stop_producing.set()
