@@ -84,10 +84,14 @@ class QuantityReader:
     def _value(self, number: str) -> float:
         if number in self._number_words:
             return float(self._number_words[number])
-        # "1,000" groups thousands; "1,5" and "1.5" are decimals.
-        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
-            return float(number.replace(",", ""))
-        return float(number.replace(",", "."))
+        # "1,000" and "1.000.000" group thousands; "1,5" and "1.5" are decimals; with several separators
+        # otherwise ("1.989,50", and "1.989.50" in real text) the last one is the decimal point.
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3}){2,}", number):
+            return float(re.sub(r"[.,]", "", number))
+        point = max(number.rfind("."), number.rfind(","))
+        if point < 0:
+            return float(number)
+        return float(re.sub(r"[.,]", "", number[:point]) + "." + number[point + 1 :])
 
 
 def _words(mapping: dict[str, object]) -> str:

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from newsmon.streams.extract.engine import extract_events
 from newsmon.streams.extract.model import Combination
+from newsmon.streams.extract.quantity import quantity_reader
 
 from newsmon.text.sentences import split_sentences_at_spaces
 
@@ -348,3 +349,18 @@ def test_status_of_modal_threats_wishes_and_gradual_lifting(text, roles):
 )
 def test_an_english_subject_after_the_measure(text, roles):
     assert roles_of(text) == roles
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("$1,000", 1000),
+        ("$1.000.000", 1e6),
+        ("$1,5", 1.5),
+        ("$2.5 billion", 2.5e9),
+        ("$1.989,50", 1989.5),
+        ("$1.989.50", 1989.5),  # real text (Al Mayadeen, 2023): once a ValueError that stopped extraction
+    ],
+)
+def test_number_separators(text, value):
+    assert [match.value for match in quantity_reader().find(text)] == [value]
