@@ -84,8 +84,15 @@ PROPOSAL_REACH = 10
 # unnamed subject is as often one the gazetteer does not know ("Google donated $10 million to groups working
 # in Ukraine"), so the model must be surer of those than of the rest.
 UNNAMED_ACTOR_PROBABILITY = 0.85
+REACTION_OVERRIDE_PROBABILITY = 0.9
 STATUS_LICENSING_REACH = 8  # a bare object becomes an event only next to its status cue ("Kyiv asks for …")
 MIN_CONFIDENCE = 0.5
+# Words after which an English participle is a verb, not an adjective: "has sanctioned", "it blacklisted".
+_BEFORE_VERB = frozenset(
+    "has have had is are was were be been being will would also formally officially newly already again "
+    "jointly recently then just swiftly quickly separately it they he she we which who that and monday "
+    "tuesday wednesday thursday friday saturday sunday".split()
+)
 # Words a lifting verb may have between itself and its object: "lift all the remaining sanctions".
 _DETERMINERS = frozenset(
     {
@@ -271,7 +278,11 @@ def _learned_mention(
     ("sanctions on Iran will be lifted gradually"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`) and a
     target is named: a headline such as "Do sanctions work?" names neither."""
     candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
-    if candidate is None or _is_background(analysis, candidate) or _is_topic_or_reaction(analysis, candidate):
+    if (
+        candidate is None
+        or _is_background(analysis, candidate)
+        or _is_topic_or_reaction(analysis, candidate, reactions=probability < REACTION_OVERRIDE_PROBABILITY)
+    ):
         return None
     status, cue = _status(analysis, candidate)
     anchor = cue or candidate.licenser or candidate.object_hit
@@ -289,7 +300,9 @@ def _learned_mention(
         )
     )
     actor_codes = {party.code for party in actors}
-    unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not roles.targets
+    unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not (
+        roles.targets or _new_sanctions(analysis, candidate)
+    )
     if (not actors and status != "called_for" and unnamed_too_weak) or (
         candidate.rule.category == "troops"
         and status != "called_for"
@@ -377,7 +390,7 @@ def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
             candidate
             for candidate in _objects(analysis)
             if candidate.licenser is not None
-            or candidate.rule.self_licensing
+            or (candidate.rule.self_licensing and not _attributive(analysis, candidate.object_hit))
             or _licensed_by_status(analysis, candidate)
         ]
     )
@@ -391,23 +404,58 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
     for first, last in _clauses(analysis):
         tags = set().union(*(hit.tags for hit in analysis.hits if first <= hit.first <= last))
         for event_type in ("sanction", "commitment"):
-            rule = next(
-                (
-                    rule
-                    for rule in _category_rules()
-                    if rule.type == event_type and any(needed <= tags for needed in rule.when)
-                ),
-                None,
-            )
-            if rule is None:
+            matching = [
+                (rule, _object_hit(analysis, rule, tags, first, last))
+                for rule in _category_rules()
+                if rule.type == event_type and any(needed <= tags for needed in rule.when)
+            ]
+            if not matching:
                 continue
+            rule, object_hit = _main_measure(analysis, matching)
             scope = (scope_first[event_type], last)
             scope_first[event_type] = last + 1
-            object_hit = _object_hit(analysis, rule, tags, first, last)
             candidates.append(
                 Candidate(rule, object_hit, scope[0], scope[1], _licenser(analysis, rule, object_hit, scope))
             )
     return candidates
+
+
+def _main_measure(
+    analysis: SentenceAnalysis, matching: list[tuple[CategoryRule, Hit]]
+) -> tuple[CategoryRule, Hit]:
+    """Of the categories a clause matches, the first listed, unless an earlier word of the clause is itself
+    the verb of another sanction ("The U.S. sanctioned several companies for supplying a blacklisted firm":
+    the clause sanctions the companies; the blacklisting is their customer's). Not for commitments, whose
+    giving verbs double as objects ("will grant Ukraine security guarantees")."""
+    first_listed = matching[0]
+    verbs = [
+        (rule, hit)
+        for rule, hit in matching
+        if rule.type == "sanction"
+        and hit.first < first_listed[1].first
+        and hit.tags & set(LICENSING_VERBS[rule.type])
+        and not _attributive(analysis, hit)
+    ]
+    return min(verbs, key=lambda pair: pair[1].first) if verbs else first_listed
+
+
+def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """An English participle used as an adjective ("a sanctioned oligarch", "blacklisted firms") names a
+    measure taken before, not one taken now; after its subject, an auxiliary or with its agent ("the U.S.
+    sanctioned", "has blacklisted", "firms sanctioned by Washington") it is the verb."""
+    word = analysis.tokens[hit.last].text.lower()
+    if hit.first != hit.last or not word.endswith("ed"):
+        return False
+    before = hit.first - 1
+    after = hit.last + 1
+    if after < len(analysis.tokens) and analysis.tokens[after].text.lower() == "by":
+        return False
+    if before < 0:
+        return True
+    previous = analysis.hit_at[before]
+    return not (
+        (previous is not None and previous.parties) or analysis.tokens[before].text.lower() in _BEFORE_VERB
+    )
 
 
 def _object_hit(analysis: SentenceAnalysis, rule: CategoryRule, tags: set[str], first: int, last: int) -> Hit:
@@ -438,7 +486,7 @@ def _licenser(
     """The verb or word that makes the object an action: the object itself when it is a verb ("sanctioned"),
     the nearest strong licenser before the object (or just after it: "sanctions imposed on …"), else a weak
     one (announce, new, package)."""
-    if object_hit.tags & set(LICENSING_VERBS[rule.type]):
+    if object_hit.tags & set(LICENSING_VERBS[rule.type]) and not _attributive(analysis, object_hit):
         return object_hit
     for tags in (LICENSING_VERBS[rule.type], WEAK_LICENSING[rule.type]):
         before = [
@@ -519,8 +567,11 @@ def _mention(
     if roles.owner and (not actors or not governed):
         actors, actor_source = roles.owner, "owner"
     # A request with no party asked has no actor (its asker is none): not the speaker of the sentence before.
+    # "The new sanctions take effect next month" is news in itself, whoever imposes them.
+    news_unnamed = _new_sanctions(analysis, candidate)
     if not actors and not roles.received and status != "called_for":
-        actors, actor_source = context_actors(), "context"
+        actors = context_actors()
+        actor_source = "context" if actors or not news_unnamed else "sentence"
     # A sanction by an unnamed actor is still an event ("sanctions on Iran will be lifted gradually") when a
     # verb or cue governs the measure and its target is named: only states and organisations sanction. A
     # commitment without a named giver is not, as companies and charities give too, unless the sentence
@@ -529,7 +580,7 @@ def _mention(
     unnamed_allowed = (
         (candidate.rule.type == "sanction" and governed) or roles.received or roles.receiving_side
     )
-    if not actors and not roles.requester and not (unnamed_allowed and roles.targets):
+    if not actors and not roles.requester and not (unnamed_allowed and roles.targets) and not news_unnamed:
         return None
     if actors and status != "called_for" and _is_someone_elses(analysis, candidate, roles, actors, status):
         return None
@@ -689,6 +740,15 @@ def _condition(analysis: SentenceAnalysis) -> str | None:
     return analysis.text[start:end]
 
 
+def _new_sanctions(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """ "The new sanctions take effect next month", "the latest sanctions target 250 firms": news of a
+    measure even when the sentence does not say whose; only states and organisations sanction."""
+    measure = candidate.object_hit
+    return candidate.rule.type == "sanction" and any(
+        hit.last == measure.first - 1 for hit in analysis.hits_tagged("novelty")
+    )
+
+
 def _is_background(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
     """A measure recalled from the past: "since 2014", "imposed in 2022", "years ago" — unless the clause
     also reports it as recent ("last week", "on Tuesday")."""
@@ -712,7 +772,7 @@ def _is_background(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
     return False
 
 
-def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reactions: bool = True) -> bool:
     """ "a meeting to discuss security guarantees", "the idea of sending troops" name a subject of talks;
     "Moscow condemned the sanctions" reacts to a measure someone else took."""
     head = (
@@ -741,7 +801,8 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate) -> b
     reaction = [
         hit
         for hit in analysis.hits
-        if "reaction" in hit.tags
+        if reactions
+        and "reaction" in hit.tags
         and candidate.object_hit.first - REACTION_REACH <= hit.last < candidate.object_hit.first
     ]
     if reaction:

@@ -364,3 +364,26 @@ def test_an_english_subject_after_the_measure(text, roles):
 )
 def test_number_separators(text, value):
     assert [match.value for match in quantity_reader().find(text)] == [value]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The verb of the clause, not the earlier-listed blacklist category of a customer it names.
+        (
+            "The U.S. sanctioned several Chinese companies on Monday for supplying a blacklisted Russian firm.",
+            [("sanction", "announced", ("USA",))],
+        ),
+        (
+            "The U.S. announced that it is sanctioning a number of cartel members.",
+            [("sanction", "announced", ("USA",))],
+        ),
+        # A measure in the news with no one named: only states and organisations sanction.
+        ("The new sanctions take effect next month.", [("sanction", "announced", ())]),
+        # Participles as adjectives name a measure taken before.
+        ("Austria granted visas to sanctioned Russian lawmakers.", []),
+    ],
+)
+def test_sanction_verbs_and_participles(text, expected):
+    events = rules_alone(text, "en")
+    assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
