@@ -112,9 +112,12 @@ def article_record(
 
 def parse_articles(text: str, name: str) -> tuple[dict, ...]:
     """The articles of one corpus file: CSV rows, or a JSON array, or a JSON object holding the array under
-    `entries` (the RSS link databases)."""
+    `entries` (the RSS link databases); any other file is one plain-text article under `text` (BBC Arabic's
+    `.txt` files, the Reuters files of 2006-13, which have no extension)."""
     if name.endswith(".csv"):
         return tuple(csv.DictReader(io.StringIO(text)))
+    if not name.endswith(".json"):
+        return ({"text": text},)
     data = json.loads(text)
     return tuple(data["entries"] if isinstance(data, dict) else data)
 

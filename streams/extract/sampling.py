@@ -1,12 +1,13 @@
 """How the labelled real-news sets (`labelled/{ar,en}.jsonl`) are drawn and grown: the sampling recipe.
 
-Owns the per-language readers of the public corpora (SaudiNewsNet and Al Mayadeen for Arabic; BBC News, AG
-News, FNC-1, the Reuters part of ISOT and the news-feed descriptions of the RSS link databases of 2022-23 for
-English), the sentence splitter giving character spans into an article's text, the candidate filters (our own
-word lists, deliberately not the engine's lexicon, so that the sample is not biased towards what the engine
-already finds), the seeded selection (sentences already labelled are excluded, at most three sentences per
-article counting those), the batch files handed to labellers, and merging their labels back as pointers with
-ids and a dev/test split. The pointer format and reading sentences back belong to `realtext`.
+Owns the per-language readers of the public corpora (SaudiNewsNet, Al Mayadeen and BBC Arabic for Arabic;
+BBC News, AG News, FNC-1, the Reuters part of ISOT, Reuters of 2006-13, Al Jazeera English of 2025 and the
+news-feed descriptions of the RSS link databases of 2020-23 for English), the sentence splitter giving
+character spans into an article's text, the candidate filters (our own word lists, deliberately not the
+engine's lexicon, so that the sample is not biased towards what the engine already finds), the seeded
+selection (sentences already labelled are excluded, at most three sentences per article counting those), the
+batch files handed to labellers, and merging their labels back as pointers with ids and a dev/test split.
+The pointer format and reading sentences back belong to `realtext`.
 
     python -m newsmon.streams.extract.sampling draw --lang en --kind phrase --count 400 --seed 20261206 \\
         --out-dir /work/corpus_work/batches
@@ -382,6 +383,56 @@ def _isot_reuters(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
         ).candidates("en")
 
 
+ALJAZEERA_2025 = ("basharulalammazu/Aljazeera-News-Analysis", "3c39b59cbe062550b3f21a373a5d5c96a5d117de")
+
+
+def _aljazeera_2025(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """Al Jazeera English articles of May 2025 ("initial_content.csv": `category`, `title`, `date`,
+    `content`), news, economy and features only (no sport, science or opinion), at a pinned commit. Each
+    `content` ends in the boilerplate "Follow Al Jazeera English:", which a closing curly quote before it can
+    leave inside the last sentence: such sentences are not offered. Every article is read: `rng` is not drawn
+    from."""
+    repo, commit = ALJAZEERA_2025
+    git_dir = realtext.mirror_of(repo, mirrors)
+    for index, row in enumerate(_csv_rows(git_dir, commit, "initial_content.csv")):
+        if row["category"] in ("news", "economy", "features"):
+            article = SourceArticle(
+                repo, commit, "initial_content.csv", None, index, "content", "al jazeera", row["content"]
+            )
+            yield from (c for c in article.candidates("en") if "Follow Al Jazeera" not in c.text)
+
+
+REUTERS_2006_13_REPO = "duynht/financial-news-dataset"
+REUTERS_2006_13_COMMIT = "cf56327f683ab2ba128a1e9954dee8f36028a7a7"
+
+
+def reuters_2006_13_articles(mirrors: Path) -> Iterator[SourceArticle]:
+    """The 106,521 Reuters articles of October 2006 to November 2013 (business, markets, world news) of Ding
+    et al. (2014), one file an article under ReutersNews106521/YYYYMMDD/, at a pinned commit, in path order.
+    A file is four header lines ("-- " and the title, an empty one, the date, the URL), then the body, whose
+    older paragraphs are broken into lines: the text is the whole file."""
+    git_dir = realtext.mirror_of(REUTERS_2006_13_REPO, mirrors)
+    names = _git(git_dir, "ls-tree", "-r", "--name-only", REUTERS_2006_13_COMMIT, "ReutersNews106521")
+    paths = sorted(name for name in names.decode().splitlines() if not name.endswith(".DS_Store"))
+    for path, blob in _blobs(git_dir, REUTERS_2006_13_COMMIT, paths):
+        if blob.startswith(b"\x1f\x8b"):  # a few files are gzip archives, not articles
+            continue
+        text = blob.decode("utf-8")
+        title = text.split("\n", 1)[0].removeprefix("-- ")
+        yield SourceArticle(
+            REUTERS_2006_13_REPO, REUTERS_2006_13_COMMIT, path, None, 0, "text", "reuters", text, title
+        )
+
+
+def _reuters_2006_13(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """Reuters 2006-13's body sentences: those of the header (title, date, URL) are not offered. Every article
+    is read: `rng` is not drawn from."""
+    for article in reuters_2006_13_articles(mirrors):
+        url = article.text.find("\n-- http")
+        body_start = article.text.find("\n", url + 1) + 1 if url >= 0 else 0
+        yield from (c for c in article.candidates("en") if c.start >= body_start)
+
+
 # The English news feeds of the RSS link databases (a JSON file a feed a day, named after the feed's URL)
 # whose descriptions are plain sentences, and their outlets. Technology, video, blog and Polish feeds are left
 # out, and so are feeds whose descriptions are HTML.
@@ -508,8 +559,52 @@ def _almayadeen(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
         yield from _first_seen(article.candidates("ar"), seen)
 
 
+BBC_ARABIC_REPO = "motazsaad/bbc-crawler"
+BBC_ARABIC_COMMIT = "e91a541c706636d0756197c93c5113dfa003cf73"
+# An article's file is named after its section and BBC story number; the other files of out_Aug2017/ are
+# section and topic index pages (lists of summaries). Sport is left out.
+_BBC_ARABIC_ARTICLE = re.compile(r"out_Aug2017/(?:world|middleeast|business|inthepress|magazine)-\d+\.txt")
+
+
+def bbc_arabic_articles(mirrors: Path) -> Iterator[SourceArticle]:
+    """BBC Arabic articles of 2016-17 (world, Middle East, business, press review) crawled in August 2017, one
+    text file an article, at a pinned commit, in path order. A file is the title (ending " - BBC Arabic"), the
+    crawl date, then the body, a paragraph a line: the text is the whole file, the title is its first line."""
+    git_dir = realtext.mirror_of(BBC_ARABIC_REPO, mirrors)
+    names = _git(git_dir, "ls-tree", "-r", "--name-only", BBC_ARABIC_COMMIT).decode().splitlines()
+    paths = sorted(name for name in names if _BBC_ARABIC_ARTICLE.fullmatch(name))
+    for path, blob in _blobs(git_dir, BBC_ARABIC_COMMIT, paths):
+        text = blob.decode("utf-8")
+        title = text.split("\n", 1)[0].removesuffix(" - BBC Arabic")
+        yield SourceArticle(
+            BBC_ARABIC_REPO, BBC_ARABIC_COMMIT, path, None, 0, "text", "bbc arabic", text, title
+        )
+
+
+def _bbc_arabic(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """BBC Arabic's body sentences: the two header lines (title, crawl date) are not offered. Every article is
+    read: `rng` is not drawn from."""
+    for article in bbc_arabic_articles(mirrors):
+        body_start = len("\n".join(article.text.split("\n", 2)[:2])) + 1
+        yield from (c for c in article.candidates("ar") if c.start >= body_start)
+
+
 # (repository, commit) of the 2023 RSS link database: streams/dedup's cross-language set also points into it.
 RSS_2023 = ("rumca-js/RSS-Link-Database-2023", "08b89dd9bdbd20633c994bb4a74411f204225b0f")
+
+
+def _rss_2020(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """News feed descriptions of 2020 (BBC, CNN and a few single days of others). `rng` is not drawn from."""
+    yield from _rss_link_database(
+        "rumca-js/RSS-Link-Database-2020", "619a819c87da1a42bacd565c3e07bd7236503d11", mirrors
+    )
+
+
+def _rss_2021(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
+    """News feed descriptions of 2021 (BBC, CNN and a few single days of others). `rng` is not drawn from."""
+    yield from _rss_link_database(
+        "rumca-js/RSS-Link-Database-2021", "06229f4f3d3bba91e3e82563ee9fa5b1963a73f8", mirrors
+    )
 
 
 def _rss_2022(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
@@ -525,8 +620,19 @@ def _rss_2023(mirrors: Path, rng: random.Random) -> Iterator[Candidate]:
 
 
 READERS: dict[str, tuple[Callable[[Path, random.Random], Iterator[Candidate]], ...]] = {
-    "ar": (_saudinewsnet, _almayadeen),
-    "en": (_ag_news, _bbc, _fnc1, _isot_reuters, _rss_2022, _rss_2023),
+    "ar": (_saudinewsnet, _almayadeen, _bbc_arabic),
+    "en": (
+        _ag_news,
+        _bbc,
+        _fnc1,
+        _isot_reuters,
+        _reuters_2006_13,
+        _aljazeera_2025,
+        _rss_2020,
+        _rss_2021,
+        _rss_2022,
+        _rss_2023,
+    ),
 }
 
 

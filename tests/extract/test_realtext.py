@@ -114,3 +114,8 @@ def test_json_articles_are_an_array_or_an_object_holding_entries():
     assert realtext.parse_articles(json.dumps(entries), "day.json") == tuple(entries)
     assert realtext.parse_articles(json.dumps({"entries": entries}), "feed_entries.json") == tuple(entries)
     assert realtext.parse_articles("a,b\n1,2\n", "rows.csv") == ({"a": "1", "b": "2"},)
+
+
+def test_a_file_neither_csv_nor_json_is_one_article_under_text():
+    assert realtext.parse_articles("Title\nBody.\n", "world-1.txt") == ({"text": "Title\nBody.\n"},)
+    assert realtext.parse_articles("[not json", "20061020/us-iran-idUS1") == ({"text": "[not json"},)
