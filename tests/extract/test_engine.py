@@ -371,7 +371,7 @@ def test_number_separators(text, value):
     [
         # The verb of the clause, not the earlier-listed blacklist category of a customer it names.
         (
-            "The U.S. sanctioned several Chinese companies on Monday for supplying a blacklisted Russian firm.",
+            "The U.S. sanctioned several Chinese companies for supplying a blacklisted Russian firm.",
             [("sanction", "announced", ("USA",))],
         ),
         (
