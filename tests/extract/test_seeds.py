@@ -79,13 +79,6 @@ def test_trump_calls_on_europe_to_stop_buying_russian_oil(events):
     find(events, "sanction", "called_for", "EU", category="energy_ban")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known miss (issue 15, open): the rules find both measures (confidence 0.65 and 0.60), but the "
-    "sentence model retrained on 2026-12-07 gives the sentence P(sanction) 0.10 — 'coordination among allied "
-    "states on the 19th package' reads to it like the talk about packages its real corpus labels as no event "
-    "— and vetoes them; a protected rule event needs confidence 0.9",
-)
 def test_eu_19th_package_and_japans_new_measures(events):
     # "announced": Zelensky refers to the 19th package and Japan's new punitive measures as decided steps
     # allies are coordinating on; the sentence carries no proposal, request, threat or condition cue.
