@@ -46,6 +46,7 @@ LOGGER = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
+TableT = TypeVar("TableT", bound=faust.Table)
 
 
 class PoolCrash(Exception):
@@ -78,23 +79,26 @@ class StageRuntime:
             config=self.settings.limits.topic_config(),
         )
 
-    def table(self, name: str, **options: Any) -> faust.Table:
-        """A RocksDB-backed table of this worker, one store per partition, with bounded memory: RocksDB's
-        defaults (64 MB write buffers ×3, a 2 GB block cache) apply per partition store, and a worker holds
-        tables × partitions of them."""
+    def table(self, name: str, kind: type[TableT] = faust.Table, **options: Any) -> TableT:
+        """A RocksDB-backed table of this worker (of class `kind`), one store per partition, with bounded
+        memory: RocksDB's defaults (64 MB write buffers ×3, a 2 GB block cache) apply per partition store, and
+        a worker holds tables × partitions of them."""
         worker = self.settings.worker
         store = {
             "write_buffer_size": worker.table_write_buffer_mb << 20,
             "block_cache_size": worker.table_block_cache_mb << 20,
         }
-        return self.app.Table(
-            name,
+        table = kind(
+            self.app,
+            name=name,
             default=None,
+            beacon=self.app.tables.beacon,
             partitions=self.settings.kafka.partitions,
             options=store,
             extra_topic_configs=self.settings.limits.topic_config(),
             **options,
         )
+        return self.app.tables.add(table)
 
     @property
     def pool_concurrency(self) -> int:

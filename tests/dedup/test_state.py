@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 from newsmon.streams.dedup.logic import (
     Answer,
     InMemoryDedup,
@@ -16,6 +17,8 @@ from newsmon.streams.dedup.logic import (
     TextClaim,
     TypedTable,
     UrlClaim,
+    is_fingerprint_copy,
+    replayed_index_keys,
 )
 
 from newsmon.records import MessageOrigin
@@ -112,3 +115,29 @@ def test_the_untyped_table_form_still_reads():
     assert state.copies[copy.article_id] == copy and state.replies["partition:1"][0].similarity_back == 0.0
     assert state.answer() == Answer(root="id:o/en_grain", story_id="b")
     assert JoinState.decode(state.encode()) == state
+
+
+@pytest.mark.parametrize("max_entries", [200, 2])  # 2: hot keys pruned while indexing and while rebuilding
+def test_the_index_keys_rebuilt_from_the_fingerprint_copies_are_the_keys_written(max_entries: int):
+    # The index table's changelog carries only the copies: a worker restoring it rebuilds every key from them.
+    settings = DedupSettings(max_entries_per_key=max_entries)
+    index = InMemoryDedup(settings)
+    run(index)
+    written = index.tables["index"]
+    rebuilt = {key: copy for key, copy in written.items() if is_fingerprint_copy(copy)}
+    assert len(rebuilt) < len(written)
+    for key, copy in list(rebuilt.items()):  # in the order written, as the changelog holds them
+        rebuilt.update(replayed_index_keys(key, copy, rebuilt.get, 0.0, settings))
+    assert rebuilt == written
+
+
+def test_an_expired_copy_or_one_from_before_copies_listed_their_keys_rebuilds_no_key():
+    copy = {"fingerprint": {"published": 1.0}, "indexed_at": 0.0, "keys": ["band:1"]}
+    assert replayed_index_keys("fp:id:a/1:3", copy, {}.get, 0.0, SETTINGS) == {
+        "band:1": {"entries": [["id:a/1", 1.0, 0.0, 3]]}
+    }
+    assert (
+        replayed_index_keys("fp:id:a/1:3", copy, {}.get, SETTINGS.window_days * 86400.0 + 1.0, SETTINGS) == {}
+    )
+    written_before = {key: value for key, value in copy.items() if key != "keys"}
+    assert replayed_index_keys("fp:id:a/1:3", written_before, {}.get, 0.0, SETTINGS) == {}
