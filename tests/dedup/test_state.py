@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from itertools import islice
+from types import SimpleNamespace
 
+import faust
 import pytest
+from faust.types import TP
+from newsmon.streams.dedup.agent import DedupStage
 from newsmon.streams.dedup.logic import (
     Answer,
     InMemoryDedup,
@@ -20,8 +26,11 @@ from newsmon.streams.dedup.logic import (
     is_fingerprint_copy,
     replayed_index_keys,
 )
+from newsmon.streams.runtime import StageRuntime
 
+from newsmon.partitioner import partition_of
 from newsmon.records import MessageOrigin
+from newsmon.settings import Settings
 from newsmon.settings.dedup import DedupSettings
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
 from tests.factories import make_article
@@ -141,3 +150,35 @@ def test_an_expired_copy_or_one_from_before_copies_listed_their_keys_rebuilds_no
     )
     written_before = {key: value for key, value in copy.items() if key != "keys"}
     assert replayed_index_keys("fp:id:a/1:3", written_before, {}.get, 0.0, SETTINGS) == {}
+
+
+def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_path):
+    # The Faust side of the above: IndexTable applies a batch of the changelog (the copies only) to its
+    # RocksDB partition stores, and reads back every key the flow wrote, on the partition it belongs to.
+    settings = Settings(state_dir=tmp_path)
+    app = faust.App("restore", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
+    table = DedupStage(StageRuntime(app, settings)).tables.index
+    flow = InMemoryDedup(settings.dedup, partitions=settings.kafka.partitions)
+    now = time.time()
+    for item in islice(articles(), 9):  # three stories: an original, a near and an exact copy of each
+        flow.add(item, now=now)
+    written = json.loads(json.dumps(flow.tables["index"]))
+    store, changelog = table.data, table.changelog_topic_name
+    batch = []
+    for offset, (key, copy) in enumerate((k, v) for k, v in written.items() if is_fingerprint_copy(v)):
+        partition = partition_of(key, settings.kafka.partitions)
+        message = SimpleNamespace(
+            key=store._encode_key(key),
+            value=store._encode_value(copy),
+            partition=partition,
+            tp=TP(changelog, partition),
+            offset=offset,
+        )
+        batch.append(SimpleNamespace(message=message))
+    table.apply_changelog_batch(batch)
+    assert {key: table.get(key) for key in written} == written
+    for key in written:
+        raw = store._encode_key(key)
+        assert [p for p, db in store._dbs.items() if db.get(raw) is not None] == [
+            partition_of(key, settings.kafka.partitions)
+        ]

@@ -1,8 +1,8 @@
 """The faust-streaming, aiokafka and httpx internals that newsmon overrides or reads.
 
-The consumer transport subclasses private parts of both libraries (pinned in pyproject.toml to the tested
-minor versions). An upgrade that renames one of them must fail here, loudly, rather than silently bypass an
-override.
+The consumer transport subclasses private parts of both libraries, and the dedup index table writes to its
+RocksDB store directly (pinned in pyproject.toml to the tested minor versions). An upgrade that renames one of
+them must fail here, loudly, rather than silently bypass an override.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import faust
 import httpx
 import pytest
 from faust.app._attached import Attachments
+from faust.stores import rocksdb as faust_rocksdb
 from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-# (owner, attribute): each is overridden by a subclass or read directly by newsmon.streams.consumer.
+# (owner, attribute): each is overridden by a subclass or used directly by newsmon.streams.consumer (and,
+# where said, another module).
 CLASS_INTERNALS = [
     (faust_aiokafka.AIOKafkaConsumerThread, "_create_consumer"),
     (faust_aiokafka.AIOKafkaConsumerThread, "_create_worker_consumer"),
@@ -33,6 +35,12 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "on_partitions_revoked"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
+    # streams.dedup.agent.IndexTable rebuilds index keys in the store of a restored changelog partition.
+    (faust_rocksdb.Store, "_db_for_partition"),
+    (faust_rocksdb.Store, "_encode_key"),
+    (faust_rocksdb.Store, "_decode_key"),
+    (faust_rocksdb.Store, "_encode_value"),
+    (faust_rocksdb.Store, "_decode_value"),
 ]
 # Attributes set in __init__, so checked on the source of the constructor that assigns them.
 INSTANCE_INTERNALS = ["_read_offset", "_acked", "_committed_offset", "_unacked_messages"]
