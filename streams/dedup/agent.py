@@ -105,7 +105,8 @@ class DedupStage:
         # partitioner puts it on the partition of the topic these tables are keyed like — the partition
         # whose worker owns and restores it. The index holds index keys and fingerprint copies
         # (streams.dedup.logic.fingerprint_key), each on the partition its probes are sent to. Each
-        # article's body is kept apart from its join state (rewritten on every join message), keyed alike.
+        # article's body is kept apart from its join state (rewritten on every join message; written to its
+        # changelog once per commit: runtime.WriteBehindTable), keyed alike.
         # The index table's changelog carries one record per probe — the fingerprint copy, listing the keys
         # the probe wrote — and the keys themselves go to the local store only: IndexTable rebuilds them from
         # the copies when it restores the table.
@@ -117,7 +118,9 @@ class DedupStage:
             texts=TypedTable(runtime.table("dedup-texts"), TextClaim),
             index=index,
             index_keys=index.data,
-            joins=TypedTable(runtime.table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState),
+            joins=TypedTable(
+                runtime.write_behind_table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState
+            ),
             articles=runtime.table("dedup-articles", use_partitioner=True, key_type=bytes),
         )
         self.nudged: set[bytes | str] = (
