@@ -137,7 +137,7 @@ def probe_all(
     for key in article_fingerprint.keys:
         by_partition.setdefault(partition_of(key, PARTITIONS), []).append(key)
     shared = article_fingerprint.model_copy(update={"keys": []})
-    tables = DedupTables(urls={}, texts={}, index=index, joins={}, articles={})
+    tables = DedupTables(urls={}, texts={}, index=index, index_keys=index, joins={}, articles={})
     found = 0
     for partition, keys in by_partition.items():
         probe = Probe(

@@ -23,7 +23,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -46,6 +46,7 @@ LOGGER = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
+TableT = TypeVar("TableT", bound=faust.Table)
 
 
 class PoolCrash(Exception):
@@ -54,6 +55,58 @@ class PoolCrash(Exception):
 
 def origin_of(event: EventT) -> MessageOrigin:
     return MessageOrigin(event.message.topic, event.message.partition, event.message.offset)
+
+
+class WriteBehindTable(MutableMapping[Any, Any]):
+    """A Faust table (keys placed by the partitioner) whose writes reach its local store at once and its
+    changelog once per offset commit: the last value of each key written since the previous commit, sent just
+    before the offsets of the messages that wrote it are committed (Faust flushes the producer before it
+    commits). A worker that dies before that commit loses the writes, but not the messages that made them:
+    those were not committed either and come again — the guarantee of a table written through. A state that
+    several messages rewrite between two commits (the dedup join's) costs one changelog record, not one
+    each."""
+
+    def __init__(self, table: faust.Table) -> None:
+        if not table.use_partitioner:
+            raise ValueError(f"table {table.name}: a write-behind table needs use_partitioner=True")
+        self.table = table
+        self._pending: dict[Any, Any] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.table.data[key] = value
+        self._pending[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        self._pending.pop(key, None)
+        del self.table[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def send_pending(self) -> None:
+        """Send each key written since the last call to the changelog, once, with its last value."""
+        pending, self._pending = self._pending, {}
+        for key, value in pending.items():
+            self.table.send_changelog(None, key, value)
+
+
+class _SendPendingWrites(faust.Sensor):
+    """Faust calls `on_commit_initiated` on the event loop right before it takes the offsets to commit, with
+    no await in between: every write of a message whose offset is committed has been sent by then."""
+
+    def __init__(self, tables: list[WriteBehindTable]) -> None:
+        super().__init__()
+        self.tables = tables
+
+    def on_commit_initiated(self, consumer: Any) -> None:
+        for table in self.tables:
+            table.send_pending()
 
 
 class StageRuntime:
@@ -65,6 +118,7 @@ class StageRuntime:
         self.topics = Topics(settings.kafka.topic_prefix)
         self._pool = pool
         self._dead_letter_topic = self.topic(DEAD_LETTER)
+        self._write_behind: list[WriteBehindTable] = []
         metrics.initialise_size_policy()
 
     def topic(self, name: str) -> faust.TopicT:
@@ -78,23 +132,34 @@ class StageRuntime:
             config=self.settings.limits.topic_config(),
         )
 
-    def table(self, name: str, **options: Any) -> faust.Table:
-        """A RocksDB-backed table of this worker, one store per partition, with bounded memory: RocksDB's
-        defaults (64 MB write buffers ×3, a 2 GB block cache) apply per partition store, and a worker holds
-        tables × partitions of them."""
+    def table(self, name: str, kind: type[TableT] = faust.Table, **options: Any) -> TableT:
+        """A RocksDB-backed table of this worker (of class `kind`), one store per partition, with bounded
+        memory: RocksDB's defaults (64 MB write buffers ×3, a 2 GB block cache) apply per partition store, and
+        a worker holds tables × partitions of them."""
         worker = self.settings.worker
         store = {
             "write_buffer_size": worker.table_write_buffer_mb << 20,
             "block_cache_size": worker.table_block_cache_mb << 20,
         }
-        return self.app.Table(
-            name,
+        table = kind(
+            self.app,
+            name=name,
             default=None,
+            beacon=self.app.tables.beacon,
             partitions=self.settings.kafka.partitions,
             options=store,
             extra_topic_configs=self.settings.limits.topic_config(),
             **options,
         )
+        return self.app.tables.add(table)
+
+    def write_behind_table(self, name: str, **options: Any) -> WriteBehindTable:
+        """`table(name, **options)`, its changelog written once per commit (`WriteBehindTable`)."""
+        if not self._write_behind:
+            self.app.sensors.add(_SendPendingWrites(self._write_behind))
+        table = WriteBehindTable(self.table(name, **options))
+        self._write_behind.append(table)
+        return table
 
     @property
     def pool_concurrency(self) -> int:

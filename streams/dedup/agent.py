@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import get_args
+from collections.abc import Iterable
+from typing import Any, get_args
 
 import faust
 from newsmon.streams.dedup.logic import (
@@ -26,9 +27,11 @@ from newsmon.streams.dedup.logic import (
     index_expired,
     index_hop,
     index_probes,
+    is_fingerprint_copy,
     join_expired,
     join_hop,
     join_overdue,
+    replayed_index_keys,
     text_hop,
     text_sends,
     url_hop,
@@ -38,6 +41,7 @@ from newsmon.streams.runtime import StageRuntime, origin_of
 
 from newsmon import metrics
 from newsmon.records import Article, DedupMethod
+from newsmon.settings.dedup import DedupSettings
 from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 
 LOGGER = logging.getLogger(__name__)
@@ -46,6 +50,42 @@ STAGE_URL = "dedup_url"
 STAGE_TEXT = "dedup_text"
 STAGE_INDEX = "dedup_index"
 STAGE_JOIN = "dedup_join"
+
+
+class IndexTable(faust.Table):
+    """The dedup index table. Its changelog holds the fingerprint copies (and the index keys written before
+    copies listed theirs); restoring a batch of it also rebuilds, in the local store, the index keys each copy
+    lists (streams.dedup.logic.replayed_index_keys)."""
+
+    def __init__(self, app: faust.App, *, dedup: DedupSettings, **options: Any) -> None:
+        super().__init__(app, **options)
+        self.dedup_settings = dedup
+
+    def apply_changelog_batch(self, batch: Iterable[faust.EventT]) -> None:
+        events = list(batch)
+        super().apply_changelog_batch(events)
+        now = time.time()
+        for event in events:
+            message = event.message
+            if message.value is not None:
+                self._restore_index_keys(
+                    message.key, self.data._decode_value(message.value), message.partition, now
+                )
+
+    def _restore_index_keys(self, raw_key: bytes, copy: Any, partition: int, now: float) -> None:
+        if not (isinstance(copy, dict) and is_fingerprint_copy(copy)):
+            return
+        store = self.data
+        db = store._db_for_partition(partition)  # where the changelog partition's records are restored
+
+        def read(key: str) -> dict[str, Any] | None:
+            stored = db.get(store._encode_key(key))
+            return None if stored is None else store._decode_value(stored)
+
+        copy_key = store._decode_key(raw_key)
+        copy_key = copy_key.decode("utf-8") if isinstance(copy_key, bytes) else copy_key
+        for key, state in replayed_index_keys(copy_key, copy, read, now, self.dedup_settings).items():
+            db.put(store._encode_key(key), store._encode_value(state))
 
 
 class DedupStage:
@@ -65,12 +105,22 @@ class DedupStage:
         # partitioner puts it on the partition of the topic these tables are keyed like — the partition
         # whose worker owns and restores it. The index holds index keys and fingerprint copies
         # (streams.dedup.logic.fingerprint_key), each on the partition its probes are sent to. Each
-        # article's body is kept apart from its join state (rewritten on every join message), keyed alike.
+        # article's body is kept apart from its join state (rewritten on every join message; written to its
+        # changelog once per commit: runtime.WriteBehindTable), keyed alike.
+        # The index table's changelog carries one record per probe — the fingerprint copy, listing the keys
+        # the probe wrote — and the keys themselves go to the local store only: IndexTable rebuilds them from
+        # the copies when it restores the table.
+        index = runtime.table(
+            "dedup-index", IndexTable, dedup=self.settings, use_partitioner=True, key_type=bytes
+        )
         self.tables = DedupTables(
             urls=TypedTable(runtime.table("dedup-urls"), UrlClaim),
             texts=TypedTable(runtime.table("dedup-texts"), TextClaim),
-            index=runtime.table("dedup-index", use_partitioner=True, key_type=bytes),
-            joins=TypedTable(runtime.table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState),
+            index=index,
+            index_keys=index.data,
+            joins=TypedTable(
+                runtime.write_behind_table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState
+            ),
             articles=runtime.table("dedup-articles", use_partitioner=True, key_type=bytes),
         )
         self.nudged: set[bytes | str] = (
@@ -160,8 +210,11 @@ class DedupStage:
         """Expire index entries and article states on this worker's partitions: state stays bounded."""
         now = time.time()
         index, joins = self.tables.index, self.tables.joins
-        for key in [key for key, state in index.items() if index_expired(state, now, self.settings)]:
-            del index[key]
+        for key, state in [
+            (key, state) for key, state in index.items() if index_expired(state, now, self.settings)
+        ]:
+            # A copy is deleted through the changelog; an index key was only ever written locally.
+            del (index if is_fingerprint_copy(state) else self.tables.index_keys)[key]
         for key in [key for key, state in joins.items() if join_expired(state, now, self.settings)]:
             del joins[key]
             self.tables.articles.pop(key, None)

@@ -192,6 +192,13 @@ def fingerprint_key(article_id: str, salt: int) -> str:
     return f"fp:{article_id}:{salt}"
 
 
+def copy_entry(copy_key: str, copy: dict[str, Any]) -> list[Any]:
+    """The index entry [article_id, published, indexed_at, salt] of the fingerprint copy stored under
+    `copy_key` (a `fingerprint_key`; article ids may hold colons, the salt does not)."""
+    article_id, salt = copy_key.removeprefix("fp:").rsplit(":", 1)
+    return [article_id, copy["fingerprint"]["published"], copy["indexed_at"], int(salt)]
+
+
 class Probe(Record):
     """To `dedup.bands` on `partition`: the article's index keys that live there, and its fingerprint (kept
     there under the salted key)."""
@@ -322,8 +329,21 @@ class FingerprintCopies:
 class IndexResult:
     keys: dict[str, dict[str, Any]]  # new state of each index key probed
     fingerprint_key: str
-    fingerprint: dict[str, Any]  # the prober's fingerprint copy on this partition
+    fingerprint: dict[str, Any]  # the prober's fingerprint copy on this partition, with the keys probed
     reply: Send
+
+
+def _with_entry(
+    state: dict[str, Any] | None, entry: list[Any], horizon: float, settings: DedupSettings
+) -> dict[str, Any]:
+    """An index key's state with `entry` in it: entries indexed before `horizon` go, and a hot key keeps only
+    its `max_entries_per_key` newest by publication."""
+    entries = [kept for kept in (state or {}).get("entries", []) if kept[2] >= horizon]
+    if not any(kept[0] == entry[0] for kept in entries):
+        entries.append(entry)
+        if len(entries) > settings.max_entries_per_key:
+            entries = sorted(entries, key=lambda kept: (kept[1], kept[0]))[-settings.max_entries_per_key :]
+    return {"entries": entries}
 
 
 def index_probe(
@@ -346,14 +366,10 @@ def index_probe(
     states: dict[str, dict[str, Any]] = {}
     others: dict[str, list[Any]] = {}
     for key in probe.keys:
-        entries = [entry for entry in (read(key) or {}).get("entries", []) if entry[2] >= horizon]
-        if not any(entry[0] == probe.article_id for entry in entries):
-            entries.append([probe.article_id, own.published, now, probe.salt])
-            if len(entries) > settings.max_entries_per_key:
-                entries = sorted(entries, key=lambda entry: (entry[1], entry[0]))[
-                    -settings.max_entries_per_key :
-                ]
-        states[key] = {"entries": entries}
+        states[key] = _with_entry(
+            read(key), [probe.article_id, own.published, now, probe.salt], horizon, settings
+        )
+        entries = states[key]["entries"]
         others.update(
             (entry[0], entry)
             for entry in entries
@@ -385,16 +401,44 @@ def index_probe(
     return IndexResult(
         states,
         fingerprint_key(probe.article_id, probe.salt),
-        {"fingerprint": own.model_dump(mode="json", exclude_none=True), "indexed_at": now},
+        {
+            "fingerprint": own.model_dump(mode="json", exclude_none=True),
+            "indexed_at": now,
+            "keys": probe.keys,
+        },
         Send(DEDUP_CANDIDATES, probe.article_id, reply),
     )
+
+
+def replayed_index_keys(
+    copy_key: str,
+    copy: dict[str, Any],
+    read: Callable[[str], dict[str, Any] | None],
+    now: float,
+    settings: DedupSettings,
+) -> dict[str, dict[str, Any]]:
+    """The index keys the probe that stored this fingerprint copy wrote, rebuilt from the copy and the keys
+    as they are now (`read`). The index table's changelog carries the copies only — one record per probe
+    instead of one per key — and a worker restoring the table from it rebuilds the keys with this, copy by
+    copy in changelog order. A copy stored before copies carried their keys rebuilds none: its keys are in
+    the changelog themselves."""
+    horizon = now - _window_seconds(settings)
+    entry = copy_entry(copy_key, copy)
+    if entry[2] < horizon:
+        return {}
+    return {key: _with_entry(read(key), entry, horizon, settings) for key in copy.get("keys", [])}
+
+
+def is_fingerprint_copy(state: dict[str, Any]) -> bool:
+    """True for an index-table value that is a fingerprint copy, False for an index key's entries."""
+    return "fingerprint" in state
 
 
 def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
     """True when an index entry is past the window: an index key all of whose entries were indexed more than
     window_days ago (a key still in use is pruned when the next probe reaches it), or a fingerprint copy."""
     horizon = now - _window_seconds(settings)
-    if "fingerprint" in state:
+    if is_fingerprint_copy(state):
         return state["indexed_at"] < horizon
     return all(entry[2] < horizon for entry in state.get("entries", []))
 
@@ -783,7 +827,8 @@ class DedupTables:
 
     urls: MutableMapping[str, UrlClaim]  # canonical URL → judge_by_url's claim
     texts: MutableMapping[str, TextClaim]  # text hash → judge_by_text's claim
-    index: MutableMapping[str, Any]  # index keys and fingerprint copies (index_probe)
+    index: MutableMapping[str, Any]  # index keys and fingerprint copies (index_probe); copies written here
+    index_keys: MutableMapping[str, Any]  # the same table, where its index keys are written (see index_hop)
     joins: MutableMapping[str, JoinState]  # article id → its join state
     articles: MutableMapping[str, Any]  # article id → its body, written once
     copies: FingerprintCopies = field(default_factory=FingerprintCopies)  # decoded copies kept from `index`
@@ -804,10 +849,12 @@ def text_hop(tables: DedupTables, article: Article, origin: MessageOrigin) -> Te
 
 
 def index_hop(tables: DedupTables, probe: Probe, now: float, settings: DedupSettings) -> list[Send]:
-    """One probe on this partition's index: insert, compare, write back; the reply to send."""
+    """One probe on this partition's index: insert, compare, write back; the reply to send. The keys go to
+    `index_keys` (for the agent: the table's local store, without a changelog record each), the copy that
+    lists them to `index` (one changelog record per probe, from which `replayed_index_keys` rebuilds them)."""
     result = index_probe(probe, tables.index.get, now, settings, tables.copies)
     for key, state in result.keys.items():
-        tables.index[key] = state
+        tables.index_keys[key] = state
     tables.index[result.fingerprint_key] = result.fingerprint
     return [result.reply]
 
@@ -851,7 +898,7 @@ class InMemoryDedup:
             "joins": {},
             "articles": {},
         }
-        self.state = DedupTables(**self.tables)
+        self.state = DedupTables(**self.tables, index_keys=self.tables["index"])
         self.deduped: list[Article] = []
         self._offsets: dict[str, int] = {}
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from itertools import islice
+from types import SimpleNamespace
 
+import faust
+import pytest
+from faust.types import TP
+from newsmon.streams.dedup.agent import DedupStage
 from newsmon.streams.dedup.logic import (
     Answer,
     InMemoryDedup,
@@ -16,9 +23,14 @@ from newsmon.streams.dedup.logic import (
     TextClaim,
     TypedTable,
     UrlClaim,
+    is_fingerprint_copy,
+    replayed_index_keys,
 )
+from newsmon.streams.runtime import StageRuntime
 
+from newsmon.partitioner import partition_of
 from newsmon.records import MessageOrigin
+from newsmon.settings import Settings
 from newsmon.settings.dedup import DedupSettings
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
 from tests.factories import make_article
@@ -112,3 +124,61 @@ def test_the_untyped_table_form_still_reads():
     assert state.copies[copy.article_id] == copy and state.replies["partition:1"][0].similarity_back == 0.0
     assert state.answer() == Answer(root="id:o/en_grain", story_id="b")
     assert JoinState.decode(state.encode()) == state
+
+
+@pytest.mark.parametrize("max_entries", [200, 2])  # 2: hot keys pruned while indexing and while rebuilding
+def test_the_index_keys_rebuilt_from_the_fingerprint_copies_are_the_keys_written(max_entries: int):
+    # The index table's changelog carries only the copies: a worker restoring it rebuilds every key from them.
+    settings = DedupSettings(max_entries_per_key=max_entries)
+    index = InMemoryDedup(settings)
+    run(index)
+    written = index.tables["index"]
+    rebuilt = {key: copy for key, copy in written.items() if is_fingerprint_copy(copy)}
+    assert len(rebuilt) < len(written)
+    for key, copy in list(rebuilt.items()):  # in the order written, as the changelog holds them
+        rebuilt.update(replayed_index_keys(key, copy, rebuilt.get, 0.0, settings))
+    assert rebuilt == written
+
+
+def test_an_expired_copy_or_one_from_before_copies_listed_their_keys_rebuilds_no_key():
+    copy = {"fingerprint": {"published": 1.0}, "indexed_at": 0.0, "keys": ["band:1"]}
+    assert replayed_index_keys("fp:id:a/1:3", copy, {}.get, 0.0, SETTINGS) == {
+        "band:1": {"entries": [["id:a/1", 1.0, 0.0, 3]]}
+    }
+    assert (
+        replayed_index_keys("fp:id:a/1:3", copy, {}.get, SETTINGS.window_days * 86400.0 + 1.0, SETTINGS) == {}
+    )
+    written_before = {key: value for key, value in copy.items() if key != "keys"}
+    assert replayed_index_keys("fp:id:a/1:3", written_before, {}.get, 0.0, SETTINGS) == {}
+
+
+def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_path):
+    # The Faust side of the above: IndexTable applies a batch of the changelog (the copies only) to its
+    # RocksDB partition stores, and reads back every key the flow wrote, on the partition it belongs to.
+    settings = Settings(state_dir=tmp_path)
+    app = faust.App("restore", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
+    table = DedupStage(StageRuntime(app, settings)).tables.index
+    flow = InMemoryDedup(settings.dedup, partitions=settings.kafka.partitions)
+    now = time.time()
+    for item in islice(articles(), 9):  # three stories: an original, a near and an exact copy of each
+        flow.add(item, now=now)
+    written = json.loads(json.dumps(flow.tables["index"]))
+    store, changelog = table.data, table.changelog_topic_name
+    batch = []
+    for offset, (key, copy) in enumerate((k, v) for k, v in written.items() if is_fingerprint_copy(v)):
+        partition = partition_of(key, settings.kafka.partitions)
+        message = SimpleNamespace(
+            key=store._encode_key(key),
+            value=store._encode_value(copy),
+            partition=partition,
+            tp=TP(changelog, partition),
+            offset=offset,
+        )
+        batch.append(SimpleNamespace(message=message))
+    table.apply_changelog_batch(batch)
+    assert {key: table.get(key) for key in written} == written
+    for key in written:
+        raw = store._encode_key(key)
+        assert [p for p, db in store._dbs.items() if db.get(raw) is not None] == [
+            partition_of(key, settings.kafka.partitions)
+        ]

@@ -1,8 +1,8 @@
 """The faust-streaming, aiokafka and httpx internals that newsmon overrides or reads.
 
-The consumer transport subclasses private parts of both libraries (pinned in pyproject.toml to the tested
-minor versions). An upgrade that renames one of them must fail here, loudly, rather than silently bypass an
-override.
+The consumer transport subclasses private parts of both libraries, and the dedup index table writes to its
+RocksDB store directly (pinned in pyproject.toml to the tested minor versions). An upgrade that renames one of
+them must fail here, loudly, rather than silently bypass an override.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ import faust
 import httpx
 import pytest
 from faust.app._attached import Attachments
+from faust.stores import rocksdb as faust_rocksdb
 from faust.tables.recovery import Recovery
+from faust.transport.consumer import Consumer as FaustConsumer
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-# (owner, attribute): each is overridden by a subclass or read directly by newsmon.streams.consumer.
+# (owner, attribute): each is overridden by a subclass or used directly by newsmon.streams.consumer (and,
+# where said, another module).
 CLASS_INTERNALS = [
     (faust_aiokafka.AIOKafkaConsumerThread, "_create_consumer"),
     (faust_aiokafka.AIOKafkaConsumerThread, "_create_worker_consumer"),
@@ -33,7 +36,14 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "on_partitions_revoked"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
+    # streams.dedup.agent.IndexTable rebuilds index keys in the store of a restored changelog partition.
+    (faust_rocksdb.Store, "_db_for_partition"),
+    (faust_rocksdb.Store, "_encode_key"),
+    (faust_rocksdb.Store, "_decode_key"),
+    (faust_rocksdb.Store, "_encode_value"),
+    (faust_rocksdb.Store, "_decode_value"),
 ]
+REVIEW_WRITE_BEHIND = "faust's commit changed its order: review streams/runtime.py's WriteBehindTable"
 # Attributes set in __init__, so checked on the source of the constructor that assigns them.
 INSTANCE_INTERNALS = ["_read_offset", "_acked", "_committed_offset", "_unacked_messages"]
 
@@ -87,3 +97,14 @@ def test_httpx_transport_still_sends_through_its_pool():
     # connectors/http.py's _PinnedTransport swaps `_pool` for one whose network backend connects only to the
     # checked addresses; if httpx stopped sending through `_pool`, the SSRF pinning would be bypassed.
     assert "self._pool" in inspect.getsource(httpx.AsyncHTTPTransport.handle_async_request)
+
+
+def test_faust_calls_the_sensors_before_it_takes_the_offsets_and_flushes_before_it_commits():
+    # runtime.WriteBehindTable sends its pending changelog writes from Sensor.on_commit_initiated: they must
+    # be sent before the committable offsets are taken, and flushed before those offsets are committed.
+    commit = inspect.getsource(FaustConsumer.force_commit)
+    offsets = inspect.getsource(FaustConsumer._commit_offsets)
+    assert commit.index("on_commit_initiated(self)") < commit.index("self._commit_tps("), REVIEW_WRITE_BEHIND
+    assert offsets.index("producer.flush()") < offsets.index("self._commit(committable_offsets)"), (
+        REVIEW_WRITE_BEHIND
+    )

@@ -1,0 +1,72 @@
+"""streams/runtime.py's write-behind table: each key written between two offset commits reaches the changelog
+once, with its last value, when Faust starts the commit."""
+
+from __future__ import annotations
+
+import faust
+import pytest
+from newsmon.streams.runtime import StageRuntime, WriteBehindTable
+
+from newsmon.settings import Settings
+
+
+class RecordingTable:
+    """The part of a Faust table a write-behind table uses; changelog sends recorded."""
+
+    name = "recording"
+    use_partitioner = True
+
+    def __init__(self) -> None:
+        self.data: dict[str, object] = {}
+        self.sent: list[tuple[str, object]] = []
+
+    def __getitem__(self, key: str) -> object:
+        return self.data[key]
+
+    def __delitem__(self, key: str) -> None:
+        del self.data[key]
+        self.sent.append((key, None))
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def send_changelog(self, partition: int | None, key: str, value: object) -> None:
+        assert partition is None  # the partitioner places the key
+        self.sent.append((key, value))
+
+
+def test_each_key_reaches_the_changelog_once_per_commit_with_its_last_value():
+    table = RecordingTable()
+    behind = WriteBehindTable(table)
+    behind["a"], behind["b"], behind["a"] = 1, 2, 3
+    assert behind["a"] == 3 and dict(behind) == {"a": 3, "b": 2}  # read back at once, from the local store
+    assert table.sent == []
+    behind.send_pending()
+    assert table.sent == [("a", 3), ("b", 2)]
+    behind.send_pending()
+    assert table.sent == [("a", 3), ("b", 2)]  # nothing written since
+
+
+def test_a_deleted_key_is_not_sent_back_to_life():
+    table = RecordingTable()
+    behind = WriteBehindTable(table)
+    behind["a"] = 1
+    del behind["a"]
+    behind.send_pending()
+    assert table.sent == [("a", None)]
+
+
+def test_the_runtime_sends_pending_writes_when_faust_starts_a_commit(tmp_path):
+    app = faust.App("runtime", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
+    runtime = StageRuntime(app, Settings(state_dir=tmp_path))
+    behind = runtime.write_behind_table("behind", use_partitioner=True, key_type=bytes)
+    sent: list[str] = []
+    behind.table.send_changelog = lambda partition, key, value: sent.append(key)
+    behind._pending["k"] = {"v": 1}  # as a join message would leave it
+    app.sensors.on_commit_initiated(None)
+    assert sent == ["k"]
+    with pytest.raises(ValueError, match="use_partitioner"):
+        runtime.write_behind_table("in-place")
