@@ -25,6 +25,8 @@ def only(text: str, lang: str = "auto"):
         ("The EU warned it would impose sanctions on Georgia if the crackdown continued.", "threatened"),
         ("The Commission proposed a ban on Russian gas imports.", "proposed"),
         ("The US lifted sanctions on Syria's central bank.", "lifted"),
+        ("The U.S. lifts broad sanctions against Venezuela for six months.", "lifted"),
+        ("Putin lifted a ban on flights to Georgia.", "lifted"),
         # A bill is a proposal until it is signed or passed.
         ("Senators introduced a bill to impose sanctions on Iran's oil sector.", "proposed"),
         ("President Biden signed a bill imposing sanctions on Iran's oil sector.", "announced"),
