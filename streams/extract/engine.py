@@ -71,6 +71,7 @@ LIFTABLE = frozenset(
         "guarantees",
         "blacklist",
         "financial_measure",
+        "arms_embargo",
     }
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")

@@ -26,7 +26,7 @@ def only(text: str, lang: str = "auto"):
         ("The Commission proposed a ban on Russian gas imports.", "proposed"),
         ("The US lifted sanctions on Syria's central bank.", "lifted"),
         ("The U.S. lifts broad sanctions against Venezuela for six months.", "lifted"),
-        ("Putin lifted a ban on flights to Georgia.", "lifted"),
+        ("The EU lifted an arms embargo on Libya.", "lifted"),
         # A bill is a proposal until it is signed or passed.
         ("Senators introduced a bill to impose sanctions on Iran's oil sector.", "proposed"),
         ("President Biden signed a bill imposing sanctions on Iran's oil sector.", "announced"),
