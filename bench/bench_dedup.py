@@ -40,6 +40,7 @@ from newsmon.streams.dedup.logic import (
     index_hop,
 )
 from newsmon.streams.dedup.stories import StoryProfile
+from newsmon.streams.dedup.words import hashed_words
 
 from newsmon.partitioner import partition_of
 from newsmon.records import Article
@@ -160,9 +161,10 @@ def near_duplicate_step(
     signing, probing, index = Run(), Run(), {}
     for position, (_, text) in enumerate(texts):
         started = time.process_time()
-        sig = minhash.signature(text, settings.num_perm, settings.shingle_words)
+        words = hashed_words(text)
+        sig = minhash.signature(words.hashes, settings.num_perm, settings.shingle_words)
         keys = minhash.band_keys(sig, settings.bands, settings.rows)
-        sentences = containment.sketch(text)
+        sentences = containment.sketch(words)
         signed = time.process_time()
         near_print = Fingerprint(
             signature=minhash.encode(sig),

@@ -25,8 +25,8 @@ from typing import Any, Literal, NamedTuple, Self, TypeVar
 
 from newsmon.streams.dedup import containment, crosslingual, minhash, stories
 from newsmon.streams.dedup.crosslingual import Anchors
-from newsmon.streams.dedup.minhash import matching_words
 from newsmon.streams.dedup.stories import StoryProfile
+from newsmon.streams.dedup.words import hashed_words, matching_words
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newsmon.partitioner import partition_of
@@ -160,9 +160,11 @@ class Fingerprint(Record):
 
 def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
     """Signature, story profile and index keys of an article (CPU work: run it in the process pool)."""
-    words = matching_words(article.text)
-    sig = minhash.signature(article.text, settings.num_perm, settings.shingle_words)
-    profile, story_keys = stories.features(words, settings.story_features, settings.story_keys)
+    hashed = hashed_words(article.text)  # once, for the signature and the sketch
+    sig = minhash.signature(hashed.hashes, settings.num_perm, settings.shingle_words)
+    profile, story_keys = stories.features(
+        matching_words(article.text), settings.story_features, settings.story_keys
+    )
     keys = minhash.band_keys(sig, settings.bands, settings.rows) + story_keys
     anchors = (
         crosslingual.anchors(article.text, article.language) if settings.cross_language_stories else None
@@ -171,7 +173,7 @@ def fingerprint(article: Article, settings: DedupSettings) -> Fingerprint:
         keys += crosslingual.keys(anchors)
     return Fingerprint(
         signature=minhash.encode(sig),
-        sentences=containment.sketch(article.text),
+        sentences=containment.sketch(hashed),
         profile=profile,
         anchors=anchors,
         keys=list(dict.fromkeys(keys)),
