@@ -54,11 +54,12 @@ def signature_of_hashes(hashes: np.ndarray, num_perm: int) -> np.ndarray:
     if hashes.size == 0:
         return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
     multipliers, offsets = _permutations(num_perm)
-    # In place on one (shingles x num_perm) matrix: three times faster than building temporaries.
-    permuted = np.multiply.outer(hashes, multipliers)
-    permuted += offsets
-    permuted >>= _SHIFT
-    return permuted.min(axis=0).astype(np.uint32)
+    # In place on one (num_perm x shingles) matrix: three times faster than building temporaries, and each
+    # minimum a reduction along a contiguous row (a third faster than along columns). The shift to the high
+    # 32 bits is monotonic, so it is applied to the minima only.
+    permuted = np.multiply.outer(multipliers, hashes)
+    permuted += offsets[:, np.newaxis]
+    return (permuted.min(axis=1) >> _SHIFT).astype(np.uint32)
 
 
 def signature(word_hashes: np.ndarray, num_perm: int, shingle_size: int) -> np.ndarray:
