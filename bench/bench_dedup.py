@@ -34,15 +34,13 @@ from newsmon.streams.dedup.logic import (
     DedupTables,
     Fingerprint,
     InMemoryDedup,
-    Probe,
     fingerprint,
-    fingerprint_salt,
+    fingerprint_probes,
     index_hop,
 )
 from newsmon.streams.dedup.stories import StoryProfile
 from newsmon.streams.dedup.words import hashed_words
 
-from newsmon.partitioner import partition_of
 from newsmon.records import Article
 from newsmon.settings.dedup import DedupSettings
 
@@ -130,27 +128,20 @@ class Run:
 
 
 def probe_all(
-    index: dict[str, Any], article_id: str, article_fingerprint: Fingerprint, settings: DedupSettings
+    tables: DedupTables, article_id: str, article_fingerprint: Fingerprint, settings: DedupSettings
 ) -> tuple[int, int]:
     """Every index probe of one article (one per partition its keys live on): (probes, look-alikes the replies
-    name)."""
-    by_partition: dict[int, list[str]] = {}
-    for key in article_fingerprint.keys:
-        by_partition.setdefault(partition_of(key, PARTITIONS), []).append(key)
-    shared = article_fingerprint.model_copy(update={"keys": []})
-    tables = DedupTables(urls={}, texts={}, index=index, joins={}, articles={})
+    name). One `tables` for the whole run, as a worker keeps its index and its decoded fingerprint copies."""
     found = 0
-    for partition, keys in by_partition.items():
-        probe = Probe(
-            article_id=article_id,
-            partition=partition,
-            keys=keys,
-            salt=fingerprint_salt(article_id, partition, PARTITIONS),
-            fingerprint=shared,
-        )
+    article_probes = fingerprint_probes(article_id, article_fingerprint, PARTITIONS)
+    for probe in article_probes:
         (reply,) = index_hop(tables, probe, article_fingerprint.published, settings)
         found += len(reply.record.candidates)
-    return len(by_partition), found
+    return len(article_probes), found
+
+
+def new_tables() -> DedupTables:
+    return DedupTables(urls={}, texts={}, index={}, joins={}, articles={})
 
 
 def near_duplicate_step(
@@ -158,7 +149,7 @@ def near_duplicate_step(
 ) -> tuple[Run, Run, dict[str, Any]]:
     """(signature + band keys + sentence sketch, band-key index probes) timed apart: two hops, possibly two
     workers."""
-    signing, probing, index = Run(), Run(), {}
+    signing, probing, tables = Run(), Run(), new_tables()
     for position, (_, text) in enumerate(texts):
         started = time.process_time()
         words = hashed_words(text)
@@ -173,30 +164,30 @@ def near_duplicate_step(
             keys=keys,
             published=START + position * SPACING_SECONDS,
         )
-        probes, found = probe_all(index, f"a{position:07d}", near_print, settings)
+        probes, found = probe_all(tables, f"a{position:07d}", near_print, settings)
         probing.cpu_seconds += time.process_time() - signed
         signing.cpu_seconds += signed - started
         signing.articles += 1
         probing.articles += 1
         probing.probes += probes
         probing.candidates += found
-    return signing, probing, index
+    return signing, probing, tables.index
 
 
 def full_step(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[Run, dict[str, Any], int]:
     """Fingerprint (signature, story profile, all keys) and every index probe; also the fingerprint bytes."""
-    run, index, print_bytes = Run(), {}, 0
+    run, tables, print_bytes = Run(), new_tables(), 0
     for position, (lang, text) in enumerate(texts):
         article = article_of(text, lang, position)  # outside the timing: the cleaner built it upstream
         started = time.process_time()
         signature = fingerprint(article, settings)
-        probes, found = probe_all(index, article.article_id, signature, settings)
+        probes, found = probe_all(tables, article.article_id, signature, settings)
         run.cpu_seconds += time.process_time() - started
         run.articles += 1
         run.probes += probes
         run.candidates += found
         print_bytes += len(signature.model_dump_json())
-    return run, index, print_bytes
+    return run, tables.index, print_bytes
 
 
 def table_bytes(table: dict[str, Any]) -> int:
