@@ -25,47 +25,20 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
-from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
-from newsmon.streams.dedup.minhash import chunk_words, shingle_hashes, word_hashes
+from newsmon.streams.dedup.minhash import shingle_hashes
+from newsmon.streams.dedup.words import HashedWords
 
-# A chunk ending with one of these (before closing quotes or brackets) ends a sentence; so does a line end.
-_SENTENCE_END = frozenset(".!?؟…")
-_CLOSERS = "\"')]»”’"
 _HASH_SHIFT = np.uint64(48)
 
 
-@lru_cache(maxsize=262_144)
-def _chunk_marks(chunk: str) -> tuple[bool, ...]:
-    """Per matching word of a chunk, True for a word that ends its sentence (cached per chunk, like its words:
-    a Python pass over every word cost half the sketch)."""
-    count = len(chunk_words(chunk))
-    if not count:
-        return ()
-    return (False,) * (count - 1) + (chunk.rstrip(_CLOSERS)[-1:] in _SENTENCE_END,)
-
-
-def _sentence_ends(text: str) -> np.ndarray:
-    """Per matching word of `text` (in `word_hashes` order), True when the word ends its sentence."""
-    ends: list[bool] = []
-    for line in text.splitlines():
-        marks = list(chain.from_iterable(map(_chunk_marks, line.split())))
-        if marks:
-            marks[-1] = True  # a line end ends a sentence (headlines, lists)
-        ends += marks
-    return np.array(ends, dtype=bool)
-
-
-def sketch(text: str) -> str:
-    """The sentence sketch of a display text, packed as base64 of little-endian uint16:
+def sketch(words: HashedWords) -> str:
+    """The sentence sketch of a text's words (`words.hashed_words`), packed as base64 of little-endian uint16:
     [sentences, bigrams of each sentence…, bigram hashes…], zero-padded to whole uint32s (the packing every
     fingerprint field shares, see minhash.check_packed). One-word sentences have no bigram: left out."""
-    hashes = word_hashes(text)
-    ends = _sentence_ends(text)
-    if len(ends) != len(hashes):  # cannot happen (both split the same chunks); refuse rather than misalign
-        raise ValueError(f"{len(hashes)} word hashes but {len(ends)} sentence marks")
+    hashes, ends = words
     if len(hashes) < 2:
         return _pack(np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.uint16))
     bigrams = shingle_hashes(hashes, 2)  # bigram i joins words i and i+1

@@ -131,13 +131,20 @@ def test_an_answer_that_never_comes_delays_the_verdict_until_the_deadline_only()
 
 
 def test_fingerprint_keys_land_on_the_partition_asked_for():
-    from newsmon.streams.dedup.logic import fingerprint_key, fingerprint_salt
+    from newsmon.streams.dedup.logic import fingerprint_key, fingerprint_salts
 
     from newsmon.partitioner import partition_of
 
-    for partition in range(PARTITIONS):
-        salt = fingerprint_salt("id:o/grain", partition, PARTITIONS)
-        assert partition_of(fingerprint_key("id:o/grain", salt), PARTITIONS) == partition
+    for wanted in ({0, 1, 2, 3}, {2}, {1, 3}):
+        salts = fingerprint_salts("id:o/grain", wanted, PARTITIONS)
+        assert set(salts) == wanted
+        for partition, salt in salts.items():
+            assert partition_of(fingerprint_key("id:o/grain", salt), PARTITIONS) == partition
+            # the first such salt: the same keys as a search per partition found
+            assert all(
+                partition_of(fingerprint_key("id:o/grain", earlier), PARTITIONS) != partition
+                for earlier in range(salt)
+            )
 
 
 def test_an_article_costs_messages_per_partition_and_per_look_alike_not_per_key():

@@ -26,6 +26,7 @@ from newsmon.streams.dedup.evaluation import (
 )
 from newsmon.streams.dedup.logic import InMemoryDedup
 from newsmon.streams.dedup.syndication import document
+from newsmon.streams.dedup.words import hashed_words
 
 from newsmon.settings import Settings
 from newsmon.settings.dedup import DedupSettings
@@ -103,7 +104,10 @@ def test_cover_ignores_sentence_order_and_counts_only_mostly_copied_sentences():
     first = "Alpha beta gamma delta epsilon zeta.\nEta theta iota kappa lambda mu."
     swapped = "Eta theta iota kappa lambda mu. Alpha beta gamma delta epsilon zeta."
     half = "Alpha beta gamma delta epsilon zeta. Nu xi omicron pi rho sigma."
-    sketches = {name: containment.sketch(text) for name, text in (("a", first), ("s", swapped), ("h", half))}
+    sketches = {
+        name: containment.sketch(hashed_words(text))
+        for name, text in (("a", first), ("s", swapped), ("h", half))
+    }
     assert containment.cover(sketches["s"], sketches["a"], 0.5, 1) == 1.0
     assert containment.cover(sketches["h"], sketches["a"], 0.5, 1) == 0.5
     assert containment.cover(sketches["h"], sketches["a"], 0.5, 11) == 0.0  # too short to prove a copy
@@ -114,7 +118,7 @@ def test_the_lead_is_the_start_through_the_last_sentence_not_found():
     wire = "Alpha beta gamma delta. Epsilon zeta eta theta. Iota kappa lambda mu. Nu xi omicron pi."
     own_lead = "Rho sigma tau upsilon. Epsilon zeta eta theta. Iota kappa lambda mu. Nu xi omicron pi."
     retold = "Alpha beta gamma delta. Rho sigma tau upsilon. Iota kappa lambda mu. Phi chi psi omega."
-    first, lead, last = (containment.sketch(text) for text in (wire, own_lead, retold))
+    first, lead, last = (containment.sketch(hashed_words(text)) for text in (wire, own_lead, retold))
     assert containment.cover_and_lead(lead, first, 0.5, 1) == (0.75, 0.25)
     assert containment.cover_and_lead(last, first, 0.5, 1) == (0.5, 1.0)
     assert containment.cover_and_lead(first, first, 0.5, 1) == (1.0, 0.0)
@@ -138,7 +142,9 @@ def test_a_resemblance_the_sentence_cover_contradicts_is_an_estimation_error():
 
 
 def test_sketch_cuts_sentences_at_full_stops_and_line_ends():
-    unpacked = containment._unpack(containment.sketch("One two three. Four five\nsix seven «eight.»"))
+    unpacked = containment._unpack(
+        containment.sketch(hashed_words("One two three. Four five\nsix seven «eight.»"))
+    )
     assert unpacked.lengths.tolist() == [2, 1, 2] and len(unpacked.hashes) == 5
 
 
@@ -147,7 +153,7 @@ def test_three_sentences_in_eight_rewritten_stay_no_copy_by_containment():
     for name, event in EVENTS.items():
         wire = document(event.headline, paragraphs(original(event)))
         retold = document(event.headline, paragraphs(rewritten(event, 3)))
-        first, second = (containment.sketch(text) for text in (wire, retold))
+        first, second = (containment.sketch(hashed_words(text)) for text in (wire, retold))
         for x, y in ((first, second), (second, first)):
             cover = containment.cover(x, y, dedup.sentence_match, dedup.min_contained_bigrams)
             assert cover < dedup.containment_threshold, (name, cover)
