@@ -349,9 +349,11 @@ def _wait_ready(service: Service, deadline: float) -> str:
     raise TimeoutError(f"newsmon run not up in {READY_TIMEOUT:.0f} s; see {service.log}")
 
 
-def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, work: Path) -> dict[str, Any]:
+def soak(
+    kind: str, rate: float, minutes: float, kills: int, disruption: str, work: Path, feed_window: int
+) -> dict[str, Any]:
     seconds = minutes * 60
-    spec = LoadSpec(pages=int(rate * seconds), feeds=10, rate=rate, feed_window=50)
+    spec = LoadSpec(pages=int(rate * seconds), feeds=10, rate=rate, feed_window=feed_window)
     state_dir = work / kind / "state"
     state_dir.mkdir(parents=True)
     with LoadServer(spec) as server:
@@ -419,10 +421,12 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
         "disruption": disruption,
         "rate": rate,
         "minutes": minutes,
+        "feed_window": feed_window,
         "pages_in": len(released),
         "articles": len(article_records),
         "dead_letters": len(dead_letter_keys),
         "lost": len(lost),
+        "lost_urls": lost,
         "dup_articles": sum(article_records.values()) - len(article_records),
         "alerts": len(alert_records),
         "dup_alerts": sum(alert_records.values()) - len(alert_records),
@@ -484,13 +488,19 @@ def main() -> None:
     parser.add_argument("--brokers", default="tansu,kafka")
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--disruption", choices=("broker", "reboot"), default="broker")
+    parser.add_argument(
+        "--feed-window",
+        type=int,
+        default=50,
+        help="items each of the 10 feeds lists (a lost broker's items older than that are no longer listed)",
+    )
     parser.add_argument("--keep", type=Path, help="work in this new directory and keep it (logs, state)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="newsmon-soak-") as scratch:
         work = args.keep or Path(scratch)
         for kind in args.brokers.split(","):
-            result = soak(kind, args.rate, args.minutes, args.kills, args.disruption, work)
+            result = soak(kind, args.rate, args.minutes, args.kills, args.disruption, work, args.feed_window)
             results.append(result)
             print(json.dumps(result), flush=True)
     print_table(results)

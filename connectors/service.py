@@ -125,6 +125,7 @@ class FeedConnector:
         self._retry_at: dict[str, float] = {}
         self._faulty = False  # an environment fault is going on: logged once, until a poll succeeds
         self._cluster_marker = settings.state_dir / "connector" / "cluster-id"
+        self._worker_group = settings.worker.app_id  # whose committed offsets on raw-pages say "finished"
         self._cluster_checked_at = float("-inf")
         self._cluster_lock = asyncio.Lock()
         initialise_faults(STAGE)
@@ -243,18 +244,24 @@ class FeedConnector:
         return summary
 
     async def _follow_cluster(self) -> None:
-        """Before a poll (at most every CLUSTER_CHECK_SECONDS, and after a failed publish): when the broker is
-        a new cluster, the lost one's acknowledgements are void; forget them, so that every feed's next poll
-        publishes what it lists again."""
+        """Before a poll (at most every CLUSTER_CHECK_SECONDS, and after a failed publish): forget the
+        unfinished items the worker has finished since; and when the broker is a new cluster, the lost one's
+        acknowledgements are void: forget them, so that every feed's next poll publishes what it lists and
+        what it published but the pipeline had not finished again."""
         async with self._cluster_lock:
             if time.monotonic() < self._cluster_checked_at + CLUSTER_CHECK_SECONDS:
                 return
+            # Read before the cluster id: offsets read from a cluster that replaced the recorded one are then
+            # not applied, since the id read after them is not the recorded one either.
+            committed = await asyncio.to_thread(self._publisher.committed, self._worker_group)
             current = await asyncio.to_thread(self._publisher.cluster_id)
             if current is None:
                 return  # no broker now: the poll's publishes fail and are retried
             self._cluster_checked_at = time.monotonic()
             recorded = recorded_cluster(self._cluster_marker)
             if recorded == current:
+                if committed:
+                    self._state.finished(committed)
                 return
             if recorded is not None:
                 forgotten = self._state.forget_published()
@@ -265,6 +272,7 @@ class FeedConnector:
                         "previous_cluster_id": recorded,
                         "cluster_id": current,
                         "forgotten_keys": forgotten,
+                        "unfinished_items": self._state.unfinished_count(),
                     },
                 )
             record_cluster(self._cluster_marker, current)
@@ -380,12 +388,15 @@ class FeedConnector:
                 page = await self._fitted(await self._page(feed, parsed, item, summary))
                 if page is not None:
                     try:
-                        await asyncio.to_thread(
+                        (where,) = await asyncio.to_thread(
                             self._publisher.publish_confirmed, [page], self._config.publish_timeout_seconds
                         )
                     except PublishError as exc:
                         failure = failure or exc
                         return
+                    self._state.mark_unfinished(
+                        feed.url, item.keys[0], item.to_json(), where.partition, where.offset
+                    )
                     summary.pages_published += 1
                     metrics.PAGES_PUBLISHED.inc()
                     if page.feed_only:
@@ -446,10 +457,12 @@ class FeedConnector:
 
     def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
         items, shared = _told_apart(parsed.items)
-        unseen = self._state.unseen(feed.url, [item.keys for item in items])
+        # What a lost broker held unfinished comes again whether the feed still lists it or not (once).
+        candidates = items + [ParsedItem.from_json(text) for text in self._state.to_publish_again(feed.url)]
+        unseen = self._state.unseen(feed.url, [item.keys for item in candidates])
         batch: set[str] = set()  # a feed listing one article twice yields one record
         new_items = []
-        for item, is_new in zip(items, unseen, strict=True):
+        for item, is_new in zip(candidates, unseen, strict=True):
             if is_new and batch.isdisjoint(item.keys):
                 new_items.append(item)
                 batch.update(item.keys)
