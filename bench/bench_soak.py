@@ -176,6 +176,15 @@ def _disk_mb(state_dir: Path) -> dict[str, float]:
     return {part: round(size / 1e6, 1) for part, size in sorted(parts.items())}
 
 
+def _tables_mb(state_dir: Path) -> dict[str, float]:
+    """Disk used by each of the worker's tables (its RocksDB stores, all partitions), in MB."""
+    sizes: Counter[str] = Counter()
+    for store in (state_dir / "worker").glob("v*/tables/*-[0-9]*.db"):
+        table = store.name.rsplit("-", 1)[0]
+        sizes[table] += sum(path.stat().st_blocks * 512 for path in store.rglob("*") if path.is_file())
+    return {table: round(size / 1e6, 2) for table, size in sorted(sizes.items())}
+
+
 class TrendSampler(threading.Thread):
     """RSS per process and disk per state_dir part every SAMPLE_SECONDS, from the first article to the end:
     the trend a week's bound is extrapolated from."""
@@ -197,6 +206,7 @@ class TrendSampler(threading.Thread):
                     "pid": {role: pids[0] for role, pids in roles.items()},
                     "rss_mb": self.service.rss_mb(),
                     "disk_mb": _disk_mb(self.state_dir),
+                    "tables_mb": _tables_mb(self.state_dir),
                 }
             )
 
@@ -350,7 +360,14 @@ def _wait_ready(service: Service, deadline: float) -> str:
 
 
 def soak(
-    kind: str, rate: float, minutes: float, kills: int, disruption: str, work: Path, feed_window: int
+    kind: str,
+    rate: float,
+    minutes: float,
+    kills: int,
+    disruption: str,
+    work: Path,
+    feed_window: int,
+    window_days: float | None = None,
 ) -> dict[str, Any]:
     seconds = minutes * 60
     spec = LoadSpec(pages=int(rate * seconds), feeds=10, rate=rate, feed_window=feed_window)
@@ -363,6 +380,12 @@ def soak(
         )
         settings = loadgen_settings(base, server, state_dir, poll_seconds=2.0)
         settings = settings.model_copy(update={"worker": settings.worker.model_copy(update={"processes": 1})})
+        if window_days is not None:
+            # A short window, swept every 30 s: the worker's tables level off within the run.
+            dedup = settings.dedup.model_copy(
+                update={"window_days": window_days, "sweep_interval_seconds": 30.0}
+            )
+            settings = settings.model_copy(update={"dedup": dedup})
         config = work / kind / "settings.json"
         config.write_text(settings.model_dump_json(), encoding="utf-8")
         topics = Topics(settings.kafka.topic_prefix)
@@ -404,7 +427,7 @@ def soak(
                 time.sleep(3)
             outputs.read_retrying(bootstrap, topics)
             trend.stop()
-            rss_end, disk_end = service.rss_mb(), _disk_mb(state_dir)
+            rss_end, disk_end, tables_end = service.rss_mb(), _disk_mb(state_dir), _tables_mb(state_dir)
             topic_bytes = _topic_bytes(state_dir, settings.kafka.topic_prefix, settings.worker.app_id)
             restarts = Path(service.log).read_text(errors="replace").count("child process exited")
             rebuilt = Path(service.log).read_text(errors="replace").count("is a new cluster")
@@ -422,6 +445,7 @@ def soak(
         "rate": rate,
         "minutes": minutes,
         "feed_window": feed_window,
+        "window_days": settings.dedup.window_days,
         "pages_in": len(released),
         "articles": len(article_records),
         "dead_letters": len(dead_letter_keys),
@@ -436,6 +460,7 @@ def soak(
         "rss_end_mb": rss_end,
         "disk_start_mb": disk_start,
         "disk_end_mb": disk_end,
+        "tables_end_mb": tables_end,
         "events": events,
         "rss_mb_per_hour": rss_slopes(trend.samples),
         "trend": trend.samples,
@@ -494,13 +519,27 @@ def main() -> None:
         default=50,
         help="items each of the 10 feeds lists (a lost broker's items older than that are no longer listed)",
     )
+    parser.add_argument(
+        "--window-days",
+        type=float,
+        help="dedup window (default: the settings'); a few minutes' worth shows the worker's tables expire",
+    )
     parser.add_argument("--keep", type=Path, help="work in this new directory and keep it (logs, state)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="newsmon-soak-") as scratch:
         work = args.keep or Path(scratch)
         for kind in args.brokers.split(","):
-            result = soak(kind, args.rate, args.minutes, args.kills, args.disruption, work, args.feed_window)
+            result = soak(
+                kind,
+                args.rate,
+                args.minutes,
+                args.kills,
+                args.disruption,
+                work,
+                args.feed_window,
+                args.window_days,
+            )
             results.append(result)
             print(json.dumps(result), flush=True)
     print_table(results)
