@@ -128,6 +128,7 @@ class FeedConnector:
         self._worker_group = settings.worker.app_id  # whose committed offsets on raw-pages say "finished"
         self._cluster_checked_at = float("-inf")
         self._cluster_lock = asyncio.Lock()
+        self._clusters_lost = 0  # new clusters met so far: an acknowledgement from before one is void
         initialise_faults(STAGE)
         initialise_size_policy()
         configured = {feed.url for feed in self._feeds}
@@ -264,6 +265,7 @@ class FeedConnector:
                     self._state.finished(committed)
                 return
             if recorded is not None:
+                self._clusters_lost += 1
                 forgotten = self._state.forget_published()
                 LOGGER.warning(
                     "the broker is a new cluster (its data is lost): items it had acknowledged are published "
@@ -386,6 +388,7 @@ class FeedConnector:
                     return
                 taken += 1
                 page = await self._fitted(await self._page(feed, parsed, item, summary))
+                clusters_lost = self._clusters_lost
                 if page is not None:
                     try:
                         (where,) = await asyncio.to_thread(
@@ -394,6 +397,8 @@ class FeedConnector:
                     except PublishError as exc:
                         failure = failure or exc
                         return
+                    if self._clusters_lost != clusters_lost:
+                        continue  # acknowledged by the cluster just lost, maybe: stays unseen, comes again
                     self._state.mark_unfinished(
                         feed.url, item.keys[0], item.to_json(), where.partition, where.offset
                     )
