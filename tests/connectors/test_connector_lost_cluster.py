@@ -1,8 +1,12 @@
 """A broker that comes back as a new cluster lost what it had acknowledged (issue 17): the connector publishes
 again what the pipeline had not finished, whether its feed still lists it or not, and nothing the worker had
-finished that the feed no longer lists."""
+finished that the feed no longer lists; and a feed whose publishing failed while the broker restarted is
+polled again within seconds, before it stops listing what it could not publish."""
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 from connector_testkit import (
     FEED_HEADERS,
@@ -15,6 +19,8 @@ from connector_testkit import (
     rss,
 )
 from newsmon.connectors import service
+from newsmon.connectors.errors import PublishError
+from newsmon.connectors.service import FeedConnector
 
 
 def test_unfinished_items_of_a_lost_cluster_are_published_again_listed_or_not(
@@ -46,3 +52,46 @@ def test_unfinished_items_of_a_lost_cluster_are_published_again_listed_or_not(
     list_items(4, 5, 6)
     assert published_by_a_poll() == {"2", "3", "4", "5", "6"}
     assert published_by_a_poll() == set()  # published again once, not at every poll
+
+
+class _RestartingBroker(RecordingPublisher):
+    """Fails to publish `failures` times (the broker restarting), then acknowledges."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def publish_confirmed(self, pages, timeout=None):
+        if self.failures:
+            self.failures -= 1
+            raise PublishError("1 record(s) not acknowledged: broker restarting")
+        return super().publish_confirmed(pages, timeout)
+
+
+def test_a_feed_whose_publish_failed_is_polled_again_within_seconds_then_less_often(http_server, tmp_path):
+    http_server.routes["/1"] = Reply(html_page("Item 1", "Body"), headers=HTML_HEADERS)
+    items = [{"title": "Item 1", "link": http_server.url("/1"), "guid": "1"}]
+    http_server.routes["/feed.xml"] = Reply(rss(items), headers=FEED_HEADERS)
+    feed_url = http_server.url("/feed.xml")
+    settings = make_settings(
+        tmp_path, [feed_url], backlog_poll_delay_seconds=5.0, backoff_initial_seconds=60.0
+    )
+    publisher = _RestartingBroker(failures=5)
+
+    async def retry_delays() -> list[float]:
+        connector = FeedConnector(settings, publisher)  # type: ignore[arg-type]
+        delays = []
+        try:
+            for _ in range(6):
+                before = time.time()
+                await connector.poll_all_once()
+                delays.append(round(connector._state.feed(feed_url).next_poll - before))
+        finally:
+            await connector.aclose()
+        return delays
+
+    delays = asyncio.run(retry_delays())
+    # A broker restart costs seconds, not backoff_initial_seconds (60) of the feed's items; a broker that
+    # stays away is asked less and less often. The sixth poll published: the feed's own interval follows.
+    assert delays[:5] == [5, 10, 20, 40, 60]
+    assert len(publisher.pages) == 1
