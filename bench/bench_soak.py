@@ -17,8 +17,12 @@ them at a restart). `pages in` = pages the site released; `lost` = released page
 `articles` or `dead-letter`; `dup articles` / `dup alerts` = records beyond the first per page URL / alert_id
 (a repeated alert is one a sink would be sent twice unless its ledger stops it). RSS per process and disk per
 state_dir part are taken once the first article arrived (start), every minute (the trend, and each process's
-RSS slope in MB/h over its last life) and after the drain (end). Results are printed as a table and written to
-bench/results/soak.json.
+RSS slope in MB/h over its last life, disk per worker table) and after the drain (end). Results are printed as
+a table and written to bench/results/soak.json, with the URLs of the lost pages.
+
+`--feed-window N`: items each feed lists (50); with few, an item a lost broker held and no feed lists any more
+must come from the connector's unfinished items. `--window-days D`: the dedup window, swept every 30 s; a few
+minutes' worth shows the worker's tables expire within the run.
 """
 
 from __future__ import annotations
