@@ -35,10 +35,9 @@ from newsmon.streams.dedup.logic import (
     url_hop,
     url_sends,
 )
-from newsmon.streams.runtime import StageRuntime, origin_of
+from newsmon.streams.runtime import PartitionSweeper, StageRuntime, origin_of
 
 from newsmon import metrics
-from newsmon.faults import environment_fault
 from newsmon.records import Article, DedupMethod
 from newsmon.topics import ARTICLES, ARTICLES_BY_TEXT, ARTICLES_DEDUPED, DEDUP_BANDS, DEDUP_CANDIDATES
 
@@ -69,12 +68,20 @@ class DedupStage:
         # (streams.dedup.logic.fingerprint_key), each on the partition its probes are sent to. Each
         # article's body is kept apart from its join state (rewritten on every join message), keyed alike.
         # The claim tables are keyed like their topics (the key's partition is the message's): they are swept
-        # from within their streams (`sweep_claims`), where a deletion goes to the message's partition.
-        self.claims = {STAGE_URL: runtime.table("dedup-urls"), STAGE_TEXT: runtime.table("dedup-texts")}
-        self.claims_swept_at: dict[tuple[str, int], float] = {}
+        # from within their streams, where a deletion goes to the message's partition.
+        urls, texts = runtime.table("dedup-urls"), runtime.table("dedup-texts")
+        self.sweep_claims = {
+            stage: PartitionSweeper(
+                name,
+                table,
+                lambda stored, partition, now: claim_expired(stored, partition, now, self.settings),
+                self.settings.sweep_interval_seconds,
+            )
+            for stage, name, table in ((STAGE_URL, "dedup-urls", urls), (STAGE_TEXT, "dedup-texts", texts))
+        }
         self.tables = DedupTables(
-            urls=TypedTable(self.claims[STAGE_URL], UrlClaim),
-            texts=TypedTable(self.claims[STAGE_TEXT], TextClaim),
+            urls=TypedTable(urls, UrlClaim),
+            texts=TypedTable(texts, TextClaim),
             index=runtime.table("dedup-index", use_partitioner=True, key_type=bytes),
             joins=TypedTable(runtime.table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState),
             articles=runtime.table("dedup-articles", use_partitioner=True, key_type=bytes),
@@ -98,7 +105,7 @@ class DedupStage:
 
     async def by_url(self, stream: faust.StreamT) -> None:
         async for event, article in self.runtime.records(STAGE_URL, Article, stream):
-            self.sweep_claims(STAGE_URL, event)
+            self.sweep_claims[STAGE_URL](event.message.partition)
             judgement = await self.runtime.attempt(STAGE_URL, event, self._url_step, article, event)
             if judgement is None:
                 continue
@@ -113,7 +120,7 @@ class DedupStage:
     async def by_text(self, stream: faust.StreamT) -> None:
         runtime = self.runtime
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
-            self.sweep_claims(STAGE_TEXT, event)
+            self.sweep_claims[STAGE_TEXT](event.message.partition)
             judgement = await runtime.attempt(STAGE_TEXT, event, self._text_step, article, event)
             judged = judgement.article if judgement is not None else None
             if judged is None:
@@ -163,28 +170,6 @@ class DedupStage:
                     },
                 )
                 await self.publish(STAGE_JOIN, [deadline_message(state.article_id)])
-
-    def sweep_claims(self, stage: str, event: faust.EventT) -> None:
-        """Delete the expired claims of `event`'s partition from `stage`'s claim table, at most once per
-        `sweep_interval_seconds` for each partition. A fault of the state store skips this sweep (the next
-        one comes an interval later); the record's own step then holds until it clears."""
-        partition, now = event.message.partition, time.time()
-        last = self.claims_swept_at.get((stage, partition), float("-inf"))
-        if now < last + self.settings.sweep_interval_seconds:
-            return
-        self.claims_swept_at[(stage, partition)] = now
-        table = self.claims[stage]
-        try:
-            for key in [
-                key for key, stored in table.items() if claim_expired(stored, partition, now, self.settings)
-            ]:
-                table.pop(key, None)  # another instance of the agent may have swept it meanwhile
-        except Exception as exc:
-            if environment_fault(exc) is None:
-                raise
-            LOGGER.warning(
-                "claim sweep skipped", extra={"stage": stage, "partition": partition, "error": str(exc)}
-            )
 
     async def sweep_dedup_state(self) -> None:
         """Expire index entries and article states on this worker's partitions: state stays bounded."""

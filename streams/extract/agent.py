@@ -7,20 +7,15 @@ original — before or after it: a copy that comes first waits in the table unti
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 import faust
 from newsmon.streams.extract.events import article_events, corroborating_events
-from newsmon.streams.runtime import StageRuntime
+from newsmon.streams.runtime import PartitionSweeper, StageRuntime
 
 from newsmon import metrics
-from newsmon.faults import environment_fault
 from newsmon.records import Article, Event
 from newsmon.topics import ARTICLES_DEDUPED, EVENTS
-
-LOGGER = logging.getLogger(__name__)
 
 STAGE = "extract"
 
@@ -46,8 +41,12 @@ class ExtractAgent:
         # (each entry also says its partition and when its article was fetched, for `sweep`)
         self.originals = runtime.table("extract-originals")
         self.keep_seconds = runtime.settings.dedup.article_state_seconds
-        self.swept_at: dict[int, float] = {}
-        self.sweep_interval = runtime.settings.dedup.sweep_interval_seconds
+        self.sweep = PartitionSweeper(
+            "extract-originals",
+            self.originals,
+            lambda entry, partition, now: original_expired(entry, partition, now, self.keep_seconds),
+            runtime.settings.dedup.sweep_interval_seconds,
+        )
 
     async def copy_step(self, copy: Article, original_id: str, partition: int) -> list[Event]:
         """A copy's sightings: its original's events, or none until the original is extracted (the copy waits
@@ -104,27 +103,6 @@ class ExtractAgent:
                 )
             for sighting in sightings:
                 await runtime.send(STAGE, self.events_topic, sighting.event_key, sighting)
-
-    def sweep(self, partition: int) -> None:
-        """Delete the expired entries of `partition` (that of the message being processed, where a deletion
-        goes), at most once per dedup's `sweep_interval_seconds`. A fault of the state store skips this sweep;
-        the record's own step then holds until it clears."""
-        now = time.time()
-        if now < self.swept_at.get(partition, float("-inf")) + self.sweep_interval:
-            return
-        self.swept_at[partition] = now
-        try:
-            expired = [
-                key
-                for key, entry in self.originals.items()
-                if original_expired(entry, partition, now, self.keep_seconds)
-            ]
-            for key in expired:
-                self.originals.pop(key, None)  # another instance of the agent may have swept it meanwhile
-        except Exception as exc:
-            if environment_fault(exc) is None:
-                raise
-            LOGGER.warning("extract sweep skipped", extra={"partition": partition, "error": str(exc)})
 
 
 def install(runtime: StageRuntime) -> ExtractAgent:

@@ -5,6 +5,7 @@ once dedup's article state would (`original_expired`)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from types import SimpleNamespace
 
 from newsmon.streams.extract.agent import ExtractAgent, original_expired
@@ -58,3 +59,25 @@ def test_entries_expire_on_their_partition_after_the_article_state_time():
     assert original_expired(entry, PARTITION, fetched + keep + 1, keep)
     assert not original_expired(entry, PARTITION + 1, fetched + keep + 1, keep)  # swept where it lives
     assert not original_expired({"events": []}, PARTITION, fetched + keep + 1, keep)  # undated: kept
+
+
+def test_the_sweep_deletes_expired_entries_of_the_message_partition_once_per_interval():
+    extract = agent()
+    now, keep = time.time(), extract.keep_seconds
+    extract.originals.update(
+        {
+            "old": {"events": [], "partition": PARTITION, "at": now - keep - 60},
+            "fresh": {"events": [], "partition": PARTITION, "at": now},
+            "elsewhere": {"events": [], "partition": PARTITION + 1, "at": now - keep - 60},
+        }
+    )
+    extract.sweep(PARTITION)
+    assert set(extract.originals) == {
+        "fresh",
+        "elsewhere",
+    }  # another partition's entry waits for its messages
+    extract.originals["old again"] = {"events": [], "partition": PARTITION, "at": now - keep - 60}
+    extract.sweep(PARTITION)  # within the sweep interval: nothing
+    assert "old again" in extract.originals
+    extract.sweep(PARTITION + 1)
+    assert set(extract.originals) == {"fresh", "old again"}
