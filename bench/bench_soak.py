@@ -17,8 +17,12 @@ them at a restart). `pages in` = pages the site released; `lost` = released page
 `articles` or `dead-letter`; `dup articles` / `dup alerts` = records beyond the first per page URL / alert_id
 (a repeated alert is one a sink would be sent twice unless its ledger stops it). RSS per process and disk per
 state_dir part are taken once the first article arrived (start), every minute (the trend, and each process's
-RSS slope in MB/h over its last life) and after the drain (end). Results are printed as a table and written to
-bench/results/soak.json.
+RSS slope in MB/h over its last life, disk per worker table) and after the drain (end). Results are printed as
+a table and written to bench/results/soak.json, with the URLs of the lost pages.
+
+`--feed-window N`: items each feed lists (50); with few, an item a lost broker held and no feed lists any more
+must come from the connector's unfinished items. `--window-days D`: the dedup window, swept every 30 s; a few
+minutes' worth shows the worker's tables expire within the run.
 """
 
 from __future__ import annotations
@@ -176,6 +180,15 @@ def _disk_mb(state_dir: Path) -> dict[str, float]:
     return {part: round(size / 1e6, 1) for part, size in sorted(parts.items())}
 
 
+def _tables_mb(state_dir: Path) -> dict[str, float]:
+    """Disk used by each of the worker's tables (its RocksDB stores, all partitions), in MB."""
+    sizes: Counter[str] = Counter()
+    for store in (state_dir / "worker").glob("v*/tables/*-[0-9]*.db"):
+        table = store.name.rsplit("-", 1)[0]
+        sizes[table] += sum(path.stat().st_blocks * 512 for path in store.rglob("*") if path.is_file())
+    return {table: round(size / 1e6, 2) for table, size in sorted(sizes.items())}
+
+
 class TrendSampler(threading.Thread):
     """RSS per process and disk per state_dir part every SAMPLE_SECONDS, from the first article to the end:
     the trend a week's bound is extrapolated from."""
@@ -197,6 +210,7 @@ class TrendSampler(threading.Thread):
                     "pid": {role: pids[0] for role, pids in roles.items()},
                     "rss_mb": self.service.rss_mb(),
                     "disk_mb": _disk_mb(self.state_dir),
+                    "tables_mb": _tables_mb(self.state_dir),
                 }
             )
 
@@ -349,9 +363,18 @@ def _wait_ready(service: Service, deadline: float) -> str:
     raise TimeoutError(f"newsmon run not up in {READY_TIMEOUT:.0f} s; see {service.log}")
 
 
-def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, work: Path) -> dict[str, Any]:
+def soak(
+    kind: str,
+    rate: float,
+    minutes: float,
+    kills: int,
+    disruption: str,
+    work: Path,
+    feed_window: int,
+    window_days: float | None = None,
+) -> dict[str, Any]:
     seconds = minutes * 60
-    spec = LoadSpec(pages=int(rate * seconds), feeds=10, rate=rate, feed_window=50)
+    spec = LoadSpec(pages=int(rate * seconds), feeds=10, rate=rate, feed_window=feed_window)
     state_dir = work / kind / "state"
     state_dir.mkdir(parents=True)
     with LoadServer(spec) as server:
@@ -361,6 +384,12 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
         )
         settings = loadgen_settings(base, server, state_dir, poll_seconds=2.0)
         settings = settings.model_copy(update={"worker": settings.worker.model_copy(update={"processes": 1})})
+        if window_days is not None:
+            # A short window, swept every 30 s: the worker's tables level off within the run.
+            dedup = settings.dedup.model_copy(
+                update={"window_days": window_days, "sweep_interval_seconds": 30.0}
+            )
+            settings = settings.model_copy(update={"dedup": dedup})
         config = work / kind / "settings.json"
         config.write_text(settings.model_dump_json(), encoding="utf-8")
         topics = Topics(settings.kafka.topic_prefix)
@@ -402,7 +431,7 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
                 time.sleep(3)
             outputs.read_retrying(bootstrap, topics)
             trend.stop()
-            rss_end, disk_end = service.rss_mb(), _disk_mb(state_dir)
+            rss_end, disk_end, tables_end = service.rss_mb(), _disk_mb(state_dir), _tables_mb(state_dir)
             topic_bytes = _topic_bytes(state_dir, settings.kafka.topic_prefix, settings.worker.app_id)
             restarts = Path(service.log).read_text(errors="replace").count("child process exited")
             rebuilt = Path(service.log).read_text(errors="replace").count("is a new cluster")
@@ -419,10 +448,13 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
         "disruption": disruption,
         "rate": rate,
         "minutes": minutes,
+        "feed_window": feed_window,
+        "window_days": settings.dedup.window_days,
         "pages_in": len(released),
         "articles": len(article_records),
         "dead_letters": len(dead_letter_keys),
         "lost": len(lost),
+        "lost_urls": lost,
         "dup_articles": sum(article_records.values()) - len(article_records),
         "alerts": len(alert_records),
         "dup_alerts": sum(alert_records.values()) - len(alert_records),
@@ -432,6 +464,7 @@ def soak(kind: str, rate: float, minutes: float, kills: int, disruption: str, wo
         "rss_end_mb": rss_end,
         "disk_start_mb": disk_start,
         "disk_end_mb": disk_end,
+        "tables_end_mb": tables_end,
         "events": events,
         "rss_mb_per_hour": rss_slopes(trend.samples),
         "trend": trend.samples,
@@ -484,13 +517,33 @@ def main() -> None:
     parser.add_argument("--brokers", default="tansu,kafka")
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--disruption", choices=("broker", "reboot"), default="broker")
+    parser.add_argument(
+        "--feed-window",
+        type=int,
+        default=50,
+        help="items each of the 10 feeds lists (a lost broker's items older than that are no longer listed)",
+    )
+    parser.add_argument(
+        "--window-days",
+        type=float,
+        help="dedup window (default: the settings'); a few minutes' worth shows the worker's tables expire",
+    )
     parser.add_argument("--keep", type=Path, help="work in this new directory and keep it (logs, state)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="newsmon-soak-") as scratch:
         work = args.keep or Path(scratch)
         for kind in args.brokers.split(","):
-            result = soak(kind, args.rate, args.minutes, args.kills, args.disruption, work)
+            result = soak(
+                kind,
+                args.rate,
+                args.minutes,
+                args.kills,
+                args.disruption,
+                work,
+                args.feed_window,
+                args.window_days,
+            )
             results.append(result)
             print(json.dumps(result), flush=True)
     print_table(results)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import calendar
 import io
+import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -50,6 +51,21 @@ class ParsedItem:
     summary: str | None
     published: datetime | None
     tags: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """The item as the connector's state keeps it, to publish it again (`from_json`)."""
+        return json.dumps(
+            {**asdict(self), "published": self.published.isoformat() if self.published else None}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ParsedItem:
+        record = json.loads(text)
+        published = record.pop("published")
+        return cls(
+            **{**record, "keys": tuple(record["keys"])},
+            published=datetime.fromisoformat(published) if published else None,
+        )
 
 
 @dataclass(frozen=True)

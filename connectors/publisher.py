@@ -11,9 +11,9 @@ import threading
 import time
 from collections.abc import Iterable
 
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
-from kafka.producer.future import FutureRecordMetadata
+from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 from newsmon.connectors.errors import PublishError
 
 from newsmon.broker_identity import cluster_id
@@ -95,17 +95,18 @@ class RawPagePublisher:
             self._reset()
             raise PublishError(f"send to {topic} failed: {exc}") from exc
 
-    def _wait(self, futures: Iterable[FutureRecordMetadata], timeout: float | None) -> None:
+    def _wait(self, futures: Iterable[FutureRecordMetadata], timeout: float | None) -> list[RecordMetadata]:
         deadline = time.monotonic() + (self._timeout if timeout is None else timeout)
-        failures = []
+        failures, acknowledged = [], []
         for future in futures:
             try:
-                future.get(timeout=max(0.0, deadline - time.monotonic()))
+                acknowledged.append(future.get(timeout=max(0.0, deadline - time.monotonic())))
             except KafkaError as exc:
                 failures.append(exc)
         if failures:
             self._reset()
             raise PublishError(f"{len(failures)} record(s) not acknowledged: {failures[0]}")
+        return acknowledged
 
     def cluster_id(self) -> str | None:
         """The id of the cluster this publisher publishes to, None when no broker answers now."""
@@ -117,11 +118,36 @@ class RawPagePublisher:
         with self._lock:
             self._pending.append(future)
 
-    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
+    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> list[RecordMetadata]:
         """Send `pages` and wait until Kafka acknowledged every one; raises `PublishError` otherwise.
-        Only these pages are waited for, so concurrent feeds don't wait on (or fail for) each other."""
+        Only these pages are waited for, so concurrent feeds don't wait on (or fail for) each other.
+        Returns where each page went (partition, offset), in order."""
         futures = [self._send(self._raw_pages, page.canonical_url, page.to_bytes()) for page in pages]
-        self._wait(futures, timeout)
+        return self._wait(futures, timeout)
+
+    def committed(self, group: str) -> dict[int, int] | None:
+        """`group`'s committed offset per partition of `raw-pages` (what the worker has finished: a stage's
+        outputs are published before its input's offset is committed); None when the broker does not
+        answer."""
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=self._bootstrap_servers,
+                client_id=self._client_id,
+                request_timeout_ms=int(self._timeout * 1000),
+            )
+        except (KafkaError, OSError, ValueError):
+            return None
+        try:
+            offsets = admin.list_group_offsets({group: None}).get(group, {})
+        except (KafkaError, OSError, ValueError):
+            return None
+        finally:
+            admin.close()
+        return {
+            tp.partition: found.offset
+            for tp, found in offsets.items()
+            if tp.topic == self._raw_pages and found.offset >= 0
+        }
 
     def dead_letter(self, letter: DeadLetter) -> None:
         """Best effort and not waited for: a dead letter that cannot be delivered is logged, never raised."""

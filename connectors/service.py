@@ -125,8 +125,11 @@ class FeedConnector:
         self._retry_at: dict[str, float] = {}
         self._faulty = False  # an environment fault is going on: logged once, until a poll succeeds
         self._cluster_marker = settings.state_dir / "connector" / "cluster-id"
+        self._worker_group = settings.worker.app_id  # whose committed offsets on raw-pages say "finished"
         self._cluster_checked_at = float("-inf")
         self._cluster_lock = asyncio.Lock()
+        self._clusters_lost = 0  # new clusters met so far: an acknowledgement from before one is void
+        self._publish_failures: dict[str, int] = {}  # per feed: polls in a row whose publishing failed
         initialise_faults(STAGE)
         initialise_size_policy()
         configured = {feed.url for feed in self._feeds}
@@ -243,20 +246,27 @@ class FeedConnector:
         return summary
 
     async def _follow_cluster(self) -> None:
-        """Before a poll (at most every CLUSTER_CHECK_SECONDS, and after a failed publish): when the broker is
-        a new cluster, the lost one's acknowledgements are void; forget them, so that every feed's next poll
-        publishes what it lists again."""
+        """Before a poll (at most every CLUSTER_CHECK_SECONDS, and after a failed publish): forget the
+        unfinished items the worker has finished since; and when the broker is a new cluster, the lost one's
+        acknowledgements are void: forget them, so that every feed's next poll publishes what it lists and
+        what it published but the pipeline had not finished again."""
         async with self._cluster_lock:
             if time.monotonic() < self._cluster_checked_at + CLUSTER_CHECK_SECONDS:
                 return
+            # Read before the cluster id: offsets read from a cluster that replaced the recorded one are then
+            # not applied, since the id read after them is not the recorded one either.
+            committed = await asyncio.to_thread(self._publisher.committed, self._worker_group)
             current = await asyncio.to_thread(self._publisher.cluster_id)
             if current is None:
                 return  # no broker now: the poll's publishes fail and are retried
             self._cluster_checked_at = time.monotonic()
             recorded = recorded_cluster(self._cluster_marker)
             if recorded == current:
+                if committed:
+                    self._state.finished(committed)
                 return
             if recorded is not None:
+                self._clusters_lost += 1
                 forgotten = self._state.forget_published()
                 LOGGER.warning(
                     "the broker is a new cluster (its data is lost): items it had acknowledged are published "
@@ -265,6 +275,7 @@ class FeedConnector:
                         "previous_cluster_id": recorded,
                         "cluster_id": current,
                         "forgotten_keys": forgotten,
+                        "unfinished_items": self._state.unfinished_count(),
                     },
                 )
             record_cluster(self._cluster_marker, current)
@@ -317,8 +328,9 @@ class FeedConnector:
             metrics.POLLS.labels("error").inc()
             self._cluster_checked_at = float("-inf")  # the broker may come back as another cluster
             summary.errors[failure.reason] += 1
-            self._state.set_next_poll(feed.url, time.time() + self._config.backoff_initial_seconds)
+            self._state.set_next_poll(feed.url, time.time() + self._publish_retry_in(feed))
             return summary
+        self._publish_failures.pop(feed.url, None)
         metrics.POLLS.labels("ok").inc()
         if summary.items_remaining:
             metrics.ITEMS_DEFERRED.inc(summary.items_remaining)
@@ -353,6 +365,18 @@ class FeedConnector:
         )
         return summary
 
+    def _publish_retry_in(self, feed: FeedConfig) -> float:
+        """Seconds until a feed whose items could not be published is polled again:
+        backlog_poll_delay_seconds, doubling while publishing keeps failing, up to backoff_initial_seconds. A
+        broker restart is over in seconds, and a feed goes on listing new items meanwhile: one that lists less
+        than a minute of them lost the rest when it waited backoff_initial_seconds (60 s) after a restart
+        (bench_soak, 5 items per feed)."""
+        failures = self._publish_failures[feed.url] = self._publish_failures.get(feed.url, 0) + 1
+        return min(
+            self._config.backlog_poll_delay_seconds * 2 ** (failures - 1),
+            self._config.backoff_initial_seconds,
+        )
+
     async def _stream(
         self, feed: FeedConfig, parsed: ParsedFeed, items: list[ParsedItem], summary: PollSummary
     ) -> PublishError | None:
@@ -378,14 +402,20 @@ class FeedConnector:
                     return
                 taken += 1
                 page = await self._fitted(await self._page(feed, parsed, item, summary))
+                clusters_lost = self._clusters_lost
                 if page is not None:
                     try:
-                        await asyncio.to_thread(
+                        (where,) = await asyncio.to_thread(
                             self._publisher.publish_confirmed, [page], self._config.publish_timeout_seconds
                         )
                     except PublishError as exc:
                         failure = failure or exc
                         return
+                    if self._clusters_lost != clusters_lost:
+                        continue  # acknowledged by the cluster just lost, maybe: stays unseen, comes again
+                    self._state.mark_unfinished(
+                        feed.url, item.keys[0], item.to_json(), where.partition, where.offset
+                    )
                     summary.pages_published += 1
                     metrics.PAGES_PUBLISHED.inc()
                     if page.feed_only:
@@ -446,10 +476,12 @@ class FeedConnector:
 
     def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
         items, shared = _told_apart(parsed.items)
-        unseen = self._state.unseen(feed.url, [item.keys for item in items])
+        # What a lost broker held unfinished comes again whether the feed still lists it or not (once).
+        candidates = items + [ParsedItem.from_json(text) for text in self._state.to_publish_again(feed.url)]
+        unseen = self._state.unseen(feed.url, [item.keys for item in candidates])
         batch: set[str] = set()  # a feed listing one article twice yields one record
         new_items = []
-        for item, is_new in zip(items, unseen, strict=True):
+        for item, is_new in zip(candidates, unseen, strict=True):
             if is_new and batch.isdisjoint(item.keys):
                 new_items.append(item)
                 batch.update(item.keys)

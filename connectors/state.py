@@ -3,7 +3,11 @@ validators (ETag, Last-Modified), schedule and health, so a restart re-emits not
 
 "Seen" means acknowledged by the broker, so the seen keys hold only for the cluster that acknowledged them:
 the connector records its id beside the database and forgets them (`forget_published`) when the broker comes
-back as a new cluster (newsmon.broker_identity).
+back as a new cluster (newsmon.broker_identity). A feed lists only its newest items, so what the lost broker
+held that its feed no longer lists would not come again: every published item is also kept as *unfinished*,
+with where it went on `raw-pages`, until the worker's committed offset there passes it (`finished`: its
+article was published); after a lost cluster the unfinished items are published again (`to_publish_again`)
+whether their feed still lists them or not.
 
 Seen keys are pruned by age (at most once per prune interval, from `mark_seen`). A key's age is the time since
 its feed last listed it, not since it was first seen: a pinned or evergreen item a feed keeps listing for
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +45,16 @@ CREATE TABLE IF NOT EXISTS seen (
     listed_at REAL,
     PRIMARY KEY (feed_url, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS unfinished (
+    feed_url TEXT NOT NULL,
+    key TEXT NOT NULL,
+    item TEXT NOT NULL,
+    published_at REAL NOT NULL,
+    partition INTEGER,
+    "offset" INTEGER,
+    PRIMARY KEY (feed_url, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS unfinished_position ON unfinished (partition, "offset");
 """
 # `listed_at` came after the first release: databases from before get the column on open.
 _ADD_LISTED_AT = "ALTER TABLE seen ADD COLUMN listed_at REAL"
@@ -178,17 +192,55 @@ class ConnectorState:
                             SELECT key FROM seen WHERE feed_url = ?1 ORDER BY {_STAMP} DESC, key LIMIT ?3)""",
                     (feed_url, now - self._retention, self._keep_per_feed),
                 ).rowcount
+            # Unfinished items left by a worker that never came (a connector run alone) go the same way.
+            self._db.execute("DELETE FROM unfinished WHERE published_at < ?", (now - self._retention,))
         return removed
 
     def forget_published(self) -> int:
         """Forget every seen key and every feed's validators (ETag, Last-Modified), so that the next poll of
-        each feed gets it whole and publishes what it lists again: for when the broker that acknowledged
-        those items lost them. Schedules and health are kept. Returns how many keys were forgotten."""
+        each feed gets it whole and publishes what it lists again, and the unfinished items lose their
+        position, so that it publishes them again too: for when the broker that acknowledged those items lost
+        them. Schedules and health are kept. Returns how many keys were forgotten."""
         with self._db:
             self._db.execute("BEGIN")
             forgotten = self._db.execute("DELETE FROM seen").rowcount
             self._db.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")
+            self._db.execute('UPDATE unfinished SET partition = NULL, "offset" = NULL')
         return forgotten
+
+    def mark_unfinished(self, feed_url: str, key: str, item: str, partition: int, offset: int) -> None:
+        """Remember the item (its strongest identity key, and `item`: what publishes it again, as
+        `ParsedItem.to_json` gives it), acknowledged at `partition`/`offset` of raw-pages, until `finished`
+        passes it."""
+        self._db.execute(
+            """INSERT OR REPLACE INTO unfinished (feed_url, key, item, published_at, partition, "offset")
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (feed_url, key, item, time.time(), partition, offset),
+        )
+
+    def finished(self, committed: Mapping[int, int]) -> int:
+        """Forget the unfinished items below the worker's committed offset of their `raw-pages` partition
+        (`committed`: partition → offset, read from the cluster they were published to); returns how many."""
+        with self._db:
+            self._db.execute("BEGIN")
+            return sum(
+                self._db.execute(
+                    'DELETE FROM unfinished WHERE partition = ? AND "offset" < ?', (partition, offset)
+                ).rowcount
+                for partition, offset in committed.items()
+            )
+
+    def to_publish_again(self, feed_url: str) -> list[str]:
+        """The feed's unfinished items whose broker was lost (`forget_published`), oldest first, as they were
+        given to `mark_unfinished`."""
+        rows = self._db.execute(
+            "SELECT item FROM unfinished WHERE feed_url = ? AND partition IS NULL ORDER BY published_at",
+            (feed_url,),
+        )
+        return [item for (item,) in rows]
+
+    def unfinished_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM unfinished").fetchone()[0])
 
     def record_success(
         self,

@@ -1,4 +1,4 @@
-"""Topic administration with kafka-python (outside Faust)."""
+"""Topic and consumer-group administration with kafka-python (outside Faust)."""
 
 from __future__ import annotations
 
@@ -93,5 +93,30 @@ def delete_app_topics(
             time.sleep(0.2)
         LOGGER.info("deleted the worker's topics", extra={"topics": doomed})
         return doomed
+    finally:
+        admin.close()
+
+
+def forget_group(bootstrap_servers: str, group: str, timeout: float = 30.0) -> dict[str, int]:
+    """Delete consumer group `group` with its committed offsets, so that its next member reads every topic
+    from the beginning; return the offsets it had (topic[partition] → offset). For a worker whose broker lost
+    its data: offsets found on the new cluster were committed there by a worker still running on the lost
+    cluster's positions (tansu accepts a commit from a member it does not know), and would skip what was
+    published to the new cluster up to them. A group whose last member is not yet expired cannot be deleted:
+    tried again until `timeout` (the session timeout is enough), then the error is raised."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="newsmon-admin")
+    try:
+        found = {
+            f"{tp.topic}[{tp.partition}]": committed.offset
+            for tp, committed in admin.list_group_offsets({group: None}).get(group, {}).items()
+        }
+        deadline = time.monotonic() + timeout
+        while (outcome := admin.delete_groups([group]).get(group)) not in ("OK", None):
+            if "GroupIdNotFound" in repr(outcome):  # Kafka's answer for a group that has nothing to delete
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"consumer group {group} not deleted within {timeout:.0f} s: {outcome}")
+            time.sleep(1.0)
+        return found
     finally:
         admin.close()

@@ -109,6 +109,42 @@ class _SendPendingWrites(faust.Sensor):
             table.send_pending()
 
 
+class PartitionSweeper:
+    """Deletes the expired entries of a table keyed like its topic (an entry lives on the partition of the
+    message that wrote it) from within its stream: there a deletion goes to the changelog partition of the
+    message being processed, so only that partition's entries are swept, at most once per `interval_seconds`
+    each. `expired(stored value, partition, now)` says which. A fault of the state store skips the sweep (the
+    next comes an interval later); the record's own step then holds until it clears."""
+
+    def __init__(
+        self,
+        name: str,
+        table: faust.Table,
+        expired: Callable[[Any, int, float], bool],
+        interval_seconds: float,
+    ) -> None:
+        self.name = name
+        self.table = table
+        self.expired = expired
+        self.interval_seconds = interval_seconds
+        self._swept_at: dict[int, float] = {}
+
+    def __call__(self, partition: int) -> None:
+        now = time.time()
+        if now < self._swept_at.get(partition, float("-inf")) + self.interval_seconds:
+            return
+        self._swept_at[partition] = now
+        try:
+            for key in [key for key, stored in self.table.items() if self.expired(stored, partition, now)]:
+                self.table.pop(key, None)  # another instance of the agent may have swept it meanwhile
+        except Exception as exc:
+            if environment_fault(exc) is None:
+                raise
+            LOGGER.warning(
+                "table sweep skipped", extra={"table": self.name, "partition": partition, "error": str(exc)}
+            )
+
+
 class StageRuntime:
     """Built once per worker; handed to every stage's `install`."""
 

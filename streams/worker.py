@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import faust
@@ -13,7 +14,7 @@ from kafka.errors import TopicAlreadyExistsError
 from newsmon.streams.pipeline import build_pipeline
 
 from newsmon.broker_identity import cluster_id, lost_cluster, record_cluster
-from newsmon.kafka_admin import delete_app_topics
+from newsmon.kafka_admin import delete_app_topics, forget_group
 from newsmon.lag_metrics import start_lag_metrics
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
@@ -31,10 +32,14 @@ def _cluster_marker(settings: Settings) -> Path:
     return settings.state_dir / "worker.cluster-id"
 
 
-def rebuild_tables_for(settings: Settings, current_cluster: str) -> bool:
+def rebuild_tables_for(
+    settings: Settings, current_cluster: str, forget_broker_state: Callable[[], None]
+) -> bool:
     """Remove the local table stores when they were built against another cluster (the broker lost its data:
     its changelogs are empty, and Faust would stop on every start with a ConsistencyError, finding the local
-    stores ahead of them); returns whether it did. Faust then restores from the new cluster's changelogs."""
+    stores ahead of them), and call `forget_broker_state` for what the worker left on the new cluster while
+    it still ran on the lost one's state; returns whether it did. Faust then restores from the new cluster's
+    changelogs. The new cluster is recorded last: a crash before leaves the whole rebuild to be done again."""
     marker = _cluster_marker(settings)
     lost = lost_cluster(marker, current_cluster)
     if lost is not None:
@@ -47,8 +52,25 @@ def rebuild_tables_for(settings: Settings, current_cluster: str) -> bool:
             },
         )
         shutil.rmtree(tables_dir(settings), ignore_errors=True)
+        forget_broker_state()
     record_cluster(marker, current_cluster)
     return lost is not None
+
+
+def forget_broker_state(settings: Settings, bootstrap_servers: str) -> None:
+    """Remove what a worker still running on a lost cluster's state left on the new one: its own topics
+    (`delete_app_topics`) and its group's committed offsets, which are the lost cluster's positions and would
+    make the next worker skip as many records of each partition of the new cluster (`forget_group`)."""
+    delete_app_topics(settings.kafka, bootstrap_servers, settings.worker.app_id)
+    stale = forget_group(
+        bootstrap_servers, settings.worker.app_id, timeout=3 * settings.worker.session_timeout_seconds
+    )
+    if stale:
+        LOGGER.warning(
+            "the worker's group had offsets on the new cluster (the lost cluster's positions, committed by "
+            "the worker that still ran on them): deleted, every topic is read from its beginning",
+            extra={"offsets": stale},
+        )
 
 
 def run_worker(settings: Settings, bootstrap_servers: str) -> None:
@@ -57,8 +79,10 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     if current_cluster is None:
         # kafka_for waited for the broker; one that went away since is an outage, which Faust rides out.
         LOGGER.warning("broker cluster id unknown at start: local tables kept as they are")
-    elif rebuild_tables_for(settings, current_cluster):
-        delete_app_topics(settings.kafka, bootstrap_servers, settings.worker.app_id)
+    else:
+        rebuild_tables_for(
+            settings, current_cluster, lambda: forget_broker_state(settings, bootstrap_servers)
+        )
     app, runtime = build_pipeline(settings, bootstrap_servers)
     create_changelog_topics(app, bootstrap_servers)
     serve_metrics(settings.metrics)

@@ -121,7 +121,7 @@ class ConnectorSettings(BaseModel):
         default=5.0,
         ge=0,
         description="Wait before polling again a feed whose last poll left new items for later (a cap was "
-        "reached).",
+        "reached; or publishing failed: then doubling while it fails, up to backoff_initial_seconds).",
     )
     seen_retention_days: float = Field(
         default=30.0,

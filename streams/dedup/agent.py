@@ -23,6 +23,7 @@ from newsmon.streams.dedup.logic import (
     TypedTable,
     UrlClaim,
     UrlJudgement,
+    claim_expired,
     deadline_message,
     index_expired,
     index_hop,
@@ -37,7 +38,7 @@ from newsmon.streams.dedup.logic import (
     url_hop,
     url_sends,
 )
-from newsmon.streams.runtime import StageRuntime, origin_of
+from newsmon.streams.runtime import PartitionSweeper, StageRuntime, origin_of
 
 from newsmon import metrics
 from newsmon.records import Article, DedupMethod
@@ -110,12 +111,24 @@ class DedupStage:
         # The index table's changelog carries one record per probe — the fingerprint copy, listing the keys
         # the probe wrote — and the keys themselves go to the local store only: IndexTable rebuilds them from
         # the copies when it restores the table.
+        # The claim tables are keyed like their topics (the key's partition is the message's): they are swept
+        # from within their streams, where a deletion goes to the message's partition.
+        urls, texts = runtime.table("dedup-urls"), runtime.table("dedup-texts")
+        self.sweep_claims = {
+            stage: PartitionSweeper(
+                name,
+                table,
+                lambda stored, partition, now: claim_expired(stored, partition, now, self.settings),
+                self.settings.sweep_interval_seconds,
+            )
+            for stage, name, table in ((STAGE_URL, "dedup-urls", urls), (STAGE_TEXT, "dedup-texts", texts))
+        }
         index = runtime.table(
             "dedup-index", IndexTable, dedup=self.settings, use_partitioner=True, key_type=bytes
         )
         self.tables = DedupTables(
-            urls=TypedTable(runtime.table("dedup-urls"), UrlClaim),
-            texts=TypedTable(runtime.table("dedup-texts"), TextClaim),
+            urls=TypedTable(urls, UrlClaim),
+            texts=TypedTable(texts, TextClaim),
             index=index,
             index_keys=index.data,
             joins=TypedTable(
@@ -142,6 +155,7 @@ class DedupStage:
 
     async def by_url(self, stream: faust.StreamT) -> None:
         async for event, article in self.runtime.records(STAGE_URL, Article, stream):
+            self.sweep_claims[STAGE_URL](event.message.partition)
             judgement = await self.runtime.attempt(STAGE_URL, event, self._url_step, article, event)
             if judgement is None:
                 continue
@@ -156,6 +170,7 @@ class DedupStage:
     async def by_text(self, stream: faust.StreamT) -> None:
         runtime = self.runtime
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
+            self.sweep_claims[STAGE_TEXT](event.message.partition)
             judgement = await runtime.attempt(STAGE_TEXT, event, self._text_step, article, event)
             judged = judgement.article if judgement is not None else None
             if judged is None:

@@ -65,6 +65,9 @@ class UrlClaim(TableState):
     text_hash: str
     article_id: str
     origin: MessageOrigin
+    claimed_at: float = (
+        0.0  # when the claiming article was fetched (0: a claim from before claims were dated)
+    )
 
 
 class TextClaim(TableState):
@@ -76,6 +79,15 @@ class TextClaim(TableState):
     article_id: str
     story_id: str
     origin: MessageOrigin
+    claimed_at: float = 0.0  # as UrlClaim's
+
+
+def claim_expired(stored: dict[str, Any], partition: int, now: float, settings: DedupSettings) -> bool:
+    """True when a URL or text claim, as its table stores it, lives on `partition` (that of the message that
+    made it) and is older than `article_state_seconds`: the article's index entries and join state are gone
+    by then, and a page seen again is judged anew."""
+    _topic, claimed_on, _offset = stored["origin"]
+    return claimed_on == partition and stored.get("claimed_at", 0.0) < now - settings.article_state_seconds
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,12 @@ class UrlJudgement:
 
 def judge_by_url(article: Article, state: UrlClaim | None, origin: MessageOrigin) -> UrlJudgement:
     """Decide on an article keyed by canonical URL; `state` is what the URL table holds for that URL."""
-    claim = UrlClaim(text_hash=article.text_hash, article_id=article.article_id, origin=origin)
+    claim = UrlClaim(
+        text_hash=article.text_hash,
+        article_id=article.article_id,
+        origin=origin,
+        claimed_at=article.fetched_at.timestamp(),
+    )
     if state is None or state.origin == origin or state.text_hash != article.text_hash:
         return UrlJudgement(UrlDecision.FORWARD, claim)
     return UrlJudgement(UrlDecision.SAME_PAGE_AGAIN, state)
@@ -101,7 +118,12 @@ class TextJudgement:
 def judge_by_text(article: Article, state: TextClaim | None, origin: MessageOrigin) -> TextJudgement:
     """Decide on an article keyed by text hash; `state` is what the text table holds for that hash."""
     if state is None or state.origin == origin:
-        claim = TextClaim(article_id=article.article_id, story_id=article.article_id, origin=origin)
+        claim = TextClaim(
+            article_id=article.article_id,
+            story_id=article.article_id,
+            origin=origin,
+            claimed_at=article.fetched_at.timestamp(),
+        )
         verdict = DedupVerdict(story_id=article.article_id)
         return TextJudgement(article.model_copy(update={"dedup": verdict}), claim)
     if state.article_id == article.article_id:
@@ -729,7 +751,7 @@ def join_overdue(state: JoinState, now: float, settings: DedupSettings) -> bool:
 def join_expired(state: JoinState, now: float, settings: DedupSettings) -> bool:
     """True when an article's join state outlived the index entries that can lead an ask to it (one day more
     than the index window, so an ask in flight still finds it)."""
-    return state.created_at < now - _window_seconds(settings) - 86400.0
+    return state.created_at < now - settings.article_state_seconds
 
 
 def compare(first: Fingerprint, second: Fingerprint, settings: DedupSettings) -> tuple[float, float]:

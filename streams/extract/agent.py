@@ -7,15 +7,24 @@ original — before or after it: a copy that comes first waits in the table unti
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 from newsmon.streams.extract.events import article_events, corroborating_events
-from newsmon.streams.runtime import StageRuntime
+from newsmon.streams.runtime import PartitionSweeper, StageRuntime
 
 from newsmon import metrics
 from newsmon.records import Article, Event
 from newsmon.topics import ARTICLES_DEDUPED, EVENTS
 
 STAGE = "extract"
+
+
+def original_expired(entry: dict[str, Any], partition: int, now: float, keep_seconds: float) -> bool:
+    """True when a table entry lives on `partition` and was written for an article fetched more than
+    `keep_seconds` ago (dedup's `article_state_seconds`: no copy is judged a copy of it after that). Entries
+    from before they were dated say no partition and stay."""
+    return entry.get("partition") == partition and entry.get("at", 0.0) < now - keep_seconds
 
 
 class ExtractAgent:
@@ -29,9 +38,17 @@ class ExtractAgent:
         self.events_topic = runtime.topic(EVENTS)
         # article id of an original → {"events": [...]} once extracted,
         # or {"copies": [...]} of copies that came first
+        # (each entry also says its partition and when its article was fetched, for `sweep`)
         self.originals = runtime.table("extract-originals")
+        self.keep_seconds = runtime.settings.dedup.article_state_seconds
+        self.sweep = PartitionSweeper(
+            "extract-originals",
+            self.originals,
+            lambda entry, partition, now: original_expired(entry, partition, now, self.keep_seconds),
+            runtime.settings.dedup.sweep_interval_seconds,
+        )
 
-    async def copy_step(self, copy: Article, original_id: str) -> list[Event]:
+    async def copy_step(self, copy: Article, original_id: str, partition: int) -> list[Event]:
         """A copy's sightings: its original's events, or none until the original is extracted (the copy waits
         in the table without its text, which its sightings never use: the entry stays small however many
         copies wait)."""
@@ -41,16 +58,22 @@ class ExtractAgent:
                 update={"paragraphs": [], "text": "", "sentences": [], "removed_boilerplate": []}
             )
             self.originals[original_id] = {
-                "copies": [*entry.get("copies", []), reference.model_dump(mode="json")]
+                "copies": [*entry.get("copies", []), reference.model_dump(mode="json")],
+                "partition": partition,
+                "at": entry.get("at", copy.fetched_at.timestamp()),
             }
             return []
         return corroborating_events([Event.model_validate(e) for e in entry["events"]], copy)
 
-    async def original_step(self, original: Article, extracted: list[Event]) -> list[Event]:
+    async def original_step(self, original: Article, extracted: list[Event], partition: int) -> list[Event]:
         """An original's sightings: its events, and theirs in the copies that came first."""
         waiting = (self.originals.get(original.article_id) or {}).get("copies", [])
         events = [found.model_dump(mode="json") for found in extracted]
-        self.originals[original.article_id] = {"events": events}
+        self.originals[original.article_id] = {
+            "events": events,
+            "partition": partition,
+            "at": original.fetched_at.timestamp(),
+        }
         return extracted + [
             sighting
             for copy in waiting
@@ -61,16 +84,23 @@ class ExtractAgent:
         """Extract each original in the process pool, turn each copy into sightings, send them on."""
         runtime = self.runtime
         async for event, article in runtime.records(STAGE, Article, stream):
+            partition = event.message.partition
+            self.sweep(partition)
             original_id = article.dedup.duplicate_of if article.dedup is not None else None
             if original_id is not None:
-                sightings = await runtime.attempt(STAGE, event, self.copy_step, article, original_id) or []
+                sightings = (
+                    await runtime.attempt(STAGE, event, self.copy_step, article, original_id, partition) or []
+                )
             else:
                 extracted = (
                     await runtime.attempt(STAGE, event, runtime.in_pool, article_events, article) or []
                 )
                 for found in extracted:
                     metrics.EVENTS_EXTRACTED.labels(found.type, found.status, found.lang).inc()
-                sightings = await runtime.attempt(STAGE, event, self.original_step, article, extracted) or []
+                sightings = (
+                    await runtime.attempt(STAGE, event, self.original_step, article, extracted, partition)
+                    or []
+                )
             for sighting in sightings:
                 await runtime.send(STAGE, self.events_topic, sighting.event_key, sighting)
 

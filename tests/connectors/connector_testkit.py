@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from newsmon.connectors.publisher import RawPagePublisher
@@ -173,19 +173,33 @@ def poll_once(settings: Settings, publisher: RawPagePublisher) -> PollSummary:
     return asyncio.run(go())
 
 
+class Position(NamedTuple):
+    partition: int
+    offset: int
+
+
 class RecordingPublisher:
-    """Kafka stand-in with the publisher's interface: acknowledges every page at once and keeps what the
-    connector published and dead-lettered in memory."""
+    """Kafka stand-in with the publisher's interface: acknowledges every page at once (on one partition, the
+    n-th page at offset n) and keeps what the connector published and dead-lettered in memory. A test sets
+    `cluster` to another id when the broker comes back as a new cluster, and `finished_up_to` to the worker's
+    committed offset."""
 
     def __init__(self) -> None:
         self.pages: list[RawPage] = []
         self.letters: list[DeadLetter] = []
+        self.cluster = "recording"
+        self.finished_up_to = 0
 
-    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> None:
+    def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> list[Position]:
+        first = len(self.pages)
         self.pages.extend(pages)
+        return [Position(0, first + number) for number in range(len(pages))]
+
+    def committed(self, group: str) -> dict[int, int]:
+        return {0: self.finished_up_to}
 
     def cluster_id(self) -> str:
-        return "recording"
+        return self.cluster
 
     def dead_letter(self, letter: DeadLetter) -> None:
         self.letters.append(letter)

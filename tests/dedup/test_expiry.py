@@ -1,6 +1,6 @@
 """Expiry: index entries older than `window_days` are pruned when their key is touched, keys whose entries all
-expired and fingerprint copies past the window are deleted by the sweep (`index_expired`), and join states go
-one day after the window (`join_expired`)."""
+expired and fingerprint copies past the window are deleted by the sweep (`index_expired`), and join states and
+URL and text claims go one day after the window (`join_expired`, `claim_expired`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ from newsmon.streams.dedup.logic import (
     InMemoryDedup,
     JoinState,
     Probe,
+    claim_expired,
     fingerprint,
     fingerprint_key,
     index_expired,
     index_probe,
     join_expired,
+    judge_by_text,
+    judge_by_url,
 )
 
 from newsmon.partitioner import partition_of
+from newsmon.records import MessageOrigin
 from newsmon.settings.dedup import DedupSettings
 from tests.dedup.corpus import STORIES, syndicated_copy, text
 from tests.factories import make_article
@@ -173,3 +177,16 @@ def test_sweep_deletes_every_key_and_state_once_they_are_old_enough():
     assert swept(NOW + WINDOW) == (0, 0)
     assert swept(NOW + WINDOW + 1.0) == (len(index), 0)
     assert swept(NOW + WINDOW + DAY + 1.0) == (len(index), len(joins))
+
+
+@pytest.mark.parametrize("age_days", [7.9, 8.1])
+def test_url_and_text_claims_expire_with_the_join_state_on_their_own_partition(age_days: float):
+    fetched = make_article("o/claim")
+    origin = MessageOrigin("articles", 3, 10)
+    claims = [judge_by_url(fetched, None, origin).state, judge_by_text(fetched, None, origin).state]
+    now = fetched.fetched_at.timestamp() + age_days * DAY
+    for claim in claims:
+        stored = claim.encode()
+        assert claim_expired(stored, 3, now, SETTINGS) is (age_days > 8)
+        assert claim_expired(stored, 2, now, SETTINGS) is False  # swept where it lives only
+        assert claim_expired(stored | {"claimed_at": 0.0}, 3, fetched.fetched_at.timestamp(), SETTINGS)

@@ -177,10 +177,17 @@ def test_worker_removes_its_tables_when_the_cluster_is_new(tmp_path: Path):
     settings = Settings(state_dir=tmp_path)
     store = tables_dir(settings) / "store"
     store.mkdir(parents=True)
-    assert rebuild_tables_for(settings, "one") is False and store.exists()  # first run: kept
-    assert rebuild_tables_for(settings, "one") is False and store.exists()
-    assert rebuild_tables_for(settings, "two") is True and not tables_dir(settings).exists()
-    assert rebuild_tables_for(settings, "two") is False
+    forgotten: list[str] = []
+
+    def rebuild(cluster: str) -> bool:
+        return rebuild_tables_for(settings, cluster, lambda: forgotten.append(cluster))
+
+    assert rebuild("one") is False and store.exists()  # first run: kept
+    assert rebuild("one") is False and store.exists()
+    assert forgotten == []
+    assert rebuild("two") is True and not tables_dir(settings).exists()
+    assert forgotten == ["two"]  # the stale worker's topics and offsets on the new cluster
+    assert rebuild("two") is False and forgotten == ["two"]
 
 
 def test_connector_forgets_what_a_lost_broker_acknowledged(tmp_path: Path):
