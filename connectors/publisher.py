@@ -16,7 +16,7 @@ from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata, RecordMetadata
 from newsmon.connectors.errors import PublishError
 
-from newsmon.broker_identity import cluster_id
+from newsmon.broker_identity import accepts_connections, cluster_id
 from newsmon.records import DeadLetter, RawPage
 from newsmon.settings.limits import LimitsSettings
 from newsmon.topics import DEAD_LETTER, RAW_PAGES, Topics
@@ -129,6 +129,8 @@ class RawPagePublisher:
         """`group`'s committed offset per partition of `raw-pages` (what the worker has finished: a stage's
         outputs are published before its input's offset is committed); None when the broker does not
         answer."""
+        if not accepts_connections(self._bootstrap_servers, self._timeout):
+            return None
         try:
             admin = KafkaAdminClient(
                 bootstrap_servers=self._bootstrap_servers,

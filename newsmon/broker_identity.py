@@ -17,15 +17,26 @@ from pathlib import Path
 LOGGER = logging.getLogger(__name__)
 
 
+def accepts_connections(bootstrap_servers: str, timeout: float = 5.0) -> bool:
+    """Whether the first bootstrap server accepts a TCP connection now. A plain connect before a Kafka client:
+    kafka-python logs every refused connection as an error and keeps retrying a broker that is down until its
+    30 s bootstrap timeout."""
+    host, _, port = bootstrap_servers.split(",")[0].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def cluster_id(bootstrap_servers: str, timeout: float = 5.0) -> str | None:
     """The id of the cluster answering at `bootstrap_servers`, or None when none answers now."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
-    host, _, port = bootstrap_servers.split(",")[0].rpartition(":")
+    if not accepts_connections(bootstrap_servers, timeout):
+        return None
     try:
-        # A plain connect first: kafka-python logs every refused connection as an error.
-        socket.create_connection((host, int(port)), timeout=timeout).close()
         admin = KafkaAdminClient(
             bootstrap_servers=bootstrap_servers,
             client_id="newsmon-identity",
