@@ -84,6 +84,21 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     async def seek_to_committed(self) -> Mapping[TP, int]:
         return await self.call_thread(self._seek_every_partition_to_committed)
 
+    def verify_event_path(self, now: float, tp: TP) -> None:
+        """Faust's livelock check reads every assigned partition's position, which aiokafka asserts is set.
+        After a broker restart a partition can be assigned before it has a position again, and the failed
+        assertion crashed the worker (the kill -9 of Kafka mid-stream test, one run of three on 2026-12-07):
+        such a partition is checked at the next round instead."""
+        assignment = self._ensure_consumer()._fetcher._subscriptions.subscription
+        state = (
+            assignment.assignment.state_value(aiokafka.TopicPartition(tp.topic, tp.partition))
+            if assignment is not None
+            else None
+        )
+        if state is None or not state.has_valid_position:
+            return None
+        return super().verify_event_path(now, tp)
+
     async def _seek_every_partition_to_committed(self) -> Mapping[TP, int]:
         consumer = self._ensure_consumer()
         committed = await consumer.seek_to_committed()

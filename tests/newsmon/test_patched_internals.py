@@ -28,6 +28,8 @@ CLASS_INTERNALS = [
     (faust_aiokafka.AIOKafkaConsumerThread, "_ensure_consumer"),
     (faust_aiokafka.AIOKafkaConsumerThread, "call_thread"),
     (faust_aiokafka.AIOKafkaConsumerThread, "seek_to_committed"),
+    (faust_aiokafka.AIOKafkaConsumerThread, "verify_event_path"),
+    (aiokafka.consumer.subscription_state.TopicPartitionState, "has_valid_position"),
     (faust_aiokafka.Consumer, "_commit"),
     (faust_aiokafka.Consumer, "_new_offset"),
     (faust_aiokafka.Consumer, "getmany"),
