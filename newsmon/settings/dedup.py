@@ -83,12 +83,16 @@ class DedupSettings(BaseModel):
     )
 
     @property
+    def window_seconds(self) -> float:
+        """`window_days` in seconds: how long an article stays in the index."""
+        return self.window_days * 86400.0
+
+    @property
     def article_state_seconds(self) -> float:
         """How long the worker keeps what it knows of an article beyond the index (its URL and text claims,
         join state and body, extracted events): the window and as long again, at most one day more, so that a
         message in flight when its index entries expire still finds it (8 days by default)."""
-        window = self.window_days * 86400.0
-        return window + min(window, 86400.0)
+        return self.window_seconds + min(self.window_seconds, 86400.0)
 
     @model_validator(mode="after")
     def _bands_fit_signature(self) -> DedupSettings:

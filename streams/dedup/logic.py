@@ -325,10 +325,6 @@ def copy_message(copy: Article) -> Send:
     )
 
 
-def _window_seconds(settings: DedupSettings) -> float:
-    return settings.window_days * 86400.0
-
-
 class FingerprintCopies:
     """The index table's fingerprint copies, decoded, by key: read through on a miss and kept for the next
     probes that meet them (each look-alike cost a table read, its JSON and a validation on the event loop).
@@ -392,7 +388,7 @@ def index_probe(
     copy has expired is skipped. `read` reads the index table, which holds both the keys and the fingerprint
     copies; `copies` keeps the copies decoded from one probe to the next."""
     copies = copies if copies is not None else FingerprintCopies()
-    horizon = now - _window_seconds(settings)
+    horizon = now - settings.window_seconds
     own = probe.fingerprint
     states: dict[str, dict[str, Any]] = {}
     others: dict[str, list[Any]] = {}
@@ -404,7 +400,7 @@ def index_probe(
         others.update(
             (entry[0], entry)
             for entry in entries
-            if entry[0] != probe.article_id and abs(own.published - entry[1]) <= _window_seconds(settings)
+            if entry[0] != probe.article_id and abs(own.published - entry[1]) <= settings.window_seconds
         )
     candidates = []
     for other, (_, published, _, salt) in sorted(others.items()):
@@ -453,7 +449,7 @@ def replayed_index_keys(
     instead of one per key — and a worker restoring the table from it rebuilds the keys with this, copy by
     copy in changelog order. A copy stored before copies carried their keys rebuilds none: its keys are in
     the changelog themselves."""
-    horizon = now - _window_seconds(settings)
+    horizon = now - settings.window_seconds
     entry = copy_entry(copy_key, copy)
     if entry[2] < horizon:
         return {}
@@ -468,7 +464,7 @@ def is_fingerprint_copy(state: dict[str, Any]) -> bool:
 def index_expired(state: dict[str, Any], now: float, settings: DedupSettings) -> bool:
     """True when an index entry is past the window: an index key all of whose entries were indexed more than
     window_days ago (a key still in use is pruned when the next probe reaches it), or a fingerprint copy."""
-    horizon = now - _window_seconds(settings)
+    horizon = now - settings.window_seconds
     if is_fingerprint_copy(state):
         return state["indexed_at"] < horizon
     return all(entry[2] < horizon for entry in state.get("entries", []))

@@ -145,9 +145,7 @@ def test_an_expired_copy_or_one_from_before_copies_listed_their_keys_rebuilds_no
     assert replayed_index_keys("fp:id:a/1:3", copy, {}.get, 0.0, SETTINGS) == {
         "band:1": {"entries": [["id:a/1", 1.0, 0.0, 3]]}
     }
-    assert (
-        replayed_index_keys("fp:id:a/1:3", copy, {}.get, SETTINGS.window_days * 86400.0 + 1.0, SETTINGS) == {}
-    )
+    assert replayed_index_keys("fp:id:a/1:3", copy, {}.get, SETTINGS.window_seconds + 1.0, SETTINGS) == {}
     written_before = {key: value for key, value in copy.items() if key != "keys"}
     assert replayed_index_keys("fp:id:a/1:3", written_before, {}.get, 0.0, SETTINGS) == {}
 
