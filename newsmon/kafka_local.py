@@ -186,8 +186,13 @@ def java_command(classpath: list[Path], main_class: str, *args: str, jvm: tuple[
 
 
 def new_cluster_id() -> str:
-    """A KRaft cluster id: a random UUID, base64url without padding (as `kafka-storage random-uuid`)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+    """A KRaft cluster id: a random UUID, base64url without padding, drawn again while it starts with "-" (as
+    Kafka's own `Uuid.randomUuid` does): kafka-storage would read such an id (1 in 64 draws) as an option and
+    refuse to format the log directory."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 class KafkaServer:

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from newsmon.connectors.state import ConnectorState
 from newsmon.streams.worker import rebuild_tables_for, tables_dir
 
 from newsmon.broker_identity import lost_cluster, record_cluster, recorded_cluster
-from newsmon.kafka_local import KAFKA_VERSION
+from newsmon.kafka_local import KAFKA_VERSION, new_cluster_id
 from newsmon.records import Article
 from newsmon.settings import Settings
 from newsmon.shell.processes import Supervisor
@@ -242,3 +243,10 @@ def test_supervisor_adopts_a_running_broker_and_retries_a_failed_start():
 
 def test_local_kafka_is_the_version_production_runs():
     assert compose_kafka_version() == KAFKA_VERSION
+
+
+def test_cluster_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch):
+    # kafka-storage takes an id starting with "-" for an option and refuses to format (seen in a soak run).
+    draws = iter([uuid.UUID(bytes=bytes([0xF8]) + bytes(15)), uuid.UUID(bytes=bytes(16))])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws))
+    assert new_cluster_id() == "AAAAAAAAAAAAAAAAAAAAAA"
