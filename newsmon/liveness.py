@@ -12,15 +12,20 @@ unmoved by changes of the wall clock), and the supervisor runs its children on t
 from __future__ import annotations
 
 import asyncio
+import enum
 import os
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-# How often a worker probes itself, and how long its consumer thread may take to answer a probe.
+Answer = TypeVar("Answer")
+
+# How often a worker probes itself, and how long its consumer thread may take to answer a probe: less than the
+# interval, or a silent thread makes every round of the timer overlap the next (one warning each).
 HEARTBEAT_INTERVAL_SECONDS = 5.0
+ANSWER_BOUND_SECONDS = 4.0
 
 
 def heartbeat_path(state_dir: Path) -> Path:
@@ -72,18 +77,25 @@ def is_unresponsive(since_start: float, age: float | None, liveness: Liveness) -
     return age > liveness.timeout
 
 
-async def answers_within(
-    loop: asyncio.AbstractEventLoop, probe: Coroutine[Any, Any, bool], bound: float
-) -> bool:
-    """Run `probe` on `loop` (another thread's event loop) and return its answer, or False when it does not
+class Fault(enum.Enum):
+    """Why a worker writes no heartbeat (its log says so when it changes)."""
+
+    CONSUMER_THREAD_SILENT = "its consumer thread's event loop does not answer"
+    OUT_OF_GROUP = "its consumer is not a member of its group"
+
+
+async def answer_within(
+    loop: asyncio.AbstractEventLoop, probe: Coroutine[Any, Any, Answer], bound: float
+) -> Answer | None:
+    """Run `probe` on `loop` (another thread's event loop) and return its answer, or None when it does not
     answer within `bound` seconds or the loop is closed. A probe that times out is cancelled: it does not
     pile up on a loop that is only slow."""
     try:
         answer = asyncio.run_coroutine_threadsafe(probe, loop)
     except RuntimeError:  # the loop is closed: its thread has stopped
         probe.close()
-        return False
+        return None
     try:
         return await asyncio.wait_for(asyncio.wrap_future(answer), bound)
     except TimeoutError:
-        return False
+        return None

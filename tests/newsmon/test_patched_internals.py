@@ -41,7 +41,7 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "on_partitions_revoked"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
-    # Consumer.is_working, the liveness probe, reads the thread's consumer on the thread's own loop.
+    # Consumer.liveness_fault, the liveness probe, reads the thread's consumer on the thread's own loop.
     (faust_aiokafka.AIOKafkaConsumerThread, "_consumer"),
     # streams.dedup.agent.IndexTable rebuilds index keys in the store of a restored changelog partition.
     (faust_rocksdb.Store, "_db_for_partition"),
@@ -89,9 +89,9 @@ def test_faust_still_holds_sends_per_partition_in_attachments_pending():
 
 
 def test_the_liveness_probe_still_finds_the_consumer_thread_its_loop_and_the_group_member_id():
-    # Consumer.is_working reads these: the thread (Faust's consumer sets it), the thread's own loop (mode's
-    # ServiceThread), the consumer's group coordinator and its member id (aiokafka, which resets the id to
-    # UNKNOWN_MEMBER_ID when the member leaves or is evicted).
+    # Consumer.liveness_fault reads these: the thread (Faust's consumer sets it), the thread's own loop
+    # (mode's ServiceThread), the consumer's group coordinator and its member id (aiokafka, which resets the
+    # id to UNKNOWN_MEMBER_ID when the member leaves or is evicted).
     assert "self._thread" in inspect.getsource(ThreadDelegateConsumer.__init__)
     assert "self.thread_loop = " in inspect.getsource(ServiceThread.__init__)
     assert "self._coordinator = GroupCoordinator(" in inspect.getsource(aiokafka.AIOKafkaConsumer.start)
