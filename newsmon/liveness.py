@@ -35,8 +35,9 @@ def heartbeat_path(state_dir: Path) -> Path:
 
 def write_heartbeat(path: Path, now: float | None = None) -> None:
     """Record `now` (default: the monotonic clock) as the latest heartbeat, atomically: a reader sees the
-    previous heartbeat or this one, never a partial write."""
-    partial = path.with_name(path.name + ".partial")
+    previous heartbeat or this one, never a partial write (the partial file is the writer's own, should two
+    workers share a state_dir)."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_text(f"{time.monotonic() if now is None else now:.3f}\n", encoding="ascii")
     os.replace(partial, path)
 
