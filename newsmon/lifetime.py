@@ -54,13 +54,14 @@ def descendants(pid: int) -> list[int]:
 
 
 def kill_tree(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL `process` and every process under it, and reap it: no shutdown, no final commit, nothing left
-    behind, as a container runtime kills a container. The descendants go first, while `process` (stopped,
-    or not reaping) keeps their pids from being reused."""
-    for pid in descendants(process.pid):
+    """SIGKILL `process`, reap it, then SIGKILL every process that was under it: no shutdown, no final commit,
+    nothing left behind, as a container runtime kills a container. The process goes first, so that it cannot
+    react to the death of its children (a worker to that of its pool)."""
+    orphans = descendants(process.pid)
+    process.kill()
+    process.wait()
+    for pid in orphans:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    process.kill()
-    process.wait()
