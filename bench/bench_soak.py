@@ -433,8 +433,11 @@ def soak(
             trend.stop()
             rss_end, disk_end, tables_end = service.rss_mb(), _disk_mb(state_dir), _tables_mb(state_dir)
             topic_bytes = _topic_bytes(state_dir, settings.kafka.topic_prefix, settings.worker.app_id)
-            restarts = Path(service.log).read_text(errors="replace").count("child process exited")
-            rebuilt = Path(service.log).read_text(errors="replace").count("is a new cluster")
+            log_text = Path(service.log).read_text(errors="replace")
+            # A child that ended, and a child killed by `newsmon run` for its silence (newsmon.liveness).
+            silent = log_text.count("has stopped working (no heartbeat)")
+            restarts = log_text.count("child process exited") + silent
+            rebuilt = log_text.count("is a new cluster")
         finally:
             service.stop()
     released = [f"{server.base_url}/f{i % spec.feeds}/a/{i}.html" for i in range(spec.pages)]
@@ -459,6 +462,7 @@ def soak(
         "alerts": len(alert_records),
         "dup_alerts": sum(alert_records.values()) - len(alert_records),
         "child_restarts": restarts,
+        "silent_child_restarts": silent,
         "new_cluster_lines": rebuilt,
         "rss_start_mb": rss_start,
         "rss_end_mb": rss_end,

@@ -1,4 +1,5 @@
-"""Processes that die with the one that started them: the kernel's parent-death signal (Linux prctl).
+"""Processes that die with the one that started them: the kernel's parent-death signal (Linux prctl); and a
+process killed with every process under it.
 
 Kept apart and light: a spawned pool process imports the module of its initializer, and this one imports
 nothing of Faust or the stages (streams.runtime would cost each pool process ~20 MB more)."""
@@ -8,6 +9,8 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
+from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
 
@@ -31,3 +34,34 @@ def die_with_worker(worker_pid: int) -> None:
     # The worker may have died before prctl: the kernel only signals a death that happens after it.
     if os.getppid() != worker_pid:
         os._exit(1)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of `pid`, read from /proc (children before grandchildren)."""
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop(0)
+        children: list[int] = []
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue  # the thread or the process ended meanwhile
+        found += children
+        frontier += children
+    return found
+
+
+def kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL `process`, reap it, then SIGKILL every process that was under it: no shutdown, no final commit,
+    nothing left behind, as a container runtime kills a container. The process goes first, so that it cannot
+    react to the death of its children (a worker to that of its pool)."""
+    orphans = descendants(process.pid)
+    process.kill()
+    process.wait()
+    for pid in orphans:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -1,4 +1,4 @@
-"""Faust's aiokafka transport, with five corrections for this pipeline and one addition:
+"""Faust's aiokafka transport, with five corrections for this pipeline and two additions:
 
 1. a configurable consumer `fetch_max_wait_ms` (`worker.fetch_max_wait_ms`);
 2. true end offsets ("highwaters") on a broker that under-reports them (tansu), so producers may batch
@@ -11,6 +11,11 @@
    which messages may come again; the alert stage needs exactly that to remember what it must replay;
 6. the sends held for an offset not committed (`stream_publish_on_commit`) dropped when its partition is
    revoked, not published later beside the sends of the message's next processing.
+7. `Consumer.liveness_fault(bound)`: the liveness probe (newsmon.liveness): None when the consumer thread's
+   own event loop answers within `bound` seconds and its consumer is a member of its group. aiokafka leaves
+   the group silently (LeaveGroup is logged at INFO) when Faust stops fetching for `max_poll_interval`, and
+   joins it again only once Faust fetches again: a worker that stops fetching for good runs on, out of its
+   group (seen: the flow stopped, the member id was gone 30 s later, and nothing was logged).
 
 **1. fetch_max_wait_ms.**
 Why: Faust hard-codes `fetch_max_wait_ms=1500` for its worker consumers (faust/transport/drivers/aiokafka.py,
@@ -62,11 +67,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiokafka
+from aiokafka.protocol.group import JoinGroupRequest
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from kafka.structs import TopicPartition
 
 from newsmon.lag import LagReader
+from newsmon.liveness import Fault, answer_within
 
 LOGGER = logging.getLogger(__name__)
 
@@ -98,6 +105,12 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         if state is None or not state.has_valid_position:
             return None
         return super().verify_event_path(now, tp)
+
+    async def is_group_member(self) -> bool:
+        """Whether the consumer has a member id in its group (none before its first join, and none again once
+        it has left or been evicted). Awaited on the thread's own loop by `Consumer.liveness_fault`."""
+        coordinator = self._consumer._coordinator if self._consumer is not None else None  # None: not started
+        return coordinator is not None and coordinator.member_id != JoinGroupRequest.UNKNOWN_MEMBER_ID
 
     async def _seek_every_partition_to_committed(self) -> Mapping[TP, int]:
         consumer = self._ensure_consumer()
@@ -184,6 +197,15 @@ class Consumer(faust_aiokafka.Consumer):
         # 4.): whatever is in them then was fetched before the seek, which fetches it again.
         self.stop_flow()
         await super().perform_seek()
+
+    async def liveness_fault(self, bound: float) -> Fault | None:
+        """The liveness probe (docstring, 7.): None when the consumer thread answers within `bound` seconds
+        and its consumer is a member of its group, else which of the two fails."""
+        thread = self._thread
+        member = await answer_within(thread.thread_loop, thread.is_group_member(), bound)
+        if member is None:
+            return Fault.CONSUMER_THREAD_SILENT
+        return None if member else Fault.OUT_OF_GROUP
 
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)

@@ -16,6 +16,13 @@ from newsmon.streams.pipeline import build_pipeline
 from newsmon.broker_identity import cluster_id, lost_cluster, record_cluster
 from newsmon.kafka_admin import delete_app_topics, forget_group
 from newsmon.lag_metrics import start_lag_metrics
+from newsmon.liveness import (
+    ANSWER_BOUND_SECONDS,
+    HEARTBEAT_INTERVAL_SECONDS,
+    Fault,
+    heartbeat_path,
+    write_heartbeat,
+)
 from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
 
@@ -85,6 +92,7 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
         )
     app, runtime = build_pipeline(settings, bootstrap_servers)
     create_changelog_topics(app, bootstrap_servers)
+    attach_heartbeat(app, heartbeat_path(settings.state_dir))
     serve_metrics(settings.metrics)
     start_lag_metrics(settings, bootstrap_servers)
 
@@ -105,6 +113,34 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     # the next JSON log line wherever both streams go to one file (newsmon run, a terminal).
     worker.spinner = None
     worker.execute_from_commandline()
+
+
+def attach_heartbeat(app: faust.App, heartbeat: Path) -> None:
+    """Write the worker's heartbeat (newsmon.liveness) every few seconds while it works: the timer runs only
+    while the main event loop does, and writes only when the consumer thread answers in time and its consumer
+    is a member of its group. `newsmon run` restarts a worker whose heartbeat stops. Once it has beaten, the
+    worker logs each change: why it stopped, and that it beats again."""
+    beaten = False
+    fault: Fault | None = None
+
+    async def heartbeat_while_working() -> None:
+        nonlocal beaten, fault
+        found = await app.consumer.liveness_fault(bound=ANSWER_BOUND_SECONDS)
+        if beaten and found is not fault:
+            if found is None:
+                LOGGER.info("the worker works again: heartbeat resumed", extra={"was": fault.value})
+            else:
+                LOGGER.warning("heartbeat withheld", extra={"reason": found.value})
+        fault = found
+        if found is not None:
+            return
+        try:
+            write_heartbeat(heartbeat)
+        except OSError as exc:  # the state disk's fault, not the worker's: it goes on working
+            LOGGER.warning("cannot write the heartbeat", extra={"path": str(heartbeat), "error": str(exc)})
+        beaten = True
+
+    app.timer(interval=HEARTBEAT_INTERVAL_SECONDS)(heartbeat_while_working)
 
 
 def changelog_topics(app: faust.App) -> list[NewTopic]:

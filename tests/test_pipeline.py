@@ -17,6 +17,8 @@ import pytest
 from kafka import KafkaProducer
 
 from newsmon.kafka_admin import ensure_topics
+from newsmon.lifetime import kill_tree
+from newsmon.liveness import heartbeat_path, read_heartbeat
 from newsmon.records import Alert, Article, DeadLetter, RawPage
 from newsmon.settings import KafkaSettings, Settings
 from newsmon.settings.alerts import WatchRule
@@ -26,9 +28,8 @@ from newsmon.shell.demo.run import demo_settings
 from newsmon.shell.demo.site import DemoServer
 from newsmon.shell.processes import stop_all
 from newsmon.topics import ARTICLES, DEAD_LETTER, EVENTS, RAW_PAGES, Topics
-from tests.alerts.harness import start_worker, wait_until_drained
+from tests.alerts.harness import start_worker, wait_for, wait_until_drained
 from tests.connectors.connector_testkit import FEED_HEADERS, HTML_HEADERS, LoopbackServer, Reply, rss
-from tests.process_tree import kill_9
 from tests.topic_reading import read_values
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
@@ -102,6 +103,10 @@ def test_demo_site_alerts_each_story_once_and_dead_letters_poison(settings: Sett
         assert summary is not None
         wait_until_drained(settings, worker)
         alerts = read_alerts(settings)
+        # A worker that works beats (newsmon.liveness; `newsmon run` restarts one that stops): its event loops
+        # answer and its consumer is a member of its group.
+        heartbeat = heartbeat_path(settings.state_dir)
+        wait_for(lambda: read_heartbeat(heartbeat) is not None, worker, "the worker's heartbeat")
     finally:
         stop_all([worker])
 
@@ -147,7 +152,7 @@ def test_killed_and_restarted_worker_publishes_no_duplicate_alert(settings: Sett
     try:
         asyncio.run(run_connector(settings, settings.kafka.bootstrap_servers))
         wait_for_first_alert(settings)
-        kill_9(worker)  # SIGKILL mid-run: no shutdown, no final commit
+        kill_tree(worker)  # SIGKILL mid-run: no shutdown, no final commit
         worker = start_worker(settings, "worker-restarted.log")
         wait_until_drained(settings, worker)
 

@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from newsmon.liveness import HEARTBEAT_INTERVAL_SECONDS
 from newsmon.settings.alerts import AlertSettings
 from newsmon.settings.clean import CleanSettings
 from newsmon.settings.connector import ConnectorSettings, FeedConfig
@@ -122,6 +123,21 @@ class WorkerSettings(StrictModel):
         "again; doubles per attempt. The stage holds the record meanwhile: it is never dead-lettered.",
     )
     fault_backoff_max_seconds: float = Field(default=30.0, gt=0, description="Cap of that backoff.")
+    # Far above what a rebalance holds the heartbeat back (the member keeps its id through one) and above the
+    # main loop's longest stalls measured on a loaded machine (a timer's 24 s), far below "forever".
+    liveness_timeout_seconds: float = Field(
+        default=180.0,
+        ge=3 * HEARTBEAT_INTERVAL_SECONDS,
+        description="`newsmon run` kills (SIGKILL, with its pool) and restarts a worker whose heartbeat is "
+        f"older than this: it is written every {HEARTBEAT_INTERVAL_SECONDS:g} s while the main loop runs, "
+        "the consumer thread answers and the consumer is a member of its group.",
+    )
+    liveness_grace_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Time a worker has from its start to its first heartbeat (rebuilding its tables, joining "
+        "the group), before `newsmon run` takes it for hung.",
+    )
 
 
 class MetricsSettings(StrictModel):

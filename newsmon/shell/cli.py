@@ -264,6 +264,7 @@ def run(ctx: click.Context) -> None:
     """Run the whole service: broker (kafka.embedded unless configured), connector and worker processes, and
     the delivery process when sinks are configured."""
     from newsmon.broker import BrokerStartError
+    from newsmon.liveness import Liveness, heartbeat_path
     from newsmon.shell.processes import ManagedBroker, Supervisor, kafka_for, spawn, write_effective_settings
 
     settings = _settings(ctx)
@@ -302,7 +303,12 @@ def run(ctx: click.Context) -> None:
                 starters["deliver"] = lambda: spawn(
                     ["deliver"], settings_file, bootstrap_servers, deliver_port
                 )
-            supervisor = Supervisor(starters, running=running)
+            worker_liveness = Liveness(
+                heartbeat_path(settings.state_dir),
+                timeout=settings.worker.liveness_timeout_seconds,
+                grace=settings.worker.liveness_grace_seconds,
+            )
+            supervisor = Supervisor(starters, running=running, liveness={"worker": worker_liveness})
             # Children stop before the broker (the first starter) does: a worker that loses its broker first
             # cannot commit or leave.
             try:

@@ -24,7 +24,8 @@ from newsmon.kafka_local import (
     kafka_classpath,
     missing_tools,
 )
-from newsmon.lifetime import die_with_parent
+from newsmon.lifetime import die_with_parent, kill_tree
+from newsmon.liveness import Liveness, heartbeat_age, is_unresponsive, read_heartbeat
 from newsmon.redact import redact_settings
 from newsmon.settings import Settings
 
@@ -169,10 +170,11 @@ def stop_all(processes: list[subprocess.Popen[bytes]], timeout: float = 15.0) ->
 
 @dataclass
 class _Child:
-    """A supervised child: how to start it, its process (None while it waits out `restart_at`), and the
-    backoff before its next restart."""
+    """A supervised child: how to start it, how to tell that it still works (None: running is enough), its
+    process (None while it waits out `restart_at`), and the backoff before its next restart."""
 
     start: Callable[[], subprocess.Popen[bytes]]
+    liveness: Liveness | None = None
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restart_at: float = 0.0
@@ -185,6 +187,10 @@ class Supervisor:
     `first_delay` once it has run for `stable_after` seconds. Each restart is logged in one line; a start that
     fails (raises) counts as a crash.
 
+    A child with a `liveness` check that runs but has fallen silent past its limits (newsmon.liveness: the
+    worker whose loop, consumer thread or group membership stopped, or a stopped process) is killed with every
+    process under it and restarted the same way, in one log line with its heartbeat's age.
+
     `running` are children started already (the managed broker), supervised from then on. The first starter
     is what the others need (the broker): it is stopped after them."""
 
@@ -195,8 +201,12 @@ class Supervisor:
         max_delay: float = 30.0,
         stable_after: float = 60.0,
         running: dict[str, subprocess.Popen[bytes]] | None = None,
+        liveness: dict[str, Liveness] | None = None,
     ) -> None:
-        self._children = {name: _Child(start, delay=first_delay) for name, start in starters.items()}
+        checks = liveness or {}
+        self._children = {
+            name: _Child(start, checks.get(name), delay=first_delay) for name, start in starters.items()
+        }
         for name, process in (running or {}).items():
             self._children[name].process = process
             self._children[name].started_at = time.monotonic()
@@ -215,7 +225,8 @@ class Supervisor:
             time.sleep(poll_seconds)
 
     def check(self) -> None:
-        """One round: note the children that exited, and start those whose backoff has passed."""
+        """One round: note the children that exited, kill those that fell silent, and start those whose
+        backoff has passed."""
         now = time.monotonic()
         for name, child in self._children.items():
             if child.process is None:
@@ -224,6 +235,8 @@ class Supervisor:
                 continue
             code = child.process.poll()
             if code is None:
+                if child.liveness is not None:
+                    self._kill_if_silent(name, child, now)
                 continue
             LOGGER.error(
                 "child process exited; restarting it",
@@ -237,6 +250,29 @@ class Supervisor:
                 },
             )
             child.process = None
+
+    def _kill_if_silent(self, name: str, child: _Child, now: float) -> None:
+        assert child.process is not None and child.liveness is not None
+        liveness = child.liveness
+        age = heartbeat_age(now, child.started_at, read_heartbeat(liveness.heartbeat))
+        since_start = now - child.started_at
+        if not is_unresponsive(since_start, age, liveness):
+            return
+        kill_tree(child.process)
+        LOGGER.error(
+            "child process runs but has stopped working (no heartbeat); killed it and its processes, "
+            "restarting it",
+            extra={
+                "child": name,
+                "pid": child.process.pid,
+                "heartbeat_age_seconds": None if age is None else round(age, 1),
+                "since_start_seconds": round(since_start, 1),
+                "limit_seconds": liveness.grace if age is None else liveness.timeout,
+                "heartbeat": str(liveness.heartbeat),
+                "restart_in_seconds": self._back_off(child, now),
+            },
+        )
+        child.process = None
 
     def _back_off(self, child: _Child, now: float) -> float:
         """Schedule the crashed child's restart; returns the delay."""

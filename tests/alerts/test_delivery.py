@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from newsmon.streams.alerts.logic import track
 
+from newsmon.lifetime import kill_tree
 from newsmon.records import MessageOrigin, Party, Quantity
 from newsmon.settings.alerts import AlertSettings, SinkSettings, WatchRule
 from newsmon.shell.processes import stop_all
@@ -27,7 +28,6 @@ from tests.alerts.harness import (
 )
 from tests.alerts.receiver import Receiver
 from tests.factories import NOW
-from tests.process_tree import kill_9
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -223,8 +223,8 @@ def test_kill_9_while_events_flow_puts_every_alert_on_the_topic_once_and_loses_n
         wait_for(lambda: len(receiver.acknowledged()) >= 3, [worker, deliver], "the first alerts")
         # SIGKILL mid-flow, the delivery first (right after an acknowledgement), then the worker: no shutdown,
         # no final commit.
-        kill_9(deliver)
-        kill_9(worker)
+        kill_tree(deliver)
+        kill_tree(worker)
         worker = start_worker(settings, "worker-restarted.log")
         deliver = start_deliver(settings, "deliver-restarted.log")
         feeder.join()

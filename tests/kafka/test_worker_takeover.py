@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from newsmon.lifetime import kill_tree
 from newsmon.shell.processes import stop_all
 from tests.alerts.harness import EventProducer, start_worker, wait_for, wait_until_drained
 from tests.alerts.test_delivery import expected_alerts, flowing_events
@@ -26,7 +27,6 @@ from tests.kafka.harness import (
     run_settings,
 )
 from tests.kafka_server import KafkaServer
-from tests.process_tree import kill_9
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -62,7 +62,7 @@ def test_a_killed_worker_is_taken_over_and_no_alert_is_lost_or_repeated(
         feeder.start()
         wait_for(lambda: len(tap.values()) >= 12, workers, "a dozen alerts")
         assert feeder.is_alive(), "the events ran out before the kill: it would not be mid-stream"
-        kill_9(workers[0])  # SIGKILL mid-stream: no shutdown, no LeaveGroup, no final commit
+        kill_tree(workers[0])  # SIGKILL mid-stream: no shutdown, no LeaveGroup, no final commit
         killed_at = time.monotonic()
         wait_for(
             lambda: group_members(bootstrap, group) == ("Stable", 1),

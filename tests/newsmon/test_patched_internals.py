@@ -13,11 +13,14 @@ import aiokafka
 import faust
 import httpx
 import pytest
+from aiokafka.consumer.group_coordinator import GroupCoordinator
 from faust.app._attached import Attachments
 from faust.stores import rocksdb as faust_rocksdb
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer as FaustConsumer
+from faust.transport.consumer import ThreadDelegateConsumer
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from mode.threads import ServiceThread
 
 # (owner, attribute): each is overridden by a subclass or used directly by newsmon.streams.consumer (and,
 # where said, another module).
@@ -38,6 +41,8 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "on_partitions_revoked"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
+    # Consumer.liveness_fault, the liveness probe, reads the thread's consumer on the thread's own loop.
+    (faust_aiokafka.AIOKafkaConsumerThread, "_consumer"),
     # streams.dedup.agent.IndexTable rebuilds index keys in the store of a restored changelog partition.
     (faust_rocksdb.Store, "_db_for_partition"),
     (faust_rocksdb.Store, "_encode_key"),
@@ -81,6 +86,18 @@ def test_faust_still_holds_sends_per_partition_in_attachments_pending():
     # Consumer.on_partitions_revoked drops the sends held for revoked partitions from this mapping.
     assert "self._pending = " in inspect.getsource(Attachments.__init__)
     assert "self._pending.get(tp)" in inspect.getsource(Attachments._attachments_for)
+
+
+def test_the_liveness_probe_still_finds_the_consumer_thread_its_loop_and_the_group_member_id():
+    # Consumer.liveness_fault reads these: the thread (Faust's consumer sets it), the thread's own loop
+    # (mode's ServiceThread), the consumer's group coordinator and its member id (aiokafka, which resets the
+    # id to UNKNOWN_MEMBER_ID when the member leaves or is evicted).
+    assert "self._thread" in inspect.getsource(ThreadDelegateConsumer.__init__)
+    assert "self.thread_loop = " in inspect.getsource(ServiceThread.__init__)
+    assert "self._coordinator = GroupCoordinator(" in inspect.getsource(aiokafka.AIOKafkaConsumer.start)
+    assert "self.member_id = JoinGroupRequest.UNKNOWN_MEMBER_ID" in inspect.getsource(
+        GroupCoordinator.reset_generation
+    )
 
 
 def test_aiokafka_consumer_still_reads_fetch_max_wait_ms():
