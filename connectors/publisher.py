@@ -2,6 +2,11 @@
 
 The producer is created lazily and re-created after a failure, so a broker that is down at start or goes
 away mid-run costs failed publishes (which the connector retries on its next poll), never a dead connector.
+A producer replaced after a failure is closed only once no publish uses it any more: feeds publish from
+several threads at once, and kafka-python's send on a producer closed under it while it waits for the
+topic's metadata waits out `max_block_ms` (30 s) — a feed not polled for 30 s after a broker restart, and a
+feed listing less than that lost the items it listed meanwhile (bench_soak, 5 items per feed) — or raises
+RuntimeError ("NetworkSelector closed!"), which failed the feed's poll as a crash.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
@@ -45,10 +52,12 @@ class RawPagePublisher:
         self._raw_pages = topics.name(RAW_PAGES)
         self._dead_letter = topics.name(DEAD_LETTER)
         self._producer: KafkaProducer | None = None
-        self._lock = threading.Lock()
-        self._pending: list[FutureRecordMetadata] = []
+        self._users: Counter[KafkaProducer] = Counter()  # publishes using each producer now
+        self._lock = threading.RLock()
+        self._pending: list[tuple[KafkaProducer, FutureRecordMetadata]] = []
 
     def _ensure_producer(self) -> KafkaProducer:
+        """The current producer, created if there is none."""
         with self._lock:
             if self._producer is None:
                 timeout_ms = int(self._timeout * 1000)
@@ -76,35 +85,56 @@ class RawPagePublisher:
                     ) from exc
             return self._producer
 
-    def _reset(self) -> None:
-        # After a failed delivery the idempotent producer's sequence state may be stale (e.g. an in-memory
-        # broker restarted): start afresh on the next publish.
+    @contextmanager
+    def _lease(self) -> Iterator[KafkaProducer]:
+        """The current producer, kept open until the caller is done with it (see the module docstring)."""
         with self._lock:
-            producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                producer.close(timeout=0)
-            except KafkaError:
-                pass  # records still queued are the failed ones, already reported by the caller
+            producer = self._ensure_producer()
+            self._users[producer] += 1
+        try:
+            yield producer
+        finally:
+            with self._lock:
+                self._users[producer] -= 1
+                unused = self._users[producer] == 0
+                if unused:
+                    del self._users[producer]
+                retired = unused and producer is not self._producer
+            if retired:
+                _close_now(producer)
 
-    def _send(self, topic: str, key: str | None, value: bytes) -> FutureRecordMetadata:
-        producer = self._ensure_producer()
+    def _retire(self, producer: KafkaProducer) -> None:
+        """After a failed delivery on `producer`: the next publish gets a new one (the idempotent producer's
+        sequence state may be stale, e.g. an in-memory broker restarted). `producer` is closed now if no
+        publish uses it, else when the last one is done with it."""
+        with self._lock:
+            if self._producer is producer:
+                self._producer = None
+            unused = self._users[producer] == 0
+        if unused:
+            _close_now(producer)
+
+    def _send(
+        self, producer: KafkaProducer, topic: str, key: str | None, value: bytes
+    ) -> FutureRecordMetadata:
         try:
             return producer.send(topic, key=key.encode("utf-8") if key else None, value=value)
         except KafkaError as exc:
-            self._reset()
+            self._retire(producer)
             raise PublishError(f"send to {topic} failed: {exc}") from exc
 
-    def _wait(self, futures: Iterable[FutureRecordMetadata], timeout: float | None) -> list[RecordMetadata]:
+    def _wait(
+        self, sent: Iterable[tuple[KafkaProducer, FutureRecordMetadata]], timeout: float | None
+    ) -> list[RecordMetadata]:
         deadline = time.monotonic() + (self._timeout if timeout is None else timeout)
         failures, acknowledged = [], []
-        for future in futures:
+        for producer, future in sent:
             try:
                 acknowledged.append(future.get(timeout=max(0.0, deadline - time.monotonic())))
             except KafkaError as exc:
                 failures.append(exc)
+                self._retire(producer)
         if failures:
-            self._reset()
             raise PublishError(f"{len(failures)} record(s) not acknowledged: {failures[0]}")
         return acknowledged
 
@@ -114,16 +144,20 @@ class RawPagePublisher:
 
     def publish(self, page: RawPage) -> None:
         """Send without waiting; `flush` waits for the acknowledgements."""
-        future = self._send(self._raw_pages, page.canonical_url, page.to_bytes())
+        with self._lease() as producer:
+            future = self._send(producer, self._raw_pages, page.canonical_url, page.to_bytes())
         with self._lock:
-            self._pending.append(future)
+            self._pending.append((producer, future))
 
     def publish_confirmed(self, pages: list[RawPage], timeout: float | None = None) -> list[RecordMetadata]:
         """Send `pages` and wait until Kafka acknowledged every one; raises `PublishError` otherwise.
         Only these pages are waited for, so concurrent feeds don't wait on (or fail for) each other.
         Returns where each page went (partition, offset), in order."""
-        futures = [self._send(self._raw_pages, page.canonical_url, page.to_bytes()) for page in pages]
-        return self._wait(futures, timeout)
+        with self._lease() as producer:
+            futures = [
+                self._send(producer, self._raw_pages, page.canonical_url, page.to_bytes()) for page in pages
+            ]
+            return self._wait([(producer, future) for future in futures], timeout)
 
     def committed(self, group: str) -> dict[int, int] | None:
         """`group`'s committed offset per partition of `raw-pages` (what the worker has finished: a stage's
@@ -161,7 +195,8 @@ class RawPagePublisher:
             )
 
         try:
-            self._send(self._dead_letter, letter.key, letter.to_bytes()).add_errback(lost)
+            with self._lease() as producer:
+                self._send(producer, self._dead_letter, letter.key, letter.to_bytes()).add_errback(lost)
         except PublishError as exc:
             lost(exc)
 
@@ -176,3 +211,10 @@ class RawPagePublisher:
             producer, self._producer = self._producer, None
         if producer is not None:
             producer.close(timeout=self._timeout)
+
+
+def _close_now(producer: KafkaProducer) -> None:
+    try:
+        producer.close(timeout=0)
+    except KafkaError:
+        pass  # records still queued are the failed ones, already reported by the caller

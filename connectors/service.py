@@ -1,11 +1,13 @@
 """The feed connector: schedules feed polls, detects new items, fetches their pages and publishes RawPages.
 
 An item is marked seen only after Kafka acknowledged its RawPage, so a broker outage or a crash costs a
-re-poll, never a lost item. Pages are streamed: each one is published as soon as it is fetched and fitted to
-the size policy (newsmon.limits), then its item marked seen, a few pages in flight at a time; a poll handles
-at most `max_items_per_poll` items and `max_bytes_per_poll` page bytes, and the feed is polled again soon
-for the rest. A feed's new ETag/Last-Modified are stored only once every new item of the poll is done, so
-an interrupted or capped poll gets the feed again and goes on where it stopped (seen items are skipped).
+re-poll, never a lost item; and it is kept from the poll that found it new until then (connectors/state.py),
+so a feed that stops listing it meanwhile does not take it away. Pages are streamed: each one is published
+as soon as it is fetched and fitted to the size policy (newsmon.limits), then its item marked seen, a few
+pages in flight at a time; a poll handles at most `max_items_per_poll` items and `max_bytes_per_poll` page
+bytes, and the feed is polled again soon for the rest. A feed's new ETag/Last-Modified are stored only once
+every new item of the poll is done, so an interrupted or capped poll gets the feed again and goes on where it
+stopped (seen items are skipped).
 
 A fault of the environment (newsmon.faults: the state disk full, say) is not a feed's: it is logged in one
 line, counted, and the feed polled again later; the connector keeps running.
@@ -389,6 +391,7 @@ class FeedConnector:
         failure: PublishError | None = None
         summary.items_remaining = len(items)
         self._set_remaining(feed, summary.items_remaining)
+        self._state.keep_unpublished(feed.url, [(item.keys[0], item.to_json()) for item in items])
 
         async def worker() -> None:
             nonlocal taken, failure
@@ -421,6 +424,8 @@ class FeedConnector:
                     if page.feed_only:
                         summary.feed_only += 1
                         metrics.FEED_ONLY.inc()
+                else:
+                    self._state.drop_unfinished(feed.url, item.keys[0])
                 # Published, or dead-lettered by _fitted: a page that cannot be made to fit never will.
                 pruned = self._state.mark_seen(feed.url, [item.keys])
                 if pruned:
@@ -476,7 +481,8 @@ class FeedConnector:
 
     def _new_items(self, feed: FeedConfig, parsed: ParsedFeed) -> list[ParsedItem]:
         items, shared = _told_apart(parsed.items)
-        # What a lost broker held unfinished comes again whether the feed still lists it or not (once).
+        # What an earlier poll found new and could not publish, or a lost broker held unfinished, comes again
+        # whether the feed still lists it or not.
         candidates = items + [ParsedItem.from_json(text) for text in self._state.to_publish_again(feed.url)]
         unseen = self._state.unseen(feed.url, [item.keys for item in candidates])
         batch: set[str] = set()  # a feed listing one article twice yields one record

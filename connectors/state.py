@@ -3,11 +3,13 @@ validators (ETag, Last-Modified), schedule and health, so a restart re-emits not
 
 "Seen" means acknowledged by the broker, so the seen keys hold only for the cluster that acknowledged them:
 the connector records its id beside the database and forgets them (`forget_published`) when the broker comes
-back as a new cluster (newsmon.broker_identity). A feed lists only its newest items, so what the lost broker
-held that its feed no longer lists would not come again: every published item is also kept as *unfinished*,
-with where it went on `raw-pages`, until the worker's committed offset there passes it (`finished`: its
-article was published); after a lost cluster the unfinished items are published again (`to_publish_again`)
-whether their feed still lists them or not.
+back as a new cluster (newsmon.broker_identity). A feed lists only its newest items, so what the broker
+does not hold yet would not come again once the feed stops listing it: every item found new is kept as
+*unfinished* (`keep_unpublished`) until the broker acknowledged it, then with where it went on `raw-pages`
+(`mark_unfinished`) until the worker's committed offset there passes it (`finished`: its article was
+published). Those without a position — not yet acknowledged (a poll whose publishing failed, or a capped
+one), or acknowledged by a cluster that was lost (`forget_published`) — are published by the feed's next
+poll (`to_publish_again`) whether their feed still lists them or not.
 
 Seen keys are pruned by age (at most once per prune interval, from `mark_seen`). A key's age is the time since
 its feed last listed it, not since it was first seen: a pinned or evergreen item a feed keeps listing for
@@ -49,7 +51,7 @@ CREATE TABLE IF NOT EXISTS unfinished (
     feed_url TEXT NOT NULL,
     key TEXT NOT NULL,
     item TEXT NOT NULL,
-    published_at REAL NOT NULL,
+    published_at REAL NOT NULL,  -- when it was found new, then when the broker acknowledged it
     partition INTEGER,
     "offset" INTEGER,
     PRIMARY KEY (feed_url, key)
@@ -208,6 +210,23 @@ class ConnectorState:
             self._db.execute('UPDATE unfinished SET partition = NULL, "offset" = NULL')
         return forgotten
 
+    def keep_unpublished(self, feed_url: str, items: Iterable[tuple[str, str]]) -> None:
+        """Remember items found new (each as its strongest identity key and what publishes it, as
+        `ParsedItem.to_json` gives it) until the broker acknowledged them: a poll whose publishing fails
+        leaves them to the next one, listed by the feed then or not. An item already kept stays as it is."""
+        now = time.time()
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                """INSERT OR IGNORE INTO unfinished (feed_url, key, item, published_at, partition, "offset")
+                   VALUES (?, ?, ?, ?, NULL, NULL)""",
+                [(feed_url, key, item, now) for key, item in items],
+            )
+
+    def drop_unfinished(self, feed_url: str, key: str) -> None:
+        """Forget an item that will never be published (dead-lettered: no cut makes its page fit)."""
+        self._db.execute("DELETE FROM unfinished WHERE feed_url = ? AND key = ?", (feed_url, key))
+
     def mark_unfinished(self, feed_url: str, key: str, item: str, partition: int, offset: int) -> None:
         """Remember the item (its strongest identity key, and `item`: what publishes it again, as
         `ParsedItem.to_json` gives it), acknowledged at `partition`/`offset` of raw-pages, until `finished`
@@ -231,8 +250,8 @@ class ConnectorState:
             )
 
     def to_publish_again(self, feed_url: str) -> list[str]:
-        """The feed's unfinished items whose broker was lost (`forget_published`), oldest first, as they were
-        given to `mark_unfinished`."""
+        """The feed's unfinished items without a position on raw-pages (not acknowledged yet, or by a broker
+        that was lost: `forget_published`), oldest first, as `keep_unpublished` was given them."""
         rows = self._db.execute(
             "SELECT item FROM unfinished WHERE feed_url = ? AND partition IS NULL ORDER BY published_at",
             (feed_url,),

@@ -1,7 +1,7 @@
 """A broker that comes back as a new cluster lost what it had acknowledged (issue 17): the connector publishes
 again what the pipeline had not finished, whether its feed still lists it or not, and nothing the worker had
 finished that the feed no longer lists; and a feed whose publishing failed while the broker restarted is
-polled again within seconds, before it stops listing what it could not publish."""
+polled again within seconds, and publishes then what it could not publish, listed still or not."""
 
 from __future__ import annotations
 
@@ -95,3 +95,25 @@ def test_a_feed_whose_publish_failed_is_polled_again_within_seconds_then_less_of
     # stays away is asked less and less often. The sixth poll published: the feed's own interval follows.
     assert delays[:5] == [5, 10, 20, 40, 60]
     assert len(publisher.pages) == 1
+
+
+def test_an_item_a_poll_could_not_publish_is_published_by_the_next_one_though_no_longer_listed(
+    http_server, tmp_path
+):
+    def list_item(number: int) -> None:
+        item = {"title": f"Item {number}", "link": http_server.url(f"/{number}"), "guid": str(number)}
+        http_server.routes["/feed.xml"] = Reply(rss([item]), headers=FEED_HEADERS)
+
+    for n in (1, 2):
+        http_server.routes[f"/{n}"] = Reply(html_page(f"Item {n}", "Body"), headers=HTML_HEADERS)
+    settings = make_settings(tmp_path, [http_server.url("/feed.xml")])
+    publisher = _RestartingBroker(failures=1)
+
+    list_item(1)
+    poll_once(settings, publisher)  # type: ignore[arg-type]
+    assert publisher.pages == []  # the broker was restarting
+    list_item(2)  # a feed listing few items moved on before the next poll (bench_soak, 5 items per feed)
+    poll_once(settings, publisher)  # type: ignore[arg-type]
+    assert sorted(page.url.rsplit("/", 1)[1] for page in publisher.pages) == ["1", "2"]
+    poll_once(settings, publisher)  # type: ignore[arg-type]
+    assert len(publisher.pages) == 2  # published once
