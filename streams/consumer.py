@@ -16,6 +16,14 @@
    the group silently (LeaveGroup is logged at INFO) when Faust stops fetching for `max_poll_interval`, and
    joins it again only once Faust fetches again: a worker that stops fetching for good runs on, out of its
    group (seen: the flow stopped, the member id was gone 30 s later, and nothing was logged).
+8. no offset committed past a held send that the broker refused: Faust waits for the sends held for the
+   offsets it commits (`stream_publish_on_commit`) with mode's `wait_many`, an `asyncio.wait` that never looks
+   at their outcome, and committed anyway; the refused outputs were lost (seen in tansu soaks: the broker
+   refused a partition's first batches after a restart, and two pages never reached `articles`; on Kafka, a
+   send that outlives the producer's timeout while the broker is down fails alike).
+   `Consumer._handle_attached` raises Faust's `ProducerSendError` instead, on which Faust crashes the worker
+   without committing:
+   `newsmon run` (or the container's restart policy) starts it again, and it reads from the last commit.
 
 **1. fetch_max_wait_ms.**
 Why: Faust hard-codes `fetch_max_wait_ms=1500` for its worker consumers (faust/transport/drivers/aiokafka.py,
@@ -68,6 +76,7 @@ from typing import Any
 
 import aiokafka
 from aiokafka.protocol.group import JoinGroupRequest
+from faust.exceptions import ProducerSendError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from kafka.structs import TopicPartition
@@ -206,6 +215,32 @@ class Consumer(faust_aiokafka.Consumer):
         if member is None:
             return Fault.CONSUMER_THREAD_SILENT
         return None if member else Fault.OUT_OF_GROUP
+
+    async def _handle_attached(self, commit_offsets: Mapping[TP, int]) -> None:
+        """Faust's (publish the sends held for each offset about to be committed, and wait for them), and then
+        the outcome checked (docstring, 8.): a send refused, or not done because the producer stopped, stops
+        the commit."""
+        attachments, producer = self.app._attachments, self.app.producer
+        for tp, offset in commit_offsets.items():
+            pending = await attachments.publish_for_tp_offset(tp, offset)
+            if not pending:
+                continue
+            await producer.wait_many(pending)
+            for sent in pending:
+                failure = "not sent" if not sent.done() or sent.cancelled() else sent.exception()
+                if failure is not None:
+                    LOGGER.error(
+                        "an output was not published; stopping without committing its input, to read it anew",
+                        extra={
+                            "topic": tp.topic,
+                            "partition": tp.partition,
+                            "offset": offset,
+                            "error": str(failure),
+                        },
+                    )
+                    raise ProducerSendError(
+                        f"output of {tp.topic}[{tp.partition}] up to offset {offset}: {failure}"
+                    )
 
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)

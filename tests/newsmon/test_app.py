@@ -6,17 +6,20 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import defaultdict
+from types import SimpleNamespace
 from weakref import WeakSet
 
 import faust
 import newsmon.streams.app
 import pytest
 from aiokafka.structs import TopicPartition
+from faust.exceptions import ProducerSendError
 from faust.serializers import codecs
 from faust.types import TP
 from intervaltree import IntervalTree
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError
 from newsmon.streams.consumer import Consumer, ConsumerThread
 
 from newsmon.settings import load_settings
@@ -122,6 +125,43 @@ def _consumer_with(committed: int | None, acked: list[int], in_flight: list[int]
 )
 def test_commits_never_pass_a_message_in_flight(committed, acked, in_flight, expected):
     assert _consumer_with(committed, acked, in_flight)._new_offset(TP("raw-pages", 0)) == expected
+
+
+class _HeldSends:
+    """Faust's `app._attachments` and `app.producer` for one commit: the sends held for the offset."""
+
+    def __init__(self, sends: list[asyncio.Future]) -> None:
+        self.sends = sends
+
+    async def publish_for_tp_offset(self, tp: TP, offset: int) -> list[asyncio.Future]:
+        return self.sends
+
+    async def wait_many(self, pending: list[asyncio.Future]) -> None:
+        await asyncio.wait(pending)  # as mode's Service.wait_many: done, whatever the outcome
+
+
+@pytest.mark.parametrize("outcome", ["published", "refused", "never sent"])
+def test_a_commit_goes_on_only_once_every_held_send_is_published(outcome):
+    async def commit() -> None:
+        loop = asyncio.get_running_loop()
+        published, last = loop.create_future(), loop.create_future()
+        published.set_result(None)
+        if outcome == "published":
+            last.set_result(None)
+        elif outcome == "refused":
+            last.set_exception(KafkaError("AlreadyExists"))
+        else:
+            last.cancel()
+        consumer = Consumer.__new__(Consumer)  # only what the commit's publishing reads
+        held = _HeldSends([published, last])
+        consumer.app = SimpleNamespace(_attachments=held, producer=held)
+        await consumer._handle_attached({TP("articles", 0): 3})
+
+    if outcome == "published":
+        asyncio.run(commit())
+    else:
+        with pytest.raises(ProducerSendError, match=r"articles\[0\] up to offset 3"):
+            asyncio.run(commit())
 
 
 @pytest.mark.broker

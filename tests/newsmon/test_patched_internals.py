@@ -39,6 +39,8 @@ CLASS_INTERNALS = [
     (faust_aiokafka.Consumer, "seek_to_committed"),
     (faust_aiokafka.Consumer, "perform_seek"),
     (faust_aiokafka.Consumer, "on_partitions_revoked"),
+    (faust_aiokafka.Consumer, "_handle_attached"),
+    (Attachments, "publish_for_tp_offset"),
     (faust_aiokafka.Transport, "Consumer"),
     (faust_aiokafka.Consumer, "_new_consumer_thread"),
     # Consumer.liveness_fault, the liveness probe, reads the thread's consumer on the thread's own loop.
@@ -127,3 +129,10 @@ def test_faust_calls_the_sensors_before_it_takes_the_offsets_and_flushes_before_
     assert offsets.index("producer.flush()") < offsets.index("self._commit(committable_offsets)"), (
         REVIEW_WRITE_BEHIND
     )
+
+
+def test_faust_still_crashes_instead_of_committing_when_publishing_the_held_sends_raises():
+    # Consumer._handle_attached raises ProducerSendError for a refused send: this is what stops the commit.
+    commit = inspect.getsource(FaustConsumer._commit_tps)
+    assert commit.index("self._handle_attached(") < commit.index("except ProducerSendError")
+    assert commit.index("await self.crash(exc)") < commit.index("self._commit_offsets(")
