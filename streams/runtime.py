@@ -19,6 +19,7 @@ at-least-once).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import multiprocessing
 import os
@@ -55,6 +56,17 @@ class PoolCrash(Exception):
 
 def origin_of(event: EventT) -> MessageOrigin:
     return MessageOrigin(event.message.topic, event.message.partition, event.message.offset)
+
+
+def stored_values(table: faust.Table) -> Iterator[Any]:
+    """The values `table` holds for this worker's active partitions, read straight from its RocksDB stores.
+    Faust's own decoding (`table.values()`) searches every value for Faust models to rebuild: ~30 µs a join
+    state, five times its JSON — too slow to scan days of state on the event loop, which must not stall for
+    the consumer's session timeout. The tables hold plain JSON (their default serializer), parsed here."""
+    store = table.data
+    for db in list(store._dbs_for_actives()):
+        for _key, value in store._visible_items(db):
+            yield json.loads(value)
 
 
 class WriteBehindTable(MutableMapping[Any, Any]):

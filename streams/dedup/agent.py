@@ -6,6 +6,7 @@ agents; `install` attaches them to the app."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from newsmon.streams.dedup.logic import (
     TypedTable,
     UrlClaim,
     UrlJudgement,
+    awaiting_decision,
     claim_expired,
     deadline_message,
     index_expired,
@@ -38,7 +40,7 @@ from newsmon.streams.dedup.logic import (
     url_hop,
     url_sends,
 )
-from newsmon.streams.runtime import PartitionSweeper, StageRuntime, origin_of
+from newsmon.streams.runtime import PartitionSweeper, StageRuntime, origin_of, stored_values
 
 from newsmon import metrics
 from newsmon.records import Article, DedupMethod
@@ -51,6 +53,7 @@ STAGE_URL = "dedup_url"
 STAGE_TEXT = "dedup_text"
 STAGE_INDEX = "dedup_index"
 STAGE_JOIN = "dedup_join"
+SCAN_BATCH = 1000  # join states read between two yields to the event loop (~20-50 ms of work)
 
 
 class IndexTable(faust.Table):
@@ -126,19 +129,19 @@ class DedupStage:
         index = runtime.table(
             "dedup-index", IndexTable, dedup=self.settings, use_partitioner=True, key_type=bytes
         )
+        joins = runtime.write_behind_table("dedup-joins", use_partitioner=True, key_type=bytes)
         self.tables = DedupTables(
             urls=TypedTable(urls, UrlClaim),
             texts=TypedTable(texts, TextClaim),
             index=index,
             index_keys=index.data,
-            joins=TypedTable(
-                runtime.write_behind_table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState
-            ),
+            joins=TypedTable(joins, JoinState),
             articles=runtime.table("dedup-articles", use_partitioner=True, key_type=bytes),
         )
-        self.nudged: set[bytes | str] = (
-            set()
-        )  # overdue articles already sent their deadline message by this process
+        # The articles awaiting their decision are known from the states the join writes; a worker that is
+        # assigned partitions (at its start too) learns theirs from the restored table.
+        self.joins_table = joins.table
+        self.joins_table.on_recover(self.find_undecided_articles)
         for method in get_args(DedupMethod):
             metrics.DUPLICATES.labels(method)  # at zero from the start, like the stage series
 
@@ -205,21 +208,37 @@ class DedupStage:
             )
             await self.publish(STAGE_JOIN, sends or [])
 
+    async def find_undecided_articles(self) -> None:
+        """Rebuild the articles awaiting their decision from the join states of this worker's partitions. 8
+        days of states take seconds to read: the scan lets the event loop run (heartbeats, the join, the
+        timers) every `SCAN_BATCH` states."""
+        undecided = self.tables.undecided
+        undecided.begin_rebuild()
+        awaiting = []
+        for count, stored in enumerate(stored_values(self.joins_table), 1):
+            state = JoinState.decode(stored)
+            if awaiting_decision(state):
+                awaiting.append(state)
+            if count % SCAN_BATCH == 0:
+                await asyncio.sleep(0)
+        undecided.rebuild(awaiting)
+
     async def decide_overdue_articles(self) -> None:
         """Liveness: an article waiting past its deadline (an answer lost or not coming) is told to decide."""
         now = time.time()
-        for key, state in list(self.tables.joins.items()):
-            if key not in self.nudged and join_overdue(state, now, self.settings):
-                self.nudged.add(key)
-                LOGGER.warning(
-                    "dedup decision overdue; deciding with the answers in hand",
-                    extra={
-                        "article_id": state.article_id,
-                        "answers": len(state.answers),
-                        "asked": len(state.asked or []),
-                    },
-                )
-                await self.publish(STAGE_JOIN, [deadline_message(state.article_id)])
+        for article_id in self.tables.undecided.overdue(now, self.settings):
+            state = self.tables.joins.get(article_id)  # None: its partition went to another worker meanwhile
+            if state is None or not join_overdue(state, now, self.settings):
+                continue
+            LOGGER.warning(
+                "dedup decision overdue; deciding with the answers in hand",
+                extra={
+                    "article_id": state.article_id,
+                    "answers": len(state.answers),
+                    "asked": len(state.asked or []),
+                },
+            )
+            await self.publish(STAGE_JOIN, [deadline_message(state.article_id)])
 
     async def sweep_dedup_state(self) -> None:
         """Expire index entries and article states on this worker's partitions: state stays bounded."""
@@ -230,9 +249,12 @@ class DedupStage:
         ]:
             # A copy is deleted through the changelog; an index key was only ever written locally.
             del (index if is_fingerprint_copy(state) else self.tables.index_keys)[key]
-        for key in [key for key, state in joins.items() if join_expired(state, now, self.settings)]:
+        for key, state in [
+            (key, state) for key, state in joins.items() if join_expired(state, now, self.settings)
+        ]:
             del joins[key]
             self.tables.articles.pop(key, None)
+            self.tables.undecided.forget(state.article_id)
 
 
 def install(runtime: StageRuntime) -> DedupStage:

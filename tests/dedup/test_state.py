@@ -5,6 +5,7 @@ the states."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import time
@@ -23,6 +24,7 @@ from newsmon.streams.dedup.logic import (
     TextClaim,
     TypedTable,
     UrlClaim,
+    deadline_message,
     is_fingerprint_copy,
     replayed_index_keys,
 )
@@ -180,3 +182,52 @@ def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_pa
         assert [p for p, db in store._dbs.items() if db.get(raw) is not None] == [
             partition_of(key, settings.kafka.partitions)
         ]
+
+
+def test_a_worker_assigned_the_join_partitions_tells_each_of_their_overdue_articles_once(
+    tmp_path, monkeypatch
+):
+    # The Faust side of the undecided articles: join states restored from the changelog, the recovery
+    # callback finds those awaiting their decision, and the deadline timer sends one deadline message per
+    # overdue article — none for an article decided, already told, not yet arrived, or not yet late.
+    settings = Settings(state_dir=tmp_path)
+    app = faust.App("deadlines", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
+    stage = DedupStage(StageRuntime(app, settings))
+    table = app.tables["dedup-joins"]
+    store, changelog, partitions = table.data, table.changelog_topic_name, settings.kafka.partitions
+    late = time.time() - 2 * settings.dedup.decision_deadline_seconds
+    states = [
+        JoinState(article_id="id:late", created_at=late, published=1.0),
+        JoinState(article_id="id:told", created_at=late, published=1.0, deadline_passed=True),
+        JoinState(article_id="id:done", created_at=late, published=1.0, verdict={"story_id": "id:done"}),
+        JoinState(article_id="id:not-arrived", created_at=late),
+        JoinState(article_id="id:fresh", created_at=time.time(), published=1.0),
+    ]
+    batch = []
+    for offset, state in enumerate(states):
+        partition = partition_of(state.article_id, partitions)
+        message = SimpleNamespace(
+            key=store._encode_key(state.article_id),
+            value=store._encode_value(state.encode()),
+            partition=partition,
+            tp=TP(changelog, partition),
+            offset=offset,
+        )
+        batch.append(SimpleNamespace(message=message))
+    table.apply_changelog_batch(batch)
+    assigned = {TP(changelog, partition) for partition in range(partitions)}
+    monkeypatch.setattr(app.assignor, "assigned_actives", lambda: assigned)
+    published = []
+
+    async def publish(stage_name: str, sends: list) -> None:
+        published.extend(sends)
+
+    monkeypatch.setattr(stage, "publish", publish)
+
+    async def recover_then_tick_twice() -> None:
+        await table.call_recover_callbacks()
+        await stage.decide_overdue_articles()
+        await stage.decide_overdue_articles()
+
+    asyncio.run(recover_then_tick_twice())
+    assert published == [deadline_message("id:late")]
