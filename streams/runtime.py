@@ -125,8 +125,11 @@ class PartitionSweeper:
     """Deletes the expired entries of a table keyed like its topic (an entry lives on the partition of the
     message that wrote it) from within its stream: there a deletion goes to the changelog partition of the
     message being processed, so only that partition's entries are swept, at most once per `interval_seconds`
-    each. `expired(stored value, partition, now)` says which. A fault of the state store skips the sweep (the
-    next comes an interval later); the record's own step then holds until it clears."""
+    each. `expired(stored value, partition, now)` says which. `date(stored value, partition, now)`, if given,
+    returns an entry written before entries said when they expire dated as if written now on `partition`
+    (None for one that says it): the sweep stores it so, if it lives on that partition, and it expires in
+    its turn. A fault of the state store skips the sweep (the next comes an interval later); the record's own
+    step then holds until it clears."""
 
     def __init__(
         self,
@@ -134,11 +137,13 @@ class PartitionSweeper:
         table: faust.Table,
         expired: Callable[[Any, int, float], bool],
         interval_seconds: float,
+        date: Callable[[Any, int, float], Any | None] | None = None,
     ) -> None:
         self.name = name
         self.table = table
         self.expired = expired
         self.interval_seconds = interval_seconds
+        self.date = date
         self._swept_at: dict[int, float] = {}
 
     def __call__(self, partition: int) -> None:
@@ -147,14 +152,29 @@ class PartitionSweeper:
             return
         self._swept_at[partition] = now
         try:
-            for key in [key for key, stored in self.table.items() if self.expired(stored, partition, now)]:
-                self.table.pop(key, None)  # another instance of the agent may have swept it meanwhile
+            self._sweep(partition, now)
         except Exception as exc:
             if environment_fault(exc) is None:
                 raise
             LOGGER.warning(
                 "table sweep skipped", extra={"table": self.name, "partition": partition, "error": str(exc)}
             )
+
+    def _sweep(self, partition: int, now: float) -> None:
+        expired, undated = [], {}
+        for key, stored in self.table.items():
+            dated = self.date(stored, partition, now) if self.date is not None else None
+            if dated is not None:
+                undated[key] = dated
+            elif self.expired(stored, partition, now):
+                expired.append(key)
+        for key in expired:
+            self.table.pop(key, None)  # another instance of the agent may have swept it meanwhile
+        for key, dated in undated.items():
+            # Within the stream a read sees the store of the message's partition only: found there, the entry
+            # lives on this partition, and is written back there.
+            if self.table.get(key) is not None:
+                self.table[key] = dated
 
 
 class StageRuntime:
