@@ -58,15 +58,17 @@ def origin_of(event: EventT) -> MessageOrigin:
     return MessageOrigin(event.message.topic, event.message.partition, event.message.offset)
 
 
-def stored_values(table: faust.Table) -> Iterator[Any]:
-    """The values `table` holds for this worker's active partitions, read straight from its RocksDB stores.
-    Faust's own decoding (`table.values()`) searches every value for Faust models to rebuild: ~30 µs a join
-    state, five times its JSON — too slow to scan days of state on the event loop, which must not stall for
-    the consumer's session timeout. The tables hold plain JSON (their default serializer), parsed here."""
+def stored_items(table: faust.Table) -> Iterator[tuple[Any, Any]]:
+    """The (key, value) pairs `table` holds for this worker's active partitions, read straight from its
+    RocksDB stores: for scans of days of state, which yield to the event loop as they go (it must not stall
+    for the consumer's session timeout). Faust's own iteration would break off when a rebalance changes the
+    stores midway, and its decoding searches every value for Faust models to rebuild (~30 µs a join state,
+    five times the JSON); the tables hold plain JSON (their default serializer), parsed here. An entry of a
+    partition revoked midway may still come: read it again through the table before acting on it."""
     store = table.data
     for db in list(store._dbs_for_actives()):
-        for _key, value in store._visible_items(db):
-            yield json.loads(value)
+        for key, value in store._visible_items(db):
+            yield store._decode_key(key), json.loads(value)
 
 
 class WriteBehindTable(MutableMapping[Any, Any]):

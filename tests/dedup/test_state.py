@@ -152,12 +152,13 @@ def test_an_expired_copy_or_one_from_before_copies_listed_their_keys_rebuilds_no
     assert replayed_index_keys("fp:id:a/1:3", written_before, {}.get, 0.0, SETTINGS) == {}
 
 
-def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_path):
+def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_path, monkeypatch):
     # The Faust side of the above: IndexTable applies a batch of the changelog (the copies only) to its
     # RocksDB partition stores, and reads back every key the flow wrote, on the partition it belongs to.
     settings = Settings(state_dir=tmp_path)
     app = faust.App("restore", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
-    table = DedupStage(StageRuntime(app, settings)).tables.index
+    stage = DedupStage(StageRuntime(app, settings))
+    table = stage.tables.index
     flow = InMemoryDedup(settings.dedup, partitions=settings.kafka.partitions)
     now = time.time()
     for item in islice(articles(), 9):  # three stories: an original, a near and an exact copy of each
@@ -182,6 +183,25 @@ def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_pa
         assert [p for p, db in store._dbs.items() if db.get(raw) is not None] == [
             partition_of(key, settings.kafka.partitions)
         ]
+
+    # Past the window, the sweep deletes all of it: the copies through the changelog, the keys locally.
+    assigned = {TP(changelog, partition) for partition in range(settings.kafka.partitions)}
+    monkeypatch.setattr(app.assignor, "assigned_actives", lambda: assigned)
+    tombstones = []
+
+    def send_changelog(_partition, key, value, **_options):  # as the producer would, without a broker
+        tombstones.append(key)
+        return SimpleNamespace(
+            message=SimpleNamespace(partition=partition_of(key, settings.kafka.partitions))
+        )
+
+    monkeypatch.setattr(table, "send_changelog", send_changelog)
+    monkeypatch.setattr(time, "time", lambda: now + settings.dedup.window_seconds + 60.0)
+    asyncio.run(stage.sweep_dedup_state())
+    assert [key for key in written if table.get(key) is not None] == []
+    assert sorted(key.decode() for key in tombstones) == sorted(
+        k for k, v in written.items() if is_fingerprint_copy(v)
+    )
 
 
 def test_a_worker_assigned_the_join_partitions_tells_each_of_their_overdue_articles_once(
@@ -231,3 +251,21 @@ def test_a_worker_assigned_the_join_partitions_tells_each_of_their_overdue_artic
 
     asyncio.run(recover_then_tick_twice())
     assert published == [deadline_message("id:late")]
+
+    # The sweep reads the same stores: past article_state_seconds it deletes every state, and the undecided
+    # articles with them.
+    sent_to_changelog = []
+
+    def send_changelog(_partition, key, value, **_options):  # as the producer would, without a broker
+        sent_to_changelog.append((key, value))
+        return SimpleNamespace(message=SimpleNamespace(partition=partition_of(key, partitions)))
+
+    monkeypatch.setattr(table, "send_changelog", send_changelog)
+    expired = time.time() + settings.dedup.article_state_seconds + 60.0
+    monkeypatch.setattr(time, "time", lambda: expired)
+    asyncio.run(stage.sweep_dedup_state())
+    assert [state.article_id for state in states if table.get(state.article_id) is not None] == []
+    assert sorted(key for key, value in sent_to_changelog if value is None) == sorted(
+        state.article_id for state in states
+    )
+    assert len(stage.tables.undecided) == 0

@@ -44,7 +44,7 @@ CLASS_INTERNALS = [
     (faust_rocksdb.Store, "_decode_key"),
     (faust_rocksdb.Store, "_encode_value"),
     (faust_rocksdb.Store, "_decode_value"),
-    # streams.runtime.stored_values scans a table's stores without Faust's decoding.
+    # streams.runtime.stored_items scans a table's stores without Faust's iteration and decoding.
     (faust_rocksdb.Store, "_dbs_for_actives"),
     (faust_rocksdb.Store, "_visible_items"),
 ]
