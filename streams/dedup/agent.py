@@ -212,9 +212,9 @@ class DedupStage:
         """Rebuild the articles awaiting their decision from the join states of this worker's partitions. 8
         days of states take seconds to read: the scan lets the event loop run (heartbeats, the join, the
         timers) every `SCAN_BATCH` states."""
-        undecided = self.tables.undecided
+        started, undecided = time.monotonic(), self.tables.undecided
         undecided.begin_rebuild()
-        awaiting = []
+        awaiting, count = [], 0
         for count, (_key, stored) in enumerate(stored_items(self.joins_table), 1):
             state = JoinState.decode(stored)
             if awaiting_decision(state):
@@ -222,6 +222,14 @@ class DedupStage:
             if count % SCAN_BATCH == 0:
                 await asyncio.sleep(0)
         undecided.rebuild(awaiting)
+        LOGGER.info(
+            "dedup join states read after a rebalance",
+            extra={
+                "states": count,
+                "undecided": len(undecided),
+                "seconds": round(time.monotonic() - started, 3),
+            },
+        )
 
     async def decide_overdue_articles(self) -> None:
         """Liveness: an article waiting past its deadline (an answer lost or not coming) is told to decide."""
