@@ -40,7 +40,7 @@ from newsmon.streams.dedup.logic import (
     url_hop,
     url_sends,
 )
-from newsmon.streams.runtime import PartitionSweeper, StageRuntime, origin_of, stored_items
+from newsmon.streams.runtime import SCAN_BATCH, PartitionSweeper, StageRuntime, origin_of, stored_items
 
 from newsmon import metrics
 from newsmon.records import Article, DedupMethod
@@ -53,7 +53,6 @@ STAGE_URL = "dedup_url"
 STAGE_TEXT = "dedup_text"
 STAGE_INDEX = "dedup_index"
 STAGE_JOIN = "dedup_join"
-SCAN_BATCH = 1000  # table entries read between two yields to the event loop (~5-50 ms of work)
 
 
 class IndexTable(faust.Table):
@@ -158,7 +157,7 @@ class DedupStage:
 
     async def by_url(self, stream: faust.StreamT) -> None:
         async for event, article in self.runtime.records(STAGE_URL, Article, stream):
-            self.sweep_claims[STAGE_URL](event.message.partition)
+            await self.sweep_claims[STAGE_URL](event.message.partition)
             judgement = await self.runtime.attempt(STAGE_URL, event, self._url_step, article, event)
             if judgement is None:
                 continue
@@ -173,7 +172,7 @@ class DedupStage:
     async def by_text(self, stream: faust.StreamT) -> None:
         runtime = self.runtime
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
-            self.sweep_claims[STAGE_TEXT](event.message.partition)
+            await self.sweep_claims[STAGE_TEXT](event.message.partition)
             judgement = await runtime.attempt(STAGE_TEXT, event, self._text_step, article, event)
             judged = judgement.article if judgement is not None else None
             if judged is None:

@@ -94,7 +94,7 @@ class ExtractAgent:
         runtime = self.runtime
         async for event, article in runtime.records(STAGE, Article, stream):
             partition = event.message.partition
-            self.sweep(partition)
+            await self.sweep(partition)
             original_id = article.dedup.duplicate_of if article.dedup is not None else None
             if original_id is not None:
                 sightings = (

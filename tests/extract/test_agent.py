@@ -80,7 +80,7 @@ def test_an_entry_from_before_entries_were_dated_is_dated_on_its_partition_then_
     extract.originals = extract.sweep.table = SeenFromOnePartition(
         {"here": written_before, "there": written_before}, elsewhere={"there"}
     )
-    extract.sweep(PARTITION)
+    asyncio.run(extract.sweep(PARTITION))
     dated = extract.originals["here"]
     assert dated["partition"] == PARTITION and now <= dated["at"] <= time.time()
     assert extract.originals["there"] == written_before  # dated by a message of its own partition
@@ -98,13 +98,13 @@ def test_the_sweep_deletes_expired_entries_of_the_message_partition_once_per_int
             "elsewhere": {"events": [], "partition": PARTITION + 1, "at": now - keep - 60},
         }
     )
-    extract.sweep(PARTITION)
+    asyncio.run(extract.sweep(PARTITION))
     assert set(extract.originals) == {
         "fresh",
         "elsewhere",
     }  # another partition's entry waits for its messages
     extract.originals["old again"] = {"events": [], "partition": PARTITION, "at": now - keep - 60}
-    extract.sweep(PARTITION)  # within the sweep interval: nothing
+    asyncio.run(extract.sweep(PARTITION))  # within the sweep interval: nothing
     assert "old again" in extract.originals
-    extract.sweep(PARTITION + 1)
+    asyncio.run(extract.sweep(PARTITION + 1))
     assert set(extract.originals) == {"fresh", "old again"}
