@@ -178,20 +178,24 @@ class PartitionSweeper:
 
     async def _sweep(self, partition: int, now: float) -> None:
         for count, (key, stored) in enumerate(self._entries(partition), 1):
-            # An entry is read again and changed in one step: the stream's other agent instances may have
-            # written it while this scan yielded.
-            dated = self.date(stored, partition, now) if self.date is not None else None
-            if dated is not None:
-                # Within the stream a read sees the store of the message's partition only: found there, the
-                # entry lives on this partition, and is written back there.
-                if self.table.get(key) is not None:
-                    self.table[key] = dated
-            elif self.expired(stored, partition, now):
-                current = self.table.get(key)
-                if current is not None and self.expired(current, partition, now):
-                    del self.table[key]
             if count % SCAN_BATCH == 0:
                 await asyncio.sleep(0)
+            if not (self._undated(stored, partition, now) or self.expired(stored, partition, now)):
+                continue
+            # Read again and changed in one step: the stream's other agent instances may have written it
+            # while this scan yielded. Within the stream a read sees the store of the message's partition
+            # only: found there, the entry lives on this partition.
+            current = self.table.get(key)
+            if current is None:
+                continue
+            dated = self.date(current, partition, now) if self.date is not None else None
+            if dated is not None:
+                self.table[key] = dated
+            elif self.expired(current, partition, now):
+                del self.table[key]
+
+    def _undated(self, stored: Any, partition: int, now: float) -> bool:
+        return self.date is not None and self.date(stored, partition, now) is not None
 
 
 class StageRuntime:

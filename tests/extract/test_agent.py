@@ -108,3 +108,26 @@ def test_the_sweep_deletes_expired_entries_of_the_message_partition_once_per_int
     assert "old again" in extract.originals
     asyncio.run(extract.sweep(PARTITION + 1))
     assert set(extract.originals) == {"fresh", "old again"}
+
+
+class WrittenWhileScanned(dict):
+    """A table whose scan returns what it held before another instance of the agent wrote to it."""
+
+    def __init__(self, holds: dict, scanned: dict) -> None:
+        super().__init__(holds)
+        self.scanned = scanned
+
+    def items(self):
+        return self.scanned.items()
+
+
+def test_the_sweep_changes_an_entry_as_it_is_now_not_as_its_scan_read_it():
+    extract = agent()
+    now, keep = time.time(), extract.keep_seconds
+    fresh = {"events": [make_event("a").model_dump(mode="json")], "partition": PARTITION, "at": now}
+    scanned = {"undated then": {"events": []}, "expired then": {**fresh, "at": now - keep - 60}}
+    extract.originals = extract.sweep.table = WrittenWhileScanned(
+        {"undated then": fresh, "expired then": fresh}, scanned
+    )
+    asyncio.run(extract.sweep(PARTITION))
+    assert extract.originals == {"undated then": fresh, "expired then": fresh}
