@@ -35,9 +35,11 @@ from newsmon.streams.dedup.logic import (
     DedupTables,
     Fingerprint,
     InMemoryDedup,
+    JoinState,
     fingerprint,
     fingerprint_probes,
     index_hop,
+    join_overdue,
 )
 from newsmon.streams.dedup.stories import StoryProfile
 from newsmon.streams.dedup.words import hashed_words
@@ -200,13 +202,36 @@ def table_bytes(table: dict[str, Any]) -> int:
     )
 
 
-def join_state_bytes(texts: list[tuple[str, str]], settings: DedupSettings) -> tuple[float, float]:
-    """Whole-flow state per article (index table, join table) through InMemoryDedup."""
+def whole_flow(texts: list[tuple[str, str]], settings: DedupSettings) -> InMemoryDedup:
+    """Every hop of the flow for each article, through InMemoryDedup."""
     dedup = InMemoryDedup(settings, PARTITIONS)
     for position, (lang, text) in enumerate(texts):
         dedup.add(article_of(text, lang, position), now=START + position * SPACING_SECONDS)
+    return dedup
+
+
+def join_state_bytes(dedup: InMemoryDedup, articles: int) -> tuple[float, float]:
+    """Whole-flow state per article (index table, join table)."""
     joins = {key: state.encode() for key, state in dedup.tables["joins"].items()}
-    return table_bytes(dedup.tables["index"]) / len(texts), table_bytes(joins) / len(texts)
+    return table_bytes(dedup.tables["index"]) / articles, table_bytes(joins) / articles
+
+
+def deadline_timer_seconds(
+    dedup: InMemoryDedup, settings: DedupSettings, calls: int = 1000
+) -> tuple[float, float]:
+    """CPU seconds per call of the overdue-decision timer over the flow's join states: reading every state
+    from its table form (JSON), as the timer did before it kept the undecided articles (issue 17), and
+    looking through those (`UndecidedArticles.overdue`)."""
+    now = START + len(dedup.tables["joins"]) * SPACING_SECONDS
+    stored = [json.dumps(state.encode()).encode() for state in dedup.tables["joins"].values()]
+    started = time.process_time()
+    for raw in stored:
+        join_overdue(JoinState.decode(json.loads(raw)), now, settings)
+    every_state = time.process_time() - started
+    started = time.process_time()
+    for _ in range(calls):
+        dedup.state.undecided.overdue(now, settings)
+    return every_state, (time.process_time() - started) / calls
 
 
 def main() -> None:
@@ -228,7 +253,9 @@ def main() -> None:
     full, full_index, print_bytes = full_step(texts, settings)
     full_bytes, keys = table_bytes(full_index), len(full_index)
     del full_index
-    flow_index, flow_join = join_state_bytes(texts[: args.join_sample], settings)
+    flow = whole_flow(texts[: args.join_sample], settings)
+    flow_index, flow_join = join_state_bytes(flow, len(texts[: args.join_sample]))
+    every_state, undecided = deadline_timer_seconds(flow, settings)
     count = len(texts)
     near = Run(
         cpu_seconds=signing.cpu_seconds + probing.cpu_seconds,
@@ -260,6 +287,12 @@ def main() -> None:
         (f"join state via the whole flow ({args.join_sample} articles)", flow_join),
     ):
         print(f"{name:<60}{value:>14.0f}")
+    states = len(flow.tables["joins"])
+    print(
+        f"\ndeadline timer, CPU per call over {states} join states: reading every state "
+        f"{every_state * 1e3:.1f} ms ({every_state / states * 1e6:.1f} µs a state); the "
+        f"{len(flow.state.undecided)} undecided articles {undecided * 1e6:.2f} µs"
+    )
 
 
 if __name__ == "__main__":

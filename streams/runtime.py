@@ -19,11 +19,12 @@ at-least-once).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, MutableMapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -55,6 +56,27 @@ class PoolCrash(Exception):
 
 def origin_of(event: EventT) -> MessageOrigin:
     return MessageOrigin(event.message.topic, event.message.partition, event.message.offset)
+
+
+SCAN_BATCH = 1000  # table entries a scan reads between two yields to the event loop (~5-50 ms of work)
+
+
+def stored_items(table: faust.Table, partition: int | None = None) -> Iterator[tuple[Any, Any]]:
+    """The (key, value) pairs `table` holds for this worker's active partitions (or for `partition` alone),
+    read straight from its RocksDB stores: for scans of days of state, which yield to the event loop as they
+    go (it must not stall for the consumer's session timeout). Faust's own iteration would break off when a
+    rebalance changes the stores midway, reads every partition's store, and its decoding searches every value
+    for Faust models to rebuild (~30 µs a join state, five times the JSON); the tables hold plain JSON (their
+    default serializer), parsed here. An entry of a partition revoked midway may still come: read it again
+    through the table before acting on it."""
+    store = table.data
+    if partition is None:
+        dbs = list(store._dbs_for_actives())
+    else:
+        dbs = [db for number, db in list(store._dbs.items()) if number == partition]
+    for db in dbs:
+        for key, value in store._visible_items(db):
+            yield store._decode_key(key), json.loads(value)
 
 
 class WriteBehindTable(MutableMapping[Any, Any]):
@@ -112,9 +134,13 @@ class _SendPendingWrites(faust.Sensor):
 class PartitionSweeper:
     """Deletes the expired entries of a table keyed like its topic (an entry lives on the partition of the
     message that wrote it) from within its stream: there a deletion goes to the changelog partition of the
-    message being processed, so only that partition's entries are swept, at most once per `interval_seconds`
-    each. `expired(stored value, partition, now)` says which. A fault of the state store skips the sweep (the
-    next comes an interval later); the record's own step then holds until it clears."""
+    message being processed, so only that partition's entries are swept (its own store: `stored_items`), at
+    most once per `interval_seconds` each, yielding to the event loop as it reads. `expired(stored value,
+    partition, now)` says which. `date(stored value, partition, now)`, if given, returns an entry written
+    before entries said when they expire dated as if written now on `partition` (None for one that says it):
+    the sweep stores it so, and it expires in its turn. A fault of the state store skips the sweep (the next
+    comes an interval later); the record's own step then holds until it clears. A plain dict stands for the
+    table in unit tests: its entries are all read, and `expired` tells their partition."""
 
     def __init__(
         self,
@@ -122,27 +148,54 @@ class PartitionSweeper:
         table: faust.Table,
         expired: Callable[[Any, int, float], bool],
         interval_seconds: float,
+        date: Callable[[Any, int, float], Any | None] | None = None,
     ) -> None:
         self.name = name
         self.table = table
         self.expired = expired
         self.interval_seconds = interval_seconds
+        self.date = date
         self._swept_at: dict[int, float] = {}
 
-    def __call__(self, partition: int) -> None:
+    async def __call__(self, partition: int) -> None:
         now = time.time()
         if now < self._swept_at.get(partition, float("-inf")) + self.interval_seconds:
             return
         self._swept_at[partition] = now
         try:
-            for key in [key for key, stored in self.table.items() if self.expired(stored, partition, now)]:
-                self.table.pop(key, None)  # another instance of the agent may have swept it meanwhile
+            await self._sweep(partition, now)
         except Exception as exc:
             if environment_fault(exc) is None:
                 raise
             LOGGER.warning(
                 "table sweep skipped", extra={"table": self.name, "partition": partition, "error": str(exc)}
             )
+
+    def _entries(self, partition: int) -> Iterable[tuple[Any, Any]]:
+        if isinstance(self.table, faust.Table):
+            return stored_items(self.table, partition)
+        return list(self.table.items())
+
+    async def _sweep(self, partition: int, now: float) -> None:
+        for count, (key, stored) in enumerate(self._entries(partition), 1):
+            if count % SCAN_BATCH == 0:
+                await asyncio.sleep(0)
+            if not (self._undated(stored, partition, now) or self.expired(stored, partition, now)):
+                continue
+            # Read again and changed in one step: the stream's other agent instances may have written it
+            # while this scan yielded. Within the stream a read sees the store of the message's partition
+            # only: found there, the entry lives on this partition.
+            current = self.table.get(key)
+            if current is None:
+                continue
+            dated = self.date(current, partition, now) if self.date is not None else None
+            if dated is not None:
+                self.table[key] = dated
+            elif self.expired(current, partition, now):
+                del self.table[key]
+
+    def _undated(self, stored: Any, partition: int, now: float) -> bool:
+        return self.date is not None and self.date(stored, partition, now) is not None
 
 
 class StageRuntime:

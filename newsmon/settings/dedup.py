@@ -77,9 +77,12 @@ class DedupSettings(BaseModel):
         "with the answers in hand (a missed match, never a lost article).",
     )
     sweep_interval_seconds: float = Field(
-        default=300.0,
+        default=3600.0,
         gt=0,
-        description="How often each worker deletes expired index keys and article states.",
+        description="How often each worker deletes expired index keys and article states (and each "
+        "partition's expired claims and extract entries). A sweep reads all of them: 8 days at 1 page/s "
+        "take a minute or more of CPU (streams/dedup/README.md), so it runs hourly; an entry outlives its "
+        "expiry by an hour at most.",
     )
 
     @property

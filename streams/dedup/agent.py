@@ -6,6 +6,7 @@ agents; `install` attaches them to the app."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from newsmon.streams.dedup.logic import (
     TypedTable,
     UrlClaim,
     UrlJudgement,
+    awaiting_decision,
     claim_expired,
     deadline_message,
     index_expired,
@@ -38,7 +40,7 @@ from newsmon.streams.dedup.logic import (
     url_hop,
     url_sends,
 )
-from newsmon.streams.runtime import PartitionSweeper, StageRuntime, origin_of
+from newsmon.streams.runtime import SCAN_BATCH, PartitionSweeper, StageRuntime, origin_of, stored_items
 
 from newsmon import metrics
 from newsmon.records import Article, DedupMethod
@@ -126,19 +128,19 @@ class DedupStage:
         index = runtime.table(
             "dedup-index", IndexTable, dedup=self.settings, use_partitioner=True, key_type=bytes
         )
+        joins = runtime.write_behind_table("dedup-joins", use_partitioner=True, key_type=bytes)
         self.tables = DedupTables(
             urls=TypedTable(urls, UrlClaim),
             texts=TypedTable(texts, TextClaim),
             index=index,
             index_keys=index.data,
-            joins=TypedTable(
-                runtime.write_behind_table("dedup-joins", use_partitioner=True, key_type=bytes), JoinState
-            ),
+            joins=TypedTable(joins, JoinState),
             articles=runtime.table("dedup-articles", use_partitioner=True, key_type=bytes),
         )
-        self.nudged: set[bytes | str] = (
-            set()
-        )  # overdue articles already sent their deadline message by this process
+        # The articles awaiting their decision are known from the states the join writes; a worker that is
+        # assigned partitions (at its start too) learns theirs from the restored table.
+        self.joins_table = joins.table
+        self.joins_table.on_recover(self.find_undecided_articles)
         for method in get_args(DedupMethod):
             metrics.DUPLICATES.labels(method)  # at zero from the start, like the stage series
 
@@ -155,7 +157,7 @@ class DedupStage:
 
     async def by_url(self, stream: faust.StreamT) -> None:
         async for event, article in self.runtime.records(STAGE_URL, Article, stream):
-            self.sweep_claims[STAGE_URL](event.message.partition)
+            await self.sweep_claims[STAGE_URL](event.message.partition)
             judgement = await self.runtime.attempt(STAGE_URL, event, self._url_step, article, event)
             if judgement is None:
                 continue
@@ -170,7 +172,7 @@ class DedupStage:
     async def by_text(self, stream: faust.StreamT) -> None:
         runtime = self.runtime
         async for event, article in runtime.records(STAGE_TEXT, Article, stream):
-            self.sweep_claims[STAGE_TEXT](event.message.partition)
+            await self.sweep_claims[STAGE_TEXT](event.message.partition)
             judgement = await runtime.attempt(STAGE_TEXT, event, self._text_step, article, event)
             judged = judgement.article if judgement is not None else None
             if judged is None:
@@ -205,34 +207,71 @@ class DedupStage:
             )
             await self.publish(STAGE_JOIN, sends or [])
 
+    async def find_undecided_articles(self) -> None:
+        """Rebuild the articles awaiting their decision from the join states of this worker's partitions. 8
+        days of states take seconds to read: the scan lets the event loop run (heartbeats, the join, the
+        timers) every `SCAN_BATCH` states."""
+        started, undecided = time.monotonic(), self.tables.undecided
+        undecided.begin_rebuild()
+        awaiting, count = [], 0
+        for count, (_key, stored) in enumerate(stored_items(self.joins_table), 1):
+            state = JoinState.decode(stored)
+            if awaiting_decision(state):
+                awaiting.append(state)
+            if count % SCAN_BATCH == 0:
+                await asyncio.sleep(0)
+        undecided.rebuild(awaiting)
+        LOGGER.info(
+            "dedup join states read after a rebalance",
+            extra={
+                "states": count,
+                "undecided": len(undecided),
+                "seconds": round(time.monotonic() - started, 3),
+            },
+        )
+
     async def decide_overdue_articles(self) -> None:
         """Liveness: an article waiting past its deadline (an answer lost or not coming) is told to decide."""
         now = time.time()
-        for key, state in list(self.tables.joins.items()):
-            if key not in self.nudged and join_overdue(state, now, self.settings):
-                self.nudged.add(key)
-                LOGGER.warning(
-                    "dedup decision overdue; deciding with the answers in hand",
-                    extra={
-                        "article_id": state.article_id,
-                        "answers": len(state.answers),
-                        "asked": len(state.asked or []),
-                    },
-                )
-                await self.publish(STAGE_JOIN, [deadline_message(state.article_id)])
+        for article_id in self.tables.undecided.overdue(now, self.settings):
+            state = self.tables.joins.get(article_id)  # None: its partition went to another worker meanwhile
+            if state is None or not join_overdue(state, now, self.settings):
+                continue
+            LOGGER.warning(
+                "dedup decision overdue; deciding with the answers in hand",
+                extra={
+                    "article_id": state.article_id,
+                    "answers": len(state.answers),
+                    "asked": len(state.asked or []),
+                },
+            )
+            await self.publish(STAGE_JOIN, [deadline_message(state.article_id)])
 
     async def sweep_dedup_state(self) -> None:
-        """Expire index entries and article states on this worker's partitions: state stays bounded."""
+        """Expire index entries and article states on this worker's partitions: state stays bounded. 8 days of
+        them at 1 page/s are ~16M index entries and ~700k join states, a minute or two of CPU to read: the
+        scan yields to the event loop every `SCAN_BATCH` entries, and an entry found expired is read again
+        and deleted in one step (the index or the join may have written it meanwhile)."""
         now = time.time()
         index, joins = self.tables.index, self.tables.joins
-        for key, state in [
-            (key, state) for key, state in index.items() if index_expired(state, now, self.settings)
-        ]:
-            # A copy is deleted through the changelog; an index key was only ever written locally.
-            del (index if is_fingerprint_copy(state) else self.tables.index_keys)[key]
-        for key in [key for key, state in joins.items() if join_expired(state, now, self.settings)]:
-            del joins[key]
-            self.tables.articles.pop(key, None)
+        for count, (key, stored) in enumerate(stored_items(index), 1):
+            if index_expired(stored, now, self.settings):
+                state = index.get(key)
+                if state is not None and index_expired(state, now, self.settings):
+                    # A copy is deleted through the changelog; an index key was only ever written locally.
+                    del (index if is_fingerprint_copy(state) else self.tables.index_keys)[key]
+            if count % SCAN_BATCH == 0:
+                await asyncio.sleep(0)
+        for count, (key, stored) in enumerate(stored_items(self.joins_table), 1):
+            if join_expired(JoinState.decode(stored), now, self.settings):
+                state = joins.get(key)
+                if state is not None and join_expired(state, now, self.settings):
+                    article_id = state.article_id  # the key as the join writes it (the scan's is raw)
+                    del joins[article_id]
+                    self.tables.articles.pop(article_id, None)
+                    self.tables.undecided.forget(article_id)
+            if count % SCAN_BATCH == 0:
+                await asyncio.sleep(0)
 
 
 def install(runtime: StageRuntime) -> DedupStage:

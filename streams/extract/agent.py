@@ -22,9 +22,17 @@ STAGE = "extract"
 
 def original_expired(entry: dict[str, Any], partition: int, now: float, keep_seconds: float) -> bool:
     """True when a table entry lives on `partition` and was written for an article fetched more than
-    `keep_seconds` ago (dedup's `article_state_seconds`: no copy is judged a copy of it after that). Entries
-    from before they were dated say no partition and stay."""
-    return entry.get("partition") == partition and entry.get("at", 0.0) < now - keep_seconds
+    `keep_seconds` ago (dedup's `article_state_seconds`: no copy is judged a copy of it after that)."""
+    return entry.get("partition") == partition and entry["at"] < now - keep_seconds
+
+
+def original_dated(entry: dict[str, Any], partition: int, now: float) -> dict[str, Any] | None:
+    """An entry written before entries were dated (it says neither its partition nor when), dated `now` on
+    `partition`: a copy may still come for its original, so it is kept as long as one written now. None for
+    an entry that is dated."""
+    if "at" in entry:
+        return None
+    return {**entry, "partition": partition, "at": now}
 
 
 class ExtractAgent:
@@ -46,6 +54,7 @@ class ExtractAgent:
             self.originals,
             lambda entry, partition, now: original_expired(entry, partition, now, self.keep_seconds),
             runtime.settings.dedup.sweep_interval_seconds,
+            original_dated,
         )
 
     async def copy_step(self, copy: Article, original_id: str, partition: int) -> list[Event]:
@@ -85,7 +94,7 @@ class ExtractAgent:
         runtime = self.runtime
         async for event, article in runtime.records(STAGE, Article, stream):
             partition = event.message.partition
-            self.sweep(partition)
+            await self.sweep(partition)
             original_id = article.dedup.duplicate_of if article.dedup is not None else None
             if original_id is not None:
                 sightings = (

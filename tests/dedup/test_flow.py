@@ -9,7 +9,9 @@ import random
 import pytest
 from newsmon.streams.dedup.logic import (
     InMemoryDedup,
+    JoinState,
     Send,
+    UndecidedArticles,
     deadline_message,
     fingerprint,
     index_probes,
@@ -18,7 +20,7 @@ from newsmon.streams.dedup.logic import (
     text_sends,
 )
 
-from newsmon.records import MessageOrigin
+from newsmon.records import DedupVerdict, MessageOrigin
 from newsmon.settings.dedup import DedupSettings
 from newsmon.topics import ARTICLES_DEDUPED
 from tests.dedup.corpus import OTHER_EVENT, RETOLD, STORIES, syndicated_copy, text
@@ -121,13 +123,66 @@ def test_an_answer_that_never_comes_delays_the_verdict_until_the_deadline_only()
             (verdicts if out.topic == ARTICLES_DEDUPED else queue).append(out)
     assert verdicts == []
     state = dedup.tables["joins"][copy.article_id]
-    assert not join_overdue(state, now=1.0 + SETTINGS.decision_deadline_seconds / 2, settings=SETTINGS)
-    assert join_overdue(state, now=1.0 + SETTINGS.decision_deadline_seconds * 2, settings=SETTINGS)
+    soon, late = 1.0 + SETTINGS.decision_deadline_seconds / 2, 1.0 + SETTINGS.decision_deadline_seconds * 2
+    assert not join_overdue(state, now=soon, settings=SETTINGS)
+    assert join_overdue(state, now=late, settings=SETTINGS)
+    # The timer's index of undecided articles, kept by the join hop, tells the same, and hands it out once.
+    undecided = dedup.state.undecided
+    assert len(undecided) == 1
+    assert undecided.overdue(soon, SETTINGS) == []
+    assert undecided.overdue(late, SETTINGS) == [copy.article_id]
+    assert undecided.overdue(late + 1.0, SETTINGS) == []
 
     deadline = deadline_message(copy.article_id)
     decided = dedup.handle(deadline, dedup._origin(deadline.topic), now=100.0)
     assert [out.record.article_id for out in decided if out.topic == ARTICLES_DEDUPED] == [copy.article_id]
     assert not join_overdue(dedup.tables["joins"][copy.article_id], now=1000.0, settings=SETTINGS)
+    assert len(undecided) == 0
+
+
+def test_the_undecided_articles_are_those_a_scan_of_every_join_state_finds_overdue():
+    # The timer looks through the undecided articles the join hop noted, not every join state: after a flow
+    # in which answers were lost, and after a rebuild from the states alone (a worker assigned the
+    # partitions), it finds exactly the articles a full scan finds overdue, and never a decided one.
+    dedup = InMemoryDedup(SETTINGS)
+    rng = random.Random(7)
+    items = [article(f"o/{story}", STORIES[story]) for story in STORIES]
+    items += [article(f"m/{story}", syndicated_copy(story)) for story in STORIES]
+    queue = [send for item in items for send in first_sends(item)]
+    while queue:
+        send = queue.pop(0)
+        if send.topic == "dedup.candidates" and send.record.kind == "answer" and rng.random() < 0.5:
+            continue  # lost
+        queue += dedup.handle(send, dedup._origin(send.topic), now=1.0)
+    joins = dedup.tables["joins"]
+    late = 1.0 + SETTINGS.decision_deadline_seconds * 2
+    overdue = sorted(key for key, state in joins.items() if join_overdue(state, late, SETTINGS))
+    assert overdue and any(state.verdict is not None for state in joins.values())  # both kinds are there
+    rebuilt = UndecidedArticles()
+    rebuilt.rebuild(joins.values())
+    kept = dedup.state.undecided
+    assert sorted(kept.overdue(late, SETTINGS)) == sorted(rebuilt.overdue(late, SETTINGS)) == overdue
+    assert kept.overdue(late, SETTINGS) == []  # handed out once
+    # A rebuild keeps what this process handed out already: its deadline message is in flight.
+    rebuilt.rebuild(joins.values())
+    assert rebuilt.overdue(late, SETTINGS) == []
+    assert len(rebuilt) == len(overdue)
+
+
+def test_a_rebuild_keeps_what_the_join_noted_while_the_states_were_read():
+    # A worker reads its join states while the event loop runs on: a state the join writes meanwhile is
+    # newer than the one the scan read, and wins.
+    undecided = UndecidedArticles()
+    undecided.begin_rebuild()
+    read = [
+        JoinState(article_id="a", created_at=1.0, published=1.0),  # waiting, as read
+        JoinState(article_id="b", created_at=2.0),  # its own message not yet arrived, as read
+        JoinState(article_id="c", created_at=3.0, published=3.0),  # waiting, and still so
+    ]
+    undecided.note("a", read[0].model_copy(update={"verdict": DedupVerdict(story_id="a")}))  # decided since
+    undecided.note("b", read[1].model_copy(update={"published": 2.0}))  # arrived since
+    undecided.rebuild(read)
+    assert sorted(undecided.overdue(100.0, SETTINGS)) == ["b", "c"]
 
 
 def test_fingerprint_keys_land_on_the_partition_asked_for():

@@ -5,6 +5,7 @@ the states."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import time
@@ -23,6 +24,7 @@ from newsmon.streams.dedup.logic import (
     TextClaim,
     TypedTable,
     UrlClaim,
+    deadline_message,
     is_fingerprint_copy,
     replayed_index_keys,
 )
@@ -150,12 +152,13 @@ def test_an_expired_copy_or_one_from_before_copies_listed_their_keys_rebuilds_no
     assert replayed_index_keys("fp:id:a/1:3", written_before, {}.get, 0.0, SETTINGS) == {}
 
 
-def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_path):
+def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_path, monkeypatch):
     # The Faust side of the above: IndexTable applies a batch of the changelog (the copies only) to its
     # RocksDB partition stores, and reads back every key the flow wrote, on the partition it belongs to.
     settings = Settings(state_dir=tmp_path)
     app = faust.App("restore", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
-    table = DedupStage(StageRuntime(app, settings)).tables.index
+    stage = DedupStage(StageRuntime(app, settings))
+    table = stage.tables.index
     flow = InMemoryDedup(settings.dedup, partitions=settings.kafka.partitions)
     now = time.time()
     for item in islice(articles(), 9):  # three stories: an original, a near and an exact copy of each
@@ -180,3 +183,89 @@ def test_a_worker_restoring_the_index_changelog_rebuilds_the_index_it_had(tmp_pa
         assert [p for p, db in store._dbs.items() if db.get(raw) is not None] == [
             partition_of(key, settings.kafka.partitions)
         ]
+
+    # Past the window, the sweep deletes all of it: the copies through the changelog, the keys locally.
+    assigned = {TP(changelog, partition) for partition in range(settings.kafka.partitions)}
+    monkeypatch.setattr(app.assignor, "assigned_actives", lambda: assigned)
+    tombstones = []
+
+    def send_changelog(_partition, key, value, **_options):  # as the producer would, without a broker
+        tombstones.append(key)
+        return SimpleNamespace(
+            message=SimpleNamespace(partition=partition_of(key, settings.kafka.partitions))
+        )
+
+    monkeypatch.setattr(table, "send_changelog", send_changelog)
+    monkeypatch.setattr(time, "time", lambda: now + settings.dedup.window_seconds + 60.0)
+    asyncio.run(stage.sweep_dedup_state())
+    assert [key for key in written if table.get(key) is not None] == []
+    assert sorted(key.decode() for key in tombstones) == sorted(
+        k for k, v in written.items() if is_fingerprint_copy(v)
+    )
+
+
+def test_a_worker_assigned_the_join_partitions_tells_each_of_their_overdue_articles_once(
+    tmp_path, monkeypatch
+):
+    # The Faust side of the undecided articles: join states restored from the changelog, the recovery
+    # callback finds those awaiting their decision, and the deadline timer sends one deadline message per
+    # overdue article — none for an article decided, already told, not yet arrived, or not yet late.
+    settings = Settings(state_dir=tmp_path)
+    app = faust.App("deadlines", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
+    stage = DedupStage(StageRuntime(app, settings))
+    table = app.tables["dedup-joins"]
+    store, changelog, partitions = table.data, table.changelog_topic_name, settings.kafka.partitions
+    late = time.time() - 2 * settings.dedup.decision_deadline_seconds
+    states = [
+        JoinState(article_id="id:late", created_at=late, published=1.0),
+        JoinState(article_id="id:told", created_at=late, published=1.0, deadline_passed=True),
+        JoinState(article_id="id:done", created_at=late, published=1.0, verdict={"story_id": "id:done"}),
+        JoinState(article_id="id:not-arrived", created_at=late),
+        JoinState(article_id="id:fresh", created_at=time.time(), published=1.0),
+    ]
+    batch = []
+    for offset, state in enumerate(states):
+        partition = partition_of(state.article_id, partitions)
+        message = SimpleNamespace(
+            key=store._encode_key(state.article_id),
+            value=store._encode_value(state.encode()),
+            partition=partition,
+            tp=TP(changelog, partition),
+            offset=offset,
+        )
+        batch.append(SimpleNamespace(message=message))
+    table.apply_changelog_batch(batch)
+    assigned = {TP(changelog, partition) for partition in range(partitions)}
+    monkeypatch.setattr(app.assignor, "assigned_actives", lambda: assigned)
+    published = []
+
+    async def publish(stage_name: str, sends: list) -> None:
+        published.extend(sends)
+
+    monkeypatch.setattr(stage, "publish", publish)
+
+    async def recover_then_tick_twice() -> None:
+        await table.call_recover_callbacks()
+        await stage.decide_overdue_articles()
+        await stage.decide_overdue_articles()
+
+    asyncio.run(recover_then_tick_twice())
+    assert published == [deadline_message("id:late")]
+
+    # The sweep reads the same stores: past article_state_seconds it deletes every state, and the undecided
+    # articles with them.
+    sent_to_changelog = []
+
+    def send_changelog(_partition, key, value, **_options):  # as the producer would, without a broker
+        sent_to_changelog.append((key, value))
+        return SimpleNamespace(message=SimpleNamespace(partition=partition_of(key, partitions)))
+
+    monkeypatch.setattr(table, "send_changelog", send_changelog)
+    expired = time.time() + settings.dedup.article_state_seconds + 60.0
+    monkeypatch.setattr(time, "time", lambda: expired)
+    asyncio.run(stage.sweep_dedup_state())
+    assert [state.article_id for state in states if table.get(state.article_id) is not None] == []
+    assert sorted(key for key, value in sent_to_changelog if value is None) == sorted(
+        state.article_id for state in states
+    )
+    assert len(stage.tables.undecided) == 0

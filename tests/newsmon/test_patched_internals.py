@@ -51,6 +51,9 @@ CLASS_INTERNALS = [
     (faust_rocksdb.Store, "_decode_key"),
     (faust_rocksdb.Store, "_encode_value"),
     (faust_rocksdb.Store, "_decode_value"),
+    # streams.runtime.stored_items scans a table's stores without Faust's iteration and decoding.
+    (faust_rocksdb.Store, "_dbs_for_actives"),
+    (faust_rocksdb.Store, "_visible_items"),
 ]
 REVIEW_WRITE_BEHIND = "faust's commit changed its order: review streams/runtime.py's WriteBehindTable"
 # Attributes set in __init__, so checked on the source of the constructor that assigns them.

@@ -1,11 +1,12 @@
 """streams/runtime.py's write-behind table: each key written between two offset commits reaches the changelog
-once, with its last value, when Faust starts the commit."""
+once, with its last value, when Faust starts the commit; and its straight read of a table's stores."""
 
 from __future__ import annotations
 
 import faust
 import pytest
-from newsmon.streams.runtime import StageRuntime, WriteBehindTable
+from faust.types import TP
+from newsmon.streams.runtime import StageRuntime, WriteBehindTable, stored_items
 
 from newsmon.settings import Settings
 
@@ -70,3 +71,21 @@ def test_the_runtime_sends_pending_writes_when_faust_starts_a_commit(tmp_path):
     assert sent == ["k"]
     with pytest.raises(ValueError, match="use_partitioner"):
         runtime.write_behind_table("in-place")
+
+
+def test_stored_items_reads_the_json_of_the_active_partitions_or_of_one(tmp_path, monkeypatch):
+    # The scans of days of state read a table's RocksDB stores straight (streams/runtime.py: stored_items):
+    # the values as the table stores them, of the partitions assigned to this worker, or of one of them.
+    app = faust.App("runtime", broker="kafka://127.0.0.1:1", store="rocksdb://", datadir=str(tmp_path))
+    table = StageRuntime(app, Settings(state_dir=tmp_path)).table("scanned")
+    store = table.data
+    for partition in range(3):
+        key, value = f"key-{partition}", {"partition": partition, "nested": {"list": [1.5, None]}}
+        store._db_for_partition(partition).put(store._encode_key(key), store._encode_value(value))
+    actives = {TP(table.changelog_topic_name, partition) for partition in (0, 2)}
+    monkeypatch.setattr(app.assignor, "assigned_actives", lambda: actives)
+    assert sorted(stored_items(table)) == [
+        ("key-0", {"partition": 0, "nested": {"list": [1.5, None]}}),
+        ("key-2", {"partition": 2, "nested": {"list": [1.5, None]}}),
+    ]
+    assert [key for key, _value in stored_items(table, 1)] == ["key-1"]
