@@ -369,8 +369,13 @@ def _groups(analysis: SentenceAnalysis) -> list[Group]:
 def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
     gap = [analysis.tokens[p].text for p in range(left.last + 1, right.first)]
     same_code = {e.party.code for e in left.parties} & {e.party.code for e in right.parties}
-    if same_code and len(gap) <= 3 and not any(word in (",", "،") for word in gap):
-        return True
+    if (
+        same_code
+        and len(gap) <= 3
+        and not any(word in (",", "،") for word in gap)
+        and not _governs_between(analysis, left.last + 1, right.first - 1)
+    ):
+        return True  # "French President Emmanuel Macron", but not "the Biden administration urged Congress"
     if not gap:
         return right.prefix.startswith("و")
     if gap[-1] == "the" and len(gap) > 1:
@@ -383,6 +388,28 @@ def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
             or _list_continues(analysis, right)
         )
     return False
+
+
+# Tags of words that open a clause or a role of their own: two names of one state with one of these between
+# them are two parties ("the Biden administration on Monday urged Congress to approve …").
+_GOVERNING_TAGS = frozenset(
+    {
+        "request",
+        "provide",
+        "impose",
+        "announce",
+        "threat",
+        "proposal",
+        "lifting",
+        "refusal",
+        "reporting",
+        "receive",
+    }
+)
+
+
+def _governs_between(analysis: SentenceAnalysis, first: int, last: int) -> bool:
+    return any(hit is not None and hit.tags & _GOVERNING_TAGS for hit in analysis.hit_at[first : last + 1])
 
 
 def _list_continues(analysis: SentenceAnalysis, hit: Hit) -> bool:
