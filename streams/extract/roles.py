@@ -144,6 +144,12 @@ def assign_roles(
         ]
         actor = agents[0] if agents else None
         subject = None
+    elif status == "lifted" and (deal := _governing_deal(analysis, anchor)) is not None:
+        # "الاتفاق الذي أبرمته إيران مع القوى الدولية الست … مقابل تخفيف العقوبات", "a deal between Iran and
+        # the world powers to lift sanctions": the deal lifts, not the parties named around it; a party that
+        # endorses it does ("وافق مجلس الأمن على اتفاق …", the labels' convention for adopted decisions).
+        endorsement = _endorsement(analysis, deal)
+        actor = subject = _subject(analysis, eligible, endorsement) if endorsement is not None else None
     else:
         actor = subject = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
@@ -298,6 +304,35 @@ def _is_passive(analysis: SentenceAnalysis, anchor: Hit) -> bool:
     """An Arabic passive auxiliary just before the measure: "يتم رفع", "تم إرسال"."""
     before = analysis.hit_at[anchor.first - 1] if anchor.first > 0 else None
     return before is not None and "passive" in before.tags
+
+
+_CLAUSE_BREAKS = frozenset({",", "،", ";", "؛", ":", "."})
+
+
+def _governing_deal(analysis: SentenceAnalysis, anchor: Hit) -> Hit | None:
+    """The first agreement word before the measure in its clause (parentheses and quotes do not end it)."""
+    return next(
+        (
+            hit
+            for hit in analysis.hits_tagged("agreement", 0, anchor.first - 1)
+            if _unbroken(analysis, hit.last + 1, anchor.first - 1)
+        ),
+        None,
+    )
+
+
+# Tokens between an endorsing verb and the deal it governs, asides included: "وافق مجلس الأمن الدولي، اليوم
+# (الاثنين)، على اتفاق".
+ENDORSEMENT_REACH = 12
+
+
+def _endorsement(analysis: SentenceAnalysis, deal: Hit) -> Hit | None:
+    found = analysis.hits_tagged("endorse", max(0, deal.first - ENDORSEMENT_REACH), deal.first - 1)
+    return found[-1] if found else None
+
+
+def _unbroken(analysis: SentenceAnalysis, first: int, last: int) -> bool:
+    return not any(token.text in _CLAUSE_BREAKS for token in analysis.tokens[first : last + 1])
 
 
 def _across_exchange(group: Group, anchor: Hit, object_hit: Hit, exchanges: list[Hit]) -> bool:
