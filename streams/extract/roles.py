@@ -515,6 +515,9 @@ def _subject(
     # Western military aid …" names no giver.
     contrast = [p for p in range(anchor.first) if analysis.tokens[p].text in CONTRASTIVE_CONJUNCTIONS]
     before = [group for group in before if not contrast or group.first > contrast[-1]]
+    agent = _passive_agent(analysis, after, anchor, object_hit)
+    if agent is not None:
+        return agent  # "Iran was sanctioned by the European Union", "sanctions imposed by the US on …"
     if before:
         return before[-1]
     # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the
@@ -528,6 +531,30 @@ def _subject(
         or _reports(analysis, group)
     ]
     return after[0] if after else None
+
+
+AGENT_REACH = 6  # tokens from the measure to "by" in "the aid package offered to Greece by the EU"
+_IRREGULAR_PARTICIPLES = frozenset({"given", "sent", "lent", "made", "put", "set", "taken", "paid"})
+
+
+def _passive_agent(
+    analysis: SentenceAnalysis, after: list[Group], anchor: Hit, object_hit: Hit | None
+) -> Group | None:
+    """The English agent of a participle governing the measure: the first party after "by" in the measure's
+    clause, close after it, with a participle between ("sanctioned by the U.S.", "offered to Greece by")."""
+    end = max(anchor.last, object_hit.last if object_hit is not None else anchor.last)
+    tokens = analysis.tokens
+    for group in after:
+        by = _position_before(analysis, group.first)
+        if by <= end or by - end > AGENT_REACH or tokens[by].text != "by":
+            continue
+        between = tokens[min(anchor.first, end) : by]
+        if any(token.is_punctuation for token in between):
+            return None
+        if any(t.text.endswith("ed") or t.text in _IRREGULAR_PARTICIPLES for t in between):
+            return group
+        return None
+    return None
 
 
 def _reports(analysis: SentenceAnalysis, group: Group) -> bool:
