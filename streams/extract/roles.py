@@ -144,6 +144,12 @@ def assign_roles(
         ]
         actor = agents[0] if agents else None
         subject = None
+    elif status == "lifted" and (deal := _governing_deal(analysis, anchor)) is not None:
+        # "الاتفاق الذي أبرمته إيران مع القوى الدولية الست … مقابل تخفيف العقوبات", "a deal between Iran and
+        # the world powers to lift sanctions": the deal lifts, not the parties named around it; a party that
+        # endorses it does ("وافق مجلس الأمن على اتفاق …", the labels' convention for adopted decisions).
+        endorsement = _endorsement(analysis, deal)
+        actor = subject = _subject(analysis, eligible, endorsement) if endorsement is not None else None
     else:
         actor = subject = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
@@ -300,6 +306,35 @@ def _is_passive(analysis: SentenceAnalysis, anchor: Hit) -> bool:
     return before is not None and "passive" in before.tags
 
 
+_CLAUSE_BREAKS = frozenset({",", "،", ";", "؛", ":", "."})
+
+
+def _governing_deal(analysis: SentenceAnalysis, anchor: Hit) -> Hit | None:
+    """The first agreement word before the measure in its clause (parentheses and quotes do not end it)."""
+    return next(
+        (
+            hit
+            for hit in analysis.hits_tagged("agreement", 0, anchor.first - 1)
+            if _unbroken(analysis, hit.last + 1, anchor.first - 1)
+        ),
+        None,
+    )
+
+
+# Tokens between an endorsing verb and the deal it governs, asides included: "وافق مجلس الأمن الدولي، اليوم
+# (الاثنين)، على اتفاق".
+ENDORSEMENT_REACH = 12
+
+
+def _endorsement(analysis: SentenceAnalysis, deal: Hit) -> Hit | None:
+    found = analysis.hits_tagged("endorse", max(0, deal.first - ENDORSEMENT_REACH), deal.first - 1)
+    return found[-1] if found else None
+
+
+def _unbroken(analysis: SentenceAnalysis, first: int, last: int) -> bool:
+    return not any(token.text in _CLAUSE_BREAKS for token in analysis.tokens[first : last + 1])
+
+
 def _across_exchange(group: Group, anchor: Hit, object_hit: Hit, exchanges: list[Hit]) -> bool:
     """ "… in exchange for guarantees that Tehran …" (after the exchange word), "يحد من برنامج إيران النووي
     مقابل تخفيف العقوبات" (just before it, the measure after): the other side of the bargain. Further before
@@ -369,8 +404,13 @@ def _groups(analysis: SentenceAnalysis) -> list[Group]:
 def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
     gap = [analysis.tokens[p].text for p in range(left.last + 1, right.first)]
     same_code = {e.party.code for e in left.parties} & {e.party.code for e in right.parties}
-    if same_code and len(gap) <= 3 and not any(word in (",", "،") for word in gap):
-        return True
+    if (
+        same_code
+        and len(gap) <= 3
+        and not any(word in (",", "،") for word in gap)
+        and not _governs_between(analysis, left.last + 1, right.first - 1)
+    ):
+        return True  # "French President Emmanuel Macron", but not "the Biden administration urged Congress"
     if not gap:
         return right.prefix.startswith("و")
     if gap[-1] == "the" and len(gap) > 1:
@@ -383,6 +423,28 @@ def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
             or _list_continues(analysis, right)
         )
     return False
+
+
+# Tags of words that open a clause or a role of their own: two names of one state with one of these between
+# them are two parties ("the Biden administration on Monday urged Congress to approve …").
+_GOVERNING_TAGS = frozenset(
+    {
+        "request",
+        "provide",
+        "impose",
+        "announce",
+        "threat",
+        "proposal",
+        "lifting",
+        "refusal",
+        "reporting",
+        "receive",
+    }
+)
+
+
+def _governs_between(analysis: SentenceAnalysis, first: int, last: int) -> bool:
+    return any(hit is not None and hit.tags & _GOVERNING_TAGS for hit in analysis.hit_at[first : last + 1])
 
 
 def _list_continues(analysis: SentenceAnalysis, hit: Hit) -> bool:
@@ -453,6 +515,9 @@ def _subject(
     # Western military aid …" names no giver.
     contrast = [p for p in range(anchor.first) if analysis.tokens[p].text in CONTRASTIVE_CONJUNCTIONS]
     before = [group for group in before if not contrast or group.first > contrast[-1]]
+    agent = _passive_agent(analysis, after, anchor, object_hit)
+    if agent is not None:
+        return agent  # "Iran was sanctioned by the European Union", "sanctions imposed by the US on …"
     if before:
         return before[-1]
     # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the
@@ -466,6 +531,30 @@ def _subject(
         or _reports(analysis, group)
     ]
     return after[0] if after else None
+
+
+AGENT_REACH = 6  # tokens from the measure to "by" in "the aid package offered to Greece by the EU"
+_IRREGULAR_PARTICIPLES = frozenset({"given", "sent", "lent", "made", "put", "set", "taken", "paid"})
+
+
+def _passive_agent(
+    analysis: SentenceAnalysis, after: list[Group], anchor: Hit, object_hit: Hit | None
+) -> Group | None:
+    """The English agent of a participle governing the measure: the first party after "by" in the measure's
+    clause, close after it, with a participle between ("sanctioned by the U.S.", "offered to Greece by")."""
+    end = max(anchor.last, object_hit.last if object_hit is not None else anchor.last)
+    tokens = analysis.tokens
+    for group in after:
+        by = _position_before(analysis, group.first)
+        if by <= end or by - end > AGENT_REACH or tokens[by].text != "by":
+            continue
+        between = tokens[min(anchor.first, end) : by]
+        if any(token.is_punctuation for token in between):
+            return None
+        if any(t.text.endswith("ed") or t.text in _IRREGULAR_PARTICIPLES for t in between):
+            return group
+        return None
+    return None
 
 
 def _reports(analysis: SentenceAnalysis, group: Group) -> bool:
