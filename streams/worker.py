@@ -118,19 +118,21 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
 def attach_heartbeat(app: faust.App, heartbeat: Path) -> None:
     """Write the worker's heartbeat (newsmon.liveness) every few seconds while it works: the timer runs only
     while the main event loop does, and writes only when the consumer thread answers in time and its consumer
-    is a member of its group. `newsmon run` restarts a worker whose heartbeat stops. Once it has beaten, the
-    worker logs each change: why it stopped, and that it beats again."""
+    is a member of its group. `newsmon run` restarts a worker whose heartbeat stops. The worker logs its first
+    heartbeat and each change: why it withholds it (before the first one too), and that it beats again. A
+    worker restarted for silence whose log has neither line never ran the timer: Faust starts app timers only
+    once its first table recovery has completed."""
     beaten = False
     fault: Fault | None = None
 
     async def heartbeat_while_working() -> None:
         nonlocal beaten, fault
         found = await app.consumer.liveness_fault(bound=ANSWER_BOUND_SECONDS)
-        if beaten and found is not fault:
-            if found is None:
+        if found is not fault:
+            if found is not None:
+                LOGGER.warning("heartbeat withheld", extra={"reason": found.value, "beaten_before": beaten})
+            elif beaten:
                 LOGGER.info("the worker works again: heartbeat resumed", extra={"was": fault.value})
-            else:
-                LOGGER.warning("heartbeat withheld", extra={"reason": found.value})
         fault = found
         if found is not None:
             return
@@ -138,6 +140,9 @@ def attach_heartbeat(app: faust.App, heartbeat: Path) -> None:
             write_heartbeat(heartbeat)
         except OSError as exc:  # the state disk's fault, not the worker's: it goes on working
             LOGGER.warning("cannot write the heartbeat", extra={"path": str(heartbeat), "error": str(exc)})
+            return
+        if not beaten:
+            LOGGER.info("first heartbeat written", extra={"path": str(heartbeat)})
         beaten = True
 
     app.timer(interval=HEARTBEAT_INTERVAL_SECONDS)(heartbeat_while_working)
