@@ -1,0 +1,34 @@
+"""Arabic trigger words and the constructions that make them an event or not (issue 15, real-news errors)."""
+
+import pytest
+from newsmon.streams.extract.engine import extract_events
+from newsmon.streams.extract.model import Combination
+
+# The combination a sure model gives: every object the rules find becomes an event, with the rules' roles
+# and vetoes (what `engine._learned_mention` does when the model is at least `add` sure).
+MODEL_SURE = Combination(veto=2.0, protect=2.0, add=0.0)
+
+
+def events_of(text: str, combination: Combination = MODEL_SURE) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (e.type, e.status, tuple(p.code for p in e.actors))
+        for e in extract_events(text, "ar", combination=combination)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A relief flight is aid given: "طائرة إغاثية", "المستلزمات الطبية", "الجسر الجوي".
+        (
+            "هبطت الطائرة الإغاثية الكويتية الثالثة في المطار محملة بالمستلزمات الطبية.",
+            [("commitment", "announced", ("KWT",))],
+        ),
+        (
+            "وتواصل الطائرات القطرية الجسر الجوي لنقل المستلزمات الطبية إلى غزة.",
+            [("commitment", "announced", ("QAT",))],
+        ),
+    ],
+)
+def test_relief_deliveries(text, expected):
+    assert events_of(text) == expected
