@@ -32,3 +32,23 @@ def events_of(text: str, combination: Combination = MODEL_SURE) -> list[tuple[st
 )
 def test_relief_deliveries(text, expected):
     assert events_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A lifting named as a time, a condition, a cause or the subject of a claim is not the lifting itself.
+        "وقال وزير النفط الفنزويلي إن بلاده ستضاعف صادراتها فور رفع العقوبات الأمريكية عنها.",
+        "ويرى محللون أوروبيون أن رفع العقوبات عن سوريا سيجذب استثمارات خليجية كبيرة.",
+        "وتتوقع روسيا انخفاض أسعار الغاز في حال رفع العقوبات الأوروبية عنها.",
+        "وقالت الحكومة الكوبية إنها ستجني مكاسب كبيرة بفضل تخفيف العقوبات الأمريكية.",
+    ],
+)
+def test_a_lifting_named_as_a_condition_or_a_claim_is_no_event(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_a_lifting_agreed_on_stays_an_event():
+    assert events_of("وافقت الدول الكبرى على رفع العقوبات عن طهران.", Combination.rules_only()) == [
+        ("sanction", "lifted", ())
+    ]
