@@ -52,3 +52,8 @@ def test_a_lifting_agreed_on_stays_an_event():
     assert events_of("وافقت الدول الكبرى على رفع العقوبات عن طهران.", Combination.rules_only()) == [
         ("sanction", "lifted", ())
     ]
+
+
+def test_a_measure_dated_from_the_start_of_a_war_is_background():
+    text = "وفرضت الدول الغربية عقوبات على روسيا منذ بدء الحرب في أوكرانيا."
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
