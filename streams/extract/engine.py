@@ -131,6 +131,8 @@ _DETERMINERS = frozenset(
     }
 )
 REQUEST_REACH = 18
+# Categories whose need is reported of people, not asked by a state (`_reported_need`).
+NEED_REPORTED = frozenset({"humanitarian_aid"})
 TOPIC_REACH = 4
 REACTION_REACH = 8
 
@@ -668,7 +670,7 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
         return "refused", refusal
     for tag, status in (("request", "called_for"), ("threat", "threatened")):
         cue = cue_before(tag, REQUEST_REACH, object_first)
-        if cue is not None:
+        if cue is not None and not _reported_need(cue, candidate):
             return status, cue
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
@@ -692,6 +694,12 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     if conditional is not None:
         return ("threatened" if candidate.rule.type == "sanction" else "proposed"), conditional
     return "announced", None
+
+
+def _reported_need(cue: Hit, candidate: Candidate) -> bool:
+    """ "25 million Yemenis need humanitarian aid" reports a need, as agencies do, and asks no one; a state
+    stating what it needs of weapons or money ("بلاده بحاجة إلى أربع بطاريات") does ask."""
+    return "need" in cue.tags and candidate.rule.category in NEED_REPORTED
 
 
 def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:

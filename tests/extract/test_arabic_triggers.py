@@ -57,3 +57,11 @@ def test_a_lifting_agreed_on_stays_an_event():
 def test_a_measure_dated_from_the_start_of_a_war_is_background():
     text = "وفرضت الدول الغربية عقوبات على روسيا منذ بدء الحرب في أوكرانيا."
     assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_a_reported_need_for_relief_asks_no_one():
+    # An agency reporting that people need aid is no request; a state stating its own need still asks.
+    need = "وقالت الأمم المتحدة إن نحو ثلاثة ملايين سوداني في حاجة إلى مساعدات إنسانية عاجلة."
+    assert events_of(need, Combination.rules_only()) == []
+    asked = "وقال وزير الدفاع الأردني إن بلاده بحاجة إلى منظومات دفاع جوي إضافية."
+    assert events_of(asked, Combination.rules_only()) == [("commitment", "called_for", ())]
