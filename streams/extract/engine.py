@@ -292,7 +292,8 @@ def _learned_mention(
     a deployment at home. Its actor is the subject, else the object's owner, else the party the sentence
     names as the source ("the fourth Saudi relief plane"); else it is left unnamed, as the guidelines allow
     ("sanctions on Iran will be lifted gradually"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`) and a
-    target is named: a headline such as "Do sanctions work?" names neither."""
+    target is named or a status cue governs a sanction ("وهدد المجلس بعواقب قد تشمل فرض عقوبات"): a headline
+    such as "Do sanctions work?" has neither."""
     candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
     if (
         candidate is None
@@ -317,7 +318,7 @@ def _learned_mention(
     )
     actor_codes = {party.code for party in actors}
     unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not (
-        roles.targets or _new_sanctions(analysis, candidate)
+        roles.targets or _new_sanctions(analysis, candidate) or (event_type == "sanction" and cue is not None)
     )
     if (not actors and status != "called_for" and unnamed_too_weak) or (
         candidate.rule.category == "troops"

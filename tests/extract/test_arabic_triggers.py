@@ -1,18 +1,23 @@
 """Arabic trigger words and the constructions that make them an event or not (issue 15, real-news errors)."""
 
+import numpy as np
 import pytest
 from newsmon.streams.extract.engine import extract_events
-from newsmon.streams.extract.model import Combination
+from newsmon.streams.extract.model import COLUMNS, FEATURE_BITS, Combination, SentenceModel
 
-# The combination a sure model gives: every object the rules find becomes an event, with the rules' roles
-# and vetoes (what `engine._learned_mention` does when the model is at least `add` sure).
-MODEL_SURE = Combination(veto=2.0, protect=2.0, add=0.0)
+# A sentence model sure of both types (P ≈ 1 whatever the text), so that what the engine makes of a sure
+# model (`engine._learned_mention`) is tested apart from the shipped weights.
+SURE = SentenceModel(
+    np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32),
+    np.full(len(COLUMNS), 10.0, dtype=np.float32),
+    Combination(veto=0.4, protect=0.9, add=0.7),
+)
 
 
-def events_of(text: str, combination: Combination = MODEL_SURE) -> list[tuple[str, str, tuple[str, ...]]]:
+def events_of(text: str, combination: Combination | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
     return [
         (e.type, e.status, tuple(p.code for p in e.actors))
-        for e in extract_events(text, "ar", combination=combination)
+        for e in extract_events(text, "ar", combination=combination, model=SURE)
     ]
 
 
@@ -65,3 +70,11 @@ def test_a_reported_need_for_relief_asks_no_one():
     assert events_of(need, Combination.rules_only()) == []
     asked = "وقال وزير الدفاع الأردني إن بلاده بحاجة إلى منظومات دفاع جوي إضافية."
     assert events_of(asked, Combination.rules_only()) == [("commitment", "called_for", ())]
+
+
+def test_a_sanction_a_cue_governs_needs_no_named_actor_when_the_model_is_sure():
+    # "The council threatened consequences that may include sanctions": a threat, by a body the gazetteer
+    # does not name, on no named target.
+    text = "وهددت اللجنة بعواقب قد تشمل فرض عقوبات."
+    assert events_of(text, Combination.rules_only()) == []
+    assert events_of(text) == [("sanction", "threatened", ())]
