@@ -78,3 +78,8 @@ def test_a_sanction_a_cue_governs_needs_no_named_actor_when_the_model_is_sure():
     text = "وهددت اللجنة بعواقب قد تشمل فرض عقوبات."
     assert events_of(text, Combination.rules_only()) == []
     assert events_of(text) == [("sanction", "threatened", ())]
+
+
+def test_lifting_a_freeze_is_a_lifted_asset_freeze():
+    text = "وقررت سويسرا رفع التجميد عن الأصول الليبية في مصارفها."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "lifted", ("CHE",))]
