@@ -83,3 +83,17 @@ def test_a_sanction_a_cue_governs_needs_no_named_actor_when_the_model_is_sure():
 def test_lifting_a_freeze_is_a_lifted_asset_freeze():
     text = "وقررت سويسرا رفع التجميد عن الأصول الليبية في مصارفها."
     assert events_of(text, Combination.rules_only()) == [("sanction", "lifted", ("CHE",))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Sanctions as the subject of an assessment (their difficulty, the power to impose them, their
+        # failure), not a measure taken.
+        "وقال وزير الخارجية الفرنسي إنه أصبح من الصعب فرض عقوبات جديدة على إيران.",
+        "وأقرت الخارجية الأمريكية بفشل العقوبات على كوبا.",
+        "وتستخدم الصين قدرتها على فرض قيود تجارية على جيرانها.",
+    ],
+)
+def test_sanctions_assessed_are_no_event(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
