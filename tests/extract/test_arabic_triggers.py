@@ -97,3 +97,15 @@ def test_lifting_a_freeze_is_a_lifted_asset_freeze():
 )
 def test_sanctions_assessed_are_no_event(text):
     assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Criminal and disciplinary penalties are not sanctions (the guidelines: "عقوبة السجن").
+        "وفرضت السلطات المصرية عقوبات جنائية على المتهمين في القضية.",
+        "وقررت الحكومة الأردنية تشديد عقوبة السجن على مهربي المخدرات.",
+    ],
+)
+def test_criminal_penalties_are_no_sanctions(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
