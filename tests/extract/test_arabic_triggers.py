@@ -109,3 +109,8 @@ def test_sanctions_assessed_are_no_event(text):
 )
 def test_criminal_penalties_are_no_sanctions(text):
     assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_selling_arms_to_a_state_provides_them():
+    text = "وقالت فرنسا إنها ستسرع بيع الأسلحة للجيش اللبناني."
+    assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("FRA",))]
