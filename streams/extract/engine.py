@@ -536,7 +536,7 @@ def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> boo
 
 
 def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:
-    """An arms embargo is a sanction, not a delivery of arms."""
+    """An arms embargo or an export ban on arms ("حظر تصدير الأسلحة") is a sanction, not a delivery."""
     embargoes = [
         c for c in candidates if c.rule.type == "sanction" and c.rule.category == "trade_restriction"
     ]
@@ -547,7 +547,7 @@ def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:
             c.rule.type == "commitment"
             and any(
                 e.scope_first <= c.object_hit.first <= e.scope_last
-                and ({"ban", "embargo"} & e.object_hit.tags)
+                and ({"ban", "embargo", "export_controls"} & e.object_hit.tags)
                 for e in embargoes
             )
         )

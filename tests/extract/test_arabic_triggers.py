@@ -114,3 +114,8 @@ def test_criminal_penalties_are_no_sanctions(text):
 def test_selling_arms_to_a_state_provides_them():
     text = "وقالت فرنسا إنها ستسرع بيع الأسلحة للجيش اللبناني."
     assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("FRA",))]
+
+
+def test_arms_an_export_ban_names_are_no_delivery():
+    text = "وطالب البرلمان الأوروبي الحكومة الفرنسية بحظر تصدير الأسلحة إلى السودان."
+    assert [event[0] for event in events_of(text, Combination.rules_only())] == ["sanction"]
