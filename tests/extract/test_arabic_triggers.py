@@ -119,3 +119,15 @@ def test_selling_arms_to_a_state_provides_them():
 def test_arms_an_export_ban_names_are_no_delivery():
     text = "وطالب البرلمان الأوروبي الحكومة الفرنسية بحظر تصدير الأسلحة إلى السودان."
     assert [event[0] for event in events_of(text, Combination.rules_only())] == ["sanction"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Words of a measure in another sense: "the use of force", guarantees of compliance.
+        "وهددت الصين باستخدام القوة ضد تايوان إذا أعلنت استقلالها.",
+        "وطالبت إيران الدول الأوروبية بضمانات تؤكد التزامها بتعهداتها.",
+    ],
+)
+def test_force_and_guarantees_in_another_sense(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
