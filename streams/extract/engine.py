@@ -131,6 +131,8 @@ _DETERMINERS = frozenset(
     }
 )
 REQUEST_REACH = 18
+# Categories whose need is reported of people, not asked by a state (`_reported_need`).
+NEED_REPORTED = frozenset({"humanitarian_aid"})
 TOPIC_REACH = 4
 REACTION_REACH = 8
 
@@ -290,7 +292,8 @@ def _learned_mention(
     a deployment at home. Its actor is the subject, else the object's owner, else the party the sentence
     names as the source ("the fourth Saudi relief plane"); else it is left unnamed, as the guidelines allow
     ("sanctions on Iran will be lifted gradually"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`) and a
-    target is named: a headline such as "Do sanctions work?" names neither."""
+    target is named or a status cue governs a sanction ("وهدد المجلس بعواقب قد تشمل فرض عقوبات"): a headline
+    such as "Do sanctions work?" has neither."""
     candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
     if (
         candidate is None
@@ -315,7 +318,7 @@ def _learned_mention(
     )
     actor_codes = {party.code for party in actors}
     unnamed_too_weak = probability < UNNAMED_ACTOR_PROBABILITY or not (
-        roles.targets or _new_sanctions(analysis, candidate)
+        roles.targets or _new_sanctions(analysis, candidate) or (event_type == "sanction" and cue is not None)
     )
     if (not actors and status != "called_for" and unnamed_too_weak) or (
         candidate.rule.category == "troops"
@@ -533,7 +536,7 @@ def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> boo
 
 
 def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:
-    """An arms embargo is a sanction, not a delivery of arms."""
+    """An arms embargo or an export ban on arms ("حظر تصدير الأسلحة") is a sanction, not a delivery."""
     embargoes = [
         c for c in candidates if c.rule.type == "sanction" and c.rule.category == "trade_restriction"
     ]
@@ -544,7 +547,7 @@ def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:
             c.rule.type == "commitment"
             and any(
                 e.scope_first <= c.object_hit.first <= e.scope_last
-                and ({"ban", "embargo"} & e.object_hit.tags)
+                and ({"ban", "embargo", "export_controls"} & e.object_hit.tags)
                 for e in embargoes
             )
         )
@@ -668,7 +671,7 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
         return "refused", refusal
     for tag, status in (("request", "called_for"), ("threat", "threatened")):
         cue = cue_before(tag, REQUEST_REACH, object_first)
-        if cue is not None:
+        if cue is not None and not _reported_need(cue, candidate):
             return status, cue
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
@@ -692,6 +695,12 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     if conditional is not None:
         return ("threatened" if candidate.rule.type == "sanction" else "proposed"), conditional
     return "announced", None
+
+
+def _reported_need(cue: Hit, candidate: Candidate) -> bool:
+    """ "25 million Yemenis need humanitarian aid" reports a need, as agencies do, and asks no one; a state
+    stating what it needs of weapons or money ("بلاده بحاجة إلى أربع بطاريات") does ask."""
+    return "need" in cue.tags and candidate.rule.category in NEED_REPORTED
 
 
 def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:

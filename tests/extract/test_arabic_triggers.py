@@ -1,0 +1,133 @@
+"""Arabic trigger words and the constructions that make them an event or not (issue 15, real-news errors)."""
+
+import numpy as np
+import pytest
+from newsmon.streams.extract.engine import extract_events
+from newsmon.streams.extract.model import COLUMNS, FEATURE_BITS, Combination, SentenceModel
+
+# A sentence model sure of both types (P ≈ 1 whatever the text), so that what the engine makes of a sure
+# model (`engine._learned_mention`) is tested apart from the shipped weights.
+SURE = SentenceModel(
+    np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32),
+    np.full(len(COLUMNS), 10.0, dtype=np.float32),
+    Combination(veto=0.4, protect=0.9, add=0.7),
+)
+
+
+def events_of(text: str, combination: Combination | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (e.type, e.status, tuple(p.code for p in e.actors))
+        for e in extract_events(text, "ar", combination=combination, model=SURE)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A relief flight is aid given: "طائرة إغاثية", "المستلزمات الطبية", "الجسر الجوي".
+        (
+            "هبطت الطائرة الإغاثية الكويتية الثالثة في المطار محملة بالمستلزمات الطبية.",
+            [("commitment", "announced", ("KWT",))],
+        ),
+        (
+            "وتواصل الطائرات القطرية الجسر الجوي لنقل المستلزمات الطبية إلى غزة.",
+            [("commitment", "announced", ("QAT",))],
+        ),
+    ],
+)
+def test_relief_deliveries(text, expected):
+    assert events_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A lifting named as a time, a condition, a cause or the subject of a claim is not the lifting itself.
+        "وقال وزير النفط الفنزويلي إن بلاده ستضاعف صادراتها فور رفع العقوبات الأمريكية عنها.",
+        "ويرى محللون أوروبيون أن رفع العقوبات عن سوريا سيجذب استثمارات خليجية كبيرة.",
+        "وتتوقع روسيا انخفاض أسعار الغاز في حال رفع العقوبات الأوروبية عنها.",
+        "وقالت الحكومة الكوبية إنها ستجني مكاسب كبيرة بفضل تخفيف العقوبات الأمريكية.",
+    ],
+)
+def test_a_lifting_named_as_a_condition_or_a_claim_is_no_event(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_a_lifting_agreed_on_stays_an_event():
+    assert events_of("وافقت الدول الكبرى على رفع العقوبات عن طهران.", Combination.rules_only()) == [
+        ("sanction", "lifted", ())
+    ]
+
+
+def test_a_measure_dated_from_the_start_of_a_war_is_background():
+    text = "وفرضت الدول الغربية عقوبات على روسيا منذ بدء الحرب في أوكرانيا."
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_a_reported_need_for_relief_asks_no_one():
+    # An agency reporting that people need aid is no request; a state stating its own need still asks.
+    need = "وقالت الأمم المتحدة إن نحو ثلاثة ملايين سوداني في حاجة إلى مساعدات إنسانية عاجلة."
+    assert events_of(need, Combination.rules_only()) == []
+    asked = "وقال وزير الدفاع الأردني إن بلاده بحاجة إلى منظومات دفاع جوي إضافية."
+    assert events_of(asked, Combination.rules_only()) == [("commitment", "called_for", ())]
+
+
+def test_a_sanction_a_cue_governs_needs_no_named_actor_when_the_model_is_sure():
+    # "The council threatened consequences that may include sanctions": a threat, by a body the gazetteer
+    # does not name, on no named target.
+    text = "وهددت اللجنة بعواقب قد تشمل فرض عقوبات."
+    assert events_of(text, Combination.rules_only()) == []
+    assert events_of(text) == [("sanction", "threatened", ())]
+
+
+def test_lifting_a_freeze_is_a_lifted_asset_freeze():
+    text = "وقررت سويسرا رفع التجميد عن الأصول الليبية في مصارفها."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "lifted", ("CHE",))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Sanctions as the subject of an assessment (their difficulty, the power to impose them, their
+        # failure), not a measure taken.
+        "وقال وزير الخارجية الفرنسي إنه أصبح من الصعب فرض عقوبات جديدة على إيران.",
+        "وأقرت الخارجية الأمريكية بفشل العقوبات على كوبا.",
+        "وتستخدم الصين قدرتها على فرض قيود تجارية على جيرانها.",
+    ],
+)
+def test_sanctions_assessed_are_no_event(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Criminal and disciplinary penalties are not sanctions (the guidelines: "عقوبة السجن").
+        "وفرضت السلطات المصرية عقوبات جنائية على المتهمين في القضية.",
+        "وقررت الحكومة الأردنية تشديد عقوبة السجن على مهربي المخدرات.",
+    ],
+)
+def test_criminal_penalties_are_no_sanctions(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_selling_arms_to_a_state_provides_them():
+    text = "وقالت فرنسا إنها ستسرع بيع الأسلحة للجيش اللبناني."
+    assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("FRA",))]
+
+
+def test_arms_an_export_ban_names_are_no_delivery():
+    text = "وطالب البرلمان الأوروبي الحكومة الفرنسية بحظر تصدير الأسلحة إلى السودان."
+    assert [event[0] for event in events_of(text, Combination.rules_only())] == ["sanction"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Words of a measure in another sense: "the use of force", guarantees of compliance.
+        "وهددت الصين باستخدام القوة ضد تايوان إذا أعلنت استقلالها.",
+        "وطالبت إيران الدول الأوروبية بضمانات تؤكد التزامها بتعهداتها.",
+    ],
+)
+def test_force_and_guarantees_in_another_sense(text):
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
