@@ -227,8 +227,10 @@ class Supervisor:
     def check(self) -> None:
         """One round: note the children that exited, kill those that fell silent, and start those whose
         backoff has passed."""
-        now = time.monotonic()
         for name, child in self._children.items():
+            # A clock reading per child: starting one (the broker waits until it is ready, for many seconds)
+            # must not age the next one's reading.
+            now = time.monotonic()
             if child.process is None:
                 if now >= child.restart_at:
                     self._start(name, child)
@@ -236,7 +238,7 @@ class Supervisor:
             code = child.process.poll()
             if code is None:
                 if child.liveness is not None:
-                    self._kill_if_silent(name, child, now)
+                    self._kill_if_silent(name, child)
                 continue
             LOGGER.error(
                 "child process exited; restarting it",
@@ -251,10 +253,15 @@ class Supervisor:
             )
             child.process = None
 
-    def _kill_if_silent(self, name: str, child: _Child, now: float) -> None:
+    def _kill_if_silent(self, name: str, child: _Child) -> None:
         assert child.process is not None and child.liveness is not None
         liveness = child.liveness
-        age = heartbeat_age(now, child.started_at, read_heartbeat(liveness.heartbeat))
+        heartbeat_at = read_heartbeat(liveness.heartbeat)
+        # The clock read after the heartbeat: a heartbeat newer than `now` counts as a previous boot's, and a
+        # reading taken before the file was read made a beating worker look silent (seen: the worker killed
+        # for silence while the restarted broker's start held the supervisor for 20 s).
+        now = time.monotonic()
+        age = heartbeat_age(now, child.started_at, heartbeat_at)
         since_start = now - child.started_at
         if not is_unresponsive(since_start, age, liveness):
             return

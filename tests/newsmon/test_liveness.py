@@ -215,3 +215,43 @@ def test_supervisor_kills_a_child_that_never_beats_once_its_grace_is_over(tmp_pa
     finally:
         supervisor.stop(timeout=DEADLINE_SECONDS)
         stop_all(started)
+
+
+def test_a_beating_child_is_not_taken_for_silent_while_another_child_starts(tmp_path: Path, caplog):
+    """Starting the broker holds the supervisor until the broker is ready (Kafka: 5-20 s); the worker beats
+    meanwhile, so its heartbeat is newer than a clock reading taken before that start."""
+    heartbeat = tmp_path / "worker.heartbeat"
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start_broker() -> subprocess.Popen[bytes]:
+        time.sleep(1.0)  # the slow start under test, not a synchronisation
+        started.append(sleeper())
+        return started[-1]
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        started.append(subprocess.Popen([sys.executable, "-c", BEATING_CHILD, str(heartbeat)]))
+        return started[-1]
+
+    supervisor = Supervisor(
+        {"broker": start_broker, "worker": start_worker},
+        first_delay=0.0,
+        liveness={"worker": Liveness(heartbeat, timeout=60.0, grace=0.5)},
+    )
+    caplog.set_level(logging.ERROR, logger="newsmon.shell.processes")
+    seen: set[tuple[int, str]] = set()
+    try:
+        supervisor.check()  # starts both
+        broker, worker = started
+        assert wait_for(lambda: read_heartbeat(heartbeat) is not None), "the worker did not beat"
+        seen.update(pid for pid in (identity(p) for p in descendants(worker.pid)) if pid is not None)
+        time.sleep(0.5)  # past the worker's grace, so that only its heartbeat's age keeps it alive
+        broker.kill()
+        broker.wait()
+        supervisor.check()  # notes the broker's exit
+        supervisor.check()  # restarts it, 1 s, then checks the worker
+        assert len(started) == 3, "the broker was not restarted"
+        assert worker.poll() is None and not silenced(caplog.records)
+    finally:
+        supervisor.stop(timeout=DEADLINE_SECONDS)
+        stop_all(started)
+        kill_leftovers(seen)
