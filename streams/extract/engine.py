@@ -323,13 +323,16 @@ def _learned_mention(
         and _is_domestic(analysis, candidate, roles, actor_codes)
     ):
         return None
+    targets = tuple(party for party in roles.targets if party.code not in actor_codes)
+    if _for_home_beneficiaries(analysis, candidate, actor_codes, targets):
+        return None
     object_start, object_end = _object_span(analysis, candidate.object_hit)
     return EventMention(
         type=event_type,
         category=candidate.rule.category,
         status=status,
         actors=actors,
-        targets=tuple(party for party in roles.targets if party.code not in actor_codes),
+        targets=targets,
         object=analysis.text[object_start:object_end],
         quantity=nearest_quantity(
             analysis.text,
@@ -606,7 +609,9 @@ def _mention(
         and _is_domestic(analysis, candidate, roles, actor_codes)
     ):
         return None
-    if candidate.rule.requires_target and not targets:
+    if (candidate.rule.requires_target and not targets) or _for_home_beneficiaries(
+        analysis, candidate, actor_codes, targets
+    ):
         return None
     quantity = nearest_quantity(
         analysis.text,
@@ -857,6 +862,27 @@ def _is_domestic(
     if analysis.hits_tagged("domestic", candidate.scope_first, candidate.scope_last):
         return True
     return bool(roles.targets) and all(party.code in actor_codes for party in roles.targets)
+
+
+def _for_home_beneficiaries(
+    analysis: SentenceAnalysis, candidate: Candidate, actor_codes: set[str], targets: tuple[Party, ...]
+) -> bool:
+    """Money or aid for companies or a country's own people ("loan guarantees to its automakers", "aid for
+    households hit by the floods") is domestic spending, not a commitment to another party, unless the
+    clause names a receiving state or organisation, or any party besides the giver ("help Ireland cope with
+    its banks")."""
+    first, last = candidate.scope_first, candidate.scope_last
+    other_parties = [
+        hit
+        for hit in analysis.hits
+        if first <= hit.first <= last and any(entry.party.code not in actor_codes for entry in hit.parties)
+    ]
+    return (
+        candidate.rule.type == "commitment"
+        and not targets
+        and not other_parties
+        and bool(analysis.hits_tagged("home_beneficiary", first, last))
+    )
 
 
 def _confidence(

@@ -392,3 +392,18 @@ def test_number_separators(text, value):
 def test_sanction_verbs_and_participles(text, expected):
     events = rules_alone(text, "en")
     assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Money for companies or a country's own people is domestic spending, not a commitment.
+        ("Germany pledged 4 billion euros in loans to its carmakers.", []),
+        ("Canada approved emergency grants for farmers and small businesses.", []),
+        # A receiving state named keeps it a commitment.
+        ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
+    ],
+)
+def test_english_hard_negatives_and_their_limits(text, expected):
+    events = rules_alone(text, "en")
+    assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
