@@ -90,7 +90,7 @@ STATUS_LICENSING_REACH = 8  # a bare object becomes an event only next to its st
 MIN_CONFIDENCE = 0.5
 # Words after which an English participle is a verb, not an adjective: "has sanctioned", "it blacklisted".
 _BEFORE_VERB = frozenset(
-    "has have had is are was were be been being will would also formally officially newly already again "
+    "has have had is are was were be been being will would also formally officially newly already again or "
     "jointly recently then just swiftly quickly separately it they he she we which who that and monday "
     "tuesday wednesday thursday friday saturday sunday".split()
 )
@@ -403,14 +403,18 @@ def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
 def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
     """The objects that something licenses (a verb, a status cue, or the object itself)."""
     return _drop_embargoed_deliveries(
-        [
-            candidate
-            for candidate in _objects(analysis)
-            if candidate.licenser is not None
-            or (candidate.rule.self_licensing and not _attributive(analysis, candidate.object_hit))
-            or _licensed_by_status(analysis, candidate)
-        ]
+        [candidate for candidate in _objects(analysis) if _licensed(analysis, candidate)]
     )
+
+
+def _licensed(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """A verb, a status cue or the object itself makes the object an action. An English participle used as
+    an adjective ("through sanctioned Russian banks", "did not know a sanctioned ship") names a measure taken
+    before: only a verb of its type makes that one news, not a status cue or a weak word ("one another")."""
+    licenser = candidate.licenser
+    if _attributive(analysis, candidate.object_hit):
+        return licenser is not None and bool(licenser.tags & set(LICENSING_VERBS[candidate.rule.type]))
+    return licenser is not None or candidate.rule.self_licensing or _licensed_by_status(analysis, candidate)
 
 
 def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
@@ -459,11 +463,17 @@ def _main_measure(
 def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
     """An English participle used as an adjective ("a sanctioned oligarch", "blacklisted firms") names a
     measure taken before, not one taken now; after its subject, an auxiliary or with its agent ("the U.S.
-    sanctioned", "has blacklisted", "firms sanctioned by Washington") it is the verb."""
+    sanctioned", "the U.S. government sanctioned", "has blacklisted", "firms sanctioned by Washington") it is
+    the verb."""
     word = analysis.tokens[hit.last].text.lower()
     if hit.first != hit.last or not word.endswith("ed"):
         return False
     before = hit.first - 1
+    if (
+        before >= 0
+        and analysis.normalised.text[analysis.tokens[before].end : analysis.tokens[hit.first].start] == "-"
+    ):
+        return True  # a compound adjective: "a US-sanctioned general", "EU-sanctioned banks"
     after = hit.last + 1
     if after < len(analysis.tokens) and analysis.tokens[after].text.lower() == "by":
         return False
@@ -471,7 +481,8 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
         return True
     previous = analysis.hit_at[before]
     return not (
-        (previous is not None and previous.parties) or analysis.tokens[before].text.lower() in _BEFORE_VERB
+        (previous is not None and (previous.parties or "office" in previous.tags))
+        or analysis.tokens[before].text.lower() in _BEFORE_VERB
     )
 
 

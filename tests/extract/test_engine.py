@@ -387,6 +387,14 @@ def test_number_separators(text, value):
         ("The new sanctions take effect next month.", [("sanction", "announced", ())]),
         # Participles as adjectives name a measure taken before.
         ("Austria granted visas to sanctioned Russian lawmakers.", []),
+        ("China appointed a US-sanctioned general as its defence minister.", []),
+        # A status cue does not make an old measure news; a verb of its own type would.
+        ("Port officials did not know a sanctioned Russian tanker had docked.", []),
+        ("The U.S. government sanctioned two Iranian generals.", [("sanction", "announced", ("USA",))]),
+        (
+            "Washington has blocked or seized the assets of Russian oligarchs.",
+            [("sanction", "announced", ("USA",))],
+        ),
     ],
 )
 def test_sanction_verbs_and_participles(text, expected):
