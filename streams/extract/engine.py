@@ -79,6 +79,7 @@ _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 # words only ("refused to send", "lift the sanctions"); requests and threats govern their whole clause.
 REFUSAL_REACH = 6
 LIFTING_REACH = 3
+EVASION_REACH = 3  # "evading sanctions", "violate U.S. export controls": the measure is the verb's object
 BLACKLIST_LIFTING_REACH = 6  # "removed Cuba from its list of state sponsors of terrorism"
 PROPOSAL_REACH = 10
 # A quarter of the Arabic dev events name no actor, and requiring one cost 0.05 F1 out of fold; but an
@@ -432,7 +433,10 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
             ]
             if not matching:
                 continue
-            rule, object_hit = _main_measure(analysis, matching)
+            # A measure the clause only evades or breaches yields to one it takes ("a sanctions package will
+            # include companies violating export bans").
+            taken = [pair for pair in matching if not _acts_on_a_measure_in_force(analysis, pair[1].first)]
+            rule, object_hit = _main_measure(analysis, taken or matching)
             scope = (scope_first[event_type], last)
             scope_first[event_type] = last + 1
             candidates.append(
@@ -804,7 +808,10 @@ def _is_background(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
 
 def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reactions: bool = True) -> bool:
     """ "a meeting to discuss security guarantees", "the idea of sending troops" name a subject of talks;
-    "Moscow condemned the sanctions" reacts to a measure someone else took."""
+    "Moscow condemned the sanctions" reacts to a measure someone else took; "violate U.S. sanctions",
+    "evasion of sanctions", "exempted from Western sanctions" act on a measure already in force."""
+    if _acts_on_a_measure_in_force(analysis, candidate.object_hit.first):
+        return True
     head = (
         min(candidate.object_hit.first, candidate.licenser.first)
         if candidate.licenser
@@ -844,6 +851,17 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         ]
         return not licensing_after
     return False
+
+
+def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -> bool:
+    """A verb or noun of evading, breaching or complying with the measure governs it directly."""
+    return any(
+        hit.last
+        < object_first
+        <= hit.last + 1 + EVASION_REACH + _parties_between(analysis, hit.last, object_first)
+        and _governs_directly(analysis, hit, object_first)
+        for hit in analysis.hits_tagged("evasion")
+    )
 
 
 def _is_someone_elses(

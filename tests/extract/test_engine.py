@@ -408,6 +408,13 @@ def test_sanction_verbs_and_participles(text, expected):
         # Money for companies or a country's own people is domestic spending, not a commitment.
         ("Germany pledged 4 billion euros in loans to its carmakers.", []),
         ("Canada approved emergency grants for farmers and small businesses.", []),
+        # Evading, breaching or complying with a measure in force takes no new one.
+        ("Indian banks refused payments that would violate US sanctions on Russia.", []),
+        ("The trader was charged with helping Moscow skirt the new EU sanctions.", []),
+        (
+            "The EU adopted sanctions on firms accused of violating export bans against Russia.",
+            [("sanction", "announced", ("EU",))],
+        ),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
