@@ -79,6 +79,7 @@ _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 # words only ("refused to send", "lift the sanctions"); requests and threats govern their whole clause.
 REFUSAL_REACH = 6
 LIFTING_REACH = 3
+INCURSION_REACH = 3  # "sent tanks and troops into Gaza"
 EVASION_REACH = 3  # "evading sanctions", "violate U.S. export controls": the measure is the verb's object
 BLACKLIST_LIFTING_REACH = 6  # "removed Cuba from its list of state sponsors of terrorism"
 PROPOSAL_REACH = 10
@@ -325,7 +326,9 @@ def _learned_mention(
     ):
         return None
     targets = tuple(party for party in roles.targets if party.code not in actor_codes)
-    if _for_home_beneficiaries(analysis, candidate, actor_codes, targets):
+    if _for_home_beneficiaries(analysis, candidate, actor_codes, targets) or _is_incursion(
+        analysis, candidate
+    ):
         return None
     object_start, object_end = _object_span(analysis, candidate.object_hit)
     return EventMention(
@@ -622,7 +625,7 @@ def _mention(
         candidate.rule.category == "troops"
         and status != "called_for"
         and _is_domestic(analysis, candidate, roles, actor_codes)
-    ):
+    ) or _is_incursion(analysis, candidate):
         return None
     if (candidate.rule.requires_target and not targets) or _for_home_beneficiaries(
         analysis, candidate, actor_codes, targets
@@ -891,6 +894,23 @@ def _is_domestic(
     if analysis.hits_tagged("domestic", candidate.scope_first, candidate.scope_last):
         return True
     return bool(roles.targets) and all(party.code in actor_codes for party in roles.targets)
+
+
+def _is_incursion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """Forces or arms sent into or toward a named state ("Moscow sent troops into Ukraine", "sending tanks and
+    troops into northern Gaza", "warships toward Taiwan") invade or threaten it: no commitment to anyone."""
+    if candidate.rule.category not in ("troops", "weapons"):
+        return False
+    measure_last = candidate.object_hit.last
+
+    def names_a_party(first: int, last: int) -> bool:  # "into Ukraine", "into northern Gaza"
+        return any(hit is not None and hit.parties for hit in analysis.hit_at[first : last + 1])
+
+    return any(
+        measure_last < hit.first <= measure_last + INCURSION_REACH
+        and names_a_party(hit.last + 1, hit.last + 2)
+        for hit in analysis.hits_tagged("incursion")
+    )
 
 
 def _for_home_beneficiaries(

@@ -415,6 +415,10 @@ def test_sanction_verbs_and_participles(text, expected):
             "The EU adopted sanctions on firms accused of violating export bans against Russia.",
             [("sanction", "announced", ("EU",))],
         ),
+        # Forces sent into or toward a state invade or threaten it.
+        ("Russia sent troops into Georgia in August.", []),
+        ("China sent warships and fighter jets toward Taiwan on Saturday.", []),
+        ("Britain will send 500 troops to Estonia.", [("commitment", "announced", ("GBR",))]),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
