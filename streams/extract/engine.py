@@ -133,6 +133,8 @@ _DETERMINERS = frozenset(
     }
 )
 REQUEST_REACH = 18
+OPINION_REACH = 6  # "support the U.S. continuing to send"
+_OPINION_LINKS = frozenset({"for", "continuing", "to"})
 TOPIC_REACH = 4
 REACTION_REACH = 8
 
@@ -813,7 +815,9 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
     """ "a meeting to discuss security guarantees", "the idea of sending troops" name a subject of talks;
     "Moscow condemned the sanctions" reacts to a measure someone else took; "violate U.S. sanctions",
     "evasion of sanctions", "exempted from Western sanctions" act on a measure already in force."""
-    if _acts_on_a_measure_in_force(analysis, candidate.object_hit.first):
+    if _acts_on_a_measure_in_force(analysis, candidate.object_hit.first) or _is_an_opinion(
+        analysis, candidate
+    ):
         return True
     head = (
         min(candidate.object_hit.first, candidate.licenser.first)
@@ -853,6 +857,29 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
             and reaction[-1].last < hit.first < candidate.object_hit.first
         ]
         return not licensing_after
+    return False
+
+
+def _is_an_opinion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """ "Most Americans support the U.S. sending weapons to Ukraine", "support for sending more aid": backing
+    a giving verb's gerund is a view of the commitment, not one (backing a measure is taking part in it)."""
+    licenser = candidate.licenser
+    if candidate.rule.type != "commitment" or licenser is None or "provide" not in licenser.tags:
+        return False
+    for hit in analysis.hits_tagged(
+        "participate", max(0, licenser.first - OPINION_REACH), licenser.first - 1
+    ):
+        between = range(hit.last + 1, licenser.first)
+        if all(
+            analysis.tokens[p].text in _OPINION_LINKS
+            or analysis.tokens[p].text in _DETERMINERS
+            or (analysis.hit_at[p] is not None and analysis.hit_at[p].parties)
+            for p in between
+        ) and (
+            analysis.tokens[licenser.last].text.endswith("ing")
+            or any(analysis.tokens[p].text == "continuing" for p in between)
+        ):
+            return True
     return False
 
 

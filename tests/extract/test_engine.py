@@ -419,6 +419,9 @@ def test_sanction_verbs_and_participles(text, expected):
         ("Russia sent troops into Georgia in August.", []),
         ("China sent warships and fighter jets toward Taiwan on Saturday.", []),
         ("Britain will send 500 troops to Estonia.", [("commitment", "announced", ("GBR",))]),
+        # Backing a giving verb is a view of the commitment, not one.
+        ("Most voters support the U.S. continuing to send weapons to Ukraine, a poll found.", []),
+        ("U.S. support for sending more aid to Taiwan is waning.", []),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
