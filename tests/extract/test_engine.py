@@ -422,6 +422,10 @@ def test_sanction_verbs_and_participles(text, expected):
         # Backing a giving verb is a view of the commitment, not one.
         ("Most voters support the U.S. continuing to send weapons to Ukraine, a poll found.", []),
         ("U.S. support for sending more aid to Taiwan is waning.", []),
+        # A call to withdraw troops or lift sanctions is neither called_for nor lifted: labels leave it out.
+        ("Iraq demanded that Iran withdraw its soldiers from the oilfield.", []),
+        ("Caracas urged Washington to lift its sanctions on Venezuelan oil.", []),
+        ("France will withdraw its troops from Mali.", [("commitment", "lifted", ("FRA",))]),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
