@@ -849,10 +849,13 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         if candidate.licenser
         else candidate.object_hit.first
     )
+    # Aid merely let through ("safe passages for humanitarian aid", "facilitate the delivery of aid") is given
+    # by no one in particular; the labels leave it out (labelled/LABELLING.md).
+    topic_tags = {"topic", "passage"} if candidate.rule.type == "commitment" else {"topic"}
     topic = [
         hit
         for hit in analysis.hits
-        if "topic" in hit.tags
+        if hit.tags & topic_tags
         and (
             head - TOPIC_REACH <= hit.last < head
             or (candidate.licenser and candidate.licenser.last < hit.first < candidate.object_hit.first)

@@ -426,6 +426,9 @@ def test_sanction_verbs_and_participles(text, expected):
         ("Iraq demanded that Iran withdraw its soldiers from the oilfield.", []),
         ("Caracas urged Washington to lift its sanctions on Venezuelan oil.", []),
         ("France will withdraw its troops from Mali.", [("commitment", "lifted", ("FRA",))]),
+        # Aid merely let through is given by no one in particular.
+        ("Egypt opened two crossings to facilitate the delivery of humanitarian aid to Gaza.", []),
+        ("Jordan will provide safe passage for humanitarian aid into Syria.", []),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
