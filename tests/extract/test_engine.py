@@ -429,6 +429,9 @@ def test_sanction_verbs_and_participles(text, expected):
         # Aid merely let through is given by no one in particular.
         ("Egypt opened two crossings to facilitate the delivery of humanitarian aid to Gaza.", []),
         ("Jordan will provide safe passage for humanitarian aid into Syria.", []),
+        # Railing or appealing against a measure reacts to it.
+        ("Iran's president railed against the new U.S. sanctions.", []),
+        ("The tycoon filed an appeal against new EU sanctions on his firm.", []),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
