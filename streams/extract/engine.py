@@ -840,8 +840,10 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
     """ "a meeting to discuss security guarantees", "the idea of sending troops" name a subject of talks;
     "Moscow condemned the sanctions" reacts to a measure someone else took; "violate U.S. sanctions",
     "evasion of sanctions", "exempted from Western sanctions" act on a measure already in force."""
-    if _acts_on_a_measure_in_force(analysis, candidate.object_hit.first) or _is_an_opinion(
-        analysis, candidate
+    if (
+        _acts_on_a_measure_in_force(analysis, candidate.object_hit.first)
+        or _is_an_opinion(analysis, candidate)
+        or _talks_about_a_standing_measure(analysis, candidate.object_hit.first)
     ):
         return True
     head = (
@@ -909,6 +911,20 @@ def _is_an_opinion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
         ):
             return True
     return False
+
+
+def _talks_about_a_standing_measure(analysis: SentenceAnalysis, object_first: int) -> bool:
+    """ "Flynn discussed U.S. sanctions on Russia with Kislyak": talking about a party's measure names one in
+    force, while "discussed new sanctions" proposes one."""
+    return any(
+        hit.last
+        < object_first
+        <= hit.last + 1 + EVASION_REACH + _parties_between(analysis, hit.last, object_first)
+        and _parties_between(analysis, hit.last + 1, object_first) > 0
+        and _governs_directly(analysis, hit, object_first)
+        and not analysis.hits_tagged("novelty", hit.last + 1, object_first - 1)
+        for hit in analysis.hits_tagged("talk")
+    )
 
 
 def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -> bool:

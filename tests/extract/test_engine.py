@@ -432,6 +432,9 @@ def test_sanction_verbs_and_participles(text, expected):
         # Railing or appealing against a measure reacts to it.
         ("Iran's president railed against the new U.S. sanctions.", []),
         ("The tycoon filed an appeal against new EU sanctions on his firm.", []),
+        # Talking about a party's measure names one in force; talking about new ones proposes them.
+        ("The adviser discussed U.S. sanctions on Russia with the ambassador.", []),
+        ("EU ministers discussed new sanctions on Belarus.", [("sanction", "proposed", ("EU",))]),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
