@@ -435,6 +435,8 @@ def test_sanction_verbs_and_participles(text, expected):
         # Talking about a party's measure names one in force; talking about new ones proposes them.
         ("The adviser discussed U.S. sanctions on Russia with the ambassador.", []),
         ("EU ministers discussed new sanctions on Belarus.", [("sanction", "proposed", ("EU",))]),
+        # "Military support" is arms and aid, like "military aid".
+        ("Japan pledged to increase military support for Ukraine.", [("commitment", "announced", ("JPN",))]),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
