@@ -437,6 +437,15 @@ def test_sanction_verbs_and_participles(text, expected):
         ("EU ministers discussed new sanctions on Belarus.", [("sanction", "proposed", ("EU",))]),
         # "Military support" is arms and aid, like "military aid".
         ("Japan pledged to increase military support for Ukraine.", [("commitment", "announced", ("JPN",))]),
+        # Talks and votes about a measure propose it.
+        (
+            "The U.S. Senate will vote on a $60 billion aid package for Ukraine.",
+            [("commitment", "proposed", ("USA",))],
+        ),
+        (
+            "EU leaders gathered in Brussels to discuss a large increase in military aid for Ukraine.",
+            [("commitment", "proposed", ("EU",))],
+        ),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
