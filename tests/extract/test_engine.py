@@ -446,10 +446,18 @@ def test_sanction_verbs_and_participles(text, expected):
             "EU leaders gathered in Brussels to discuss a large increase in military aid for Ukraine.",
             [("commitment", "proposed", ("EU",))],
         ),
+        # Lifting and refusal phrasing.
+        ("Washington suspended all food assistance to Ethiopia.", [("commitment", "lifted", ("USA",))]),
+        ("The EU cut financial aid to Niger after the coup.", [("commitment", "lifted", ("EU",))]),
+        ("Belarus has resisted pressure to deploy troops to Ukraine.", [("commitment", "refused", ("BLR",))]),
+        (
+            "Washington held off on imposing new sanctions on Chinese banks.",
+            [("sanction", "refused", ("USA",))],
+        ),
         # A receiving state named keeps it a commitment.
         ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
     ],
 )
-def test_english_hard_negatives_and_their_limits(text, expected):
+def test_english_hard_negatives_and_cues(text, expected):
     events = rules_alone(text, "en")
     assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
