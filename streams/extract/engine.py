@@ -928,13 +928,20 @@ def _talks_about_a_standing_measure(analysis: SentenceAnalysis, object_first: in
 
 
 def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -> bool:
-    """A verb or noun of evading, breaching or complying with the measure governs it directly."""
-    return any(
-        hit.last
-        < object_first
-        <= hit.last + 1 + EVASION_REACH + _parties_between(analysis, hit.last, object_first)
-        and _governs_directly(analysis, hit, object_first)
-        for hit in analysis.hits_tagged("evasion")
+    """A verb or noun of evading, breaching or complying with the measure governs it directly; or a word
+    of circumstance does, unless the measure is new or being imposed ("despite Western sanctions", "subject
+    to U.S. sanctions", "the price tag of sanctions", but "amid new EU sanctions", "despite US sanctions
+    imposed in the wake of …")."""
+
+    def governs(hit: Hit) -> bool:
+        reach = 1 + EVASION_REACH + _parties_between(analysis, hit.last, object_first)
+        return hit.last < object_first <= hit.last + reach and _governs_directly(analysis, hit, object_first)
+
+    imposed_now = analysis.hits_tagged("novelty", max(0, object_first - EVASION_REACH), object_first - 1) or [
+        hit for hit in analysis.hits_tagged("impose", object_first + 1, object_first + 2) if not hit.parties
+    ]
+    return any(governs(hit) for hit in analysis.hits_tagged("evasion")) or (
+        not imposed_now and any(governs(hit) for hit in analysis.hits_tagged("circumstance"))
     )
 
 

@@ -429,6 +429,12 @@ def test_sanction_verbs_and_participles(text, expected):
         # Aid merely let through is given by no one in particular.
         ("Egypt opened two crossings to facilitate the delivery of humanitarian aid to Gaza.", []),
         ("Jordan will provide safe passage for humanitarian aid into Syria.", []),
+        # A measure in force as a circumstance; a new one, or one being imposed, is news.
+        ("Sudan is one of five countries subject to the travel ban.", []),
+        (
+            "Fighting went on despite US sanctions imposed on Monday on both generals.",
+            [("sanction", "announced", ("USA",))],
+        ),
         # Railing or appealing against a measure reacts to it.
         ("Iran's president railed against the new U.S. sanctions.", []),
         ("The tycoon filed an appeal against new EU sanctions on his firm.", []),
