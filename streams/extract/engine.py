@@ -80,6 +80,7 @@ _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 REFUSAL_REACH = 6
 LIFTING_REACH = 3
 INCURSION_REACH = 3  # "sent tanks and troops into Gaza"
+EFFECT_REACH = 4  # "sanctions over Ukraine bite", "sanctions have led to"
 EVASION_REACH = 3  # "evading sanctions", "violate U.S. export controls": the measure is the verb's object
 BLACKLIST_LIFTING_REACH = 6  # "removed Cuba from its list of state sponsors of terrorism"
 PROPOSAL_REACH = 10
@@ -844,6 +845,7 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         _acts_on_a_measure_in_force(analysis, candidate.object_hit.first)
         or _is_an_opinion(analysis, candidate)
         or _talks_about_a_standing_measure(analysis, candidate.object_hit.first)
+        or _describes_its_effect(analysis, candidate)
     ):
         return True
     head = (
@@ -911,6 +913,20 @@ def _is_an_opinion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
         ):
             return True
     return False
+
+
+def _describes_its_effect(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """ "Sanctions hurt the West more than Russia", "EU sanctions were designed to starve Russia of spare
+    parts": a measure as the subject of its effects, with nothing before it that takes it or calls it new."""
+    measure = candidate.object_hit
+    licensed_before = candidate.licenser is not None and candidate.licenser.first < measure.first
+    new = analysis.hits_tagged("novelty", max(0, measure.first - EVASION_REACH), measure.first - 1)
+    return (
+        candidate.rule.type == "sanction"
+        and not licensed_before
+        and not new
+        and bool(analysis.hits_tagged("effect", measure.last + 1, measure.last + EFFECT_REACH))
+    )
 
 
 def _talks_about_a_standing_measure(analysis: SentenceAnalysis, object_first: int) -> bool:

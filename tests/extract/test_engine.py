@@ -435,6 +435,9 @@ def test_sanction_verbs_and_participles(text, expected):
             "Fighting went on despite US sanctions imposed on Monday on both generals.",
             [("sanction", "announced", ("USA",))],
         ),
+        # A measure in force as the subject of its effects; a new one is news.
+        ("Belarus may default on its debts as EU sanctions bite.", []),
+        ("New EU sanctions could cripple Russia's banks.", [("sanction", "announced", ("EU",))]),
         # Railing or appealing against a measure reacts to it.
         ("Iran's president railed against the new U.S. sanctions.", []),
         ("The tycoon filed an appeal against new EU sanctions on his firm.", []),
