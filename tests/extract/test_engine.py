@@ -387,8 +387,86 @@ def test_number_separators(text, value):
         ("The new sanctions take effect next month.", [("sanction", "announced", ())]),
         # Participles as adjectives name a measure taken before.
         ("Austria granted visas to sanctioned Russian lawmakers.", []),
+        ("China appointed a US-sanctioned general as its defence minister.", []),
+        # A status cue does not make an old measure news; a verb of its own type would.
+        ("Port officials did not know a sanctioned Russian tanker had docked.", []),
+        ("The U.S. government sanctioned two Iranian generals.", [("sanction", "announced", ("USA",))]),
+        (
+            "Washington has blocked or seized the assets of Russian oligarchs.",
+            [("sanction", "announced", ("USA",))],
+        ),
     ],
 )
 def test_sanction_verbs_and_participles(text, expected):
+    events = rules_alone(text, "en")
+    assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Money for companies or a country's own people is domestic spending, not a commitment.
+        ("Germany pledged 4 billion euros in loans to its carmakers.", []),
+        ("Canada approved emergency grants for farmers and small businesses.", []),
+        # Evading, breaching or complying with a measure in force takes no new one.
+        ("Indian banks refused payments that would violate US sanctions on Russia.", []),
+        ("The trader was charged with helping Moscow skirt the new EU sanctions.", []),
+        (
+            "The EU adopted sanctions on firms accused of violating export bans against Russia.",
+            [("sanction", "announced", ("EU",))],
+        ),
+        # Forces sent into or toward a state invade or threaten it.
+        ("Russia sent troops into Georgia in August.", []),
+        ("China sent warships and fighter jets toward Taiwan on Saturday.", []),
+        ("Britain will send 500 troops to Estonia.", [("commitment", "announced", ("GBR",))]),
+        # Backing a giving verb is a view of the commitment, not one.
+        ("Most voters support the U.S. continuing to send weapons to Ukraine, a poll found.", []),
+        ("U.S. support for sending more aid to Taiwan is waning.", []),
+        # A call to withdraw troops or lift sanctions is neither called_for nor lifted: labels leave it out.
+        ("Iraq demanded that Iran withdraw its soldiers from the oilfield.", []),
+        ("Caracas urged Washington to lift its sanctions on Venezuelan oil.", []),
+        ("France will withdraw its troops from Mali.", [("commitment", "lifted", ("FRA",))]),
+        # Aid merely let through is given by no one in particular.
+        ("Egypt opened two crossings to facilitate the delivery of humanitarian aid to Gaza.", []),
+        ("Jordan will provide safe passage for humanitarian aid into Syria.", []),
+        # A measure in force as a circumstance; a new one, or one being imposed, is news.
+        ("Sudan is one of five countries subject to the travel ban.", []),
+        (
+            "Fighting went on despite US sanctions imposed on Monday on both generals.",
+            [("sanction", "announced", ("USA",))],
+        ),
+        # A measure in force as the subject of its effects; a new one is news.
+        ("Belarus may default on its debts as EU sanctions bite.", []),
+        ("New EU sanctions could cripple Russia's banks.", [("sanction", "announced", ("EU",))]),
+        # Railing or appealing against a measure reacts to it.
+        ("Iran's president railed against the new U.S. sanctions.", []),
+        ("The tycoon filed an appeal against new EU sanctions on his firm.", []),
+        # Talking about a party's measure names one in force; talking about new ones proposes them.
+        ("The adviser discussed U.S. sanctions on Russia with the ambassador.", []),
+        ("EU ministers discussed new sanctions on Belarus.", [("sanction", "proposed", ("EU",))]),
+        # "Military support" is arms and aid, like "military aid".
+        ("Japan pledged to increase military support for Ukraine.", [("commitment", "announced", ("JPN",))]),
+        # Talks and votes about a measure propose it.
+        (
+            "The U.S. Senate will vote on a $60 billion aid package for Ukraine.",
+            [("commitment", "proposed", ("USA",))],
+        ),
+        (
+            "EU leaders gathered in Brussels to discuss a large increase in military aid for Ukraine.",
+            [("commitment", "proposed", ("EU",))],
+        ),
+        # Lifting and refusal phrasing.
+        ("Washington suspended all food assistance to Ethiopia.", [("commitment", "lifted", ("USA",))]),
+        ("The EU cut financial aid to Niger after the coup.", [("commitment", "lifted", ("EU",))]),
+        ("Belarus has resisted pressure to deploy troops to Ukraine.", [("commitment", "refused", ("BLR",))]),
+        (
+            "Washington held off on imposing new sanctions on Chinese banks.",
+            [("sanction", "refused", ("USA",))],
+        ),
+        # A receiving state named keeps it a commitment.
+        ("Japan pledged $4 billion in loans to Indonesia's banks.", [("commitment", "announced", ("JPN",))]),
+    ],
+)
+def test_english_hard_negatives_and_cues(text, expected):
     events = rules_alone(text, "en")
     assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
