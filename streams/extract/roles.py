@@ -94,7 +94,8 @@ def assign_roles(
     owner_groups = [
         group
         for group in groups
-        if group not in receiving_side and _owns(analysis, group, object_hit, marks[id(group)])
+        if group not in receiving_side
+        and _owns(analysis, group, object_hit, marks[id(group)], event_type, status)
     ]
     # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
     # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
@@ -192,8 +193,12 @@ def assign_roles(
             and (event_type == "sanction" or group.first - object_hit.last <= COMMITMENT_QUALIFIER_REACH)
         ):
             targets.extend(group.parties)  # "ban on Russian oil", "في البنك المركزي اليمني"
-        elif event_type == "sanction" and mark == "from" and 0 < group.first - object_hit.last <= 4:
-            targets.extend(group.parties)  # "imports from Russia"
+        elif (
+            (event_type == "sanction" or status == "lifted")
+            and mark == "from"
+            and 0 < group.first - object_hit.last <= 4
+        ):
+            targets.extend(group.parties)  # "imports from Russia", "withdraw its troops from Mali"
     owner = tuple(party for group in owner_groups for party in group.parties)
     requester: tuple[Party, ...] = ()
     asked_first = not _is_arabic(analysis, anchor) and subject is not None and subject.first > anchor.last
@@ -415,7 +420,8 @@ def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
         return right.prefix.startswith("و")
     if gap[-1] == "the" and len(gap) > 1:
         gap = gap[:-1]  # "the US and the European Union"
-    if all(word in _CONJUNCTIONS for word in gap):
+    if all(word in _CONJUNCTIONS for word in gap) and ("as" not in gap or "well" in gap):
+        # "as well as" joins; a bare "as" opens a clause ("aid for Ukraine as the US announces …").
         return (
             "," not in gap
             and "،" not in gap
@@ -470,7 +476,7 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     previous = analysis.hit_at[position] if position >= 0 else None
     if previous is not None and previous.prefix.endswith("ال") and not previous.parties:
         previous = None  # a particle never takes the article: "اللجنة العليا" is not "على"
-    if position >= 0 and analysis.tokens[position].text == "من":
+    if position >= 0 and analysis.tokens[position].text in ("من", "from"):
         return "from"
     if previous is None and position >= 0 and _is_arabic(analysis, head):
         # A demonym after the noun it qualifies takes that noun's marking: "للشعب اليمني" (for the Yemeni
@@ -575,12 +581,18 @@ def _clause_end(analysis: SentenceAnalysis, position: int) -> int:
     return position
 
 
-def _owns(analysis: SentenceAnalysis, group: Group, object_hit: Hit, mark: str | None) -> bool:
+def _owns(
+    analysis: SentenceAnalysis, group: Group, object_hit: Hit, mark: str | None, event_type: str, status: str
+) -> bool:
     """ "EU sanctions", "Britain's missiles" (before the object); "قوات إيطالية", "العقوبات الأوروبية",
     "إجراءات عقابية من اليابان" (after)."""
+    if mark == "from":
+        # "مساعدات من اليابان", "military aid from the U.S.": the source; not "a ban on imports from Russia"
+        # nor "the withdrawal of its peacekeepers from Mali" (a target, below).
+        return object_hit.last < group.first <= object_hit.last + 3 and (
+            _is_arabic(analysis, object_hit) or (event_type == "commitment" and status != "lifted")
+        )
     if _is_arabic(analysis, object_hit):
-        if mark == "from":
-            return object_hit.last < group.first <= object_hit.last + 3
         return (
             mark is None
             and group.first == object_hit.last + 1

@@ -392,3 +392,21 @@ def test_number_separators(text, value):
 def test_sanction_verbs_and_participles(text, expected):
     events = rules_alone(text, "en")
     assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    "text, roles",
+    [
+        # English "from" names the source of aid (but the target of a ban on imports, the place of a
+        # withdrawal), and a bare "as" opens a clause rather than joining parties.
+        ("A shipment of weapons from Canada has reached Moldova.", [("announced", ["CAN"], [])]),
+        ("The EU imposed a ban on imports from Belarus.", [("announced", ["EU"], ["BLR"])]),
+        ("Sweden announced the withdrawal of its troops from Mali.", [("lifted", ["SWE"], ["MLI"])]),
+        (
+            "Experts discussed the next steps for Moldova as Canada announced a new military aid package.",
+            [("announced", ["CAN"], ["MDA"])],
+        ),
+    ],
+)
+def test_sources_and_clauses_in_english(text, roles):
+    assert roles_of(text) == roles
