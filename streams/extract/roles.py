@@ -37,6 +37,16 @@ COMMITMENT_QUALIFIER_REACH = 5
 _SKIPPED_WORDS = frozenset({"the", "a", "an", "its", "their"})
 _THAT = frozenset({"ان", "أن", "إن", "بان", "بأن", "لان", "لأن", "وان", "وأن"})
 _CONJUNCTIONS = frozenset({"and", "&", "،", ",", "as", "well", "plus"})
+# An Arabic preposition carrying a pronoun governs the pronoun, not the party after it: "الوقت الذي فرضت فيه
+# واشنطن عقوبات" (the time in which Washington imposed sanctions), "فرضت عليه الولايات المتحدة عقوبات".
+_PRONOUN_PREPOSITIONS = frozenset(
+    [
+        f"{preposition}{pronoun}"
+        for preposition in ("في", "علي", "الي", "ضد", "عن", "من", "مع")
+        for pronoun in ("ه", "ها", "هم", "هما", "هن")
+    ]
+    + [f"{clitic}{pronoun}" for clitic in ("ل", "ب") for pronoun in ("ه", "ها", "هم", "هما", "هن")]
+)
 
 
 @dataclass(frozen=True)
@@ -473,6 +483,8 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     if bare_prefix.endswith("ب"):
         return "in"
     position = _position_before(analysis, head.first)
+    if position >= 0 and analysis.tokens[position].text in _PRONOUN_PREPOSITIONS:
+        return None
     previous = analysis.hit_at[position] if position >= 0 else None
     if previous is not None and previous.prefix.endswith("ال") and not previous.parties:
         previous = None  # a particle never takes the article: "اللجنة العليا" is not "على"

@@ -410,3 +410,17 @@ def test_sanction_verbs_and_participles(text, expected):
 )
 def test_sources_and_clauses_in_english(text, roles):
     assert roles_of(text) == roles
+
+
+@pytest.mark.parametrize(
+    "text, roles",
+    [
+        # A preposition carrying a pronoun ("فيه", in which) does not mark the party after it.
+        (
+            "وجاء ذلك في اليوم الذي فرضت فيه كندا عقوبات جديدة على بيلاروسيا.",
+            [("announced", ["CAN"], ["BLR"])],
+        ),
+    ],
+)
+def test_arabic_roles(text, roles):
+    assert roles_of(text) == roles
