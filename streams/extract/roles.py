@@ -164,7 +164,12 @@ def assign_roles(
     else:
         actor = subject = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
-    if actor is not None or status == "called_for":
+    agent = _arabic_sanction_agent(analysis, eligible, object_hit) if event_type == "sanction" else None
+    if agent is not None and status == "called_for":
+        addressee = agent  # "دعت إلى فرض المجتمع الدولي عقوبات": the party asked to impose them
+    elif agent is not None and subject is not None:
+        actor = subject = agent
+    if addressee is None and (actor is not None or status == "called_for"):
         after_verb = [
             group
             for group in eligible
@@ -228,6 +233,21 @@ def assign_roles(
         receiving_side=bool(receiving_side),
         requester=requester,
     )
+
+
+def _arabic_sanction_agent(
+    analysis: SentenceAnalysis, eligible: list[Group], object_hit: Hit
+) -> Group | None:
+    """The party between a sanctioning verb or its verbal noun and the measure is its subject: "تدين فرض
+    الاتحاد الأوروبي عقوبات" (the EU's imposing of sanctions), "بعدما فرضت منظمة الأمم المتحدة عقوبات" — not
+    the party that reacts to it. A commitment verb may take the recipient there ("منح المغرب قرضا")."""
+    if not _is_arabic(analysis, object_hit):
+        return None
+    group = next((g for g in eligible if g.last + 1 == object_hit.first), None)
+    if group is None:
+        return None
+    verbs = analysis.hits_tagged("impose", max(0, group.first - 2), group.first - 1)
+    return group if verbs and verbs[-1].last >= group.first - 2 else None
 
 
 def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:

@@ -420,6 +420,10 @@ def test_sources_and_clauses_in_english(text, roles):
             "وجاء ذلك في اليوم الذي فرضت فيه كندا عقوبات جديدة على بيلاروسيا.",
             [("announced", ["CAN"], ["BLR"])],
         ),
+        # The party between a sanctioning verbal noun and the measure imposes it, not the one reacting; of
+        # a request it is the party asked.
+        ("وانتقدت موسكو فرض كندا عقوبات جديدة على بيلاروسيا.", [("announced", ["CAN"], ["BLR"])]),
+        ("وطالبت أوكرانيا بفرض الاتحاد الأوروبي عقوبات جديدة على روسيا.", [("called_for", ["EU"], ["RUS"])]),
     ],
 )
 def test_arabic_roles(text, roles):
