@@ -195,6 +195,16 @@ def assign_roles(
                 and (event_type == "commitment" or group.last < object_hit.first)
             ),
             None,
+        ) or next(
+            (
+                group
+                for group in groups
+                if anchor.last < group.first
+                and group.last < object_hit.first
+                and marks[id(group)] == "target"
+                and _infinitive_subject(analysis, group)
+            ),
+            None,
         )
     for group in groups:
         mark = marks[id(group)]
@@ -248,6 +258,28 @@ def _arabic_sanction_agent(
         return None
     verbs = analysis.hits_tagged("impose", max(0, group.first - 2), group.first - 1)
     return group if verbs and verbs[-1].last >= group.first - 2 else None
+
+
+INFINITIVE_REACH = 4  # tokens from a party to its "to": "for the U.S. and its allies to provide"
+
+
+def _infinitive_subject(analysis: SentenceAnalysis, group: Group) -> bool:
+    """ "calling for South Korea to provide", "a plea to Congress to approve", "calls on France and its
+    partners to press for": the party before an English infinitive is the one asked to act, though a
+    preposition precedes it."""
+    tokens = analysis.tokens
+    position = _position_before(analysis, group.first)
+    if position < 0 or tokens[position].text not in ("for", "on", "upon", "to"):
+        return False
+    for to in range(group.last + 1, min(len(tokens) - 1, group.last + INFINITIVE_REACH + 1)):
+        if tokens[to].is_punctuation:
+            return False
+        if tokens[to].text == "to":
+            following = analysis.hit_at[to + 1]
+            return tokens[to + 1].text not in _SKIPPED_WORDS and not (
+                following is not None and following.parties
+            )
+    return False
 
 
 def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:

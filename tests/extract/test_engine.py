@@ -406,6 +406,12 @@ def test_sanction_verbs_and_participles(text, expected):
             "Experts discussed the next steps for Moldova as Canada announced a new military aid package.",
             [("announced", ["CAN"], ["MDA"])],
         ),
+        # The party before an English infinitive is the one asked, though a preposition precedes it.
+        ("Kyiv made a new plea to Canada to send more air defence systems.", [("called_for", ["CAN"], [])]),
+        (
+            "The attacks prompted calls for Japan and its partners to impose new sanctions on Belarus.",
+            [("called_for", ["JPN"], ["BLR"])],
+        ),
     ],
 )
 def test_sources_and_clauses_in_english(text, roles):
