@@ -414,9 +414,20 @@ def _across_exchange(group: Group, anchor: Hit, object_hit: Hit, exchanges: list
     )
 
 
+POSSESSED_REACH = 3
+
+
 def _can_be_subject(analysis: SentenceAnalysis, group: Group) -> bool:
     """A demonym is a subject only with an office: "the French president", "الحكومة الألمانية" — not in
-    "Russian banks" or "شركات صينية"."""
+    "Russian banks" or "شركات صينية". So is an English possessor: "Russia's ambassador warned", "Britain's
+    decision to send", but not "Russia's war in Ukraine … and pledged"."""
+    if analysis.tokens[group.last].text.endswith("'s"):
+        # An office may be qualified: "Japan's finance minister", "China's commerce ministry".
+        following = analysis.hit_at[group.last + 1] if group.last + 1 < len(analysis.tokens) else None
+        return (following is not None and bool(following.tags & _GOVERNING_TAGS)) or any(
+            hit is not None and "office" in hit.tags
+            for hit in analysis.hit_at[group.last + 1 : group.last + 1 + POSSESSED_REACH]
+        )
     if not all(entry.kind == "demonym" for hit in group.hits for entry in hit.parties):
         return True
     if _is_arabic(analysis, group.hits[0]):

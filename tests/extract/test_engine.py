@@ -412,6 +412,12 @@ def test_sanction_verbs_and_participles(text, expected):
             "The attacks prompted calls for Japan and its partners to impose new sanctions on Belarus.",
             [("called_for", ["JPN"], ["BLR"])],
         ),
+        # A possessor is a subject only with an office or a word that governs ("Britain's decision to").
+        (
+            "Japan condemned Russia's attacks on Odesa and pledged new military aid to Ukraine.",
+            [("announced", ["JPN"], ["UKR"])],
+        ),
+        ("Britain's defence secretary pledged more tanks to Ukraine.", [("announced", ["GBR"], ["UKR"])]),
     ],
 )
 def test_sources_and_clauses_in_english(text, roles):
