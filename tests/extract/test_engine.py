@@ -436,6 +436,15 @@ def test_sources_and_clauses_in_english(text, roles):
         # a request it is the party asked.
         ("وانتقدت موسكو فرض كندا عقوبات جديدة على بيلاروسيا.", [("announced", ["CAN"], ["BLR"])]),
         ("وطالبت أوكرانيا بفرض الاتحاد الأوروبي عقوبات جديدة على روسيا.", [("called_for", ["EU"], ["RUS"])]),
+        # ل after an office of an organisation is "of": the organisation acts, not a beneficiary.
+        (
+            "وأعلن الأمين العام للأمم المتحدة إرسال مساعدات إنسانية إلى السودان.",
+            [("announced", ["UN"], ["SDN"])],
+        ),
+        (
+            "وافق المجلس التنفيذي لصندوق النقد الدولي على منح الأردن قرضا جديدا.",
+            [("announced", ["IMF"], ["JOR"])],
+        ),
         # "The Kingdom" alone is Saudi Arabia in Arabic news (every bare use in the corpus is).
         ("وأرسلت المملكة قافلة مساعدات إنسانية جديدة إلى اليمن.", [("announced", ["SAU"], ["YEM"])]),
     ],
