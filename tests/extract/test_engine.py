@@ -445,6 +445,8 @@ def test_sources_and_clauses_in_english(text, roles):
             "وافق المجلس التنفيذي لصندوق النقد الدولي على منح الأردن قرضا جديدا.",
             [("announced", ["IMF"], ["JOR"])],
         ),
+        # An ambassador, envoy, commander or "side" is an office: its demonym may be the subject.
+        ("وهددت السفيرة اليابانية بفرض عقوبات جديدة على بيلاروسيا.", [("threatened", ["JPN"], ["BLR"])]),
         # "The Kingdom" alone is Saudi Arabia in Arabic news (every bare use in the corpus is).
         ("وأرسلت المملكة قافلة مساعدات إنسانية جديدة إلى اليمن.", [("announced", ["SAU"], ["YEM"])]),
     ],
