@@ -16,11 +16,12 @@ agent or as the reporting subject.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsmon.records import Party
-from newsmon.text.phrases import Hit
+from newsmon.text.phrases import Hit, PartyEntry
 
 from .lexicon import CONTRASTIVE_CONJUNCTIONS
 
@@ -469,7 +470,45 @@ def sentence_subject(analysis: SentenceAnalysis) -> tuple[Party, ...]:
 
 
 def _groups(analysis: SentenceAnalysis) -> list[Group]:
-    hits = [hit for hit in analysis.hits if hit.parties]
+    named = _grouped(analysis, [hit for hit in analysis.hits if hit.parties])
+    own_country = _own_country_mentions(analysis, named)
+    if not own_country:
+        return named
+    hits = [hit for group in named for hit in group.hits] + own_country
+    return _grouped(analysis, sorted(hits, key=lambda hit: hit.first))
+
+
+_OWN_COUNTRY = re.compile(r"([وفلب]{0,2})(?:بلاد|حكومت)(?:ه|ها)")
+
+
+def _own_country_mentions(analysis: SentenceAnalysis, named: list[Group]) -> list[Hit]:
+    """ "قال وزير الخارجية الإيراني إن بلاده ستواصل …": "his country" (بلاده) or "his government" (حكومته) is
+    the state of the sentence's speaker, its first party that can be a subject, named before it."""
+    positions = [
+        (position, match.group(1))
+        for position, token in enumerate(analysis.tokens)
+        if (match := _OWN_COUNTRY.fullmatch(token.text))
+    ]
+    if not positions:
+        return []
+    speaker = next(
+        (
+            group
+            for group in named
+            if _marking(analysis, group) is None and _can_be_subject(analysis, group) and not group.blocked
+        ),
+        None,
+    )
+    if speaker is None:
+        return []
+    entries = tuple(PartyEntry(party, "country", None) for party in speaker.parties)
+    mentions = [Hit(position, position, frozenset(), entries, prefix) for position, prefix in positions]
+    # Only as a subject ("إن بلاده تؤيد"): marked as a target or place it would add a beneficiary the
+    # sentence does not name ("تدفق الأسلحة إلى بلاده" after a newspaper's name).
+    return [hit for hit in mentions if hit.first > speaker.last and _marking(analysis, Group((hit,))) is None]
+
+
+def _grouped(analysis: SentenceAnalysis, hits: list[Hit]) -> list[Group]:
     groups: list[list[Hit]] = []
     for hit in hits:
         if groups and _coordinated(analysis, groups[-1][-1], hit):

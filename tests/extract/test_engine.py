@@ -447,6 +447,11 @@ def test_sources_and_clauses_in_english(text, roles):
         ),
         # An ambassador, envoy, commander or "side" is an office: its demonym may be the subject.
         ("وهددت السفيرة اليابانية بفرض عقوبات جديدة على بيلاروسيا.", [("threatened", ["JPN"], ["BLR"])]),
+        # "His country" (بلاده) is the speaker's state, not the party he met.
+        (
+            "قال الرئيس الكيني خلال لقائه المستشار الألماني إن بلاده سترسل قوات إلى هايتي.",
+            [("announced", ["KEN"], ["HTI"])],
+        ),
         # "The Kingdom" alone is Saudi Arabia in Arabic news (every bare use in the corpus is).
         ("وأرسلت المملكة قافلة مساعدات إنسانية جديدة إلى اليمن.", [("announced", ["SAU"], ["YEM"])]),
     ],
