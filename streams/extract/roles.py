@@ -16,7 +16,6 @@ agent or as the reporting subject.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -478,18 +477,11 @@ def _groups(analysis: SentenceAnalysis) -> list[Group]:
     return _grouped(analysis, sorted(hits, key=lambda hit: hit.first))
 
 
-_OWN_COUNTRY = re.compile(r"([وفلب]{0,2})(?:بلاد|حكومت)(?:ه|ها)")
-
-
 def _own_country_mentions(analysis: SentenceAnalysis, named: list[Group]) -> list[Hit]:
     """ "قال وزير الخارجية الإيراني إن بلاده ستواصل …": "his country" (بلاده) or "his government" (حكومته) is
     the state of the sentence's speaker, its first party that can be a subject, named before it."""
-    positions = [
-        (position, match.group(1))
-        for position, token in enumerate(analysis.tokens)
-        if (match := _OWN_COUNTRY.fullmatch(token.text))
-    ]
-    if not positions:
+    own_country = [hit for hit in analysis.hits_tagged("own_country") if not hit.parties]
+    if not own_country:
         return []
     speaker = next(
         (
@@ -502,7 +494,7 @@ def _own_country_mentions(analysis: SentenceAnalysis, named: list[Group]) -> lis
     if speaker is None:
         return []
     entries = tuple(PartyEntry(party, "country", None) for party in speaker.parties)
-    mentions = [Hit(position, position, frozenset(), entries, prefix) for position, prefix in positions]
+    mentions = [Hit(hit.first, hit.last, hit.tags, entries, hit.prefix) for hit in own_country]
     # Only as a subject ("إن بلاده تؤيد"): marked as a target or place it would add a beneficiary the
     # sentence does not name ("تدفق الأسلحة إلى بلاده" after a newspaper's name).
     return [hit for hit in mentions if hit.first > speaker.last and _marking(analysis, Group((hit,))) is None]
