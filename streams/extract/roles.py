@@ -631,7 +631,13 @@ def _subject(
     if agent is not None:
         return agent  # "Iran was sanctioned by the European Union", "sanctions imposed by the US on …"
     if before:
-        return before[-1]
+        # "NATO's Stoltenberg says Ukraine's allies have sent …": the reported clause has a subject of its own
+        # that names no state (allies, partners, donors), so the speaker does not give.
+        speaker = before[-1]
+        reporting = analysis.hits_tagged("reporting", speaker.last + 1, anchor.first - 1)
+        if reporting and analysis.hits_tagged("benefactor", reporting[-1].last + 1, anchor.first - 1):
+            return None
+        return speaker
     # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the
     # reporting subject ("…, the EU said"), not as "over its invasion of Ukraine"; between a cue and the
     # measure it is the subject of the clause the cue governs ("warned that the U.S. could sanction").

@@ -412,6 +412,11 @@ def test_sanction_verbs_and_participles(text, expected):
             "The attacks prompted calls for Japan and its partners to impose new sanctions on Belarus.",
             [("called_for", ["JPN"], ["BLR"])],
         ),
+        # A reported clause whose subject names no state ("partners") is not the speaker's act.
+        (
+            "The Japanese foreign minister says Ukraine's partners have pledged more air defence systems.",
+            [("announced", [], ["UKR"])],
+        ),
         # A possessor is a subject only with an office or a word that governs ("Britain's decision to").
         (
             "Japan condemned Russia's attacks on Odesa and pledged new military aid to Ukraine.",
