@@ -139,7 +139,16 @@ def assign_roles(
             and group is not receiver
             and _after_source_word(analysis, group)
         ]
-        actor = givers[0] if givers else None
+        # "تخوض اليونان مفاوضات مع الاتحاد الأوروبي للحصول على قروض", "signed a deal with the IMF to obtain a
+        # loan": the party dealt with just before the receiving verb is the giver.
+        partners = [
+            group
+            for group in groups
+            if marks[id(group)] == "with"
+            and receiving.first - PARTNER_REACH <= group.last < receiving.first
+            and (receiver is None or group.first > receiver.last)
+        ]
+        actor = givers[0] if givers else partners[-1] if partners else None
         owner = tuple(party for group in owner_groups for party in group.parties)
         return Roles(
             actors=actor.parties if actor is not None else (),
@@ -286,6 +295,9 @@ def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
     return group.first > object_hit.last and all(entry.kind == "demonym" for entry in group.hits[0].parties)
 
 
+PARTNER_REACH = (
+    3  # tokens from the party dealt with to the receiving verb ("مع صندوق النقد الدولي، للحصول على")
+)
 EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchange word after it
 RECEIVING_REACH = 10  # "ستحصل إيطاليا على النسبة الأكبر من المساعدات": a receiving verb governs its clause
 

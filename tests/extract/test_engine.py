@@ -463,3 +463,11 @@ def test_sources_and_clauses_in_english(text, roles):
 )
 def test_arabic_roles(text, roles):
     assert roles_of(text) == roles
+
+
+def test_the_party_dealt_with_before_a_receiving_verb_gives():
+    # The model adds the event (the rules license no receiving verb); its giver is the party dealt with.
+    adding = Combination(veto=0.0, protect=0.0, add=0.0)
+    text = "ووقع الأردن اتفاقا مع البنك الدولي للحصول على قرض جديد."
+    events = extract_events(text, "ar", combination=adding)
+    assert [([p.code for p in e.actors], [p.code for p in e.targets]) for e in events] == [(["WB"], ["JOR"])]
