@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsmon.records import Party
-from newsmon.text.phrases import Hit
+from newsmon.text.phrases import Hit, PartyEntry
 
 from .lexicon import CONTRASTIVE_CONJUNCTIONS
 
@@ -37,6 +37,16 @@ COMMITMENT_QUALIFIER_REACH = 5
 _SKIPPED_WORDS = frozenset({"the", "a", "an", "its", "their"})
 _THAT = frozenset({"ان", "أن", "إن", "بان", "بأن", "لان", "لأن", "وان", "وأن"})
 _CONJUNCTIONS = frozenset({"and", "&", "،", ",", "as", "well", "plus"})
+# An Arabic preposition carrying a pronoun governs the pronoun, not the party after it: "الوقت الذي فرضت فيه
+# واشنطن عقوبات" (the time in which Washington imposed sanctions), "فرضت عليه الولايات المتحدة عقوبات".
+_PRONOUN_PREPOSITIONS = frozenset(
+    [
+        f"{preposition}{pronoun}"
+        for preposition in ("في", "علي", "الي", "ضد", "عن", "من", "مع")
+        for pronoun in ("ه", "ها", "هم", "هما", "هن")
+    ]
+    + [f"{clitic}{pronoun}" for clitic in ("ل", "ب") for pronoun in ("ه", "ها", "هم", "هما", "هن")]
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,8 @@ def assign_roles(
     owner_groups = [
         group
         for group in groups
-        if group not in receiving_side and _owns(analysis, group, object_hit, marks[id(group)])
+        if group not in receiving_side
+        and _owns(analysis, group, object_hit, marks[id(group)], event_type, status)
     ]
     # A party the sentence marks as the target ("تخفيف العقوبات على طهران") is not also its subject where it
     # is named again unmarked ("برنامج إيران النووي", Iran's programme, just before the lifting).
@@ -128,7 +139,16 @@ def assign_roles(
             and group is not receiver
             and _after_source_word(analysis, group)
         ]
-        actor = givers[0] if givers else None
+        # "تخوض اليونان مفاوضات مع الاتحاد الأوروبي للحصول على قروض", "signed a deal with the IMF to obtain a
+        # loan": the party dealt with just before the receiving verb is the giver.
+        partners = [
+            group
+            for group in groups
+            if marks[id(group)] == "with"
+            and receiving.first - PARTNER_REACH <= group.last < receiving.first
+            and (receiver is None or group.first > receiver.last)
+        ]
+        actor = givers[0] if givers else partners[-1] if partners else None
         owner = tuple(party for group in owner_groups for party in group.parties)
         return Roles(
             actors=actor.parties if actor is not None else (),
@@ -153,7 +173,12 @@ def assign_roles(
     else:
         actor = subject = _subject(analysis, eligible, anchor, object_hit)
     addressee: Group | None = None
-    if actor is not None or status == "called_for":
+    agent = _arabic_sanction_agent(analysis, eligible, object_hit) if event_type == "sanction" else None
+    if agent is not None and status == "called_for":
+        addressee = agent  # "دعت إلى فرض المجتمع الدولي عقوبات": the party asked to impose them
+    elif agent is not None and subject is not None:
+        actor = subject = agent
+    if addressee is None and (actor is not None or status == "called_for"):
         after_verb = [
             group
             for group in eligible
@@ -179,6 +204,16 @@ def assign_roles(
                 and (event_type == "commitment" or group.last < object_hit.first)
             ),
             None,
+        ) or next(
+            (
+                group
+                for group in groups
+                if anchor.last < group.first
+                and group.last < object_hit.first
+                and marks[id(group)] == "target"
+                and _infinitive_subject(analysis, group)
+            ),
+            None,
         )
     for group in groups:
         mark = marks[id(group)]
@@ -192,8 +227,12 @@ def assign_roles(
             and (event_type == "sanction" or group.first - object_hit.last <= COMMITMENT_QUALIFIER_REACH)
         ):
             targets.extend(group.parties)  # "ban on Russian oil", "في البنك المركزي اليمني"
-        elif event_type == "sanction" and mark == "from" and 0 < group.first - object_hit.last <= 4:
-            targets.extend(group.parties)  # "imports from Russia"
+        elif (
+            (event_type == "sanction" or status == "lifted")
+            and mark == "from"
+            and 0 < group.first - object_hit.last <= 4
+        ):
+            targets.extend(group.parties)  # "imports from Russia", "withdraw its troops from Mali"
     owner = tuple(party for group in owner_groups for party in group.parties)
     requester: tuple[Party, ...] = ()
     asked_first = not _is_arabic(analysis, anchor) and subject is not None and subject.first > anchor.last
@@ -215,10 +254,50 @@ def assign_roles(
     )
 
 
+def _arabic_sanction_agent(
+    analysis: SentenceAnalysis, eligible: list[Group], object_hit: Hit
+) -> Group | None:
+    """The party between a sanctioning verb or its verbal noun and the measure is its subject: "تدين فرض
+    الاتحاد الأوروبي عقوبات" (the EU's imposing of sanctions), "بعدما فرضت منظمة الأمم المتحدة عقوبات" — not
+    the party that reacts to it. A commitment verb may take the recipient there ("منح المغرب قرضا")."""
+    if not _is_arabic(analysis, object_hit):
+        return None
+    group = next((g for g in eligible if g.last + 1 == object_hit.first), None)
+    if group is None:
+        return None
+    verbs = analysis.hits_tagged("impose", max(0, group.first - 2), group.first - 1)
+    return group if verbs and verbs[-1].last >= group.first - 2 else None
+
+
+INFINITIVE_REACH = 4  # tokens from a party to its "to": "for the U.S. and its allies to provide"
+
+
+def _infinitive_subject(analysis: SentenceAnalysis, group: Group) -> bool:
+    """ "calling for South Korea to provide", "a plea to Congress to approve", "calls on France and its
+    partners to press for": the party before an English infinitive is the one asked to act, though a
+    preposition precedes it."""
+    tokens = analysis.tokens
+    position = _position_before(analysis, group.first)
+    if position < 0 or tokens[position].text not in ("for", "on", "upon", "to"):
+        return False
+    for to in range(group.last + 1, min(len(tokens) - 1, group.last + INFINITIVE_REACH + 1)):
+        if tokens[to].is_punctuation:
+            return False
+        if tokens[to].text == "to":
+            following = analysis.hit_at[to + 1]
+            return tokens[to + 1].text not in _SKIPPED_WORDS and not (
+                following is not None and following.parties
+            )
+    return False
+
+
 def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
     return group.first > object_hit.last and all(entry.kind == "demonym" for entry in group.hits[0].parties)
 
 
+PARTNER_REACH = (
+    3  # tokens from the party dealt with to the receiving verb ("مع صندوق النقد الدولي، للحصول على")
+)
 EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchange word after it
 RECEIVING_REACH = 10  # "ستحصل إيطاليا على النسبة الأكبر من المساعدات": a receiving verb governs its clause
 
@@ -347,9 +426,20 @@ def _across_exchange(group: Group, anchor: Hit, object_hit: Hit, exchanges: list
     )
 
 
+POSSESSED_REACH = 3
+
+
 def _can_be_subject(analysis: SentenceAnalysis, group: Group) -> bool:
     """A demonym is a subject only with an office: "the French president", "الحكومة الألمانية" — not in
-    "Russian banks" or "شركات صينية"."""
+    "Russian banks" or "شركات صينية". So is an English possessor: "Russia's ambassador warned", "Britain's
+    decision to send", but not "Russia's war in Ukraine … and pledged"."""
+    if analysis.tokens[group.last].text.endswith("'s"):
+        # An office may be qualified: "Japan's finance minister", "China's commerce ministry".
+        following = analysis.hit_at[group.last + 1] if group.last + 1 < len(analysis.tokens) else None
+        return (following is not None and bool(following.tags & _GOVERNING_TAGS)) or any(
+            hit is not None and "office" in hit.tags
+            for hit in analysis.hit_at[group.last + 1 : group.last + 1 + POSSESSED_REACH]
+        )
     if not all(entry.kind == "demonym" for hit in group.hits for entry in hit.parties):
         return True
     if _is_arabic(analysis, group.hits[0]):
@@ -391,7 +481,38 @@ def sentence_subject(analysis: SentenceAnalysis) -> tuple[Party, ...]:
 
 
 def _groups(analysis: SentenceAnalysis) -> list[Group]:
-    hits = [hit for hit in analysis.hits if hit.parties]
+    named = _grouped(analysis, [hit for hit in analysis.hits if hit.parties])
+    own_country = _own_country_mentions(analysis, named)
+    if not own_country:
+        return named
+    hits = [hit for group in named for hit in group.hits] + own_country
+    return _grouped(analysis, sorted(hits, key=lambda hit: hit.first))
+
+
+def _own_country_mentions(analysis: SentenceAnalysis, named: list[Group]) -> list[Hit]:
+    """ "قال وزير الخارجية الإيراني إن بلاده ستواصل …": "his country" (بلاده) or "his government" (حكومته) is
+    the state of the sentence's speaker, its first party that can be a subject, named before it."""
+    own_country = [hit for hit in analysis.hits_tagged("own_country") if not hit.parties]
+    if not own_country:
+        return []
+    speaker = next(
+        (
+            group
+            for group in named
+            if _marking(analysis, group) is None and _can_be_subject(analysis, group) and not group.blocked
+        ),
+        None,
+    )
+    if speaker is None:
+        return []
+    entries = tuple(PartyEntry(party, "country", None) for party in speaker.parties)
+    mentions = [Hit(hit.first, hit.last, hit.tags, entries, hit.prefix) for hit in own_country]
+    # Only as a subject ("إن بلاده تؤيد"): marked as a target or place it would add a beneficiary the
+    # sentence does not name ("تدفق الأسلحة إلى بلاده" after a newspaper's name).
+    return [hit for hit in mentions if hit.first > speaker.last and _marking(analysis, Group((hit,))) is None]
+
+
+def _grouped(analysis: SentenceAnalysis, hits: list[Hit]) -> list[Group]:
     groups: list[list[Hit]] = []
     for hit in hits:
         if groups and _coordinated(analysis, groups[-1][-1], hit):
@@ -415,7 +536,8 @@ def _coordinated(analysis: SentenceAnalysis, left: Hit, right: Hit) -> bool:
         return right.prefix.startswith("و")
     if gap[-1] == "the" and len(gap) > 1:
         gap = gap[:-1]  # "the US and the European Union"
-    if all(word in _CONJUNCTIONS for word in gap):
+    if all(word in _CONJUNCTIONS for word in gap) and ("as" not in gap or "well" in gap):
+        # "as well as" joins; a bare "as" opens a clause ("aid for Ukraine as the US announces …").
         return (
             "," not in gap
             and "،" not in gap
@@ -467,10 +589,12 @@ def _marking(analysis: SentenceAnalysis, group: Group) -> str | None:
     if bare_prefix.endswith("ب"):
         return "in"
     position = _position_before(analysis, head.first)
+    if position >= 0 and analysis.tokens[position].text in _PRONOUN_PREPOSITIONS:
+        return None
     previous = analysis.hit_at[position] if position >= 0 else None
     if previous is not None and previous.prefix.endswith("ال") and not previous.parties:
         previous = None  # a particle never takes the article: "اللجنة العليا" is not "على"
-    if position >= 0 and analysis.tokens[position].text == "من":
+    if position >= 0 and analysis.tokens[position].text in ("من", "from"):
         return "from"
     if previous is None and position >= 0 and _is_arabic(analysis, head):
         # A demonym after the noun it qualifies takes that noun's marking: "للشعب اليمني" (for the Yemeni
@@ -519,7 +643,13 @@ def _subject(
     if agent is not None:
         return agent  # "Iran was sanctioned by the European Union", "sanctions imposed by the US on …"
     if before:
-        return before[-1]
+        # "NATO's Stoltenberg says Ukraine's allies have sent …": the reported clause has a subject of its own
+        # that names no state (allies, partners, donors), so the speaker does not give.
+        speaker = before[-1]
+        reporting = analysis.hits_tagged("reporting", speaker.last + 1, anchor.first - 1)
+        if reporting and analysis.hits_tagged("benefactor", reporting[-1].last + 1, anchor.first - 1):
+            return None
+        return speaker
     # English is subject-first: after the measure, a party acts only as the agent ("imposed by the EU") or the
     # reporting subject ("…, the EU said"), not as "over its invasion of Ukraine"; between a cue and the
     # measure it is the subject of the clause the cue governs ("warned that the U.S. could sanction").
@@ -575,12 +705,18 @@ def _clause_end(analysis: SentenceAnalysis, position: int) -> int:
     return position
 
 
-def _owns(analysis: SentenceAnalysis, group: Group, object_hit: Hit, mark: str | None) -> bool:
+def _owns(
+    analysis: SentenceAnalysis, group: Group, object_hit: Hit, mark: str | None, event_type: str, status: str
+) -> bool:
     """ "EU sanctions", "Britain's missiles" (before the object); "قوات إيطالية", "العقوبات الأوروبية",
     "إجراءات عقابية من اليابان" (after)."""
+    if mark == "from":
+        # "مساعدات من اليابان", "military aid from the U.S.": the source; not "a ban on imports from Russia"
+        # nor "the withdrawal of its peacekeepers from Mali" (a target, below).
+        return object_hit.last < group.first <= object_hit.last + 3 and (
+            _is_arabic(analysis, object_hit) or (event_type == "commitment" and status != "lifted")
+        )
     if _is_arabic(analysis, object_hit):
-        if mark == "from":
-            return object_hit.last < group.first <= object_hit.last + 3
         return (
             mark is None
             and group.first == object_hit.last + 1
