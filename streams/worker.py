@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 from collections.abc import Callable
@@ -27,6 +28,14 @@ from newsmon.metrics import serve_metrics
 from newsmon.settings import Settings
 
 LOGGER = logging.getLogger(__name__)
+
+# How often a running worker asks the broker which cluster it is (a connection and one request, off the event
+# loop): a new cluster, a broker that lost its data, is noticed within this.
+CLUSTER_CHECK_SECONDS = 15.0
+
+
+class ClusterChanged(RuntimeError):
+    """The broker is no longer the cluster the worker's tables were built against."""
 
 
 def tables_dir(settings: Settings) -> Path:
@@ -93,6 +102,7 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
     app, runtime = build_pipeline(settings, bootstrap_servers)
     create_changelog_topics(app, bootstrap_servers)
     attach_heartbeat(app, heartbeat_path(settings.state_dir))
+    attach_cluster_watch(app, _cluster_marker(settings), bootstrap_servers)
     serve_metrics(settings.metrics)
     start_lag_metrics(settings, bootstrap_servers)
 
@@ -146,6 +156,28 @@ def attach_heartbeat(app: faust.App, heartbeat: Path) -> None:
         beaten = True
 
     app.timer(interval=HEARTBEAT_INTERVAL_SECONDS)(heartbeat_while_working)
+
+
+def attach_cluster_watch(app: faust.App, marker: Path, bootstrap_servers: str) -> None:
+    """Stop the worker (Faust crashes it: exit 1, nothing committed further) when the broker has become
+    another cluster than the one its tables were built against, as after a restart of tansu, which keeps
+    nothing. Running on, the worker would keep the lost cluster's state, among it the URL claims of the pages
+    the connector publishes again, and Faust's recovery notices the loss only when a changelog offset had
+    been stored before it. `newsmon run` starts the worker again; `rebuild_tables_for` rebuilds at that
+    start."""
+
+    async def stop_on_another_cluster() -> None:
+        current = await asyncio.get_running_loop().run_in_executor(None, cluster_id, bootstrap_servers)
+        lost = None if current is None else lost_cluster(marker, current)  # None: the broker is down
+        if lost is not None:
+            LOGGER.warning(
+                "the broker's cluster changed under the running worker (its data is lost): stopping, to "
+                "rebuild the tables at the next start",
+                extra={"previous_cluster_id": lost, "cluster_id": current},
+            )
+            raise ClusterChanged(f"the broker is cluster {current}, the tables were built on {lost}")
+
+    app.timer(interval=CLUSTER_CHECK_SECONDS)(stop_on_another_cluster)
 
 
 def changelog_topics(app: faust.App) -> list[NewTopic]:
