@@ -680,17 +680,7 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     governed = min(object_first, candidate.licenser.first) if candidate.licenser else object_first
 
     def cue_before(tag: str, reach: int, anchor: int = governed, same_clause: bool = False) -> Hit | None:
-        found = [
-            hit
-            for hit in analysis.hits
-            if tag in hit.tags
-            and anchor - reach <= hit.last < anchor
-            and "ignore" not in hit.tags
-            and not (
-                same_clause and any(token.is_punctuation for token in analysis.tokens[hit.last + 1 : anchor])
-            )
-        ]
-        return found[-1] if found else None
+        return _cue_before(analysis, tag, reach, anchor, same_clause)
 
     refusal = cue_before("refusal", REFUSAL_REACH, same_clause=True)
     if refusal is not None:
@@ -718,6 +708,24 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     return "announced", None
 
 
+def _cue_before(
+    analysis: SentenceAnalysis, tag: str, reach: int, anchor: int, same_clause: bool = False
+) -> Hit | None:
+    """The last hit of `tag` ending within `reach` tokens before `anchor` (with `same_clause`, with no
+    punctuation between them)."""
+    found = [
+        hit
+        for hit in analysis.hits
+        if tag in hit.tags
+        and anchor - reach <= hit.last < anchor
+        and "ignore" not in hit.tags
+        and not (
+            same_clause and any(token.is_punctuation for token in analysis.tokens[hit.last + 1 : anchor])
+        )
+    ]
+    return found[-1] if found else None
+
+
 def _reported_need(cue: Hit, candidate: Candidate) -> bool:
     """ "25 million Yemenis need humanitarian aid" reports a need, as agencies do, and asks no one; a state
     stating what it needs of weapons or money ("بلاده بحاجة إلى أربع بطاريات") does ask."""
@@ -738,19 +746,13 @@ def _lifting(analysis: SentenceAnalysis, candidate: Candidate) -> Hit | None:
     governed = min(object_first, candidate.licenser.first) if candidate.licenser else object_first
     reach = BLACKLIST_LIFTING_REACH if "blacklist" in candidate.object_hit.tags else LIFTING_REACH
     reach += _parties_between(analysis, governed, object_first)
-    found = [
-        hit
-        for hit in analysis.hits
-        if "lifting" in hit.tags
-        and object_first - reach <= hit.last < object_first
-        and "ignore" not in hit.tags
-    ]
+    lifting = _cue_before(analysis, "lifting", reach, object_first)
     if (
-        found
+        lifting is not None
         and candidate.object_hit.tags & LIFTABLE
-        and _governs_directly(analysis, found[-1], object_first)
+        and _governs_directly(analysis, lifting, object_first)
     ):
-        return found[-1]
+        return lifting
     return None
 
 
@@ -929,11 +931,10 @@ def _describes_its_effect(analysis: SentenceAnalysis, candidate: Candidate) -> b
     parts": a measure as the subject of its effects, with nothing before it that takes it or calls it new."""
     measure = candidate.object_hit
     licensed_before = candidate.licenser is not None and candidate.licenser.first < measure.first
-    new = analysis.hits_tagged("novelty", max(0, measure.first - EVASION_REACH), measure.first - 1)
     return (
         candidate.rule.type == "sanction"
         and not licensed_before
-        and not new
+        and not analysis.hits_tagged("novelty", max(0, measure.first - EVASION_REACH), measure.first - 1)
         and bool(analysis.hits_tagged("effect", measure.last + 1, measure.last + EFFECT_REACH))
     )
 
@@ -1024,16 +1025,14 @@ def _for_home_beneficiaries(
     clause names a receiving state or organisation, or any party besides the giver ("help Ireland cope with
     its banks")."""
     first, last = candidate.scope_first, candidate.scope_last
-    other_parties = [
-        hit
-        for hit in analysis.hits
-        if first <= hit.first <= last and any(entry.party.code not in actor_codes for entry in hit.parties)
-    ]
     return (
         candidate.rule.type == "commitment"
         and not targets
-        and not other_parties
         and bool(analysis.hits_tagged("home_beneficiary", first, last))
+        and not any(
+            first <= hit.first <= last and any(entry.party.code not in actor_codes for entry in hit.parties)
+            for hit in analysis.hits
+        )
     )
 
 

@@ -40,12 +40,9 @@ _CONJUNCTIONS = frozenset({"and", "&", "،", ",", "as", "well", "plus"})
 # An Arabic preposition carrying a pronoun governs the pronoun, not the party after it: "الوقت الذي فرضت فيه
 # واشنطن عقوبات" (the time in which Washington imposed sanctions), "فرضت عليه الولايات المتحدة عقوبات".
 _PRONOUN_PREPOSITIONS = frozenset(
-    [
-        f"{preposition}{pronoun}"
-        for preposition in ("في", "علي", "الي", "ضد", "عن", "من", "مع")
-        for pronoun in ("ه", "ها", "هم", "هما", "هن")
-    ]
-    + [f"{clitic}{pronoun}" for clitic in ("ل", "ب") for pronoun in ("ه", "ها", "هم", "هما", "هن")]
+    f"{preposition}{pronoun}"
+    for preposition in ("في", "علي", "الي", "ضد", "عن", "من", "مع", "ل", "ب")
+    for pronoun in ("ه", "ها", "هم", "هما", "هن")
 )
 
 
@@ -295,9 +292,8 @@ def _qualifies_after_object(group: Group, object_hit: Hit) -> bool:
     return group.first > object_hit.last and all(entry.kind == "demonym" for entry in group.hits[0].parties)
 
 
-PARTNER_REACH = (
-    3  # tokens from the party dealt with to the receiving verb ("مع صندوق النقد الدولي، للحصول على")
-)
+# Tokens from the party dealt with to the receiving verb ("مع صندوق النقد الدولي، للحصول على").
+PARTNER_REACH = 3
 EXCHANGE_REACH = 3  # tokens between the other side of a bargain and the exchange word after it
 RECEIVING_REACH = 10  # "ستحصل إيطاليا على النسبة الأكبر من المساعدات": a receiving verb governs its clause
 
