@@ -81,10 +81,13 @@ def wait_until_kafka_answers(bootstrap: str, timeout: float = 20.0) -> None:
     ) from last_error
 
 
-def reports_end_offsets_per_batch(bootstrap: str) -> bool:
-    """True for tansu, which (measured with 0.6.0) answers ListOffsets(latest) with the base offset of the
-    last record batch + 1 rather than the last offset + 1. Faust's table recovery trusts that number, so
-    against tansu the worker's consumers read the true end instead (streams.consumer)."""
+def is_embedded_broker(bootstrap: str) -> bool:
+    """True for tansu, which the worker's Kafka clients must treat differently in two ways:
+    - it (measured with 0.6.0) answers ListOffsets(latest) with the base offset of the last record batch + 1
+      rather than the last offset + 1. Faust's table recovery trusts that number, so against tansu the
+      worker's consumers read the true end instead (streams.consumer);
+    - it refuses aiokafka's InitProducerId (v0) with UnknownError, so the worker's producer cannot be
+      idempotent there (streams.consumer)."""
     from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import faust
 from newsmon.streams.consumer import Transport
 
-from newsmon.broker import reports_end_offsets_per_batch
+from newsmon.broker import is_embedded_broker
 from newsmon.settings import Settings
 
 
@@ -41,12 +41,13 @@ def create_app(settings: Settings, bootstrap_servers: str) -> faust.App:
         producer_max_request_size=settings.limits.max_message_bytes,
     )
     # Faust has no setting for its consumers' long-poll time (hard-coded 1500 ms), trusts the broker's end
-    # offsets, and may commit past a message in flight; our transport corrects all three (streams.consumer).
+    # offsets, may commit past a message in flight and has no idempotent producer outside transactions; our
+    # transport corrects these (streams.consumer).
     app.transport = Transport(
         app.conf.broker_consumer,
         app,
         fetch_max_wait_ms=worker.fetch_max_wait_ms,
         bootstrap_servers=bootstrap_servers,
-        read_true_end_offsets=reports_end_offsets_per_batch(bootstrap_servers),
+        embedded_broker=is_embedded_broker(bootstrap_servers),
     )
     return app

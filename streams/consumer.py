@@ -1,4 +1,4 @@
-"""Faust's aiokafka transport, with five corrections for this pipeline and two additions:
+"""Faust's aiokafka transport, with seven corrections for this pipeline and two additions:
 
 1. a configurable consumer `fetch_max_wait_ms` (`worker.fetch_max_wait_ms`);
 2. true end offsets ("highwaters") on a broker that under-reports them (tansu), so producers may batch
@@ -24,6 +24,14 @@
    `Consumer._handle_attached` raises Faust's `ProducerSendError` instead, on which Faust crashes the worker
    without committing:
    `newsmon run` (or the container's restart policy) starts it again, and it reads from the last commit.
+9. an idempotent producer (`enable_idempotence`, which Faust sets only inside its transactions): a batch the
+   broker wrote but could not acknowledge before it died is sent again by aiokafka once the broker is back,
+   and without a producer id and sequence numbers the broker appends it twice. Seen in a CI run of
+   tests/kafka/test_broker_restart.py: Kafka SIGKILLed with a produce request in flight ("Got error produce
+   response: KafkaConnectionError"), and one alert was on its topic twice. The broker rebuilds its producer
+   state from the log when it recovers, so it recognises the retried batch and does not append it again.
+   Not on tansu, which refuses aiokafka's InitProducerId: there a retried batch may still be repeated (the
+   embedded broker is for trials; it also loses what it held on a restart).
 
 **1. fetch_max_wait_ms.**
 Why: Faust hard-codes `fetch_max_wait_ms=1500` for its worker consumers (faust/transport/drivers/aiokafka.py,
@@ -258,22 +266,33 @@ class Consumer(faust_aiokafka.Consumer):
         return super()._new_offset(tp)
 
 
+class Producer(faust_aiokafka.Producer):
+    def _settings_extra(self) -> Mapping[str, Any]:
+        # Idempotent outside transactions too (docstring, 9.); aiokafka requires acks=all, Faust's default.
+        if not self.transport.idempotent_producer:
+            return super()._settings_extra()
+        return {**super()._settings_extra(), "enable_idempotence": True}
+
+
 class Transport(faust_aiokafka.Transport):
-    """The aiokafka transport (Faust's `kafka://`), its consumers long-polling at most `fetch_max_wait_ms`
-    and, when `read_true_end_offsets`, reading the end offsets of `bootstrap_servers` rather than trusting
-    them."""
+    """The aiokafka transport (Faust's `kafka://`), its consumers long-polling at most `fetch_max_wait_ms`.
+    On the `embedded_broker` (tansu) they read the end offsets of `bootstrap_servers` rather than trusting
+    them; on any other broker the producer is idempotent."""
 
     Consumer = Consumer
+    Producer = Producer
 
     def __init__(
         self,
         *args: Any,
         fetch_max_wait_ms: int,
         bootstrap_servers: str,
-        read_true_end_offsets: bool,
+        embedded_broker: bool,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.bootstrap_servers = bootstrap_servers
-        self.read_true_end_offsets = read_true_end_offsets
+        # tansu under-reports end offsets and refuses aiokafka's producer ids (broker.is_embedded_broker)
+        self.read_true_end_offsets = embedded_broker
+        self.idempotent_producer = not embedded_broker

@@ -40,7 +40,7 @@ def _app(monkeypatch, tmp_path, bootstrap: str | None = None) -> faust.App:
         bootstrap is None
     ):  # nothing listens there: skip create_app's tansu probe (constructing consumers is offline)
         bootstrap = "127.0.0.1:9"
-        monkeypatch.setattr(newsmon.streams.app, "reports_end_offsets_per_batch", lambda _bootstrap: True)
+        monkeypatch.setattr(newsmon.streams.app, "is_embedded_broker", lambda _bootstrap: True)
     return newsmon.streams.app.create_app(load_settings(), bootstrap)
 
 
@@ -80,6 +80,36 @@ def test_the_started_consumer_fetches_with_the_configured_wait(monkeypatch, tmp_
             await consumer.stop()
 
     assert asyncio.run(start()) == 37
+
+
+@pytest.mark.broker
+def test_the_worker_producer_is_idempotent_on_kafka(monkeypatch, tmp_path, broker):
+    """Faust enables idempotence only inside transactions; without it a batch retried after a broker restart
+    is appended twice (streams.consumer, 9.). Kafka grants the producer an id and accepts its sequenced
+    batches; tansu refuses aiokafka's InitProducerId, so there the producer stays plain and still works."""
+    app = _app(monkeypatch, tmp_path, broker.bootstrap_servers)
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+    try:
+        admin.create_topics([NewTopic("idempotent-sends", num_partitions=1, replication_factor=1)])
+    finally:
+        admin.close()
+
+    async def send() -> tuple[int, int]:
+        producer = app.producer._new_producer()
+        await producer.start()
+        try:
+            metadata = await producer.send_and_wait("idempotent-sends", b"once", key=b"k")
+            txn_manager = producer._txn_manager
+            return (-1 if txn_manager is None else txn_manager.producer_id), metadata.offset
+        finally:
+            await producer.stop()
+
+    producer_id, offset = asyncio.run(send())
+    assert offset == 0
+    if broker.kind == "tansu":
+        assert producer_id == -1
+    else:
+        assert producer_id >= 0  # -1: no id granted, the sends are not sequenced
 
 
 def test_faust_json_codec_uses_orjson():

@@ -119,7 +119,7 @@ def runtime(monkeypatch, tmp_path) -> tuple[StageRuntime, FakeTopic]:
         state_dir=tmp_path,
         worker=WorkerSettings(fault_backoff_initial_seconds=0.01, fault_backoff_max_seconds=0.05),
     )
-    monkeypatch.setattr(newsmon.streams.app, "reports_end_offsets_per_batch", lambda _bootstrap: True)
+    monkeypatch.setattr(newsmon.streams.app, "is_embedded_broker", lambda _bootstrap: True)
     stage_runtime = StageRuntime(newsmon.streams.app.create_app(settings, "127.0.0.1:9"), settings)
     dead_letters = FakeTopic()
     monkeypatch.setattr(stage_runtime, "_dead_letter_topic", dead_letters)

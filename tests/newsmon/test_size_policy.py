@@ -148,7 +148,7 @@ def test_topics_created_by_newsmon_and_by_faust_accept_the_largest_record(monkey
     assert {topic.topic_configs["max.message.bytes"] for topic in created} == {str(limits.max_message_bytes)}
 
     settings = Settings(limits=limits, state_dir=tmp_path)
-    monkeypatch.setattr(newsmon.streams.app, "reports_end_offsets_per_batch", lambda _bootstrap: True)
+    monkeypatch.setattr(newsmon.streams.app, "is_embedded_broker", lambda _bootstrap: True)
     app = newsmon.streams.app.create_app(settings, "127.0.0.1:9")
     runtime = StageRuntime(app, settings)
     expected = {"max.message.bytes": str(limits.max_message_bytes)}
@@ -159,7 +159,7 @@ def test_topics_created_by_newsmon_and_by_faust_accept_the_largest_record(monkey
 def test_producers_accept_the_largest_record(monkeypatch, tmp_path):
     limits = LimitsSettings(record_bytes=8 * 1024 * 1024)
     settings = Settings(limits=limits, state_dir=tmp_path)
-    monkeypatch.setattr(newsmon.streams.app, "reports_end_offsets_per_batch", lambda _bootstrap: True)
+    monkeypatch.setattr(newsmon.streams.app, "is_embedded_broker", lambda _bootstrap: True)
     app = newsmon.streams.app.create_app(settings, "127.0.0.1:9")
     assert app.conf.producer_max_request_size == limits.max_message_bytes
     assert app.producer.max_request_size == limits.max_message_bytes
