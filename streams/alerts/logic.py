@@ -176,6 +176,7 @@ def _alert(
     corroborated: bool,
     rules: list[str],
     now: datetime,
+    ordinal: int,
 ) -> Alert:
     assert tracked.event is not None and tracked.status is not None, "only an alertable event alerts"
     snapshot = tracked.snapshot()
@@ -204,9 +205,12 @@ def _alert(
             # The step, not the count: two corroboration updates differ by their step, and one alert's id
             # does not depend on how many outlets within its step had arrived when it was decided.
             corroboration_step(snapshot.outlets),
-            # What changed, from which state: a quantity back at a value alerted before ("660 → 901" after
-            # "392 → 901") is news again, not a repeat of that alert.
+            # What changed, and the event's how-many-th alert this is: a quantity back at a value alerted
+            # before ("660 → 901" after "392 → 901", or "545 → 319" twice) is news again, not a repeat of that
+            # alert. Deterministic under replay: a redelivered message repeats its remembered alerts, and a
+            # re-run flush starts from the same stored count.
             *changes,
+            ordinal,
             *sorted(rules),
         ),
         kind=kind,
@@ -258,8 +262,8 @@ def _emit(
             continue
         groups.setdefault(("update", changes, corroborated), []).append(rule.name)
     alerts = [
-        _alert(event_key, tracked, kind, changes, corroborated, rules, now)
-        for (kind, changes, corroborated), rules in groups.items()
+        _alert(event_key, tracked, kind, changes, corroborated, rules, now, tracked.alerts_emitted + index)
+        for index, ((kind, changes, corroborated), rules) in enumerate(groups.items())
     ]
     alerted = dict(tracked.alerted)
     for rules in groups.values():
@@ -273,7 +277,13 @@ def _emit(
                 at=now,
                 corroborated_at=now if shown_more else (before.corroborated_at if before else None),
             )
-    return tracked.model_copy(update={"alerted": alerted}), alerts, due_at
+    return (
+        tracked.model_copy(
+            update={"alerted": alerted, "alerts_emitted": tracked.alerts_emitted + len(alerts)}
+        ),
+        alerts,
+        due_at,
+    )
 
 
 def _emit_all(

@@ -68,6 +68,9 @@ class TrackedEvent(_State):
     last_seen: datetime
     sources: list[SightingSource] = Field(default_factory=list)
     alerted: dict[str, Shown] = Field(default_factory=dict)  # rule name → what it last showed
+    # Alerts emitted for this event so far, part of each alert's id: the same change made twice (two outlets'
+    # figures alternating) is two alerts, not one id repeated that a read-back or a sink's ledger would drop.
+    alerts_emitted: int = 0
 
     def corroboration(self) -> int:
         return len({source.outlet for source in self.sources if source.alertable})

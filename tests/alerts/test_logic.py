@@ -251,6 +251,20 @@ def test_an_amount_back_at_a_value_alerted_before_is_a_new_update_not_a_repeat()
     assert len({alert.alert_id for alert in alerts}) == 4
 
 
+def test_an_amount_flipping_between_two_figures_gives_a_new_alert_id_each_time():
+    """Two outlets' figures alternating (seen in a soak: 319 → 545 → 319 → 545 listings) make the same change
+    twice; each is an alert of its own, or the read-back of a later one finds the earlier and drops it."""
+    _, alerts = feed(
+        SETTINGS,
+        *(
+            sighting("a", quantity=euros(value), event_id=f"report-{index}", **GERMAN_AID_TO_UKRAINE)
+            for index, value in enumerate((319e6, 545e6, 319e6, 545e6, 319e6))
+        ),
+    )
+    assert [alert.kind for alert in alerts] == ["new", "update", "update", "update", "update"]
+    assert len({alert.alert_id for alert in alerts}) == 5
+
+
 def test_an_older_report_of_the_amount_arriving_late_is_not_a_change():
     published = lambda outlet, when: sighting(outlet).article.model_copy(update={"published_at": when})  # noqa: E731
     raised = sighting("a", quantity=dollars(700e6), article=published("a", NOW), **GERMAN_AID_TO_UKRAINE)
