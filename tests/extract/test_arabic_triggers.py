@@ -131,3 +131,9 @@ def test_arms_an_export_ban_names_are_no_delivery():
 )
 def test_force_and_guarantees_in_another_sense(text):
     assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_after_is_no_refusal():
+    # "بعدما" (after) reads as ب + عدم + ا, "by not"; it dates the clause and refuses nothing.
+    text = "وقال الوزير الياباني إن التوتر تصاعد بعدما فرضت الولايات المتحدة عقوبات جديدة على كوريا الشمالية."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "announced", ("USA",))]
