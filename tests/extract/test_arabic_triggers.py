@@ -137,3 +137,8 @@ def test_after_is_no_refusal():
     # "بعدما" (after) reads as ب + عدم + ا, "by not"; it dates the clause and refuses nothing.
     text = "وقال الوزير الياباني إن التوتر تصاعد بعدما فرضت الولايات المتحدة عقوبات جديدة على كوريا الشمالية."
     assert events_of(text, Combination.rules_only()) == [("sanction", "announced", ("USA",))]
+
+
+def test_the_monetary_fund_without_international_is_the_imf():
+    text = "وقال وزير المالية التونسي إن صندوق النقد سيقدم قرضا جديدا لبلاده الشهر المقبل."
+    assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("IMF",))]
