@@ -139,6 +139,10 @@ NEED_REPORTED = frozenset({"humanitarian_aid"})
 OPINION_REACH = 6  # "support the U.S. continuing to send"
 _OPINION_LINKS = frozenset({"for", "continuing", "to"})
 TOPIC_REACH = 4
+# Tokens from a failure word to the agreeing it failed at: "فشلت، اليوم الأربعاء، في الاتفاق على".
+FAILURE_REACH = 6
+# "التوصل" (reaching, as in "reaching an agreement") with its clitics, in the normalised text.
+_REACHING = frozenset({"التوصل", "للتوصل", "والتوصل"})
 REACTION_REACH = 8
 
 
@@ -689,6 +693,9 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
         cue = cue_before(tag, REQUEST_REACH, object_first)
         if cue is not None and not _reported_need(cue, candidate):
             return status, cue
+    failed = _failed_agreement(analysis, object_first)
+    if failed is not None:
+        return "proposed", failed
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
         receiving = receiving_verb(analysis, candidate.object_hit)
@@ -798,6 +805,19 @@ def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
     return None
 
 
+def _failed_agreement(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
+    """The failure word of "EU states failed to agree on new sanctions" ("فشلت دول الاتحاد في الاتفاق على
+    عقوبات جديدة", "يخفق في التوصل إلى اتفاق بشأن حزمة عقوبات"): the measure is still only proposed."""
+    for failure in analysis.hits_tagged(
+        "failure", max(0, object_first - PROPOSAL_REACH - FAILURE_REACH), object_first - 1
+    ):
+        for position in range(failure.last + 1, min(object_first, failure.last + 1 + FAILURE_REACH)):
+            hit = analysis.hit_at[position]
+            if analysis.tokens[position].text in _REACHING or (hit is not None and "agreement" in hit.tags):
+                return failure if object_first - position <= PROPOSAL_REACH else None
+    return None
+
+
 def _conditions(analysis: SentenceAnalysis) -> Iterator[Hit]:
     """The sentence's condition cues. An Arabic particle never takes the article: "الحالي" (the current) read
     as ال + حال ("in case") is not one."""
@@ -867,10 +887,12 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
     # Aid merely let through ("safe passages for humanitarian aid", "facilitate the delivery of aid") is given
     # by no one in particular; the labels leave it out (labelled/LABELLING.md).
     topic_tags = {"topic", "passage"} if candidate.rule.type == "commitment" else {"topic"}
+    failed = _failed_agreement(analysis, candidate.object_hit.first)
     topic = [
         hit
         for hit in analysis.hits
         if hit.tags & topic_tags
+        and hit is not failed  # failing to agree on a measure proposes it
         and (
             head - TOPIC_REACH <= hit.last < head
             or (candidate.licenser and candidate.licenser.last < hit.first < candidate.object_hit.first)

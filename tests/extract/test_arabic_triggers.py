@@ -142,3 +142,15 @@ def test_after_is_no_refusal():
 def test_the_monetary_fund_without_international_is_the_imf():
     text = "وقال وزير المالية التونسي إن صندوق النقد سيقدم قرضا جديدا لبلاده الشهر المقبل."
     assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("IMF",))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Failing to agree on a measure leaves it proposed, the failure word near it or not.
+        "وفشل وزراء خارجية الاتحاد الأوروبي في الاتفاق على عقوبات جديدة ضد بيلاروسيا.",
+        "والاتحاد الأوروبي يخفق مجددا في التوصل إلى اتفاق بشأن حزمة عقوبات جديدة على إيران.",
+    ],
+)
+def test_failing_to_agree_on_sanctions_proposes_them(text):
+    assert events_of(text, Combination.rules_only()) == [("sanction", "proposed", ("EU",))]
