@@ -154,3 +154,9 @@ def test_the_monetary_fund_without_international_is_the_imf():
 )
 def test_failing_to_agree_on_sanctions_proposes_them(text):
     assert events_of(text, Combination.rules_only()) == [("sanction", "proposed", ("EU",))]
+
+
+def test_an_approval_of_a_loan_provides_it():
+    # "موافقة" (approval), the verbal noun of "وافق", licenses what it approves like the verb.
+    text = "وأكد البنك الدولي موافقة مجلسه التنفيذي على قرض جديد للأردن بقيمة 500 مليون دولار."
+    assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("WB",))]
