@@ -160,3 +160,21 @@ def test_an_approval_of_a_loan_provides_it():
     # "موافقة" (approval), the verbal noun of "وافق", licenses what it approves like the verb.
     text = "وأكد البنك الدولي موافقة مجلسه التنفيذي على قرض جديد للأردن بقيمة 500 مليون دولار."
     assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("WB",))]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Refraining from or resisting a measure refuses it, as "refrained" and "resist" do in English.
+        (
+            "وتواصل الحكومة المجرية إحجامها عن فرض عقوبات جديدة على روسيا.",
+            [("sanction", "refused", ("HUN",))],
+        ),
+        (
+            "ولا تزال الحكومة النمساوية تقاوم إرسال أسلحة إلى أوكرانيا.",
+            [("commitment", "refused", ("AUT",))],
+        ),
+    ],
+)
+def test_refraining_and_resisting_refuse(text, expected):
+    assert events_of(text, Combination.rules_only()) == expected
