@@ -689,10 +689,17 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     refusal = cue_before("refusal", REFUSAL_REACH, same_clause=True)
     if refusal is not None:
         return "refused", refusal
-    for tag, status in (("request", "called_for"), ("threat", "threatened")):
-        cue = cue_before(tag, REQUEST_REACH, object_first)
-        if cue is not None and not _reported_need(cue, candidate):
-            return status, cue
+    # Of a request and a threat both before the object, the nearer one governs it: "إيران تدعو مجلس الأمن
+    # إلى … وواشنطن تلوح بالعقوبات" threatens.
+    framing = [
+        (cue, status)
+        for tag, status in (("request", "called_for"), ("threat", "threatened"))
+        if (cue := cue_before(tag, REQUEST_REACH, object_first)) is not None
+        and not _reported_need(cue, candidate)
+    ]
+    if framing:
+        cue, status = max(framing, key=lambda found: found[0].last)
+        return status, cue
     failed = _failed_agreement(analysis, object_first)
     if failed is not None:
         return "proposed", failed

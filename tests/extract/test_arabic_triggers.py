@@ -178,3 +178,9 @@ def test_an_approval_of_a_loan_provides_it():
 )
 def test_refraining_and_resisting_refuse(text, expected):
     assert events_of(text, Combination.rules_only()) == expected
+
+
+def test_the_nearer_of_a_request_and_a_threat_governs():
+    # A request in the first clause does not frame a threat that governs the measure in the second.
+    text = "ودعت المعارضة البرلمان إلى التحقيق في الصفقة، فيما لوحت فرنسا بفرض عقوبات على مالي."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "threatened", ("FRA",))]
