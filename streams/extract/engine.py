@@ -814,13 +814,17 @@ def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
 
 def _failed_agreement(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
     """The failure word of "EU states failed to agree on new sanctions" ("فشلت دول الاتحاد في الاتفاق على
-    عقوبات جديدة", "يخفق في التوصل إلى اتفاق بشأن حزمة عقوبات"): the measure is still only proposed."""
+    عقوبات جديدة", "يخفق في التوصل إلى اتفاق بشأن حزمة عقوبات"): the measure is still only proposed. The
+    agreeing follows "في" (failed at): "فشل الاتفاق" is a deal that failed."""
     for failure in analysis.hits_tagged(
         "failure", max(0, object_first - PROPOSAL_REACH - FAILURE_REACH), object_first - 1
     ):
-        for position in range(failure.last + 1, min(object_first, failure.last + 1 + FAILURE_REACH)):
+        for position in range(failure.last + 2, min(object_first, failure.last + 1 + FAILURE_REACH)):
             hit = analysis.hit_at[position]
-            if analysis.tokens[position].text in _REACHING or (hit is not None and "agreement" in hit.tags):
+            agreeing = analysis.tokens[position].text in _REACHING or (
+                hit is not None and "agreement" in hit.tags
+            )
+            if agreeing and analysis.tokens[position - 1].text == "في":
                 return failure if object_first - position <= PROPOSAL_REACH else None
     return None
 

@@ -184,3 +184,8 @@ def test_the_nearer_of_a_request_and_a_threat_governs():
     # A request in the first clause does not frame a threat that governs the measure in the second.
     text = "ودعت المعارضة البرلمان إلى التحقيق في الصفقة، فيما لوحت فرنسا بفرض عقوبات على مالي."
     assert events_of(text, Combination.rules_only()) == [("sanction", "threatened", ("FRA",))]
+
+
+def test_a_deal_that_failed_is_no_failure_to_agree():
+    text = "وقال الوزير إن فشل الاتفاق دفع واشنطن إلى فرض عقوبات جديدة على إيران."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "announced", ("USA",))]
