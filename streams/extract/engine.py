@@ -303,7 +303,11 @@ def _learned_mention(
     ("sanctions on Iran will be lifted gradually"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`) and a
     target is named or a status cue governs a sanction ("وهدد المجلس بعواقب قد تشمل فرض عقوبات"): a headline
     such as "Do sanctions work?" has neither."""
-    candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
+    # The object the rules licensed, when they did (and dropped it for want of an actor), else the first one:
+    # "… يعني إرسال مئات الأشخاص …، ولن يقوم الغرب بإرسال قوات" is the refused troops, not the jets.
+    candidate = next((c for c in _candidates(analysis) if c.rule.type == event_type), None) or next(
+        (c for c in _objects(analysis) if c.rule.type == event_type), None
+    )
     if (
         candidate is None
         or _is_background(analysis, candidate)

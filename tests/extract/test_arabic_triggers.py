@@ -189,3 +189,10 @@ def test_the_nearer_of_a_request_and_a_threat_governs():
 def test_a_deal_that_failed_is_no_failure_to_agree():
     text = "وقال الوزير إن فشل الاتفاق دفع واشنطن إلى فرض عقوبات جديدة على إيران."
     assert events_of(text, Combination.rules_only()) == [("sanction", "announced", ("USA",))]
+
+
+def test_a_sure_model_adds_the_object_the_rules_licensed():
+    # The rules find the refused troops but no state behind "the West"; the model's event is those troops,
+    # not the fighter jets named first.
+    text = "وقال الوزير إن المقاتلات تعني وجود مئات الفنيين، ولن يقوم الغرب بإرسال قوات إلى أوكرانيا."
+    assert events_of(text) == [("commitment", "refused", ())]
