@@ -136,6 +136,7 @@ _DETERMINERS = frozenset(
 REQUEST_REACH = 18
 # Categories whose need is reported of people, not asked by a state (`_reported_need`).
 NEED_REPORTED = frozenset({"humanitarian_aid"})
+NEED_REACH = 3  # "بحاجة ماسة إلى الأغذية": the need word governs the relief next to it
 OPINION_REACH = 6  # "support the U.S. continuing to send"
 _OPINION_LINKS = frozenset({"for", "continuing", "to"})
 TOPIC_REACH = 4
@@ -889,6 +890,7 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
     "evasion of sanctions", "exempted from Western sanctions" act on a measure already in force."""
     if (
         _acts_on_a_measure_in_force(analysis, candidate.object_hit.first)
+        or _reports_a_need(analysis, candidate)
         or _is_an_opinion(analysis, candidate)
         or _talks_about_a_standing_measure(analysis, candidate.object_hit.first)
         or _describes_its_effect(analysis, candidate)
@@ -938,6 +940,16 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         ]
         return not licensing_after
     return False
+
+
+def _reports_a_need(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """ "سبعة ملايين يمني يحتاجون إلى مساعدات إنسانية" (seven million Yemenis need humanitarian aid): a need
+    word governing relief reports people's need, which gives nothing (`_reported_need` keeps it from being a
+    request)."""
+    measure = candidate.object_hit
+    return candidate.rule.category in NEED_REPORTED and bool(
+        analysis.hits_tagged("need", max(0, measure.first - NEED_REACH), measure.first - 1)
+    )
 
 
 def _is_an_opinion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:

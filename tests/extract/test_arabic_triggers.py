@@ -196,3 +196,9 @@ def test_a_sure_model_adds_the_object_the_rules_licensed():
     # not the fighter jets named first.
     text = "وقال الوزير إن المقاتلات تعني وجود مئات الفنيين، ولن يقوم الغرب بإرسال قوات إلى أوكرانيا."
     assert events_of(text) == [("commitment", "refused", ())]
+
+
+def test_people_needing_relief_is_no_event():
+    # A need word governing relief reports a need; the agency saying so gives nothing, even to a sure model.
+    text = "وقالت منظمة الصحة العالمية إن نحو مليوني سوداني يحتاجون إلى مساعدات إنسانية عاجلة."
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
