@@ -136,9 +136,14 @@ _DETERMINERS = frozenset(
 REQUEST_REACH = 18
 # Categories whose need is reported of people, not asked by a state (`_reported_need`).
 NEED_REPORTED = frozenset({"humanitarian_aid"})
+NEED_REACH = 3  # "بحاجة ماسة إلى الأغذية": the need word governs the relief next to it
 OPINION_REACH = 6  # "support the U.S. continuing to send"
 _OPINION_LINKS = frozenset({"for", "continuing", "to"})
 TOPIC_REACH = 4
+# Tokens from a failure word to the agreeing it failed at: "فشلت، اليوم الأربعاء، في الاتفاق على".
+FAILURE_REACH = 6
+# "التوصل" (reaching, as in "reaching an agreement") with its clitics, in the normalised text.
+_REACHING = frozenset({"التوصل", "للتوصل", "والتوصل"})
 REACTION_REACH = 8
 
 
@@ -299,7 +304,11 @@ def _learned_mention(
     ("sanctions on Iran will be lifted gradually"), when the model is sure (`UNNAMED_ACTOR_PROBABILITY`) and a
     target is named or a status cue governs a sanction ("وهدد المجلس بعواقب قد تشمل فرض عقوبات"): a headline
     such as "Do sanctions work?" has neither."""
-    candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
+    # The object the rules licensed, when they did (and dropped it for want of an actor), else the first one:
+    # "… يعني إرسال مئات الأشخاص …، ولن يقوم الغرب بإرسال قوات" is the refused troops, not the jets.
+    candidate = next((c for c in _candidates(analysis) if c.rule.type == event_type), None) or next(
+        (c for c in _objects(analysis) if c.rule.type == event_type), None
+    )
     if (
         candidate is None
         or _is_background(analysis, candidate)
@@ -685,10 +694,20 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     refusal = cue_before("refusal", REFUSAL_REACH, same_clause=True)
     if refusal is not None:
         return "refused", refusal
-    for tag, status in (("request", "called_for"), ("threat", "threatened")):
-        cue = cue_before(tag, REQUEST_REACH, object_first)
-        if cue is not None and not _reported_need(cue, candidate):
-            return status, cue
+    # Of a request and a threat both before the object, the nearer one governs it: "إيران تدعو مجلس الأمن
+    # إلى … وواشنطن تلوح بالعقوبات" threatens.
+    framing = [
+        (cue, status)
+        for tag, status in (("request", "called_for"), ("threat", "threatened"))
+        if (cue := cue_before(tag, REQUEST_REACH, object_first)) is not None
+        and not _reported_need(cue, candidate)
+    ]
+    if framing:
+        cue, status = max(framing, key=lambda found: found[0].last)
+        return status, cue
+    failed = _failed_agreement(analysis, object_first)
+    if failed is not None:
+        return "proposed", failed
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
         receiving = receiving_verb(analysis, candidate.object_hit)
@@ -798,6 +817,23 @@ def _arabic_modal(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
     return None
 
 
+def _failed_agreement(analysis: SentenceAnalysis, object_first: int) -> Hit | None:
+    """The failure word of "EU states failed to agree on new sanctions" ("فشلت دول الاتحاد في الاتفاق على
+    عقوبات جديدة", "يخفق في التوصل إلى اتفاق بشأن حزمة عقوبات"): the measure is still only proposed. The
+    agreeing follows "في" (failed at): "فشل الاتفاق" is a deal that failed."""
+    for failure in analysis.hits_tagged(
+        "failure", max(0, object_first - PROPOSAL_REACH - FAILURE_REACH), object_first - 1
+    ):
+        for position in range(failure.last + 2, min(object_first, failure.last + 1 + FAILURE_REACH)):
+            hit = analysis.hit_at[position]
+            agreeing = analysis.tokens[position].text in _REACHING or (
+                hit is not None and "agreement" in hit.tags
+            )
+            if agreeing and analysis.tokens[position - 1].text == "في":
+                return failure if object_first - position <= PROPOSAL_REACH else None
+    return None
+
+
 def _conditions(analysis: SentenceAnalysis) -> Iterator[Hit]:
     """The sentence's condition cues. An Arabic particle never takes the article: "الحالي" (the current) read
     as ال + حال ("in case") is not one."""
@@ -854,6 +890,7 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
     "evasion of sanctions", "exempted from Western sanctions" act on a measure already in force."""
     if (
         _acts_on_a_measure_in_force(analysis, candidate.object_hit.first)
+        or _reports_a_need(analysis, candidate)
         or _is_an_opinion(analysis, candidate)
         or _talks_about_a_standing_measure(analysis, candidate.object_hit.first)
         or _describes_its_effect(analysis, candidate)
@@ -867,10 +904,12 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
     # Aid merely let through ("safe passages for humanitarian aid", "facilitate the delivery of aid") is given
     # by no one in particular; the labels leave it out (labelled/LABELLING.md).
     topic_tags = {"topic", "passage"} if candidate.rule.type == "commitment" else {"topic"}
+    failed = _failed_agreement(analysis, candidate.object_hit.first)
     topic = [
         hit
         for hit in analysis.hits
         if hit.tags & topic_tags
+        and hit is not failed  # failing to agree on a measure proposes it
         and (
             head - TOPIC_REACH <= hit.last < head
             or (candidate.licenser and candidate.licenser.last < hit.first < candidate.object_hit.first)
@@ -901,6 +940,16 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         ]
         return not licensing_after
     return False
+
+
+def _reports_a_need(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """ "سبعة ملايين يمني يحتاجون إلى مساعدات إنسانية" (seven million Yemenis need humanitarian aid): a need
+    word governing relief reports people's need, which gives nothing (`_reported_need` keeps it from being a
+    request)."""
+    measure = candidate.object_hit
+    return candidate.rule.category in NEED_REPORTED and bool(
+        analysis.hits_tagged("need", max(0, measure.first - NEED_REACH), measure.first - 1)
+    )
 
 
 def _is_an_opinion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:

@@ -131,3 +131,74 @@ def test_arms_an_export_ban_names_are_no_delivery():
 )
 def test_force_and_guarantees_in_another_sense(text):
     assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+def test_after_is_no_refusal():
+    # "بعدما" (after) reads as ب + عدم + ا, "by not"; it dates the clause and refuses nothing.
+    text = "وقال الوزير الياباني إن التوتر تصاعد بعدما فرضت الولايات المتحدة عقوبات جديدة على كوريا الشمالية."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "announced", ("USA",))]
+
+
+def test_the_monetary_fund_without_international_is_the_imf():
+    text = "وقال وزير المالية التونسي إن صندوق النقد سيقدم قرضا جديدا لبلاده الشهر المقبل."
+    assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("IMF",))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Failing to agree on a measure leaves it proposed, the failure word near it or not.
+        "وفشل وزراء خارجية الاتحاد الأوروبي في الاتفاق على عقوبات جديدة ضد بيلاروسيا.",
+        "والاتحاد الأوروبي يخفق مجددا في التوصل إلى اتفاق بشأن حزمة عقوبات جديدة على إيران.",
+    ],
+)
+def test_failing_to_agree_on_sanctions_proposes_them(text):
+    assert events_of(text, Combination.rules_only()) == [("sanction", "proposed", ("EU",))]
+
+
+def test_an_approval_of_a_loan_provides_it():
+    # "موافقة" (approval), the verbal noun of "وافق", licenses what it approves like the verb.
+    text = "وأكد البنك الدولي موافقة مجلسه التنفيذي على قرض جديد للأردن بقيمة 500 مليون دولار."
+    assert events_of(text, Combination.rules_only()) == [("commitment", "announced", ("WB",))]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Refraining from or resisting a measure refuses it, as "refrained" and "resist" do in English.
+        (
+            "وتواصل الحكومة المجرية إحجامها عن فرض عقوبات جديدة على روسيا.",
+            [("sanction", "refused", ("HUN",))],
+        ),
+        (
+            "ولا تزال الحكومة النمساوية تقاوم إرسال أسلحة إلى أوكرانيا.",
+            [("commitment", "refused", ("AUT",))],
+        ),
+    ],
+)
+def test_refraining_and_resisting_refuse(text, expected):
+    assert events_of(text, Combination.rules_only()) == expected
+
+
+def test_the_nearer_of_a_request_and_a_threat_governs():
+    # A request in the first clause does not frame a threat that governs the measure in the second.
+    text = "ودعت المعارضة البرلمان إلى التحقيق في الصفقة، فيما لوحت فرنسا بفرض عقوبات على مالي."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "threatened", ("FRA",))]
+
+
+def test_a_deal_that_failed_is_no_failure_to_agree():
+    text = "وقال الوزير إن فشل الاتفاق دفع واشنطن إلى فرض عقوبات جديدة على إيران."
+    assert events_of(text, Combination.rules_only()) == [("sanction", "announced", ("USA",))]
+
+
+def test_a_sure_model_adds_the_object_the_rules_licensed():
+    # The rules find the refused troops but no state behind "the West"; the model's event is those troops,
+    # not the fighter jets named first.
+    text = "وقال الوزير إن المقاتلات تعني وجود مئات الفنيين، ولن يقوم الغرب بإرسال قوات إلى أوكرانيا."
+    assert events_of(text) == [("commitment", "refused", ())]
+
+
+def test_people_needing_relief_is_no_event():
+    # A need word governing relief reports a need; the agency saying so gives nothing, even to a sure model.
+    text = "وقالت منظمة الصحة العالمية إن نحو مليوني سوداني يحتاجون إلى مساعدات إنسانية عاجلة."
+    assert events_of(text, Combination.rules_only()) == events_of(text) == []
