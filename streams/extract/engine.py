@@ -75,6 +75,8 @@ LIFTABLE = frozenset(
     }
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+# A stock ticker in brackets ("General Motors ( GM.N )", "Bank of China ( 601988.SS )"): a listed company.
+_TICKER_RE = re.compile(r"\(\s*[A-Z0-9]{1,6}\.[A-Z]{1,2}\s*\)")
 # Cue distances, in tokens before the governed verb or object. Negation and lifting govern the next few
 # words only ("refused to send", "lift the sanctions"); requests and threats govern their whole clause.
 REFUSAL_REACH = 6
@@ -1023,8 +1025,11 @@ def _for_home_beneficiaries(
     """Money or aid for companies or a country's own people ("loan guarantees to its automakers", "aid for
     households hit by the floods") is domestic spending, not a commitment to another party, unless the
     clause names a receiving state or organisation, or any party besides the giver ("help Ireland cope with
-    its banks")."""
+    its banks"). A sentence naming a company by its stock ticker ("loans each for Renault and PSA Peugeot
+    Citroen ( PEUP.PA )") reports company finance, whoever else it names."""
     first, last = candidate.scope_first, candidate.scope_last
+    if candidate.rule.type == "commitment" and _TICKER_RE.search(analysis.text):
+        return True  # a sentence naming a listed company by its ticker reports company finance
     return (
         candidate.rule.type == "commitment"
         and not targets

@@ -549,3 +549,16 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
     text = "ووقع الأردن اتفاقا مع البنك الدولي للحصول على قرض جديد."
     events = extract_events(text, "ar", combination=adding)
     assert [([p.code for p in e.actors], [p.code for p in e.targets]) for e in events] == [(["WB"], ["JOR"])]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A sentence naming a company by its stock ticker reports company finance, whatever party it names.
+        ("Italy pledged $2 billion in loans to Fiat ( FIA.MI ) and the U.S. carmakers.", []),
+        ("Italy pledged $2 billion in loans to Tunisia.", [("commitment", "announced", ("ITA",))]),
+    ],
+)
+def test_english_rules_of_the_fourth_session(text, expected):
+    events = rules_alone(text, "en")
+    assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
