@@ -647,7 +647,9 @@ def _mention(
         (analysis.tokens[candidate.scope_first].start, analysis.tokens[candidate.scope_last].end),
     )
     object_start, object_end = _object_span(analysis, candidate.object_hit)
-    confidence = _confidence(candidate, cue, actor_source, targets, quantity)
+    confidence = _confidence(
+        candidate, cue, actor_source, targets, quantity, _stated_passive(analysis, candidate)
+    )
     if confidence < MIN_CONFIDENCE:
         return None
     return EventMention(
@@ -1047,6 +1049,7 @@ def _confidence(
     actor_source: str,
     targets: tuple[Party, ...],
     quantity: Quantity | None,
+    stated_passive: bool = False,
 ) -> float:
     score = 0.5
     strong = candidate.licenser is not None and candidate.licenser.tags & set(
@@ -1054,9 +1057,29 @@ def _confidence(
     )
     score += 0.2 if strong or cue is not None or candidate.rule.self_licensing else 0.05
     score += {"sentence": 0.15, "owner": 0.05, "context": -0.1}[actor_source]
-    score += 0.05 if targets else 0.0
+    # A finite passive with its agent states the act as plainly as a named target does.
+    score += 0.05 if targets or stated_passive else 0.0
     score += 0.05 if quantity else 0.0
     return round(max(0.05, min(score, 0.97)), 3)
+
+
+_PASSIVE_AUXILIARIES = frozenset({"is", "are", "was", "were", "been", "be"})
+_RELATIVES = frozenset({"who", "which", "that"})
+
+
+def _stated_passive(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """The measure's own verb in a finite passive, its agent named right after "by" ("the oligarch was
+    sanctioned by the UK government", "were blacklisted by the U.S."); not in a relative clause, which
+    describes someone ("parliamentarians who have been sanctioned by Beijing")."""
+    verb, tokens = candidate.object_hit, analysis.tokens
+    if candidate.licenser is not verb or verb.first == 0 or verb.last + 2 >= len(tokens):
+        return False
+    if tokens[verb.first - 1].text.lower() not in _PASSIVE_AUXILIARIES or tokens[verb.last + 1].text != "by":
+        return False
+    if any(token.text.lower() in _RELATIVES for token in tokens[max(0, verb.first - 4) : verb.first]):
+        return False
+    agent = [hit for hit in analysis.hit_at[verb.last + 2 : verb.last + 4] if hit is not None]
+    return any(hit.parties for hit in agent)
 
 
 def _context_actors(

@@ -562,3 +562,13 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
 def test_english_rules_of_the_fourth_session(text, expected):
     events = rules_alone(text, "en")
     assert [(e.type, e.status, tuple(p.code for p in e.actors)) for e in events] == expected
+
+
+def test_a_finite_passive_with_its_agent_is_protected_from_the_model():
+    # The rules are as sure of "X was sanctioned by the U.S." as of a measure with a named target; a relative
+    # clause ("who were sanctioned by") only describes someone.
+    stated = rules_alone("Two shipping firms were sanctioned by the U.S. on Friday.", "en")
+    described = rules_alone("Lawmakers who were sanctioned by China met in Taipei.", "en")
+    assert [(e.type, [p.code for p in e.actors]) for e in stated] == [("sanction", ["USA"])]
+    assert stated[0].confidence >= 0.9
+    assert all(e.confidence < 0.9 for e in described)
