@@ -450,10 +450,40 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
             rule, object_hit = _main_measure(analysis, taken or matching)
             scope = (scope_first[event_type], last)
             scope_first[event_type] = last + 1
+            trainer = (
+                _training_of_foreign_forces(analysis, first, last) if event_type == "commitment" else None
+            )
+            if trainer is not None:
+                training = next(rule for rule in _category_rules() if rule.category == "training_monitoring")
+                candidates.append(Candidate(training, trainer, scope[0], scope[1], trainer))
+                continue
             candidates.append(
                 Candidate(rule, object_hit, scope[0], scope[1], _licenser(analysis, rule, object_hit, scope))
             )
     return candidates
+
+
+_TRAINING_VERBS = frozenset({"train", "trains", "trained", "training"})
+
+
+def _training_of_foreign_forces(analysis: SentenceAnalysis, first: int, last: int) -> Hit | None:
+    """A verb of training whose object is another party's forces ("will start training Ukraine troops",
+    "is training Russian troops", "combat training for Ukrainian forces") provides training, whatever arms
+    the clause names: the verb, which the lexicon lists only as the measure's noun."""
+    tokens = analysis.tokens
+    for hit in analysis.hits_tagged("training", first, last):
+        if hit.first != hit.last or tokens[hit.first].text.lower() not in _TRAINING_VERBS:
+            continue
+        position = hit.last + 1
+        if position <= last and tokens[position].text.lower() in ("for", "the"):
+            position += 1
+        named = False
+        while position <= last and (party := analysis.hit_at[position]) is not None and party.parties:
+            named, position = True, party.last + 1
+        forces = analysis.hit_at[position] if position <= last else None
+        if named and forces is not None and "troops" in forces.tags:
+            return hit
+    return None
 
 
 def _main_measure(

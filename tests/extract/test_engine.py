@@ -557,6 +557,15 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         # A sentence naming a company by its stock ticker reports company finance, whatever party it names.
         ("Italy pledged $2 billion in loans to Fiat ( FIA.MI ) and the U.S. carmakers.", []),
         ("Italy pledged $2 billion in loans to Tunisia.", [("commitment", "announced", ("ITA",))]),
+        # Training another party's forces provides training, whatever arms the clause names.
+        (
+            "Poland is training Ukrainian soldiers to operate Leopard tanks.",
+            [("commitment", "announced", ("POL",))],
+        ),
+        (
+            "Canada will expand combat training for Moldovan forces this winter.",
+            [("commitment", "announced", ("CAN",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
