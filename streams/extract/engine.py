@@ -414,8 +414,11 @@ def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
 
 def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
     """The objects that something licenses (a verb, a status cue, or the object itself)."""
-    return _drop_embargoed_deliveries(
-        [candidate for candidate in _objects(analysis) if _licensed(analysis, candidate)]
+    objects = _objects(analysis)
+    return _drop_sanctioned_deeds(
+        analysis,
+        _drop_embargoed_deliveries([candidate for candidate in objects if _licensed(analysis, candidate)]),
+        [candidate for candidate in objects if candidate.rule.type == "sanction"],
     )
 
 
@@ -589,6 +592,38 @@ def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> boo
         and "conditional" not in cue.tags
         and candidate.object_hit.first - cue.last <= STATUS_LICENSING_REACH
     )
+
+
+# Words that give the reason for a sanction: "sanctions on contractors for supplying weapons to Taiwan",
+# "… on the entities involved in the transfer of drones", "could sanction China if it moves to provide".
+_SANCTION_CAUSES = frozenset({"for", "over", "if", "accused", "involved", "suspected", "believed", "ability"})
+_FINITE_MARKERS = frozenset({"will", "would", "has", "have", "had", "is", "are", "was", "were", "also"})
+
+
+def _drop_sanctioned_deeds(
+    analysis: SentenceAnalysis, candidates: list[Candidate], sanctions: list[Candidate]
+) -> list[Candidate]:
+    """Arms or aid named after a sanction as its reason are what the sanctioned party did or might do, not a
+    commitment: between the two a word of cause and no clause break, nor a verb of the sanctioning party's
+    own ("imposed sanctions on Russia over its invasion and pledged aid to Ukraine" keeps the pledge)."""
+    tokens = analysis.tokens
+
+    def own_verb_after_and(position: int) -> bool:
+        word = tokens[position + 1].text.lower() if position + 1 < len(tokens) else ""
+        return word.endswith("ed") or word in _FINITE_MARKERS or word in ("sent", "gave", "lent")
+
+    def reason_of(sanction: Candidate, commitment: Candidate) -> bool:
+        between = range(sanction.object_hit.last + 1, commitment.object_hit.first)
+        if not between or any(tokens[p].is_punctuation for p in between):
+            return False
+        words = [tokens[p].text.lower() for p in between]
+        return bool(_SANCTION_CAUSES.intersection(words)) and not any(
+            words[k] == "and" and own_verb_after_and(position) for k, position in enumerate(between)
+        )
+
+    return [
+        c for c in candidates if not (c.rule.type == "commitment" and any(reason_of(s, c) for s in sanctions))
+    ]
 
 
 def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:

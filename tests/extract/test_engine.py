@@ -566,6 +566,16 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Canada will expand combat training for Moldovan forces this winter.",
             [("commitment", "announced", ("CAN",))],
         ),
+        # Arms or aid named as a sanction's reason are the sanctioned party's deed; the sanctioning party's
+        # own pledge after "and" stays an event.
+        (
+            "Japan imposed sanctions on three firms for supplying drones to Russia.",
+            [("sanction", "announced", ("JPN",))],
+        ),
+        (
+            "Japan imposed sanctions on Russia over the invasion and pledged new military aid to Ukraine.",
+            [("commitment", "announced", ("JPN",)), ("sanction", "announced", ("JPN",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
