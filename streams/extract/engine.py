@@ -304,6 +304,7 @@ def _learned_mention(
     candidate = next((c for c in _objects(analysis) if c.rule.type == event_type), None)
     if (
         candidate is None
+        or _compound_participle(analysis, candidate.object_hit)
         or _is_background(analysis, candidate)
         or _is_topic_or_reaction(analysis, candidate, reactions=probability < REACTION_OVERRIDE_PROBABILITY)
     ):
@@ -516,12 +517,9 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
     word = analysis.tokens[hit.last].text.lower()
     if hit.first != hit.last or not word.endswith("ed"):
         return False
+    if _compound_participle(analysis, hit):
+        return True
     before = hit.first - 1
-    if (
-        before >= 0
-        and analysis.normalised.text[analysis.tokens[before].end : analysis.tokens[hit.first].start] == "-"
-    ):
-        return True  # a compound adjective: "a US-sanctioned general", "EU-sanctioned banks"
     after = hit.last + 1
     if after < len(analysis.tokens) and analysis.tokens[after].text.lower() == "by":
         return False
@@ -531,6 +529,18 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
     return not (
         (previous is not None and (previous.parties or "office" in previous.tags))
         or analysis.tokens[before].text.lower() in _BEFORE_VERB
+    )
+
+
+def _compound_participle(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """A participle joined to a name by a hyphen is an adjective ("a US-sanctioned general", "US-provided
+    weapons"): it describes a measure taken before and makes nothing news."""
+    word, before = analysis.tokens[hit.last].text.lower(), hit.first - 1
+    return (
+        hit.first == hit.last
+        and word.endswith("ed")
+        and before >= 0
+        and analysis.normalised.text[analysis.tokens[before].end : analysis.tokens[hit.first].start] == "-"
     )
 
 
@@ -568,7 +578,10 @@ def _licenser(
         before = [
             hit
             for hit in analysis.hits
-            if scope[0] <= hit.first < object_hit.first and hit is not object_hit and hit.tags & set(tags)
+            if scope[0] <= hit.first < object_hit.first
+            and hit is not object_hit
+            and hit.tags & set(tags)
+            and not _compound_participle(analysis, hit)
         ]
         if before:
             return before[-1]

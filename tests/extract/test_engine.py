@@ -591,3 +591,14 @@ def test_a_finite_passive_with_its_agent_is_protected_from_the_model():
     assert [(e.type, [p.code for p in e.actors]) for e in stated] == [("sanction", ["USA"])]
     assert stated[0].confidence >= 0.9
     assert all(e.confidence < 0.9 for e in described)
+
+
+def test_a_compound_participle_makes_nothing_news():
+    # "US-sanctioned", "US-provided" describe a measure taken before: neither the rules nor the model's
+    # added events read them as one.
+    adding = Combination(veto=0.0, protect=0.0, add=0.0)
+    assert (
+        extract_events("Beijing promoted a US-sanctioned official to minister.", "en", combination=adding)
+        == []
+    )
+    assert rules_alone("Lawmakers questioned the use of US-provided weapons by Israel.", "en") == []
