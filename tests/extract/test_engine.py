@@ -576,6 +576,13 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Japan imposed sanctions on Russia over the invasion and pledged new military aid to Ukraine.",
             [("commitment", "announced", ("JPN",)), ("sanction", "announced", ("JPN",))],
         ),
+        # Preparing a measure proposes it.
+        (
+            "Norway is looking to send more air defence systems to Moldova.",
+            [("commitment", "proposed", ("NOR",))],
+        ),
+        ("Washington is moving to sanction two Chinese banks.", [("sanction", "proposed", ("USA",))]),
+        ("Japan is pulling together a new aid package for Ukraine.", [("commitment", "proposed", ("JPN",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
