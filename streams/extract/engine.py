@@ -849,12 +849,14 @@ def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:
 
 
 def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -> bool:
-    """Nothing but determiners, the subject and the measure's own words between a lifting verb and its object:
-    "lift the asset freeze" but not "raise the level of sanctions"."""
+    """Nothing but determiners, the subject, the measure's own words and its year between a lifting verb and
+    its object: "lift the asset freeze", "lifting a 2019 ban", but not "raise the level of sanctions"."""
     for position in range(cue.last + 1, object_first):
-        hit = analysis.hit_at[position]
-        if analysis.tokens[position].text in _DETERMINERS or (
-            hit is not None and (hit.parties or hit.tags & MEASURE_WORDS)
+        hit, word = analysis.hit_at[position], analysis.tokens[position].text
+        if (
+            word in _DETERMINERS
+            or _YEAR_RE.fullmatch(word)
+            or (hit is not None and (hit.parties or hit.tags & MEASURE_WORDS))
         ):
             continue
         if analysis.tokens[position].text in ("from", "عن", "من") and position > cue.last + 1:

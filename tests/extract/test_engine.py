@@ -583,6 +583,8 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ),
         ("Washington is moving to sanction two Chinese banks.", [("sanction", "proposed", ("USA",))]),
         ("Japan is pulling together a new aid package for Ukraine.", [("commitment", "proposed", ("JPN",))]),
+        # A lifting verb governs its measure across the measure's year.
+        ("Russia lifted a 2014 ban on imports of Georgian wine.", [("sanction", "lifted", ("RUS",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
