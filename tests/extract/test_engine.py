@@ -585,6 +585,13 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ("Japan is pulling together a new aid package for Ukraine.", [("commitment", "proposed", ("JPN",))]),
         # A lifting verb governs its measure across the measure's year.
         ("Russia lifted a 2014 ban on imports of Georgian wine.", [("sanction", "lifted", ("RUS",))]),
+        # A refusal named as a noun refuses; pressing or counting on a party to act asks it.
+        (
+            "Austria's refusal to send troops to Kosovo angered its allies.",
+            [("commitment", "refused", ("AUT",))],
+        ),
+        ("Kyiv presses Canada to send more tanks.", [("commitment", "called_for", ("CAN",))]),
+        ("Kyiv is counting on Japan to sanction Belarus.", [("sanction", "called_for", ("JPN",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
