@@ -592,6 +592,8 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ),
         ("Kyiv presses Canada to send more tanks.", [("commitment", "called_for", ("CAN",))]),
         ("Kyiv is counting on Japan to sanction Belarus.", [("sanction", "called_for", ("JPN",))]),
+        # A donation verb names a gift whatever the goods ("donated 300 buses").
+        ("Kenya has donated 300 buses to Somalia.", [("commitment", "announced", ("KEN",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
