@@ -123,6 +123,8 @@ _DETERMINERS = frozenset(
         "partial",
         "certain",
         "several",
+        "military",
+        "foreign",
         "many",
         "most",
         "majority",

@@ -594,6 +594,8 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ("Kyiv is counting on Japan to sanction Belarus.", [("sanction", "called_for", ("JPN",))]),
         # A donation verb names a gift whatever the goods ("donated 300 buses").
         ("Kenya has donated 300 buses to Somalia.", [("commitment", "announced", ("KEN",))]),
+        # A lifting verb governs its measure across "military".
+        ("Italy will withdraw its military forces from Niger.", [("commitment", "lifted", ("ITA",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
