@@ -596,6 +596,12 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ("Kenya has donated 300 buses to Somalia.", [("commitment", "announced", ("KEN",))]),
         # A lifting verb governs its measure across "military".
         ("Italy will withdraw its military forces from Niger.", [("commitment", "lifted", ("ITA",))]),
+        # Federal money names a country's own programme unless another party receives it.
+        ("The U.S. federal government provided a $40 million loan to a transit agency.", []),
+        (
+            "The German federal government provided a $40 million loan to Moldova.",
+            [("commitment", "announced", ("DEU",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
