@@ -602,6 +602,9 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "The German federal government provided a $40 million loan to Moldova.",
             [("commitment", "announced", ("DEU",))],
         ),
+        # Names that hold a measure's word: weapons-grade material, a humanitarian aid worker.
+        ("The IAEA said Iran could soon supply weapons-grade uranium to its plants.", []),
+        ("Germany demanded the release of a humanitarian aid worker held in Mali.", []),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
