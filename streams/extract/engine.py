@@ -1080,10 +1080,25 @@ def _is_someone_elses(
 def _is_domestic(
     analysis: SentenceAnalysis, candidate: Candidate, roles: Roles, actor_codes: set[str]
 ) -> bool:
-    """Deploying troops on one's own soil is no commitment to anyone."""
+    """Deploying troops on one's own soil is no commitment to anyone; nor is sending them to a border ("to its
+    Belarusian border", "to the U.S.-Mexico border"): a deployment to guard one's own."""
     if analysis.hits_tagged("domestic", candidate.scope_first, candidate.scope_last):
         return True
+    if _sent_to_a_border(analysis, candidate):
+        return True
     return bool(roles.targets) and all(party.code in actor_codes for party in roles.targets)
+
+
+BORDER_REACH = 4  # "to its Belarusian border", "to the U.S.-Mexico border"
+
+
+def _sent_to_a_border(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    tokens, last = analysis.tokens, min(candidate.scope_last, len(analysis.tokens) - 1)
+    for position in range(candidate.object_hit.last + 1, last + 1):
+        if tokens[position].text == "to":
+            ahead = tokens[position + 1 : min(last, position + BORDER_REACH) + 1]
+            return any(token.text in ("border", "borders") for token in ahead)
+    return False
 
 
 def _is_incursion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:

@@ -605,6 +605,10 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         # Names that hold a measure's word: weapons-grade material, a humanitarian aid worker.
         ("The IAEA said Iran could soon supply weapons-grade uranium to its plants.", []),
         ("Germany demanded the release of a humanitarian aid worker held in Mali.", []),
+        # Troops sent to a border, or National Guard troops, guard one's own soil.
+        ("Hungary sent 2,000 troops to its southern border.", []),
+        ("Hungary sent 200 troops to Kosovo.", [("commitment", "announced", ("HUN",))]),
+        ("The U.S. will send National Guard troops to Texas.", []),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
