@@ -609,6 +609,11 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ("Hungary sent 2,000 troops to its southern border.", []),
         ("Hungary sent 200 troops to Kosovo.", [("commitment", "announced", ("HUN",))]),
         ("The U.S. will send National Guard troops to Texas.", []),
+        # U.S. congressional leaders name the U.S.
+        (
+            "Chuck Schumer is working on a bill to send more air defence systems to Taiwan.",
+            [("commitment", "proposed", ("USA",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
