@@ -614,6 +614,13 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Chuck Schumer is working on a bill to send more air defence systems to Taiwan.",
             [("commitment", "proposed", ("USA",))],
         ),
+        # Nuclear weapons are weapons given only with a giving verb in their clause; "give up" gives nothing.
+        (
+            "France will deploy nuclear weapons to Poland next year.",
+            [("commitment", "announced", ("FRA",))],
+        ),
+        ("Iran could build nuclear weapons within a year, the report said.", []),
+        ("Washington wants North Korea to give up nuclear weapons.", []),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
