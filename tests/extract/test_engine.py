@@ -621,6 +621,8 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ),
         ("Iran could build nuclear weapons within a year, the report said.", []),
         ("Washington wants North Korea to give up nuclear weapons.", []),
+        # "Last year" is recent enough to report (the labels count "sent military aid last year").
+        ("Canada sent 200 troops to Latvia last year.", [("commitment", "announced", ("CAN",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
