@@ -623,6 +623,11 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ("Washington wants North Korea to give up nuclear weapons.", []),
         # "Last year" is recent enough to report (the labels count "sent military aid last year").
         ("Canada sent 200 troops to Latvia last year.", [("commitment", "announced", ("CAN",))]),
+        # "In decades" measures something else's scale ("the biggest protests in decades"), not its age.
+        (
+            "Japan backed more sanctions on Belarus over its biggest crackdown in decades.",
+            [("sanction", "announced", ("JPN",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
