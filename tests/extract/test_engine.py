@@ -628,6 +628,11 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Japan backed more sanctions on Belarus over its biggest crackdown in decades.",
             [("sanction", "announced", ("JPN",))],
         ),
+        # A government's funding request to its legislature proposes the spending it holds.
+        (
+            "Japan sent lawmakers a funding request for more military aid to Ukraine.",
+            [("commitment", "proposed", ("JPN",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
