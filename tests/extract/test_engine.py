@@ -633,6 +633,11 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Japan sent lawmakers a funding request for more military aid to Ukraine.",
             [("commitment", "proposed", ("JPN",))],
         ),
+        # "For as long as it takes" is a pledge's duration, not its condition.
+        (
+            "Spain has pledged military aid to Ukraine for as long as it takes.",
+            [("commitment", "announced", ("ESP",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
