@@ -307,6 +307,7 @@ def _learned_mention(
     if (
         candidate is None
         or _compound_participle(analysis, candidate.object_hit)
+        or _in_a_relative_passive(analysis, candidate.object_hit)
         or _is_background(analysis, candidate)
         or _is_topic_or_reaction(analysis, candidate, reactions=probability < REACTION_OVERRIDE_PROBABILITY)
     ):
@@ -519,7 +520,7 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
     word = analysis.tokens[hit.last].text.lower()
     if hit.first != hit.last or not word.endswith("ed"):
         return False
-    if _compound_participle(analysis, hit):
+    if _compound_participle(analysis, hit) or _in_a_relative_passive(analysis, hit):
         return True
     before = hit.first - 1
     after = hit.last + 1
@@ -532,6 +533,22 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
         (previous is not None and (previous.parties or "office" in previous.tags))
         or analysis.tokens[before].text.lower() in _BEFORE_VERB
     )
+
+
+# Words between a relative pronoun and its passive participle: "who was previously sanctioned".
+_RELATIVE_PASSIVE_WORDS = frozenset(
+    {"is", "are", "was", "were", "been", "has", "have", "had", "previously", "already"}
+)
+
+
+def _in_a_relative_passive(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """A passive participle in a relative clause describes its noun ("a general who was previously sanctioned
+    by the U.S.", "individuals that have been sanctioned for abuses"): a measure taken before."""
+    tokens = analysis.tokens
+    position = hit.first - 1
+    while position >= 0 and tokens[position].text.lower() in _RELATIVE_PASSIVE_WORDS:
+        position -= 1
+    return position < hit.first - 1 and position >= 0 and tokens[position].text.lower() in _RELATIVES
 
 
 def _compound_participle(analysis: SentenceAnalysis, hit: Hit) -> bool:

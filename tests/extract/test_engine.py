@@ -664,3 +664,15 @@ def test_a_compound_participle_makes_nothing_news():
         == []
     )
     assert rules_alone("Lawmakers questioned the use of US-provided weapons by Israel.", "en") == []
+
+
+def test_a_relative_passive_describes_a_measure_taken_before():
+    # "who was previously sanctioned by", "that have been sanctioned for": neither the rules nor the model's
+    # added events read the description as news.
+    adding = Combination(veto=0.0, protect=0.0, add=0.0)
+    text = "An admiral who was previously sanctioned by the EU was named Belarus's new defence minister."
+    assert extract_events(text, "en", combination=adding) == []
+    assert (
+        rules_alone("Lawmakers met three officials who have been sanctioned for corruption by Japan.", "en")
+        == []
+    )
