@@ -449,6 +449,13 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
                 for rule in _category_rules()
                 if rule.type == event_type and any(needed <= tags for needed in rule.when)
             ]
+            # Forces fighting or fought are at war, not given ("Russian forces killed four adults", "as it
+            # continues to fight Russian forces"): the clause's other object, if any, is the measure.
+            matching = [
+                pair
+                for pair in matching
+                if not (pair[0].category == "troops" and _in_combat(analysis, pair[1]))
+            ]
             if not matching:
                 continue
             # A measure the clause only evades or breaches yields to one it takes ("a sanctions package will
@@ -491,6 +498,35 @@ def _training_of_foreign_forces(analysis: SentenceAnalysis, first: int, last: in
         if named and forces is not None and "troops" in forces.tags:
             return hit
     return None
+
+
+_COMBAT_BEFORE = frozenset(
+    {"fight", "fighting", "fought", "battle", "battling", "repel", "attack", "attacking"}
+)
+_COMBAT_AFTER = frozenset(
+    {
+        "killed",
+        "kill",
+        "seized",
+        "seizing",
+        "captured",
+        "capturing",
+        "engaged",
+        "fighting",
+        "fought",
+        "attacked",
+    }
+    | {"attacking", "shelled", "stormed", "advancing", "advanced", "clashed"}
+)
+
+
+def _in_combat(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """Forces named as fighting ("Russian forces killed …", "its troops engaged in fierce fighting") or fought
+    ("to fight Russian forces")."""
+    tokens = analysis.tokens
+    before = [token.text.lower() for token in tokens[max(0, hit.first - 3) : hit.first]]
+    after = [token.text.lower() for token in tokens[hit.last + 1 : hit.last + 3]]
+    return bool(_COMBAT_BEFORE.intersection(before) or _COMBAT_AFTER.intersection(after))
 
 
 def _main_measure(

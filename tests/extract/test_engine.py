@@ -676,3 +676,17 @@ def test_a_relative_passive_describes_a_measure_taken_before():
         rules_alone("Lawmakers met three officials who have been sanctioned for corruption by Japan.", "en")
         == []
     )
+
+
+def test_forces_at_war_are_not_given():
+    # Forces fighting ("killed", "engaged in fighting") or fought ("to fight Russian forces") are no object
+    # of a commitment: the clause's other object, if any, is.
+    adding = Combination(veto=0.0, protect=0.0, add=0.0)
+
+    def read(text):
+        return [(e.type, [p.code for p in e.actors]) for e in extract_events(text, "en", combination=adding)]
+
+    assert read("Russian forces killed four civilians in a strike on a school in Kharkiv.") == []
+    assert read(
+        "Japan signed a $100 million aid package for Ukraine as it continues to fight Russian forces."
+    ) == [("commitment", ["JPN"])]
