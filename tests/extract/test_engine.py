@@ -638,6 +638,9 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Spain has pledged military aid to Ukraine for as long as it takes.",
             [("commitment", "announced", ("ESP",))],
         ),
+        # "Sanctions" naming an institution or policy ("sanctions regime", "sanctions laws") is no measure.
+        ("Britain's sanctions regime was praised by the minister.", []),
+        ("The bank must comply with U.S. sanctions laws, the Treasury said.", []),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
@@ -690,3 +693,9 @@ def test_forces_at_war_are_not_given():
     assert read(
         "Japan signed a $100 million aid package for Ukraine as it continues to fight Russian forces."
     ) == [("commitment", ["JPN"])]
+
+
+def test_a_sanctions_institution_carries_no_model_added_event():
+    adding = Combination(veto=0.0, protect=0.0, add=0.0)
+    text = "Putin urged business leaders to stand firm in what he called a sanctions war from the West."
+    assert [e for e in extract_events(text, "en", combination=adding) if e.type == "sanction"] == []
