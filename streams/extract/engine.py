@@ -442,7 +442,13 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
     candidates: list[Candidate] = []
     scope_first = {"commitment": 0, "sanction": 0}
     for first, last in _clauses(analysis):
-        tags = set().union(*(hit.tags for hit in analysis.hits if first <= hit.first <= last))
+        tags = set().union(
+            *(
+                hit.tags
+                for hit in analysis.hits
+                if first <= hit.first <= last and not _hyphenated_modifier(analysis, hit)
+            )
+        )
         for event_type in ("sanction", "commitment"):
             matching = [
                 (rule, _object_hit(analysis, rule, tags, first, last))
@@ -599,6 +605,17 @@ def _compound_participle(analysis: SentenceAnalysis, hit: Hit) -> bool:
     )
 
 
+def _hyphenated_modifier(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """ "Sanctions" joined by a hyphen to the next word ("sanctions-hit exports", "sanction-hit countries")
+    qualifies a noun: it names no measure."""
+    after = hit.last + 1
+    return (
+        "sanctions" in hit.tags
+        and after < len(analysis.tokens)
+        and analysis.normalised.text[analysis.tokens[hit.last].end : analysis.tokens[after].start] == "-"
+    )
+
+
 def _object_hit(analysis: SentenceAnalysis, rule: CategoryRule, tags: set[str], first: int, last: int) -> Hit:
     needed = next(needed for needed in rule.when if needed <= tags)
     # The head of the measure: "ban" in "ban on Russian oil", "imports" in "stop buying oil".
@@ -615,7 +632,9 @@ def _object_hit(analysis: SentenceAnalysis, rule: CategoryRule, tags: set[str], 
     )
     ordered = [tag for tag in preference if tag in needed] + sorted(needed)
     for tag in ordered:
-        hits = analysis.hits_tagged(tag, first, last)
+        hits = [
+            hit for hit in analysis.hits_tagged(tag, first, last) if not _hyphenated_modifier(analysis, hit)
+        ]
         if hits:
             return hits[0]
     raise AssertionError("a matched rule always has a hit")  # pragma: no cover

@@ -699,3 +699,10 @@ def test_a_sanctions_institution_carries_no_model_added_event():
     adding = Combination(veto=0.0, protect=0.0, add=0.0)
     text = "Putin urged business leaders to stand firm in what he called a sanctions war from the West."
     assert [e for e in extract_events(text, "en", combination=adding) if e.type == "sanction"] == []
+
+
+def test_a_hyphenated_sanctions_modifier_names_no_measure():
+    # "sanctions-hit exports" qualifies the exports: no sanction, whether the rules or the model read it.
+    adding = Combination(veto=0.0, protect=0.0, add=0.0)
+    text = "Moscow reroutes its sanctions-hit exports through new ports, Iran said."
+    assert [e for e in extract_events(text, "en", combination=adding) if e.type == "sanction"] == []
