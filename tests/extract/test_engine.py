@@ -8,6 +8,7 @@ from newsmon.streams.extract.model import Combination
 from newsmon.streams.extract.quantity import quantity_reader
 
 from newsmon.text.sentences import split_sentences_at_spaces
+from tests.extract.test_arabic_triggers import SURE
 
 
 def only(text: str, lang: str = "auto"):
@@ -706,3 +707,10 @@ def test_a_hyphenated_sanctions_modifier_names_no_measure():
     adding = Combination(veto=0.0, protect=0.0, add=0.0)
     text = "Moscow reroutes its sanctions-hit exports through new ports, Iran said."
     assert [e for e in extract_events(text, "en", combination=adding) if e.type == "sanction"] == []
+
+
+def test_a_legal_challenge_acts_on_a_measure_in_force():
+    # "lost a court challenge against EU sanctions" is about a standing measure even when the model is sure
+    # (SURE: a stand-in model certain of both types).
+    text = "The tycoon lost a court challenge against European Union sanctions over his ties to the Kremlin."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
