@@ -927,10 +927,12 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
     its object: "lift the asset freeze", "lifting a 2019 ban", but not "raise the level of sanctions"."""
     for position in range(cue.last + 1, object_first):
         hit, word = analysis.hit_at[position], analysis.tokens[position].text
+        following = analysis.hit_at[position + 1] if position + 1 < object_first else None
         if (
             word in _DETERMINERS
             or _YEAR_RE.fullmatch(word)
             or (hit is not None and (hit.parties or hit.tags & MEASURE_WORDS))
+            or (word == "and" and following is not None and following.parties)  # "the U.S. and European"
         ):
             continue
         if analysis.tokens[position].text in ("from", "عن", "من") and position > cue.last + 1:

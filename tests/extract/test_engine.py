@@ -714,3 +714,9 @@ def test_a_legal_challenge_acts_on_a_measure_in_force():
     # (SURE: a stand-in model certain of both types).
     text = "The tycoon lost a court challenge against European Union sanctions over his ties to the Kremlin."
     assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
+
+
+def test_a_circumstance_governs_a_measure_of_coordinated_owners():
+    # "due to the U.S. and European sanctions": the owners' coordination does not hide the measure in force.
+    text = "Exports from Iran fell sharply due to the U.S. and European sanctions on the country."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
