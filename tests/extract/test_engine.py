@@ -720,3 +720,12 @@ def test_a_circumstance_governs_a_measure_of_coordinated_owners():
     # "due to the U.S. and European sanctions": the owners' coordination does not hide the measure in force.
     text = "Exports from Iran fell sharply due to the U.S. and European sanctions on the country."
     assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
+
+
+def test_would_consider_with_a_condition_threatens():
+    # "would consider sanctions … if" warns, as "could" does (the status of an event the sure model adds).
+    text = "Japan would consider sanctions against Mali if the junta does not step down."
+    events = extract_events(text, "en", model=SURE)
+    assert [(e.type, e.status, [p.code for p in e.actors]) for e in events] == [
+        ("sanction", "threatened", ["JPN"])
+    ]
