@@ -648,6 +648,8 @@ def _licenser(
     one (announce, new, package)."""
     if object_hit.tags & set(LICENSING_VERBS[rule.type]) and not _attributive(analysis, object_hit):
         return object_hit
+    if rule.type == "sanction" and _noun_read_as_verb(analysis, object_hit):
+        return Hit(object_hit.first, object_hit.last, object_hit.tags | {"impose"}, (), object_hit.prefix)
     for tags in (LICENSING_VERBS[rule.type], WEAK_LICENSING[rule.type]):
         before = [
             hit
@@ -669,6 +671,30 @@ def _licenser(
         if after:
             return after[0]
     return None
+
+
+_VERB_NOUNS = frozenset({"sanctions", "blacklists"})
+_NOUN_PHRASE_OPENERS = frozenset({"a", "an", "the", "two", "three", "several", "dozens"})
+
+
+def _noun_read_as_verb(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """ "the UK sanctions President Putin's ex-wife", "the U.S. blacklists 28 entities": between a party
+    and its object, a measure's noun is the verb (a headline's present tense), not "U.S. sanctions on …"."""
+    tokens = analysis.tokens
+    if hit.first != hit.last or tokens[hit.first].text.lower() not in _VERB_NOUNS or hit.first == 0:
+        return False
+    subject, after = analysis.hit_at[hit.first - 1], hit.last + 1
+    if subject is None or not subject.parties or tokens[hit.first - 1].text.lower().endswith("'s"):
+        return False
+    if after >= len(tokens):
+        return False
+    following = analysis.hit_at[after]
+    word = tokens[after].text
+    return (
+        (following is not None and (bool(following.parties) or "office" in following.tags))
+        or word.lower() in _NOUN_PHRASE_OPENERS
+        or word.isdigit()
+    )
 
 
 def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> bool:

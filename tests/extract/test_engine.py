@@ -729,3 +729,13 @@ def test_would_consider_with_a_condition_threatens():
     assert [(e.type, e.status, [p.code for p in e.actors]) for e in events] == [
         ("sanction", "threatened", ["JPN"])
     ]
+
+
+def test_a_measure_noun_between_a_party_and_its_object_is_the_verb():
+    # A headline's present tense ("the UK sanctions President Lukashenko's son", "Canada blacklists 12
+    # firms"): the party is the subject and the rules are as sure as of "sanctioned".
+    sanctions = rules_alone("Also today, the UK sanctions President Lukashenko's son.", "en")
+    blacklists = rules_alone("Canada blacklists 12 firms from Russia and Iran.", "en")
+    assert [(e.type, [p.code for p in e.actors]) for e in sanctions] == [("sanction", ["GBR"])]
+    assert [(e.type, [p.code for p in e.actors]) for e in blacklists] == [("sanction", ["CAN"])]
+    assert blacklists[0].confidence >= 0.9
