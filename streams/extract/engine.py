@@ -506,23 +506,10 @@ def _training_of_foreign_forces(analysis: SentenceAnalysis, first: int, last: in
     return None
 
 
-_COMBAT_BEFORE = frozenset(
-    {"fight", "fighting", "fought", "battle", "battling", "repel", "attack", "attacking"}
-)
+_COMBAT_BEFORE = frozenset("fight fighting fought battle battling repel attack attacking".split())
 _COMBAT_AFTER = frozenset(
-    {
-        "killed",
-        "kill",
-        "seized",
-        "seizing",
-        "captured",
-        "capturing",
-        "engaged",
-        "fighting",
-        "fought",
-        "attacked",
-    }
-    | {"attacking", "shelled", "stormed", "advancing", "advanced", "clashed"}
+    "killed kill seized seizing captured capturing engaged fighting fought attacked attacking shelled "
+    "stormed advancing advanced clashed".split()
 )
 
 
