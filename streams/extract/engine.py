@@ -137,6 +137,7 @@ _DETERMINERS = frozenset(
         "كافه",
     }
 )
+_ROUGH_NUMBERS = frozenset({"dozens", "hundreds", "thousands"})
 REQUEST_REACH = 18
 # Categories whose need is reported of people, not asked by a state (`_reported_need`).
 NEED_REPORTED = frozenset({"humanitarian_aid"})
@@ -943,6 +944,8 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
         following = analysis.hit_at[position + 1] if position + 1 < object_first else None
         if (
             word in _DETERMINERS
+            or word in _ROUGH_NUMBERS
+            or word.replace(",", "").isdigit()  # "withdraw its 400 troops", "hundreds of soldiers"
             or _YEAR_RE.fullmatch(word)
             or (hit is not None and (hit.parties or hit.tags & MEASURE_WORDS))
             or (word == "and" and following is not None and following.parties)  # "the U.S. and European"

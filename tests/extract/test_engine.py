@@ -642,6 +642,8 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         # "Sanctions" naming an institution or policy ("sanctions regime", "sanctions laws") is no measure.
         ("Britain's sanctions regime was praised by the minister.", []),
         ("The bank must comply with U.S. sanctions laws, the Treasury said.", []),
+        # A lifting verb governs its measure across a number ("withdraw hundreds of soldiers").
+        ("France will withdraw hundreds of soldiers from Gabon.", [("commitment", "lifted", ("FRA",))]),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
