@@ -644,6 +644,11 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
         ("The bank must comply with U.S. sanctions laws, the Treasury said.", []),
         # A lifting verb governs its measure across a number ("withdraw hundreds of soldiers").
         ("France will withdraw hundreds of soldiers from Gabon.", [("commitment", "lifted", ("FRA",))]),
+        # "May" after "in", "on", "since" … is the month, not the modal.
+        (
+            "The French government approved on May 4 a new military aid package for Moldova.",
+            [("commitment", "announced", ("FRA",))],
+        ),
     ],
 )
 def test_english_rules_of_the_fourth_session(text, expected):
