@@ -75,6 +75,8 @@ LIFTABLE = frozenset(
     }
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+# A stock ticker in brackets ("General Motors ( GM.N )", "Bank of China ( 601988.SS )"): a listed company.
+_TICKER_RE = re.compile(r"\(\s*[A-Z0-9]{1,6}\.[A-Z]{1,2}\s*\)")
 # Cue distances, in tokens before the governed verb or object. Negation and lifting govern the next few
 # words only ("refused to send", "lift the sanctions"); requests and threats govern their whole clause.
 REFUSAL_REACH = 6
@@ -121,6 +123,8 @@ _DETERMINERS = frozenset(
         "partial",
         "certain",
         "several",
+        "military",
+        "foreign",
         "many",
         "most",
         "majority",
@@ -133,6 +137,7 @@ _DETERMINERS = frozenset(
         "كافه",
     }
 )
+_ROUGH_NUMBERS = frozenset({"dozens", "hundreds", "thousands"})
 REQUEST_REACH = 18
 # Categories whose need is reported of people, not asked by a state (`_reported_need`).
 NEED_REPORTED = frozenset({"humanitarian_aid"})
@@ -311,6 +316,8 @@ def _learned_mention(
     )
     if (
         candidate is None
+        or _compound_participle(analysis, candidate.object_hit)
+        or _in_a_relative_passive(analysis, candidate.object_hit)
         or _is_background(analysis, candidate)
         or _is_topic_or_reaction(analysis, candidate, reactions=probability < REACTION_OVERRIDE_PROBABILITY)
     ):
@@ -421,8 +428,11 @@ def _clauses(analysis: SentenceAnalysis) -> list[tuple[int, int]]:
 
 def _candidates(analysis: SentenceAnalysis) -> list[Candidate]:
     """The objects that something licenses (a verb, a status cue, or the object itself)."""
-    return _drop_embargoed_deliveries(
-        [candidate for candidate in _objects(analysis) if _licensed(analysis, candidate)]
+    objects = _objects(analysis)
+    return _drop_sanctioned_deeds(
+        analysis,
+        _drop_embargoed_deliveries([candidate for candidate in objects if _licensed(analysis, candidate)]),
+        [candidate for candidate in objects if candidate.rule.type == "sanction"],
     )
 
 
@@ -442,12 +452,25 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
     candidates: list[Candidate] = []
     scope_first = {"commitment": 0, "sanction": 0}
     for first, last in _clauses(analysis):
-        tags = set().union(*(hit.tags for hit in analysis.hits if first <= hit.first <= last))
+        tags = set().union(
+            *(
+                hit.tags
+                for hit in analysis.hits
+                if first <= hit.first <= last and not _hyphenated_modifier(analysis, hit)
+            )
+        )
         for event_type in ("sanction", "commitment"):
             matching = [
                 (rule, _object_hit(analysis, rule, tags, first, last))
                 for rule in _category_rules()
                 if rule.type == event_type and any(needed <= tags for needed in rule.when)
+            ]
+            # Forces fighting or fought are at war, not given ("Russian forces killed four adults", "as it
+            # continues to fight Russian forces"): the clause's other object, if any, is the measure.
+            matching = [
+                pair
+                for pair in matching
+                if not (pair[0].category == "troops" and _in_combat(analysis, pair[1]))
             ]
             if not matching:
                 continue
@@ -457,10 +480,56 @@ def _objects(analysis: SentenceAnalysis) -> list[Candidate]:
             rule, object_hit = _main_measure(analysis, taken or matching)
             scope = (scope_first[event_type], last)
             scope_first[event_type] = last + 1
+            trainer = (
+                _training_of_foreign_forces(analysis, first, last) if event_type == "commitment" else None
+            )
+            if trainer is not None:
+                training = next(rule for rule in _category_rules() if rule.category == "training_monitoring")
+                candidates.append(Candidate(training, trainer, scope[0], scope[1], trainer))
+                continue
             candidates.append(
                 Candidate(rule, object_hit, scope[0], scope[1], _licenser(analysis, rule, object_hit, scope))
             )
     return candidates
+
+
+_TRAINING_VERBS = frozenset({"train", "trains", "trained", "training"})
+
+
+def _training_of_foreign_forces(analysis: SentenceAnalysis, first: int, last: int) -> Hit | None:
+    """A verb of training whose object is another party's forces ("will start training Ukraine troops",
+    "is training Russian troops", "combat training for Ukrainian forces") provides training, whatever arms
+    the clause names: the verb, which the lexicon lists only as the measure's noun."""
+    tokens = analysis.tokens
+    for hit in analysis.hits_tagged("training", first, last):
+        if hit.first != hit.last or tokens[hit.first].text.lower() not in _TRAINING_VERBS:
+            continue
+        position = hit.last + 1
+        if position <= last and tokens[position].text.lower() in ("for", "the"):
+            position += 1
+        named = False
+        while position <= last and (party := analysis.hit_at[position]) is not None and party.parties:
+            named, position = True, party.last + 1
+        forces = analysis.hit_at[position] if position <= last else None
+        if named and forces is not None and "troops" in forces.tags:
+            return hit
+    return None
+
+
+_COMBAT_BEFORE = frozenset("fight fighting fought battle battling repel attack attacking".split())
+_COMBAT_AFTER = frozenset(
+    "killed kill seized seizing captured capturing engaged fighting fought attacked attacking shelled "
+    "stormed advancing advanced clashed".split()
+)
+
+
+def _in_combat(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """Forces named as fighting ("Russian forces killed …", "its troops engaged in fierce fighting") or fought
+    ("to fight Russian forces")."""
+    tokens = analysis.tokens
+    before = [token.text.lower() for token in tokens[max(0, hit.first - 3) : hit.first]]
+    after = [token.text.lower() for token in tokens[hit.last + 1 : hit.last + 3]]
+    return bool(_COMBAT_BEFORE.intersection(before) or _COMBAT_AFTER.intersection(after))
 
 
 def _main_measure(
@@ -490,12 +559,9 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
     word = analysis.tokens[hit.last].text.lower()
     if hit.first != hit.last or not word.endswith("ed"):
         return False
+    if _compound_participle(analysis, hit) or _in_a_relative_passive(analysis, hit):
+        return True
     before = hit.first - 1
-    if (
-        before >= 0
-        and analysis.normalised.text[analysis.tokens[before].end : analysis.tokens[hit.first].start] == "-"
-    ):
-        return True  # a compound adjective: "a US-sanctioned general", "EU-sanctioned banks"
     after = hit.last + 1
     if after < len(analysis.tokens) and analysis.tokens[after].text.lower() == "by":
         return False
@@ -505,6 +571,45 @@ def _attributive(analysis: SentenceAnalysis, hit: Hit) -> bool:
     return not (
         (previous is not None and (previous.parties or "office" in previous.tags))
         or analysis.tokens[before].text.lower() in _BEFORE_VERB
+    )
+
+
+# Words between a relative pronoun and its passive participle: "who was previously sanctioned".
+_RELATIVE_PASSIVE_WORDS = frozenset(
+    {"is", "are", "was", "were", "been", "has", "have", "had", "previously", "already"}
+)
+
+
+def _in_a_relative_passive(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """A passive participle in a relative clause describes its noun ("a general who was previously sanctioned
+    by the U.S.", "individuals that have been sanctioned for abuses"): a measure taken before."""
+    tokens = analysis.tokens
+    position = hit.first - 1
+    while position >= 0 and tokens[position].text.lower() in _RELATIVE_PASSIVE_WORDS:
+        position -= 1
+    return position < hit.first - 1 and position >= 0 and tokens[position].text.lower() in _RELATIVES
+
+
+def _compound_participle(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """A participle joined to a name by a hyphen is an adjective ("a US-sanctioned general", "US-provided
+    weapons"): it describes a measure taken before and makes nothing news."""
+    word, before = analysis.tokens[hit.last].text.lower(), hit.first - 1
+    return (
+        hit.first == hit.last
+        and word.endswith("ed")
+        and before >= 0
+        and analysis.normalised.text[analysis.tokens[before].end : analysis.tokens[hit.first].start] == "-"
+    )
+
+
+def _hyphenated_modifier(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """ "Sanctions" joined by a hyphen to the next word ("sanctions-hit exports", "sanction-hit countries")
+    qualifies a noun: it names no measure."""
+    after = hit.last + 1
+    return (
+        "sanctions" in hit.tags
+        and after < len(analysis.tokens)
+        and analysis.normalised.text[analysis.tokens[hit.last].end : analysis.tokens[after].start] == "-"
     )
 
 
@@ -524,7 +629,9 @@ def _object_hit(analysis: SentenceAnalysis, rule: CategoryRule, tags: set[str], 
     )
     ordered = [tag for tag in preference if tag in needed] + sorted(needed)
     for tag in ordered:
-        hits = analysis.hits_tagged(tag, first, last)
+        hits = [
+            hit for hit in analysis.hits_tagged(tag, first, last) if not _hyphenated_modifier(analysis, hit)
+        ]
         if hits:
             return hits[0]
     raise AssertionError("a matched rule always has a hit")  # pragma: no cover
@@ -538,11 +645,16 @@ def _licenser(
     one (announce, new, package)."""
     if object_hit.tags & set(LICENSING_VERBS[rule.type]) and not _attributive(analysis, object_hit):
         return object_hit
+    if rule.type == "sanction" and _noun_read_as_verb(analysis, object_hit):
+        return Hit(object_hit.first, object_hit.last, object_hit.tags | {"impose"}, (), object_hit.prefix)
     for tags in (LICENSING_VERBS[rule.type], WEAK_LICENSING[rule.type]):
         before = [
             hit
             for hit in analysis.hits
-            if scope[0] <= hit.first < object_hit.first and hit is not object_hit and hit.tags & set(tags)
+            if scope[0] <= hit.first < object_hit.first
+            and hit is not object_hit
+            and hit.tags & set(tags)
+            and not _compound_participle(analysis, hit)
         ]
         if before:
             return before[-1]
@@ -558,6 +670,30 @@ def _licenser(
     return None
 
 
+_VERB_NOUNS = frozenset({"sanctions", "blacklists"})
+_NOUN_PHRASE_OPENERS = frozenset({"a", "an", "the", "two", "three", "several", "dozens"})
+
+
+def _noun_read_as_verb(analysis: SentenceAnalysis, hit: Hit) -> bool:
+    """ "the UK sanctions President Putin's ex-wife", "the U.S. blacklists 28 entities": between a party
+    and its object, a measure's noun is the verb (a headline's present tense), not "U.S. sanctions on …"."""
+    tokens = analysis.tokens
+    if hit.first != hit.last or tokens[hit.first].text.lower() not in _VERB_NOUNS or hit.first == 0:
+        return False
+    subject, after = analysis.hit_at[hit.first - 1], hit.last + 1
+    if subject is None or not subject.parties or tokens[hit.first - 1].text.lower().endswith("'s"):
+        return False
+    if after >= len(tokens):
+        return False
+    following = analysis.hit_at[after]
+    word = tokens[after].text
+    return (
+        (following is not None and (bool(following.parties) or "office" in following.tags))
+        or word.lower() in _NOUN_PHRASE_OPENERS
+        or word.isdigit()
+    )
+
+
 def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
     status, cue = _status(analysis, candidate)
     return (
@@ -566,6 +702,38 @@ def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> boo
         and "conditional" not in cue.tags
         and candidate.object_hit.first - cue.last <= STATUS_LICENSING_REACH
     )
+
+
+# Words that give the reason for a sanction: "sanctions on contractors for supplying weapons to Taiwan",
+# "… on the entities involved in the transfer of drones", "could sanction China if it moves to provide".
+_SANCTION_CAUSES = frozenset({"for", "over", "if", "accused", "involved", "suspected", "believed", "ability"})
+_FINITE_MARKERS = frozenset({"will", "would", "has", "have", "had", "is", "are", "was", "were", "also"})
+
+
+def _drop_sanctioned_deeds(
+    analysis: SentenceAnalysis, candidates: list[Candidate], sanctions: list[Candidate]
+) -> list[Candidate]:
+    """Arms or aid named after a sanction as its reason are what the sanctioned party did or might do, not a
+    commitment: between the two a word of cause and no clause break, nor a verb of the sanctioning party's
+    own ("imposed sanctions on Russia over its invasion and pledged aid to Ukraine" keeps the pledge)."""
+    tokens = analysis.tokens
+
+    def own_verb_after_and(position: int) -> bool:
+        word = tokens[position + 1].text.lower() if position + 1 < len(tokens) else ""
+        return word.endswith("ed") or word in _FINITE_MARKERS or word in ("sent", "gave", "lent")
+
+    def reason_of(sanction: Candidate, commitment: Candidate) -> bool:
+        between = range(sanction.object_hit.last + 1, commitment.object_hit.first)
+        if not between or any(tokens[p].is_punctuation for p in between):
+            return False
+        words = [tokens[p].text.lower() for p in between]
+        return bool(_SANCTION_CAUSES.intersection(words)) and not any(
+            words[k] == "and" and own_verb_after_and(position) for k, position in enumerate(between)
+        )
+
+    return [
+        c for c in candidates if not (c.rule.type == "commitment" and any(reason_of(s, c) for s in sanctions))
+    ]
 
 
 def _drop_embargoed_deliveries(candidates: list[Candidate]) -> list[Candidate]:
@@ -654,7 +822,9 @@ def _mention(
         (analysis.tokens[candidate.scope_first].start, analysis.tokens[candidate.scope_last].end),
     )
     object_start, object_end = _object_span(analysis, candidate.object_hit)
-    confidence = _confidence(candidate, cue, actor_source, targets, quantity)
+    confidence = _confidence(
+        candidate, cue, actor_source, targets, quantity, _stated_passive(analysis, candidate)
+    )
     if confidence < MIN_CONFIDENCE:
         return None
     return EventMention(
@@ -786,12 +956,18 @@ def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:
 
 
 def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -> bool:
-    """Nothing but determiners, the subject and the measure's own words between a lifting verb and its object:
-    "lift the asset freeze" but not "raise the level of sanctions"."""
+    """Nothing but determiners, the subject, the measure's own words and its year between a lifting verb and
+    its object: "lift the asset freeze", "lifting a 2019 ban", but not "raise the level of sanctions"."""
     for position in range(cue.last + 1, object_first):
-        hit = analysis.hit_at[position]
-        if analysis.tokens[position].text in _DETERMINERS or (
-            hit is not None and (hit.parties or hit.tags & MEASURE_WORDS)
+        hit, word = analysis.hit_at[position], analysis.tokens[position].text
+        following = analysis.hit_at[position + 1] if position + 1 < object_first else None
+        if (
+            word in _DETERMINERS
+            or word in _ROUGH_NUMBERS
+            or word.replace(",", "").isdigit()  # "withdraw its 400 troops", "hundreds of soldiers"
+            or _YEAR_RE.fullmatch(word)
+            or (hit is not None and (hit.parties or hit.tags & MEASURE_WORDS))
+            or (word == "and" and following is not None and following.parties)  # "the U.S. and European"
         ):
             continue
         if analysis.tokens[position].text in ("from", "عن", "من") and position > cue.last + 1:
@@ -1043,10 +1219,25 @@ def _is_someone_elses(
 def _is_domestic(
     analysis: SentenceAnalysis, candidate: Candidate, roles: Roles, actor_codes: set[str]
 ) -> bool:
-    """Deploying troops on one's own soil is no commitment to anyone."""
+    """Deploying troops on one's own soil is no commitment to anyone; nor is sending them to a border ("to its
+    Belarusian border", "to the U.S.-Mexico border"): a deployment to guard one's own."""
     if analysis.hits_tagged("domestic", candidate.scope_first, candidate.scope_last):
         return True
+    if _sent_to_a_border(analysis, candidate):
+        return True
     return bool(roles.targets) and all(party.code in actor_codes for party in roles.targets)
+
+
+BORDER_REACH = 4  # "to its Belarusian border", "to the U.S.-Mexico border"
+
+
+def _sent_to_a_border(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    tokens, last = analysis.tokens, min(candidate.scope_last, len(analysis.tokens) - 1)
+    for position in range(candidate.object_hit.last + 1, last + 1):
+        if tokens[position].text == "to":
+            ahead = tokens[position + 1 : min(last, position + BORDER_REACH) + 1]
+            return any(token.text in ("border", "borders") for token in ahead)
+    return False
 
 
 def _is_incursion(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
@@ -1072,8 +1263,11 @@ def _for_home_beneficiaries(
     """Money or aid for companies or a country's own people ("loan guarantees to its automakers", "aid for
     households hit by the floods") is domestic spending, not a commitment to another party, unless the
     clause names a receiving state or organisation, or any party besides the giver ("help Ireland cope with
-    its banks")."""
+    its banks"). A sentence naming a company by its stock ticker ("loans each for Renault and PSA Peugeot
+    Citroen ( PEUP.PA )") reports company finance, whoever else it names."""
     first, last = candidate.scope_first, candidate.scope_last
+    if candidate.rule.type == "commitment" and _TICKER_RE.search(analysis.text):
+        return True  # a sentence naming a listed company by its ticker reports company finance
     return (
         candidate.rule.type == "commitment"
         and not targets
@@ -1091,6 +1285,7 @@ def _confidence(
     actor_source: str,
     targets: tuple[Party, ...],
     quantity: Quantity | None,
+    stated_passive: bool = False,
 ) -> float:
     score = 0.5
     strong = candidate.licenser is not None and candidate.licenser.tags & set(
@@ -1098,9 +1293,29 @@ def _confidence(
     )
     score += 0.2 if strong or cue is not None or candidate.rule.self_licensing else 0.05
     score += {"sentence": 0.15, "owner": 0.05, "context": -0.1}[actor_source]
-    score += 0.05 if targets else 0.0
+    # A finite passive with its agent states the act as plainly as a named target does.
+    score += 0.05 if targets or stated_passive else 0.0
     score += 0.05 if quantity else 0.0
     return round(max(0.05, min(score, 0.97)), 3)
+
+
+_PASSIVE_AUXILIARIES = frozenset({"is", "are", "was", "were", "been", "be"})
+_RELATIVES = frozenset({"who", "which", "that"})
+
+
+def _stated_passive(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
+    """The measure's own verb in a finite passive, its agent named right after "by" ("the oligarch was
+    sanctioned by the UK government", "were blacklisted by the U.S."); not in a relative clause, which
+    describes someone ("parliamentarians who have been sanctioned by Beijing")."""
+    verb, tokens = candidate.object_hit, analysis.tokens
+    if candidate.licenser is not verb or verb.first == 0 or verb.last + 2 >= len(tokens):
+        return False
+    if tokens[verb.first - 1].text.lower() not in _PASSIVE_AUXILIARIES or tokens[verb.last + 1].text != "by":
+        return False
+    if any(token.text.lower() in _RELATIVES for token in tokens[max(0, verb.first - 4) : verb.first]):
+        return False
+    agent = [hit for hit in analysis.hit_at[verb.last + 2 : verb.last + 4] if hit is not None]
+    return any(hit.parties for hit in agent)
 
 
 def _context_actors(

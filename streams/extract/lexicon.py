@@ -28,6 +28,7 @@ TRIGGER_TAGS = frozenset(
         "financial_measure",
         "troops",
         "weapons",
+        "nuclear_arms",
         "air_defence",
         "guarantees",
         "training",
