@@ -202,3 +202,29 @@ def test_people_needing_relief_is_no_event():
     # A need word governing relief reports a need; the agency saying so gives nothing, even to a sure model.
     text = "وقالت منظمة الصحة العالمية إن نحو مليوني سوداني يحتاجون إلى مساعدات إنسانية عاجلة."
     assert events_of(text, Combination.rules_only()) == events_of(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "تلويح" is the verbal noun of "لوح" (brandished): a threat, like the verb.
+        (
+            "وانتقد رئيس الوزراء تلويح بريطانيا بفرض عقوبات جديدة على إيران.",
+            [("sanction", "threatened", ("GBR",))],
+        ),
+        # Considering a measure proposes it ("ينظر في" already did).
+        (
+            "وقال مسؤولون إن فرنسا تفكر في فرض عقوبات على مالي.",
+            [("sanction", "proposed", ("FRA",))],
+        ),
+    ],
+)
+def test_brandishing_threatens_and_considering_proposes(text, expected):
+    assert events_of(text, Combination.rules_only()) == expected
+
+
+def test_an_aid_package_keeps_its_kind():
+    # The longest match "حزمة مساعدات" must not swallow the "عسكرية" that makes it weapons.
+    text = "وأعلنت ألمانيا تزويد أوكرانيا بحزمة مساعدات عسكرية جديدة."
+    (event,) = extract_events(text, "ar", combination=Combination.rules_only(), model=SURE)
+    assert (event.category, tuple(p.code for p in event.actors)) == ("weapons", ("DEU",))
