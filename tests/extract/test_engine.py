@@ -746,3 +746,10 @@ def test_a_measure_noun_between_a_party_and_its_object_is_the_verb():
     assert [(e.type, [p.code for p in e.actors]) for e in sanctions] == [("sanction", ["GBR"])]
     assert [(e.type, [p.code for p in e.actors]) for e in blacklists] == [("sanction", ["CAN"])]
     assert blacklists[0].confidence >= 0.9
+
+
+def test_an_exception_to_sanctions_lifts():
+    # "made an exception to sanctions", "a waiver of sanctions": the measure is eased for some case.
+    text = "The British Treasury made an exception to sanctions against a Belarusian bank for pensions."
+    events = extract_events(text, "en", model=SURE)
+    assert [(e.type, e.status) for e in events if e.type == "sanction"] == [("sanction", "lifted")]
