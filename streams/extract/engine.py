@@ -942,7 +942,10 @@ def _lifting(analysis: SentenceAnalysis, candidate: Candidate) -> Hit | None:
         and _governs_directly(analysis, lifting, object_first)
     ):
         return lifting
-    return None
+    # A lapse names the lifting right after its measure ("let the sanctions expire", "the sanction waivers").
+    object_last = candidate.object_hit.last
+    lapse = analysis.hits_tagged("lapse", object_last + 1, object_last + 1)
+    return lapse[0] if lapse and candidate.object_hit.tags & LIFTABLE else None
 
 
 def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:

@@ -753,3 +753,11 @@ def test_an_exception_to_sanctions_lifts():
     text = "The British Treasury made an exception to sanctions against a Belarusian bank for pensions."
     events = extract_events(text, "en", model=SURE)
     assert [(e.type, e.status) for e in events if e.type == "sanction"] == [("sanction", "lifted")]
+
+
+def test_a_lapse_right_after_its_measure_lifts():
+    # "let the sanctions expire", "issued sanction waivers": the lifting word follows the measure.
+    expire = extract_events("Canada will let its sanctions expire on Belarus next month.", "en", model=SURE)
+    waivers = extract_events("Japan granted sanction waivers to two Iranian banks.", "en", model=SURE)
+    assert [(e.type, e.status) for e in expire if e.type == "sanction"] == [("sanction", "lifted")]
+    assert [(e.type, e.status) for e in waivers if e.type == "sanction"] == [("sanction", "lifted")]
