@@ -695,7 +695,8 @@ def _noun_read_as_verb(analysis: SentenceAnalysis, hit: Hit) -> bool:
 
 
 def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
-    status, cue = _status(analysis, candidate)
+    # A blocking licenses nothing ("have blocked or seized $58 billion of assets"); a cue behind it may.
+    status, cue = _status(analysis, candidate, with_obstruction=False)
     return (
         status != "announced"
         and cue is not None
@@ -851,7 +852,9 @@ def _object_span(analysis: SentenceAnalysis, hit: Hit) -> tuple[int, int]:
     return analysis.normalised.to_original(first.start + clitics, analysis.tokens[hit.last].end)
 
 
-def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit | None]:
+def _status(
+    analysis: SentenceAnalysis, candidate: Candidate, with_obstruction: bool = True
+) -> tuple[str, Hit | None]:
     """The status and the cue that decided it. Precedence: a refusal governs everything after it ("refused
     to call for"); a request or threat frames the whole clause; a proposal is weaker; lifting must govern the
     object directly; a condition alone makes a sanction a threat and a commitment an offer."""
@@ -864,6 +867,10 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     refusal = cue_before("refusal", REFUSAL_REACH, same_clause=True)
     if refusal is not None:
         return "refused", refusal
+    # A legislature blocking aid ("senators blocked the aid package") refuses it; a blocked asset is frozen.
+    obstruction = cue_before("obstruction", REFUSAL_REACH, same_clause=True) if with_obstruction else None
+    if obstruction is not None and candidate.rule.type == "commitment":
+        return "refused", obstruction
     # Of a request and a threat both before the object, the nearer one governs it: "إيران تدعو مجلس الأمن
     # إلى … وواشنطن تلوح بالعقوبات" threatens.
     framing = [

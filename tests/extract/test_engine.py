@@ -761,3 +761,12 @@ def test_a_lapse_right_after_its_measure_lifts():
     waivers = extract_events("Japan granted sanction waivers to two Iranian banks.", "en", model=SURE)
     assert [(e.type, e.status) for e in expire if e.type == "sanction"] == [("sanction", "lifted")]
     assert [(e.type, e.status) for e in waivers if e.type == "sanction"] == [("sanction", "lifted")]
+
+
+def test_blocking_aid_refuses_it_and_blocked_assets_give_nothing():
+    # "senators blocked the aid package" refuses the aid; "blocked or seized $40 billion of assets" freezes
+    # assets and names no commitment.
+    aid = extract_events("Canadian senators blocked a new aid package for Moldova.", "en", model=SURE)
+    assets = rules_alone("Japan has blocked or seized $40 billion of assets of sanctioned Iranians.", "en")
+    assert [(e.type, e.status) for e in aid if e.type == "commitment"] == [("commitment", "refused")]
+    assert [e for e in assets if e.type == "commitment"] == []
