@@ -1201,8 +1201,17 @@ def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -
     imposed_now = analysis.hits_tagged("novelty", max(0, object_first - EVASION_REACH), object_first - 1) or [
         hit for hit in analysis.hits_tagged("impose", object_first + 1, object_first + 2) if not hit.parties
     ]
-    return any(governs(hit) for hit in analysis.hits_tagged("evasion")) or (
-        not imposed_now and any(governs(hit) for hit in analysis.hits_tagged("circumstance"))
+    # Enforcing a measure keeps one in force ("a new office to help enforce sanctions against Russia"); asked
+    # of someone, it calls for it ("urged all countries to enforce the arms embargo", labelled called_for).
+    enforced = [
+        hit
+        for hit in analysis.hits_tagged("enforcement")
+        if governs(hit) and _cue_before(analysis, "request", REQUEST_REACH, hit.first) is None
+    ]
+    return (
+        bool(enforced)
+        or any(governs(hit) for hit in analysis.hits_tagged("evasion"))
+        or (not imposed_now and any(governs(hit) for hit in analysis.hits_tagged("circumstance")))
     )
 
 

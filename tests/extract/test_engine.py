@@ -772,3 +772,11 @@ def test_blocking_aid_refuses_it_and_blocked_assets_give_nothing():
     assets = rules_alone("Japan has blocked or seized $40 billion of assets of sanctioned Iranians.", "en")
     assert [(e.type, e.status) for e in aid if e.type == "commitment"] == [("commitment", "refused")]
     assert [e for e in assets if e.type == "commitment"] == []
+
+
+def test_enforcing_a_measure_keeps_one_in_force_unless_asked():
+    # "set up an office to enforce sanctions" names a measure in force; "urged … to enforce the embargo" asks.
+    office = extract_events("Canada opened a unit to enforce sanctions on Belarus.", "en", model=SURE)
+    asked = extract_events("Kenya urged all states to enforce the arms embargo on Sudan.", "en", model=SURE)
+    assert [e for e in office if e.type == "sanction"] == []
+    assert [(e.type, e.status) for e in asked if e.type == "sanction"] == [("sanction", "called_for")]
