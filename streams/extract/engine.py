@@ -1166,11 +1166,14 @@ def _describes_its_effect(analysis: SentenceAnalysis, candidate: Candidate) -> b
     parts": a measure as the subject of its effects, with nothing before it that takes it or calls it new."""
     measure = candidate.object_hit
     licensed_before = candidate.licenser is not None and candidate.licenser.first < measure.first
+    # The measure's own target takes no reach ("sanctions on Russian exports has led to").
+    following = analysis.hit_at[measure.last + 1 : measure.last + 1 + EFFECT_REACH]
+    reach = EFFECT_REACH + sum(1 for hit in following if hit is not None and hit.parties)
     return (
         candidate.rule.type == "sanction"
         and not licensed_before
         and not analysis.hits_tagged("novelty", max(0, measure.first - EVASION_REACH), measure.first - 1)
-        and bool(analysis.hits_tagged("effect", measure.last + 1, measure.last + EFFECT_REACH))
+        and bool(analysis.hits_tagged("effect", measure.last + 1, measure.last + reach))
     )
 
 

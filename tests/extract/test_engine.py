@@ -780,3 +780,17 @@ def test_enforcing_a_measure_keeps_one_in_force_unless_asked():
     asked = extract_events("Kenya urged all states to enforce the arms embargo on Sudan.", "en", model=SURE)
     assert [e for e in office if e.type == "sanction"] == []
     assert [(e.type, e.status) for e in asked if e.type == "sanction"] == [("sanction", "called_for")]
+
+
+def test_a_measure_proven_or_forcing_is_in_force():
+    # "sanctions have proven effective", "sanctions have forced Iran to …": a measure as the subject of its
+    # effects.
+    proven = extract_events("Japan's sanctions on Iran have proven to be effective.", "en", model=SURE)
+    forced = extract_events("Sanctions have forced Iran to sell its oil at a discount.", "en", model=SURE)
+    assert [e for e in proven + forced if e.type == "sanction"] == []
+
+
+def test_the_measures_target_takes_no_reach_from_its_effect():
+    # "Sanctions on Iranian exports have led to …": the named target between measure and effect is its own.
+    text = "Sanctions on Iranian exports have led to a shift in shipping routes."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
