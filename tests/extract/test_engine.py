@@ -794,3 +794,10 @@ def test_the_measures_target_takes_no_reach_from_its_effect():
     # "Sanctions on Iranian exports have led to …": the named target between measure and effect is its own.
     text = "Sanctions on Iranian exports have led to a shift in shipping routes."
     assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
+
+
+def test_oversight_of_aid_is_a_topic():
+    # Auditing or overseeing aid ("an oversight hearing on aid", "an office for auditing aid") gives none.
+    hearing = extract_events("He will hold an oversight hearing on Dutch aid to Kenya.", "en", model=SURE)
+    audit = extract_events("Lawmakers set up an office for auditing Canadian aid to Haiti.", "en", model=SURE)
+    assert [e for e in hearing + audit if e.type == "commitment"] == []
