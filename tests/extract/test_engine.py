@@ -801,3 +801,11 @@ def test_oversight_of_aid_is_a_topic():
     hearing = extract_events("He will hold an oversight hearing on Dutch aid to Kenya.", "en", model=SURE)
     audit = extract_events("Lawmakers set up an office for auditing Canadian aid to Haiti.", "en", model=SURE)
     assert [e for e in hearing + audit if e.type == "commitment"] == []
+
+
+def test_a_purpose_verb_names_the_receiving_party():
+    # "$100 million to support Turkey", "spend $2 billion to help Ukraine": the party helped receives the sum.
+    events = rules_alone("Norway is pledging an additional $50 million to support Moldova.", "en")
+    assert [(e.type, [p.code for p in e.actors], [p.code for p in e.targets]) for e in events] == [
+        ("commitment", ["NOR"], ["MDA"])
+    ]
