@@ -809,3 +809,9 @@ def test_a_purpose_verb_names_the_receiving_party():
     assert [(e.type, [p.code for p in e.actors], [p.code for p in e.targets]) for e in events] == [
         ("commitment", ["NOR"], ["MDA"])
     ]
+
+
+def test_a_party_hoping_to_give_is_a_topic():
+    # "lawmakers hoping to provide more aid" state a wish, not a commitment.
+    text = "The vote split the party and frustrated lawmakers hoping to provide more aid to Moldova."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "commitment"] == []
