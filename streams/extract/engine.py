@@ -1097,7 +1097,7 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         if hit.tags & topic_tags
         and hit is not failed  # failing to agree on a measure proposes it
         and (
-            head - TOPIC_REACH <= hit.last < head
+            head - TOPIC_REACH - _owners_before(analysis, head) <= hit.last < head
             or (candidate.licenser and candidate.licenser.last < hit.first < candidate.object_hit.first)
         )
     ]
@@ -1189,6 +1189,16 @@ def _talks_about_a_standing_measure(analysis: SentenceAnalysis, object_first: in
         and not analysis.hits_tagged("novelty", hit.last + 1, object_first - 1)
         for hit in analysis.hits_tagged("talk")
     )
+
+
+def _owners_before(analysis: SentenceAnalysis, head: int) -> int:
+    """Party names among the few tokens before an English measure, its owners ("concerns about U.S. spending
+    on aid"): they take no reach from the word that governs it. (An Arabic verb's subject stands there:
+    "فشل الاتفاق دفع واشنطن إلى فرض عقوبات" is no failure to agree.)"""
+    if arabic_or_english(analysis.tokens[head].text) == "ar":
+        return 0
+    before = analysis.hit_at[max(0, head - TOPIC_REACH) : head]
+    return sum(1 for hit in before if hit is not None and hit.parties)
 
 
 def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -> bool:

@@ -815,3 +815,9 @@ def test_a_party_hoping_to_give_is_a_topic():
     # "lawmakers hoping to provide more aid" state a wish, not a commitment.
     text = "The vote split the party and frustrated lawmakers hoping to provide more aid to Moldova."
     assert [e for e in extract_events(text, "en", model=SURE) if e.type == "commitment"] == []
+
+
+def test_a_topic_word_governs_across_the_measures_owner():
+    # "concerns about Dutch spending on aid": the owner's name takes no reach from the topic word.
+    text = "Concerns about Dutch spending on aid to Kenya."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "commitment"] == []
