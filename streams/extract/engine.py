@@ -125,6 +125,7 @@ _DETERMINERS = frozenset(
         "several",
         "military",
         "foreign",
+        "western",
         "many",
         "most",
         "majority",

@@ -821,3 +821,10 @@ def test_a_topic_word_governs_across_the_measures_owner():
     # "concerns about Dutch spending on aid": the owner's name takes no reach from the topic word.
     text = "Concerns about Dutch spending on aid to Kenya."
     assert [e for e in extract_events(text, "en", model=SURE) if e.type == "commitment"] == []
+
+
+def test_western_is_no_obstacle_between_a_verb_and_its_measure():
+    # "exempted from western sanctions", "despite Western sanctions": the measure is in force.
+    exempted = extract_events("Potash was exempted from western sanctions on Belarus.", "en", model=SURE)
+    despite = extract_events("Minsk kept trading with Serbia despite Western sanctions.", "en", model=SURE)
+    assert [e for e in exempted + despite if e.type == "sanction"] == []
