@@ -828,3 +828,11 @@ def test_western_is_no_obstacle_between_a_verb_and_its_measure():
     exempted = extract_events("Potash was exempted from western sanctions on Belarus.", "en", model=SURE)
     despite = extract_events("Minsk kept trading with Serbia despite Western sanctions.", "en", model=SURE)
     assert [e for e in exempted + despite if e.type == "sanction"] == []
+
+
+def test_an_evaluative_adjective_is_no_obstacle_between_a_verb_and_its_measure():
+    # "despite the growing US sanctions", "lifts tough sanctions": the adjective qualifies the measure.
+    despite = extract_events("Despite the growing US sanctions on Iran, trade rose.", "en", model=SURE)
+    lifted = rules_alone("Canada lifts tough sanctions on Belarus.", "en")
+    assert [e for e in despite if e.type == "sanction"] == []
+    assert [(e.type, e.status) for e in lifted] == [("sanction", "lifted")]
