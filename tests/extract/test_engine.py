@@ -836,3 +836,18 @@ def test_an_evaluative_adjective_is_no_obstacle_between_a_verb_and_its_measure()
     lifted = rules_alone("Canada lifts tough sanctions on Belarus.", "en")
     assert [e for e in despite if e.type == "sanction"] == []
     assert [(e.type, e.status) for e in lifted] == [("sanction", "lifted")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The newsletter covers the dwindling options for new sanctions on Belarus.",
+        "Haiti faces uncertainty over future financial aid from Canada.",
+        "New data on military aid to Moldova shows a shift.",
+        "A reporter explains what's next for aid to Moldova.",
+        "Analysts noted the stall in military aid to Moldova.",
+    ],
+)
+def test_topic_nouns_name_a_subject_of_talk(text):
+    # Options, uncertainty, data, "what's next", a stall: the measure is talked about, not taken.
+    assert extract_events(text, "en", model=SURE) == []
