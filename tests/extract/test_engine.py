@@ -615,6 +615,8 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Chuck Schumer is working on a bill to send more air defence systems to Taiwan.",
             [("commitment", "proposed", ("USA",))],
         ),
+        # "Members of the alliance" are NATO's.
+        ("Members of the alliance will send 500 troops to Latvia.", [("commitment", "announced", ("NATO",))]),
         # "The House" (capitalised) is the U.S. House of Representatives.
         ("The House approved $500 million in new aid to Moldova.", [("commitment", "announced", ("USA",))]),
         # Nuclear weapons are weapons given only with a giving verb in their clause; "give up" gives nothing.
