@@ -899,8 +899,9 @@ def _status(
         if receiving is not None and proposal.last < receiving.first:
             return "called_for", proposal  # "Ukraine is trying to secure more aid": the receiver asks for it
         conditional = next(_conditions(analysis), None)
-        if candidate.rule.type == "sanction" and conditional is not None and _is_modal(analysis, proposal):
-            # "could enact sanctions should it support Russia" warns; "proposed sanctions if …" proposes.
+        if conditional is not None and _is_modal(analysis, proposal):
+            # "could enact sanctions should it support Russia" warns, as "could consider supplying lethal aid
+            # if Russia attacks civilians" does (labelled threatened); "proposed sanctions if …" proposes.
             return "threatened", conditional
         return "proposed", proposal
     lifting = _lifting(analysis, candidate)

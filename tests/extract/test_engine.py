@@ -853,3 +853,10 @@ def test_an_evaluative_adjective_is_no_obstacle_between_a_verb_and_its_measure()
 def test_topic_nouns_name_a_subject_of_talk(text):
     # Options, uncertainty, data, "what's next", a stall: the measure is talked about, not taken.
     assert extract_events(text, "en", model=SURE) == []
+
+
+def test_a_modal_offer_of_arms_under_a_condition_warns():
+    # "could consider supplying lethal aid if Russia …" warns, as a modal sanction with a condition does.
+    text = "Japan said it could consider supplying lethal aid to Ukraine if Russia used chemical weapons."
+    events = extract_events(text, "en", model=SURE)
+    assert [(e.type, e.status) for e in events] == [("commitment", "threatened")]
