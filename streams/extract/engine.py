@@ -893,6 +893,12 @@ def _status(
     failed = _failed_agreement(analysis, object_first)
     if failed is not None:
         return "proposed", failed
+    # Cutting aid off under a condition warns ("poised to cut off humanitarian assistance to Niger if its
+    # elected leader is not restored", labelled threatened).
+    cut_off = _lifting(analysis, candidate) if candidate.rule.type == "commitment" else None
+    condition = next(_conditions(analysis), None)
+    if cut_off is not None and condition is not None:
+        return "threatened", condition
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
         receiving = receiving_verb(analysis, candidate.object_hit)

@@ -860,3 +860,12 @@ def test_a_modal_offer_of_arms_under_a_condition_warns():
     text = "Japan said it could consider supplying lethal aid to Ukraine if Russia used chemical weapons."
     events = extract_events(text, "en", model=SURE)
     assert [(e.type, e.status) for e in events] == [("commitment", "threatened")]
+
+
+def test_cutting_aid_off_under_a_condition_warns():
+    # "poised to cut off assistance to Niger if …" warns; without the condition it lifts.
+    text = "Canada is poised to cut off aid to Mali if the junta does not step down."
+    warned = extract_events(text, "en", model=SURE)
+    cut = rules_alone("Canada cut off aid to Mali after the coup.", "en")
+    assert [(e.type, e.status) for e in warned] == [("commitment", "threatened")]
+    assert [(e.type, e.status) for e in cut] == [("commitment", "lifted")]
