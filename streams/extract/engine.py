@@ -146,6 +146,7 @@ _DETERMINERS = frozenset(
     }
 )
 _ROUGH_NUMBERS = frozenset({"dozens", "hundreds", "thousands"})
+_RELATION_MARKERS = frozenset({"related", "linked"})
 REQUEST_REACH = 18
 # Categories whose need is reported of people, not asked by a state (`_reported_need`).
 NEED_REPORTED = frozenset({"humanitarian_aid"})
@@ -993,6 +994,9 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
             or _YEAR_RE.fullmatch(word)
             or (hit is not None and (hit.parties or hit.tags & MEASURE_WORDS))
             or (word == "and" and following is not None and following.parties)  # "the U.S. and European"
+            # "lifts Xinjiang-related sanctions": the hyphen is gone, the modifier stays
+            or word in _RELATION_MARKERS
+            or (position + 1 < object_first and analysis.tokens[position + 1].text in _RELATION_MARKERS)
         ):
             continue
         if analysis.tokens[position].text in ("from", "عن", "من") and position > cue.last + 1:

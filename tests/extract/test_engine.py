@@ -869,3 +869,9 @@ def test_cutting_aid_off_under_a_condition_warns():
     cut = rules_alone("Canada cut off aid to Mali after the coup.", "en")
     assert [(e.type, e.status) for e in warned] == [("commitment", "threatened")]
     assert [(e.type, e.status) for e in cut] == [("commitment", "lifted")]
+
+
+def test_a_lifting_verb_governs_its_measure_across_a_related_modifier():
+    # "lifts Xinjiang-related sanctions": the modifier, its hyphen gone, belongs to the measure.
+    events = extract_events("Canada lifts Tibet-related sanctions on a Chinese lab.", "en", model=SURE)
+    assert [(e.type, e.status) for e in events] == [("sanction", "lifted")]
