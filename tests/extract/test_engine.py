@@ -875,3 +875,9 @@ def test_a_lifting_verb_governs_its_measure_across_a_related_modifier():
     # "lifts Xinjiang-related sanctions": the modifier, its hyphen gone, belongs to the measure.
     events = extract_events("Canada lifts Tibet-related sanctions on a Chinese lab.", "en", model=SURE)
     assert [(e.type, e.status) for e in events] == [("sanction", "lifted")]
+
+
+def test_not_hesitating_to_sanction_threatens():
+    # "won't be afraid to sanction", "will not hesitate to impose sanctions" warn, refusing nothing.
+    events = rules_alone("Japan will not hesitate to impose sanctions on Iran.", "en")
+    assert [(e.type, e.status) for e in events] == [("sanction", "threatened")]
