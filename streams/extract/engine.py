@@ -125,6 +125,14 @@ _DETERMINERS = frozenset(
         "several",
         "military",
         "foreign",
+        "western",
+        "growing",
+        "tough",
+        "unprecedented",
+        "crippling",
+        "severe",
+        "stringent",
+        "heavy",
         "many",
         "most",
         "majority",
@@ -138,6 +146,7 @@ _DETERMINERS = frozenset(
     }
 )
 _ROUGH_NUMBERS = frozenset({"dozens", "hundreds", "thousands"})
+_RELATION_MARKERS = frozenset({"related", "linked"})
 REQUEST_REACH = 18
 # Categories whose need is reported of people, not asked by a state (`_reported_need`).
 NEED_REPORTED = frozenset({"humanitarian_aid"})
@@ -695,7 +704,8 @@ def _noun_read_as_verb(analysis: SentenceAnalysis, hit: Hit) -> bool:
 
 
 def _licensed_by_status(analysis: SentenceAnalysis, candidate: Candidate) -> bool:
-    status, cue = _status(analysis, candidate)
+    # A blocking licenses nothing ("have blocked or seized $58 billion of assets"); a cue behind it may.
+    status, cue = _status(analysis, candidate, with_obstruction=False)
     return (
         status != "announced"
         and cue is not None
@@ -851,7 +861,9 @@ def _object_span(analysis: SentenceAnalysis, hit: Hit) -> tuple[int, int]:
     return analysis.normalised.to_original(first.start + clitics, analysis.tokens[hit.last].end)
 
 
-def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit | None]:
+def _status(
+    analysis: SentenceAnalysis, candidate: Candidate, with_obstruction: bool = True
+) -> tuple[str, Hit | None]:
     """The status and the cue that decided it. Precedence: a refusal governs everything after it ("refused
     to call for"); a request or threat frames the whole clause; a proposal is weaker; lifting must govern the
     object directly; a condition alone makes a sanction a threat and a commitment an offer."""
@@ -864,6 +876,10 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     refusal = cue_before("refusal", REFUSAL_REACH, same_clause=True)
     if refusal is not None:
         return "refused", refusal
+    # A legislature blocking aid ("senators blocked the aid package") refuses it; a blocked asset is frozen.
+    obstruction = cue_before("obstruction", REFUSAL_REACH, same_clause=True) if with_obstruction else None
+    if obstruction is not None and candidate.rule.type == "commitment":
+        return "refused", obstruction
     # Of a request and a threat both before the object, the nearer one governs it: "إيران تدعو مجلس الأمن
     # إلى … وواشنطن تلوح بالعقوبات" threatens.
     framing = [
@@ -878,14 +894,21 @@ def _status(analysis: SentenceAnalysis, candidate: Candidate) -> tuple[str, Hit 
     failed = _failed_agreement(analysis, object_first)
     if failed is not None:
         return "proposed", failed
+    # Cutting aid off under a condition warns ("poised to cut off humanitarian assistance to Niger if its
+    # elected leader is not restored", labelled threatened).
+    cut_off = _lifting(analysis, candidate) if candidate.rule.type == "commitment" else None
+    condition = next(_conditions(analysis), None)
+    if cut_off is not None and condition is not None:
+        return "threatened", condition
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
         receiving = receiving_verb(analysis, candidate.object_hit)
         if receiving is not None and proposal.last < receiving.first:
             return "called_for", proposal  # "Ukraine is trying to secure more aid": the receiver asks for it
         conditional = next(_conditions(analysis), None)
-        if candidate.rule.type == "sanction" and conditional is not None and _is_modal(analysis, proposal):
-            # "could enact sanctions should it support Russia" warns; "proposed sanctions if …" proposes.
+        if conditional is not None and _is_modal(analysis, proposal):
+            # "could enact sanctions should it support Russia" warns, as "could consider supplying lethal aid
+            # if Russia attacks civilians" does (labelled threatened); "proposed sanctions if …" proposes.
             return "threatened", conditional
         return "proposed", proposal
     lifting = _lifting(analysis, candidate)
@@ -942,7 +965,10 @@ def _lifting(analysis: SentenceAnalysis, candidate: Candidate) -> Hit | None:
         and _governs_directly(analysis, lifting, object_first)
     ):
         return lifting
-    return None
+    # A lapse names the lifting right after its measure ("let the sanctions expire", "the sanction waivers").
+    object_last = candidate.object_hit.last
+    lapse = analysis.hits_tagged("lapse", object_last + 1, object_last + 1)
+    return lapse[0] if lapse and candidate.object_hit.tags & LIFTABLE else None
 
 
 def _parties_between(analysis: SentenceAnalysis, first: int, last: int) -> int:
@@ -968,6 +994,9 @@ def _governs_directly(analysis: SentenceAnalysis, cue: Hit, object_first: int) -
             or _YEAR_RE.fullmatch(word)
             or (hit is not None and (hit.parties or hit.tags & MEASURE_WORDS))
             or (word == "and" and following is not None and following.parties)  # "the U.S. and European"
+            # "lifts Xinjiang-related sanctions": the hyphen is gone, the modifier stays
+            or word in _RELATION_MARKERS
+            or (position + 1 < object_first and analysis.tokens[position + 1].text in _RELATION_MARKERS)
         ):
             continue
         if analysis.tokens[position].text in ("from", "عن", "من") and position > cue.last + 1:
@@ -1087,7 +1116,7 @@ def _is_topic_or_reaction(analysis: SentenceAnalysis, candidate: Candidate, reac
         if hit.tags & topic_tags
         and hit is not failed  # failing to agree on a measure proposes it
         and (
-            head - TOPIC_REACH <= hit.last < head
+            head - TOPIC_REACH - _owners_before(analysis, head) <= hit.last < head
             or (candidate.licenser and candidate.licenser.last < hit.first < candidate.object_hit.first)
         )
     ]
@@ -1156,11 +1185,14 @@ def _describes_its_effect(analysis: SentenceAnalysis, candidate: Candidate) -> b
     parts": a measure as the subject of its effects, with nothing before it that takes it or calls it new."""
     measure = candidate.object_hit
     licensed_before = candidate.licenser is not None and candidate.licenser.first < measure.first
+    # The measure's own target takes no reach ("sanctions on Russian exports has led to").
+    following = analysis.hit_at[measure.last + 1 : measure.last + 1 + EFFECT_REACH]
+    reach = EFFECT_REACH + sum(1 for hit in following if hit is not None and hit.parties)
     return (
         candidate.rule.type == "sanction"
         and not licensed_before
         and not analysis.hits_tagged("novelty", max(0, measure.first - EVASION_REACH), measure.first - 1)
-        and bool(analysis.hits_tagged("effect", measure.last + 1, measure.last + EFFECT_REACH))
+        and bool(analysis.hits_tagged("effect", measure.last + 1, measure.last + reach))
     )
 
 
@@ -1178,6 +1210,16 @@ def _talks_about_a_standing_measure(analysis: SentenceAnalysis, object_first: in
     )
 
 
+def _owners_before(analysis: SentenceAnalysis, head: int) -> int:
+    """Party names among the few tokens before an English measure, its owners ("concerns about U.S. spending
+    on aid"): they take no reach from the word that governs it. (An Arabic verb's subject stands there:
+    "فشل الاتفاق دفع واشنطن إلى فرض عقوبات" is no failure to agree.)"""
+    if arabic_or_english(analysis.tokens[head].text) == "ar":
+        return 0
+    before = analysis.hit_at[max(0, head - TOPIC_REACH) : head]
+    return sum(1 for hit in before if hit is not None and hit.parties)
+
+
 def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -> bool:
     """A verb or noun of evading, breaching or complying with the measure governs it directly; or a word
     of circumstance does, unless the measure is new or being imposed ("despite Western sanctions", "subject
@@ -1191,8 +1233,17 @@ def _acts_on_a_measure_in_force(analysis: SentenceAnalysis, object_first: int) -
     imposed_now = analysis.hits_tagged("novelty", max(0, object_first - EVASION_REACH), object_first - 1) or [
         hit for hit in analysis.hits_tagged("impose", object_first + 1, object_first + 2) if not hit.parties
     ]
-    return any(governs(hit) for hit in analysis.hits_tagged("evasion")) or (
-        not imposed_now and any(governs(hit) for hit in analysis.hits_tagged("circumstance"))
+    # Enforcing a measure keeps one in force ("a new office to help enforce sanctions against Russia"); asked
+    # of someone, it calls for it ("urged all countries to enforce the arms embargo", labelled called_for).
+    enforced = [
+        hit
+        for hit in analysis.hits_tagged("enforcement")
+        if governs(hit) and _cue_before(analysis, "request", REQUEST_REACH, hit.first) is None
+    ]
+    return (
+        bool(enforced)
+        or any(governs(hit) for hit in analysis.hits_tagged("evasion"))
+        or (not imposed_now and any(governs(hit) for hit in analysis.hits_tagged("circumstance")))
     )
 
 

@@ -615,6 +615,10 @@ def test_the_party_dealt_with_before_a_receiving_verb_gives():
             "Chuck Schumer is working on a bill to send more air defence systems to Taiwan.",
             [("commitment", "proposed", ("USA",))],
         ),
+        # "Members of the alliance" are NATO's.
+        ("Members of the alliance will send 500 troops to Latvia.", [("commitment", "announced", ("NATO",))]),
+        # "The House" (capitalised) is the U.S. House of Representatives.
+        ("The House approved $500 million in new aid to Moldova.", [("commitment", "announced", ("USA",))]),
         # Nuclear weapons are weapons given only with a giving verb in their clause; "give up" gives nothing.
         (
             "France will deploy nuclear weapons to Poland next year.",
@@ -746,3 +750,134 @@ def test_a_measure_noun_between_a_party_and_its_object_is_the_verb():
     assert [(e.type, [p.code for p in e.actors]) for e in sanctions] == [("sanction", ["GBR"])]
     assert [(e.type, [p.code for p in e.actors]) for e in blacklists] == [("sanction", ["CAN"])]
     assert blacklists[0].confidence >= 0.9
+
+
+def test_an_exception_to_sanctions_lifts():
+    # "made an exception to sanctions", "a waiver of sanctions": the measure is eased for some case.
+    text = "The British Treasury made an exception to sanctions against a Belarusian bank for pensions."
+    events = extract_events(text, "en", model=SURE)
+    assert [(e.type, e.status) for e in events if e.type == "sanction"] == [("sanction", "lifted")]
+
+
+def test_a_lapse_right_after_its_measure_lifts():
+    # "let the sanctions expire", "issued sanction waivers": the lifting word follows the measure.
+    expire = extract_events("Canada will let its sanctions expire on Belarus next month.", "en", model=SURE)
+    waivers = extract_events("Japan granted sanction waivers to two Iranian banks.", "en", model=SURE)
+    assert [(e.type, e.status) for e in expire if e.type == "sanction"] == [("sanction", "lifted")]
+    assert [(e.type, e.status) for e in waivers if e.type == "sanction"] == [("sanction", "lifted")]
+
+
+def test_blocking_aid_refuses_it_and_blocked_assets_give_nothing():
+    # "senators blocked the aid package" refuses the aid; "blocked or seized $40 billion of assets" freezes
+    # assets and names no commitment.
+    aid = extract_events("Canadian senators blocked a new aid package for Moldova.", "en", model=SURE)
+    assets = rules_alone("Japan has blocked or seized $40 billion of assets of sanctioned Iranians.", "en")
+    assert [(e.type, e.status) for e in aid if e.type == "commitment"] == [("commitment", "refused")]
+    assert [e for e in assets if e.type == "commitment"] == []
+
+
+def test_enforcing_a_measure_keeps_one_in_force_unless_asked():
+    # "set up an office to enforce sanctions" names a measure in force; "urged … to enforce the embargo" asks.
+    office = extract_events("Canada opened a unit to enforce sanctions on Belarus.", "en", model=SURE)
+    asked = extract_events("Kenya urged all states to enforce the arms embargo on Sudan.", "en", model=SURE)
+    assert [e for e in office if e.type == "sanction"] == []
+    assert [(e.type, e.status) for e in asked if e.type == "sanction"] == [("sanction", "called_for")]
+
+
+def test_a_measure_proven_or_forcing_is_in_force():
+    # "sanctions have proven effective", "sanctions have forced Iran to …": a measure as the subject of its
+    # effects.
+    proven = extract_events("Japan's sanctions on Iran have proven to be effective.", "en", model=SURE)
+    forced = extract_events("Sanctions have forced Iran to sell its oil at a discount.", "en", model=SURE)
+    assert [e for e in proven + forced if e.type == "sanction"] == []
+
+
+def test_the_measures_target_takes_no_reach_from_its_effect():
+    # "Sanctions on Iranian exports have led to …": the named target between measure and effect is its own.
+    text = "Sanctions on Iranian exports have led to a shift in shipping routes."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "sanction"] == []
+
+
+def test_oversight_of_aid_is_a_topic():
+    # Auditing or overseeing aid ("an oversight hearing on aid", "an office for auditing aid") gives none.
+    hearing = extract_events("He will hold an oversight hearing on Dutch aid to Kenya.", "en", model=SURE)
+    audit = extract_events("Lawmakers set up an office for auditing Canadian aid to Haiti.", "en", model=SURE)
+    assert [e for e in hearing + audit if e.type == "commitment"] == []
+
+
+def test_a_purpose_verb_names_the_receiving_party():
+    # "$100 million to support Turkey", "spend $2 billion to help Ukraine": the party helped receives the sum.
+    events = rules_alone("Norway is pledging an additional $50 million to support Moldova.", "en")
+    assert [(e.type, [p.code for p in e.actors], [p.code for p in e.targets]) for e in events] == [
+        ("commitment", ["NOR"], ["MDA"])
+    ]
+
+
+def test_a_party_hoping_to_give_is_a_topic():
+    # "lawmakers hoping to provide more aid" state a wish, not a commitment.
+    text = "The vote split the party and frustrated lawmakers hoping to provide more aid to Moldova."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "commitment"] == []
+
+
+def test_a_topic_word_governs_across_the_measures_owner():
+    # "concerns about Dutch spending on aid": the owner's name takes no reach from the topic word.
+    text = "Concerns about Dutch spending on aid to Kenya."
+    assert [e for e in extract_events(text, "en", model=SURE) if e.type == "commitment"] == []
+
+
+def test_western_is_no_obstacle_between_a_verb_and_its_measure():
+    # "exempted from western sanctions", "despite Western sanctions": the measure is in force.
+    exempted = extract_events("Potash was exempted from western sanctions on Belarus.", "en", model=SURE)
+    despite = extract_events("Minsk kept trading with Serbia despite Western sanctions.", "en", model=SURE)
+    assert [e for e in exempted + despite if e.type == "sanction"] == []
+
+
+def test_an_evaluative_adjective_is_no_obstacle_between_a_verb_and_its_measure():
+    # "despite the growing US sanctions", "lifts tough sanctions": the adjective qualifies the measure.
+    despite = extract_events("Despite the growing US sanctions on Iran, trade rose.", "en", model=SURE)
+    lifted = rules_alone("Canada lifts tough sanctions on Belarus.", "en")
+    assert [e for e in despite if e.type == "sanction"] == []
+    assert [(e.type, e.status) for e in lifted] == [("sanction", "lifted")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The newsletter covers the dwindling options for new sanctions on Belarus.",
+        "Haiti faces uncertainty over future financial aid from Canada.",
+        "New data on military aid to Moldova shows a shift.",
+        "A reporter explains what's next for aid to Moldova.",
+        "Analysts noted the stall in military aid to Moldova.",
+    ],
+)
+def test_topic_nouns_name_a_subject_of_talk(text):
+    # Options, uncertainty, data, "what's next", a stall: the measure is talked about, not taken.
+    assert extract_events(text, "en", model=SURE) == []
+
+
+def test_a_modal_offer_of_arms_under_a_condition_warns():
+    # "could consider supplying lethal aid if Russia …" warns, as a modal sanction with a condition does.
+    text = "Japan said it could consider supplying lethal aid to Ukraine if Russia used chemical weapons."
+    events = extract_events(text, "en", model=SURE)
+    assert [(e.type, e.status) for e in events] == [("commitment", "threatened")]
+
+
+def test_cutting_aid_off_under_a_condition_warns():
+    # "poised to cut off assistance to Niger if …" warns; without the condition it lifts.
+    text = "Canada is poised to cut off aid to Mali if the junta does not step down."
+    warned = extract_events(text, "en", model=SURE)
+    cut = rules_alone("Canada cut off aid to Mali after the coup.", "en")
+    assert [(e.type, e.status) for e in warned] == [("commitment", "threatened")]
+    assert [(e.type, e.status) for e in cut] == [("commitment", "lifted")]
+
+
+def test_a_lifting_verb_governs_its_measure_across_a_related_modifier():
+    # "lifts Xinjiang-related sanctions": the modifier, its hyphen gone, belongs to the measure.
+    events = extract_events("Canada lifts Tibet-related sanctions on a Chinese lab.", "en", model=SURE)
+    assert [(e.type, e.status) for e in events] == [("sanction", "lifted")]
+
+
+def test_not_hesitating_to_sanction_threatens():
+    # "won't be afraid to sanction", "will not hesitate to impose sanctions" warn, refusing nothing.
+    events = rules_alone("Japan will not hesitate to impose sanctions on Iran.", "en")
+    assert [(e.type, e.status) for e in events] == [("sanction", "threatened")]
