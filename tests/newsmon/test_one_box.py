@@ -142,7 +142,11 @@ def test_run_survives_a_tansu_restart(tmp_path: Path):
         lines = log_lines(log_file)
         exits = [line["child"] for line in lines if line["msg"] == "child process exited; restarting it"]
         assert exits.count("broker") == 1
-        assert exits.count("worker") <= 1, "the worker crash-loops"
+        # At most two worker exits: one on the new cluster (its tables were built on the lost one), and one
+        # more when the restarted tansu refuses a partition's first batches, on which the worker stops
+        # without committing (streams/consumer.py, 8.) and reads them anew (seen once in seven runs). A
+        # crash loop is many more.
+        assert exits.count("worker") <= 2, "the worker crash-loops"
         assert run.poll() is None
         noticed = sorted(str(line["logger"]) for line in lines if "is a new cluster" in str(line["msg"]))
         assert noticed == ["newsmon.connectors.service", "newsmon.streams.worker"]
