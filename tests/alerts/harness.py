@@ -16,7 +16,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.lag import LagReader
+from newsmon.lag import LagReader, consumed_topics
 from newsmon.records import Alert, Event, event_key
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.settings.alerts import AlertSettings
@@ -123,13 +123,19 @@ def wait_until_drained(
     of the processes died."""
     lag = LagReader(settings.kafka.bootstrap_servers)
     quiet_checks = 0
+    behind: dict[str, int] = {}
 
     def drained_twice() -> bool:
-        nonlocal quiet_checks
-        quiet_checks = quiet_checks + 1 if lag.worker_backlog(settings) == 0 else 0
+        nonlocal quiet_checks, behind
+        by_partition = lag.lag(settings.worker.app_id, consumed_topics(settings))
+        behind = {f"{tp.topic}[{tp.partition}]": count for tp, count in by_partition.items() if count}
+        quiet_checks = quiet_checks + 1 if not behind else 0
         return quiet_checks >= 2
 
     try:
         wait_for(drained_twice, processes, "the worker group to commit everything", timeout)
+    except AssertionError as failure:
+        # Which partitions were left uncommitted is what a failure needs to be diagnosed.
+        raise AssertionError(f"{failure}; uncommitted records by partition at the end: {behind}") from None
     finally:
         lag.close()
