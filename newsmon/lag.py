@@ -75,7 +75,11 @@ class LagReader:
         self._consumer.close()
         self._admin.close()
 
+    def worker_lag(self, settings: Settings) -> dict[TopicPartition, int]:
+        """Records the worker group has not committed, per partition of the topics it consumes."""
+        return self.lag(settings.worker.app_id, consumed_topics(settings))
+
     def worker_backlog(self, settings: Settings) -> int:
         """Records the worker group has not committed on the topics it consumes; 0 means nothing is in flight
         (a stage's sends are published before the offset that caused them is committed)."""
-        return sum(self.lag(settings.worker.app_id, consumed_topics(settings)).values())
+        return sum(self.worker_lag(settings).values())

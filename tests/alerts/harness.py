@@ -16,7 +16,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from newsmon.broker import free_port
 from newsmon.kafka_admin import ensure_topics
-from newsmon.lag import LagReader, consumed_topics
+from newsmon.lag import LagReader
 from newsmon.records import Alert, Event, event_key
 from newsmon.settings import KafkaSettings, Settings, WorkerSettings
 from newsmon.settings.alerts import AlertSettings
@@ -127,8 +127,9 @@ def wait_until_drained(
 
     def drained_twice() -> bool:
         nonlocal quiet_checks, behind
-        by_partition = lag.lag(settings.worker.app_id, consumed_topics(settings))
-        behind = {f"{tp.topic}[{tp.partition}]": count for tp, count in by_partition.items() if count}
+        behind = {
+            f"{tp.topic}[{tp.partition}]": count for tp, count in lag.worker_lag(settings).items() if count
+        }
         quiet_checks = quiet_checks + 1 if not behind else 0
         return quiet_checks >= 2
 
