@@ -58,7 +58,7 @@ from trafilatura import bare_extraction
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import Corpus, LoadServer, LoadSpec, loadgen_settings  # noqa: E402 - sibling script
 from newsmon.streams.clean.logic import clean_page  # noqa: E402
-from newsmon.streams.dedup.logic import fingerprint  # noqa: E402
+from newsmon.streams.dedup.logic import JoinMessage, Probe, fingerprint  # noqa: E402
 from newsmon.streams.extract.events import article_events  # noqa: E402
 
 from newsmon.broker import free_port  # noqa: E402
@@ -67,7 +67,16 @@ from newsmon.records import Alert, Article, DedupVerdict, Event, FeedItem, RawPa
 from newsmon.settings import Settings  # noqa: E402
 from newsmon.shell.connect import run_connector  # noqa: E402
 from newsmon.shell.processes import kafka_for, spawn, stop_all, write_effective_settings  # noqa: E402
-from newsmon.topics import ARTICLES, ARTICLES_DEDUPED, DEAD_LETTER, EVENTS, Topics  # noqa: E402
+from newsmon.topics import (  # noqa: E402
+    ARTICLES,
+    ARTICLES_BY_TEXT,
+    ARTICLES_DEDUPED,
+    DEAD_LETTER,
+    DEDUP_BANDS,
+    DEDUP_CANDIDATES,
+    EVENTS,
+    Topics,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -197,6 +206,7 @@ class ProcessSampler(threading.Thread):
 class TopicRecord:
     timestamp: float  # seconds: producer CreateTime, i.e. when the record was published
     value: bytes
+    key: bytes | None = None
 
 
 def read_topic(bootstrap: str, topic: str) -> list[TopicRecord]:
@@ -209,7 +219,7 @@ def read_topic(bootstrap: str, topic: str) -> list[TopicRecord]:
     )
     consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
     consumer.seek_to_beginning()
-    records = [TopicRecord(record.timestamp / 1000, record.value) for record in consumer]
+    records = [TopicRecord(record.timestamp / 1000, record.value, record.key) for record in consumer]
     consumer.close()
     return records
 
@@ -313,7 +323,15 @@ def _settings_for(context: RunContext, server: LoadServer, state_dir: Path, proc
 def _outputs(settings: Settings) -> dict[str, list[TopicRecord]]:
     topics = Topics(settings.kafka.topic_prefix)
     bootstrap = settings.kafka.bootstrap_servers
-    names = {"articles": ARTICLES, "deduped": ARTICLES_DEDUPED, "events": EVENTS, "dead": DEAD_LETTER}
+    names = {
+        "articles": ARTICLES,
+        "by_text": ARTICLES_BY_TEXT,
+        "bands": DEDUP_BANDS,
+        "candidates": DEDUP_CANDIDATES,
+        "deduped": ARTICLES_DEDUPED,
+        "events": EVENTS,
+        "dead": DEAD_LETTER,
+    }
     outputs = {key: read_topic(bootstrap, topics.name(name)) for key, name in names.items()}
     outputs["alerts"] = [record for name in topics.alert_names() for record in read_topic(bootstrap, name)]
     return outputs
@@ -658,12 +676,43 @@ def live_run(
                     if a.kind == "update"
                 ]
             ),
+            **dedup_hop_latency(outputs, articles, deduped_at),
         },
         "rss_mb": _rss_start_end(sampler, warmup=min(30.0, seconds / 4)),
         "cpu_ms_per_page": {
             kind: round(1000 * v["cpu_s"] / max(1, len(articles)), 1) for kind, v in sampler.by_kind().items()
         },
     }
+
+
+def dedup_hop_latency(
+    outputs: dict[str, list[TopicRecord]], articles: list[tuple[float, Article]], deduped_at: dict[str, float]
+) -> dict[str, dict[str, float | int | None]]:
+    """Where an article's time between `articles` and `articles.deduped` goes, hop by hop, for the articles
+    that were probed in the index (publish times of each hop's output): by URL (→ `articles.by-text`), by
+    text with its fingerprint in the pool (→ the last of its `dedup.bands` probes), the index partitions (→
+    the last of their `dedup.candidates` replies) and the join's decision (→ `articles.deduped`, asks and
+    answers of look-alikes included)."""
+    by_text = {Article.from_bytes(r.value).article_id: r.timestamp for r in outputs["by_text"]}
+    probed: dict[str, float] = {}
+    for record in outputs["bands"]:
+        article_id = Probe.from_bytes(record.value).article_id
+        probed[article_id] = max(record.timestamp, probed.get(article_id, 0.0))
+    replied: dict[str, float] = {}
+    for record in outputs["candidates"]:
+        if record.key is not None and JoinMessage.from_bytes(record.value).kind == "candidates":
+            article_id = record.key.decode("utf-8")
+            replied[article_id] = max(record.timestamp, replied.get(article_id, 0.0))
+    hops: dict[str, list[float]] = defaultdict(list)
+    for published, article in articles:
+        article_id = article.article_id
+        if not all(article_id in times for times in (by_text, probed, replied, deduped_at)):
+            continue
+        hops["by_url"].append(by_text[article_id] - published)
+        hops["by_text_and_fingerprint"].append(probed[article_id] - by_text[article_id])
+        hops["index_replies"].append(replied[article_id] - probed[article_id])
+        hops["join_decision"].append(deduped_at[article_id] - replied[article_id])
+    return {f"dedup_hop_{name}": percentiles(values) for name, values in hops.items()}
 
 
 def _rss_start_end(sampler: ProcessSampler, warmup: float) -> dict[str, dict[str, float]]:

@@ -37,7 +37,7 @@ from pydantic import ValidationError
 
 from newsmon import metrics
 from newsmon.faults import SERIALIZATION, environment_fault
-from newsmon.lifetime import die_with_worker
+from newsmon.lifetime import start_pool_process
 from newsmon.limits import fit_record, kind_of, payload_head
 from newsmon.records import DeadLetter, MessageOrigin, Record
 from newsmon.settings import Settings
@@ -208,6 +208,7 @@ class StageRuntime:
         self._pool = pool
         self._dead_letter_topic = self.topic(DEAD_LETTER)
         self._write_behind: list[WriteBehindTable] = []
+        self._pool_warm_ups: list[Callable[[], object]] = []
         metrics.initialise_size_policy()
 
     def topic(self, name: str) -> faust.TopicT:
@@ -268,6 +269,23 @@ class StageRuntime:
         concurrency = self.pool_concurrency if in_pool else 1
         return self.app.agent(source, name=name, concurrency=concurrency)(process)
 
+    def warm_pool_with(self, warm_up: Callable[[], object]) -> None:
+        """Run `warm_up` (picklable: a module-level function or a partial of one, from a Faust-free module) in
+        each pool process as it starts (`lifetime.start_pool_process`). Stages register theirs at install,
+        before the pool exists."""
+        self._pool_warm_ups.append(warm_up)
+
+    def start_pool(self) -> None:
+        """Start every pool process now, without waiting for them: each runs the stages' warm-ups before it
+        takes work, while Faust joins the group and recovers the tables, so the first pages after a start
+        cost what later ones do (without it, ~2 s of imports and rule files in each of the first records'
+        latency). The executor starts a process per call submitted while none is idle: `processes` calls
+        submitted at once start them all. Called on the thread that runs the event loop, which lives as long
+        as the worker (see `_ensure_pool`); a pool that breaks meanwhile is replaced by the first record."""
+        pool = self._ensure_pool()
+        for _ in range(self.pool_concurrency):
+            pool.submit(os.getpid)
+
     def _ensure_pool(self) -> Executor:
         if self._pool is None:
             # spawn, not fork: the worker already runs aiokafka threads, and forking a threaded process can
@@ -282,8 +300,8 @@ class StageRuntime:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.settings.worker.processes,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=die_with_worker,
-                initargs=(os.getpid(),),
+                initializer=start_pool_process,
+                initargs=(os.getpid(), tuple(self._pool_warm_ups)),
             )
         return self._pool
 

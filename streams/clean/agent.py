@@ -7,9 +7,11 @@ that needs no exact global count.
 
 from __future__ import annotations
 
+from functools import partial
+
 import faust
 from newsmon.streams.clean.boilerplate import SiteBoilerplate, site_of
-from newsmon.streams.clean.logic import clean_page
+from newsmon.streams.clean.logic import clean_page, warm_up
 from newsmon.streams.runtime import StageRuntime
 
 from newsmon.records import RawPage
@@ -44,5 +46,6 @@ class CleanAgent:
 def install(runtime: StageRuntime) -> CleanAgent:
     """Attach the clean agent to the runtime's app."""
     agent = CleanAgent(runtime)
+    runtime.warm_pool_with(partial(warm_up, agent.settings))
     runtime.agent(runtime.topic(RAW_PAGES), STAGE, agent.process, in_pool=True)
     return agent

@@ -47,6 +47,9 @@ _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=1)
 
 
+_WARM_UP_PAGES = Path(__file__).with_name("data") / "warm_up"
+
+
 class CleanError(Exception):
     """A page that cannot become an Article; `reason` is short and machine-readable (the dead-letter reason
     and metric label): not_html, too_large, binary, empty, unparseable, internal."""
@@ -302,3 +305,30 @@ def _parse_date(value: str | None) -> datetime | None:
 def _aware(moment: datetime) -> datetime:
     """Naive datetimes are taken as UTC; aware ones converted to it."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def warm_up_pages() -> list[RawPage]:
+    """The project's own sample pages, one per language (data/warm_up/LANG.html), as fetched pages."""
+    pages = []
+    for path in sorted(_WARM_UP_PAGES.glob("*.html")):
+        url = f"https://warm-up.newsmon.invalid/{path.name}"
+        pages.append(
+            RawPage(
+                url=url,
+                final_url=url,
+                canonical_url=url,
+                headers={"Content-Type": "text/html; charset=utf-8"},
+                html=path.read_text(encoding="utf-8"),
+                fetched_at=datetime.now(UTC),
+                feed=FeedItem(feed_url="https://warm-up.newsmon.invalid/feed.xml"),
+            )
+        )
+    return pages
+
+
+def warm_up(settings: CleanSettings) -> None:
+    """Clean the sample pages, loading what `clean_page` loads on its first call (trafilatura's lazily
+    imported parts, the boilerplate rules, the language identifier: ~1 s): a pool process's warm-up
+    (`StageRuntime.warm_pool_with`)."""
+    for page in warm_up_pages():
+        clean_page(page, settings)

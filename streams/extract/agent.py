@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import faust
-from newsmon.streams.extract.events import article_events, corroborating_events
+from newsmon.streams.extract.events import article_events, corroborating_events, warm_up
 from newsmon.streams.runtime import PartitionSweeper, StageRuntime
 
 from newsmon import metrics
@@ -117,5 +117,6 @@ class ExtractAgent:
 def install(runtime: StageRuntime) -> ExtractAgent:
     """Attach the extract agent and its table to the runtime's app."""
     agent = ExtractAgent(runtime)
+    runtime.warm_pool_with(warm_up)
     runtime.agent(runtime.topic(ARTICLES_DEDUPED), STAGE, agent.process, in_pool=True)
     return agent

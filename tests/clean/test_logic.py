@@ -2,7 +2,7 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
-from newsmon.streams.clean.logic import CleanError, article_from_document, clean_page
+from newsmon.streams.clean.logic import CleanError, article_from_document, clean_page, warm_up_pages
 
 from newsmon.text.normalize import matching_form
 
@@ -148,3 +148,11 @@ def test_article_from_document_detects_plain_text(settings) -> None:
 def test_article_from_document_reads_html(settings) -> None:
     article = article_from_document(page_html(EN_BODY, "en", "t"), "https://www.site.example/x", settings)
     assert article.paragraphs == EN_KEPT and article.outlet == "The Site"
+
+
+def test_the_warm_up_pages_clean_into_one_article_per_language(settings) -> None:
+    # A pool process cleans them before its first record (StageRuntime.warm_pool_with): a sample that stopped
+    # cleaning would leave the first real pages to load trafilatura and the rules again.
+    articles = [clean_page(page, settings) for page in warm_up_pages()]
+    assert sorted(article.language for article in articles) == ["ar", "en"]
+    assert all(article.title and len(article.sentences) == 3 and not article.flags for article in articles)

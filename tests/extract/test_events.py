@@ -1,4 +1,5 @@
-from newsmon.streams.extract.events import article_events, corroborating_events
+from newsmon.streams.extract.engine import extract_events
+from newsmon.streams.extract.events import WARM_UP_SENTENCES, article_events, corroborating_events
 
 from newsmon.records import DedupVerdict
 from tests.factories import make_article, make_event
@@ -31,3 +32,11 @@ def test_a_copy_corroborates_its_originals_events_under_its_own_outlet():
     assert corroborating_events([original_event], copy) == [
         sighting
     ]  # deterministic: a redelivery repeats it
+
+
+def test_each_warm_up_sentence_goes_through_the_whole_engine_to_an_event():
+    # The pool's warm-up (events.warm_up) must reach the sentence model and the role rules, not stop at a
+    # sentence without a trigger.
+    found = {lang: extract_events(sentence, lang=lang) for lang, sentence in WARM_UP_SENTENCES.items()}
+    assert [(m.type, [actor.code for actor in m.actors]) for m in found["en"]] == [("commitment", ["NOR"])]
+    assert [m.type for m in found["ar"]] == ["sanction"]

@@ -1,7 +1,14 @@
 """streams/runtime.py's write-behind table: each key written between two offset commits reaches the changelog
-once, with its last value, when Faust starts the commit; and its straight read of a table's stores."""
+once, with its last value, when Faust starts the commit; its straight read of a table's stores; and its pool,
+started and warmed up before the first record."""
 
 from __future__ import annotations
+
+import asyncio
+import os
+import time
+from functools import partial
+from pathlib import Path
 
 import faust
 import pytest
@@ -89,3 +96,37 @@ def test_stored_items_reads_the_json_of_the_active_partitions_or_of_one(tmp_path
         ("key-2", {"partition": 2, "nested": {"list": [1.5, None]}}),
     ]
     assert [key for key, _value in stored_items(table, 1)] == ["key-1"]
+
+
+def _record_warm_up(directory: Path) -> None:
+    """A pool warm-up that leaves a file named after the process it ran in."""
+    (directory / str(os.getpid())).touch()
+
+
+def _failing_warm_up() -> None:
+    raise RuntimeError("a broken sample")
+
+
+def test_start_pool_starts_every_pool_process_and_warms_each_up_before_any_work(tmp_path):
+    warmed = tmp_path / "warmed"
+    warmed.mkdir()
+    app = faust.App("runtime", broker="kafka://127.0.0.1:1", store="memory://", datadir=str(tmp_path))
+    settings = Settings(state_dir=tmp_path)
+    runtime = StageRuntime(
+        app, settings.model_copy(update={"worker": settings.worker.model_copy(update={"processes": 2})})
+    )
+    runtime.warm_pool_with(_failing_warm_up)  # logged and skipped: the next warm-up still runs
+    runtime.warm_pool_with(partial(_record_warm_up, warmed))
+    try:
+        runtime.start_pool()  # returns at once; the processes warm up in the background
+        deadline = time.monotonic() + 60
+        while len(list(warmed.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = {int(path.name) for path in warmed.iterdir()}
+        assert len(pids) == 2
+        assert all(Path(f"/proc/{pid}/status").exists() for pid in pids)
+        # The pool works, in those processes, with no warm-up run again.
+        assert {asyncio.run(runtime.in_pool(os.getpid)) for _ in range(8)} <= pids
+        assert len(list(warmed.iterdir())) == 2
+    finally:
+        runtime.shutdown()
