@@ -209,6 +209,8 @@ class StageRuntime:
         self._dead_letter_topic = self.topic(DEAD_LETTER)
         self._write_behind: list[WriteBehindTable] = []
         self._pool_warm_ups: list[Callable[[], object]] = []
+        self._idle_commit: asyncio.Future[None] | None = None
+        self._commit_again = False
         metrics.initialise_size_policy()
 
     def topic(self, name: str) -> faust.TopicT:
@@ -386,7 +388,7 @@ class StageRuntime:
         """The valid `model` records of `stream`, each with its event; an undecodable record (or, when
         `keyed`, a record without a key) is dead-lettered instead."""
         metrics.initialise_stage(stage)
-        async for event in stream.events():
+        async for event in self.events(stream):
             record = await self.decode(stage, model, event)
             if record is None:
                 continue
@@ -394,6 +396,36 @@ class StageRuntime:
                 await self.dead_letter(stage, "missing_key", f"a {model.__name__} record needs a key", event)
                 continue
             yield event, record
+
+    async def events(self, stream: faust.StreamT) -> AsyncIterator[EventT]:
+        """The events of `stream`, as Faust's `stream.events()`; when the agent is done with one and nothing
+        else waits in its buffer, a commit is requested (`commit_soon`, `worker.commit_when_idle`)."""
+        async for event in stream.events():
+            yield event
+            if self.settings.worker.commit_when_idle and stream.channel.queue.empty():
+                self.commit_soon()
+
+    def commit_soon(self) -> None:
+        """Commit once the current task yields to the event loop (by then the stream has acknowledged the
+        record just processed), publishing the sends held for it (`stream_publish_on_commit`) without
+        waiting for the commit interval: each hop then costs the broker's round trips, not half an interval
+        more (`worker.commit_when_idle`). Requests made while a commit runs make one more commit after it:
+        commits never overlap and none is lost."""
+        if self._idle_commit is not None and not self._idle_commit.done():
+            self._commit_again = True
+            return
+        self._idle_commit = asyncio.ensure_future(self._commit_until_caught_up())
+
+    async def _commit_until_caught_up(self) -> None:
+        again = True
+        while again:
+            self._commit_again = False
+            try:
+                await self.app.consumer.commit()
+            except Exception as exc:  # the interval's commit comes next and meets the same fault
+                LOGGER.warning("commit on idle failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+                return
+            again = self._commit_again
 
     async def decode(self, stage: str, model: type[R], event: EventT) -> R | None:
         """The record in `event`, or None after dead-lettering it when it is not a valid `model`."""

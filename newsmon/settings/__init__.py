@@ -88,6 +88,13 @@ class WorkerSettings(StrictModel):
         "and 10 ms, for ~40 ms more worker + broker CPU per page at that rate (~13 % of a core); an idle "
         "worker costs 5.6 % of a core at 0.1 s and 50 ms, 2.6 % at 0.25 s and 100 ms.",
     )
+    commit_when_idle: bool = Field(
+        default=True,
+        description="Also commit as soon as an agent has processed every record it was given, so that its "
+        "outputs are published then instead of at the next interval's commit (fewer commits happen under "
+        "load, when agents are rarely idle). Off: commits every commit_interval_seconds only, for less CPU "
+        "at low rates.",
+    )
     rebalance_timeout_seconds: float = 5.0
     session_timeout_seconds: float = 10.0
     max_poll_interval_seconds: float = 30.0

@@ -218,7 +218,7 @@ class AlertAgent:
     async def process(self, stream: faust.StreamT) -> None:
         """The agent: sightings from `events`, ticks from `alert-ticks`, one partition's messages in order."""
         metrics.initialise_stage(STAGE)
-        async for event in stream.events():
+        async for event in self.runtime.events(stream):
             origin = origin_of(event)
             if origin.topic == self.ticks.get_topic_name():
                 tick = await self.decode_tick(event)

@@ -16,6 +16,17 @@ from faust.types import TP
 from newsmon.streams.runtime import StageRuntime, WriteBehindTable, stored_items
 
 from newsmon.settings import Settings
+from newsmon.settings.alerts import AlertSettings
+from newsmon.shell.processes import stop_all
+from newsmon.topics import Topics
+from tests.alerts.harness import (
+    EventProducer,
+    alert_settings_run,
+    read_alerts,
+    sighting,
+    start_worker,
+    wait_for,
+)
 
 
 class RecordingTable:
@@ -130,3 +141,60 @@ def test_start_pool_starts_every_pool_process_and_warms_each_up_before_any_work(
         assert len(list(warmed.iterdir())) == 2
     finally:
         runtime.shutdown()
+
+
+class _HeldCommits:
+    """A consumer whose commits wait until released, counted."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+        self.release = asyncio.Event()
+
+    async def commit(self) -> bool:
+        self.commits += 1
+        await self.release.wait()
+        return True
+
+
+def test_commit_requests_made_during_a_commit_make_exactly_one_more(tmp_path):
+    app = faust.App("runtime", broker="kafka://127.0.0.1:1", store="memory://", datadir=str(tmp_path))
+    runtime = StageRuntime(app, Settings(state_dir=tmp_path))
+    consumer = _HeldCommits()
+
+    async def scenario() -> int:
+        app.consumer = consumer
+        runtime.commit_soon()
+        await asyncio.sleep(0)  # the first commit starts and waits
+        for _ in range(3):  # records finished meanwhile: their sends wait for the commit after it
+            runtime.commit_soon()
+        assert consumer.commits == 1
+        consumer.release.set()
+        await runtime._idle_commit
+        return consumer.commits
+
+    assert asyncio.run(scenario()) == 2
+
+
+@pytest.mark.broker
+def test_an_idle_worker_publishes_its_outputs_without_waiting_for_the_commit_interval(broker, tmp_path):
+    # Sends are held until their input's offset commits (stream_publish_on_commit). With a two-minute commit
+    # interval the alert of one event would wait for it; commit_when_idle publishes it once the stage has
+    # processed the event.
+    settings = alert_settings_run(broker.bootstrap_servers, tmp_path, AlertSettings(tick_seconds=0.2))
+    settings = settings.model_copy(
+        update={"worker": settings.worker.model_copy(update={"commit_interval_seconds": 120.0})}
+    )
+    producer = EventProducer(settings)
+    producer.send(sighting("north"))
+    producer.close()
+    topics = Topics(settings.kafka.topic_prefix)
+    worker = start_worker(settings)
+    try:
+        wait_for(
+            lambda: any(read_alerts(settings, name) for name in topics.alert_names()),
+            worker,
+            "the event's alert",
+            timeout=60.0,
+        )
+    finally:
+        stop_all([worker])
