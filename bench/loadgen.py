@@ -10,8 +10,9 @@ are near-duplicates of a recent page (same body, one paragraph and the title rew
 Page `i` is a pure function of (seed, i), so pages are rendered on request and any number can be served. With
 `rate == 0` every page is listed from the start (as-fast-as-possible load); with `rate > 0` page `i` appears
 in its feed `i / rate` seconds after the first feed poll (fixed-rate load), each feed listing its newest
-items. The pipeline reads it through its real connector: `loadgen_settings` points the feeds at the server and
-lifts the connector's loopback refusal and one-host politeness.
+items, with an ETag: a conditional poll of a feed without a new item is answered 304, as news sites answer.
+The pipeline reads it through its real connector: `loadgen_settings` points the feeds at the server and lifts
+the connector's loopback refusal and one-host politeness.
 
 Standalone (for `newsmon run --config FILE`): `.venv/bin/python bench/loadgen.py --rate 20 --write-config F`.
 """
@@ -390,11 +391,21 @@ def _serve(spec: LoadSpec, ready: Any, started_at: Any) -> None:
                 if started_at.value == 0.0 and _FEED_PATH.match(self.path):
                     started_at.value = time.time()
             visible = corpus.visible(time.time(), started_at.value)
-            content_type, body = "text/plain; charset=utf-8", None
+            content_type, body, etag = "text/plain; charset=utf-8", None, None
             if match := _FEED_PATH.match(self.path):
+                feed = int(match[1])
+                # As news sites do, a feed answers a conditional poll 304 while it has no new item: the
+                # connector polls each feed every second, a feed gets a new item every `feeds / rate` s.
+                etag = f'"{feed}-{len(range(feed, visible, spec.feeds))}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 content_type, body = (
                     "application/rss+xml; charset=utf-8",
-                    corpus.render_feed(int(match[1]), visible, base),
+                    corpus.render_feed(feed, visible, base),
                 )
             elif (match := _PAGE_PATH.match(self.path)) and int(match[2]) < visible:
                 content_type, body = "text/html; charset=utf-8", corpus.render_page(int(match[2]), base)
@@ -403,6 +414,8 @@ def _serve(spec: LoadSpec, ready: Any, started_at: Any) -> None:
             payload = (body or "not found").encode("utf-8")
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", content_type)
+            if etag is not None:
+                self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

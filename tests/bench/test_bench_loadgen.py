@@ -52,3 +52,24 @@ def test_server_releases_pages_at_the_configured_rate():
         assert len(urllib.request.urlopen(f"{server.base_url}/f1/a/1.html", timeout=5).read()) > 45_000
         with pytest.raises(urllib.error.HTTPError):  # not released yet
             urllib.request.urlopen(f"{server.base_url}/f1/a/{10**7 + 1}.html", timeout=5)
+
+
+def test_a_feed_answers_a_conditional_poll_304_until_it_has_a_new_item():
+    # The connector polls each feed every second; a site renders the feed again only when it changed.
+    with LoadServer(LoadSpec(pages=0, feeds=2, rate=10.0)) as server:
+        url = f"{server.base_url}/f1/feed.xml"
+        first = urllib.request.urlopen(url, timeout=5)  # starts the clock
+        etag = first.headers["ETag"]
+        conditional = urllib.request.Request(url, headers={"If-None-Match": etag})
+        with pytest.raises(urllib.error.HTTPError) as not_modified:  # no new item within a few ms
+            urllib.request.urlopen(conditional, timeout=5)
+        assert not_modified.value.code == 304
+        deadline = time.monotonic() + 10
+        while True:  # feed 1 gets a new item every 0.2 s at 10 pages/s over 2 feeds
+            try:
+                changed = urllib.request.urlopen(conditional, timeout=5)
+                break
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 304 and time.monotonic() < deadline
+                time.sleep(0.05)
+        assert changed.headers["ETag"] != etag and "/f1/a/" in changed.read().decode()
