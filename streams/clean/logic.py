@@ -307,28 +307,11 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def warm_up_pages() -> list[RawPage]:
-    """The project's own sample pages, one per language (data/warm_up/LANG.html), as fetched pages."""
-    pages = []
-    for path in sorted(_WARM_UP_PAGES.glob("*.html")):
-        url = f"https://warm-up.newsmon.invalid/{path.name}"
-        pages.append(
-            RawPage(
-                url=url,
-                final_url=url,
-                canonical_url=url,
-                headers={"Content-Type": "text/html; charset=utf-8"},
-                html=path.read_text(encoding="utf-8"),
-                fetched_at=datetime.now(UTC),
-                feed=FeedItem(feed_url="https://warm-up.newsmon.invalid/feed.xml"),
-            )
-        )
-    return pages
-
-
-def warm_up(settings: CleanSettings) -> None:
-    """Clean the sample pages, loading what `clean_page` loads on its first call (trafilatura's lazily
-    imported parts, the boilerplate rules, the language identifier: ~1 s): a pool process's warm-up
-    (`StageRuntime.warm_pool_with`)."""
-    for page in warm_up_pages():
-        clean_page(page, settings)
+def warm_up(settings: CleanSettings) -> list[Article]:
+    """Clean the project's own sample pages, one per language (data/warm_up/LANG.html), loading what cleaning
+    loads on its first page (trafilatura's lazily imported parts, the boilerplate rules, the language
+    identifier: ~1 s): a pool process's warm-up (`StageRuntime.warm_pool_with`). Returns their articles."""
+    return [
+        article_from_document(path.read_text(encoding="utf-8"), path.as_uri(), settings)
+        for path in sorted(_WARM_UP_PAGES.glob("*.html"))
+    ]

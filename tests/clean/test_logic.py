@@ -2,7 +2,7 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
-from newsmon.streams.clean.logic import CleanError, article_from_document, clean_page, warm_up_pages
+from newsmon.streams.clean.logic import CleanError, article_from_document, clean_page, warm_up
 
 from newsmon.text.normalize import matching_form
 
@@ -153,6 +153,6 @@ def test_article_from_document_reads_html(settings) -> None:
 def test_the_warm_up_pages_clean_into_one_article_per_language(settings) -> None:
     # A pool process cleans them before its first record (StageRuntime.warm_pool_with): a sample that stopped
     # cleaning would leave the first real pages to load trafilatura and the rules again.
-    articles = [clean_page(page, settings) for page in warm_up_pages()]
+    articles = warm_up(settings)
     assert sorted(article.language for article in articles) == ["ar", "en"]
     assert all(article.title and len(article.sentences) == 3 and not article.flags for article in articles)
