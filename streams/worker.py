@@ -100,7 +100,8 @@ def run_worker(settings: Settings, bootstrap_servers: str) -> None:
             settings, current_cluster, lambda: forget_broker_state(settings, bootstrap_servers)
         )
     app, runtime = build_pipeline(settings, bootstrap_servers)
-    runtime.start_pool()
+    if settings.worker.warm_up_pool:
+        runtime.start_pool()
     create_changelog_topics(app, bootstrap_servers)
     attach_heartbeat(app, heartbeat_path(settings.state_dir))
     attach_cluster_watch(app, _cluster_marker(settings), bootstrap_servers)

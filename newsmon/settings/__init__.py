@@ -88,6 +88,13 @@ class WorkerSettings(StrictModel):
         "and 10 ms, for ~40 ms more worker + broker CPU per page at that rate (~13 % of a core); an idle "
         "worker costs 5.6 % of a core at 0.1 s and 50 ms, 2.6 % at 0.25 s and 100 ms.",
     )
+    warm_up_pool: bool = Field(
+        default=True,
+        description="Start the process pool with the worker, each process loading the stages' imports, rule "
+        "files and models (~2 s of CPU each) before its first record. Off: a pool process starts and loads "
+        "on its first record, which then waits that long (for workers that never use the pool, e.g. tests "
+        "that feed events straight to the alert stage).",
+    )
     commit_when_idle: bool = Field(
         default=True,
         description="Also commit as soon as an agent has processed every record it was given, so that its "

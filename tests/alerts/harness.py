@@ -32,7 +32,8 @@ def alert_settings_run(bootstrap: str, tmp_path: Path, alerts: AlertSettings) ->
     run = uuid.uuid4().hex[:8]
     settings = Settings(
         kafka=KafkaSettings(bootstrap_servers=bootstrap, partitions=3, topic_prefix=f"t{run}."),
-        worker=WorkerSettings(app_id=f"alerts-{run}", processes=1),
+        # The events go straight to the alert stage: the pool is never used, so it is not warmed up either.
+        worker=WorkerSettings(app_id=f"alerts-{run}", processes=1, warm_up_pool=False),
         alerts=alerts,
         state_dir=tmp_path,
     )

@@ -96,7 +96,7 @@ def test_run_supervises_a_deliver_child_only_when_a_sink_is_configured(
     tag = f"rundeliver{time.monotonic_ns()}"
     settings = Settings(
         kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers, partitions=1, topic_prefix=f"{tag}."),
-        worker=WorkerSettings(app_id=tag, processes=1),
+        worker=WorkerSettings(app_id=tag, processes=1, warm_up_pool=False),  # no event: the pool is idle
         state_dir=tmp_path / "state",
     )
     config = tmp_path / "newsmon.toml"
