@@ -894,29 +894,26 @@ def _status(
     failed = _failed_agreement(analysis, object_first)
     if failed is not None:
         return "proposed", failed
+    lifting = _lifting(analysis, candidate)
+    condition = next(_conditions(analysis), None)
     # Cutting aid off under a condition warns ("poised to cut off humanitarian assistance to Niger if its
     # elected leader is not restored", labelled threatened).
-    cut_off = _lifting(analysis, candidate) if candidate.rule.type == "commitment" else None
-    condition = next(_conditions(analysis), None)
-    if cut_off is not None and condition is not None:
+    if candidate.rule.type == "commitment" and lifting is not None and condition is not None:
         return "threatened", condition
     proposal = cue_before("proposal", PROPOSAL_REACH, object_first) or _arabic_modal(analysis, object_first)
     if proposal is not None:
         receiving = receiving_verb(analysis, candidate.object_hit)
         if receiving is not None and proposal.last < receiving.first:
             return "called_for", proposal  # "Ukraine is trying to secure more aid": the receiver asks for it
-        conditional = next(_conditions(analysis), None)
-        if conditional is not None and _is_modal(analysis, proposal):
+        if condition is not None and _is_modal(analysis, proposal):
             # "could enact sanctions should it support Russia" warns, as "could consider supplying lethal aid
             # if Russia attacks civilians" does (labelled threatened); "proposed sanctions if …" proposes.
-            return "threatened", conditional
+            return "threatened", condition
         return "proposed", proposal
-    lifting = _lifting(analysis, candidate)
     if lifting is not None:
         return "lifted", lifting
-    conditional = next(_conditions(analysis), None)
-    if conditional is not None:
-        return ("threatened" if candidate.rule.type == "sanction" else "proposed"), conditional
+    if condition is not None:
+        return ("threatened" if candidate.rule.type == "sanction" else "proposed"), condition
     return "announced", None
 
 
