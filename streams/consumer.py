@@ -32,6 +32,16 @@
    state from the log when it recovers, so it recognises the retried batch and does not append it again.
    Not on tansu, which refuses aiokafka's InitProducerId: there a retried batch may still be repeated (the
    embedded broker is for trials; it also loses what it held on a restart).
+10. no output published before the table writes of the messages that caused it: a table write goes to its
+   changelog through Faust's send buffer (`send_soon`), the held sends straight to the producer, and Faust
+   flushes the buffer only after it has published them. A kill -9 in between left an alert on its topic whose
+   state change was not in the changelog; the restarted worker rebuilt its table without it, took the
+   redelivered sighting for a new one and published the alert again (CI run of 455ccd7, and 3 runs in 6 of
+   tests/alerts/test_delivery.py's kill test on Kafka with idle commits, which commit right after
+   each message). Faust's own flush does not close that window: it stops waiting after 0.1 s without a send
+   leaving the buffer (an event loop that busy is common under load), and it cannot see the send its buffer
+   task is handing to aiokafka. `Producer` keeps every buffered send until the broker has acknowledged it
+   (`SettlingBuffer`), and `Consumer._handle_attached` waits for those first.
 
 **1. fetch_max_wait_ms.**
 Why: Faust hard-codes `fetch_max_wait_ms=1500` for its worker consumers (faust/transport/drivers/aiokafka.py,
@@ -86,7 +96,8 @@ import aiokafka
 from aiokafka.protocol.group import JoinGroupRequest
 from faust.exceptions import ProducerSendError
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import TP, Message
+from faust.transport.producer import ProducerBuffer
+from faust.types import TP, FutureMessage, Message, ProducerT
 from kafka.structs import TopicPartition
 
 from newsmon.lag import LagReader
@@ -227,8 +238,9 @@ class Consumer(faust_aiokafka.Consumer):
     async def _handle_attached(self, commit_offsets: Mapping[TP, int]) -> None:
         """Faust's (publish the sends held for each offset about to be committed, and wait for them), and then
         the outcome checked (docstring, 8.): a send refused, or not done because the producer stopped, stops
-        the commit."""
+        the commit. The table writes of those offsets reach their changelogs first (docstring, 10.)."""
         attachments, producer = self.app._attachments, self.app.producer
+        await producer.buffer.settle(producer)
         for tp, offset in commit_offsets.items():
             pending = await attachments.publish_for_tp_offset(tp, offset)
             if not pending:
@@ -266,7 +278,33 @@ class Consumer(faust_aiokafka.Consumer):
         return super()._new_offset(tp)
 
 
+class SettlingBuffer(ProducerBuffer):
+    """Faust's send buffer, through which every table write goes to its changelog (`send_soon`), knowing the
+    sends put in it that the broker has not acknowledged (nor refused) yet (docstring, 10.)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.unsettled: set[FutureMessage] = set()
+
+    def put(self, fut: FutureMessage) -> None:
+        self.unsettled.add(fut)
+        fut.add_done_callback(self.unsettled.discard)
+        super().put(fut)
+
+    async def settle(self, producer: ProducerT) -> None:
+        """Wait until every send put so far is acknowledged or refused, or `producer` stops."""
+        if self.unsettled:
+            await producer.wait_many(list(self.unsettled))
+
+
 class Producer(faust_aiokafka.Producer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Faust's own buffer, replaced before it starts (`on_start`) or takes a send; not threaded
+        # (`producer_threaded` is off).
+        self.buffer = SettlingBuffer(loop=self.loop, beacon=self.beacon)
+        self.buffer.app = self.app
+
     def _settings_extra(self) -> Mapping[str, Any]:
         # Idempotent outside transactions too (docstring, 9.); aiokafka requires acks=all, Faust's default.
         if not self.transport.idempotent_producer:

@@ -158,12 +158,19 @@ def test_commits_never_pass_a_message_in_flight(committed, acked, in_flight, exp
 
 
 class _HeldSends:
-    """Faust's `app._attachments` and `app.producer` for one commit: the sends held for the offset."""
+    """Faust's `app._attachments` and `app.producer` (and its buffer) for one commit: the sends held for the
+    offset; what the commit asked of them, in order."""
 
     def __init__(self, sends: list[asyncio.Future]) -> None:
         self.sends = sends
+        self.buffer = self
+        self.steps: list[str] = []
+
+    async def settle(self, producer: object) -> None:
+        self.steps.append("table writes acknowledged")
 
     async def publish_for_tp_offset(self, tp: TP, offset: int) -> list[asyncio.Future]:
+        self.steps.append("held sends published")
         return self.sends
 
     async def wait_many(self, pending: list[asyncio.Future]) -> None:
@@ -185,7 +192,10 @@ def test_a_commit_goes_on_only_once_every_held_send_is_published(outcome):
         consumer = Consumer.__new__(Consumer)  # only what the commit's publishing reads
         held = _HeldSends([published, last])
         consumer.app = SimpleNamespace(_attachments=held, producer=held)
-        await consumer._handle_attached({TP("articles", 0): 3})
+        try:
+            await consumer._handle_attached({TP("articles", 0): 3})
+        finally:
+            assert held.steps == ["table writes acknowledged", "held sends published"]
 
     if outcome == "published":
         asyncio.run(commit())

@@ -16,10 +16,13 @@ import pytest
 from aiokafka.consumer.group_coordinator import GroupCoordinator
 from faust.app._attached import Attachments
 from faust.stores import rocksdb as faust_rocksdb
+from faust.tables.base import Collection
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer as FaustConsumer
 from faust.transport.consumer import ThreadDelegateConsumer
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.transport.producer import Producer as FaustProducer
+from faust.transport.producer import ProducerBuffer
 from mode.threads import ServiceThread
 
 # (owner, attribute): each is overridden by a subclass or used directly by newsmon.streams.consumer (and,
@@ -132,6 +135,17 @@ def test_faust_calls_the_sensors_before_it_takes_the_offsets_and_flushes_before_
     assert offsets.index("producer.flush()") < offsets.index("self._commit(committable_offsets)"), (
         REVIEW_WRITE_BEHIND
     )
+
+
+def test_table_writes_still_go_through_the_producer_buffer_that_the_producer_builds_in_its_constructor():
+    # streams.consumer.Producer replaces that buffer with a SettlingBuffer right after Faust's constructor,
+    # and Consumer._handle_attached waits for the changelog sends it holds before publishing held sends.
+    build = inspect.getsource(FaustProducer.__init__)
+    assert "self.buffer = ProducerBuffer(" in build and "self.buffer.app = self.app" in build
+    assert "self.buffer.put(fut)" in inspect.getsource(FaustProducer.send_soon)
+    assert "send_soon(" in inspect.getsource(Collection.send_changelog)
+    assert "self.buffer" in inspect.getsource(FaustProducer.on_start)
+    assert "self.pending" in inspect.getsource(ProducerBuffer.__post_init__)
 
 
 def test_faust_still_crashes_instead_of_committing_when_publishing_the_held_sends_raises():
