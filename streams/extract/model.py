@@ -82,6 +82,13 @@ class SentenceScores:
 
 class Confident(Protocol):
     confidence: float
+    category: str
+
+
+# Categories the floor never applies to: the model has seen too few of them to be sure there is none. Energy
+# import bans: 14 in the real dev part; it gives the 2025 seed "the Commission proposed legislation to end
+# imports of Russian oil and gas" P 0.002, and no energy ban of the dev part lies below the floor.
+UNFLOORED_CATEGORIES = frozenset({"energy_ban"})
 
 
 M = TypeVar("M", bound=Confident)
@@ -95,6 +102,7 @@ class Combination:
     veto: float  # a rule event whose type the model gives less than this is dropped …
     protect: float  # … unless the rules are at least this confident of it (a governing verb or cue, a target)
     add: float  # a type the rules missed and the model gives at least this becomes an event
+    floor: float = 0.0  # below this even a protected rule event is dropped: the model all but sure of none
 
     @classmethod
     def rules_only(cls) -> Combination:
@@ -103,7 +111,13 @@ class Combination:
     def kept(self, by_rules: Sequence[M], probability: float) -> list[M]:
         """The rule events of one type in one sentence that the model's `probability` of that type keeps."""
         return [
-            mention for mention in by_rules if probability >= self.veto or mention.confidence >= self.protect
+            mention
+            for mention in by_rules
+            if probability >= self.veto
+            or (
+                mention.confidence >= self.protect
+                and (probability >= self.floor or mention.category in UNFLOORED_CATEGORIES)
+            )
         ]
 
     def adds(self, probability: float) -> bool:
@@ -147,7 +161,7 @@ class SentenceModel:
             rows=rows,
             weights=self.weights[rows].astype(np.float16),
             bias=self.bias.astype(np.float32),
-            combination=np.array([combination.veto, combination.protect, combination.add]),
+            combination=np.array([combination.veto, combination.protect, combination.add, combination.floor]),
         )
 
     @classmethod
@@ -155,8 +169,8 @@ class SentenceModel:
         with np.load(path) as data:
             weights = np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32)
             weights[data["rows"]] = data["weights"].astype(np.float32)
-            veto, protect, add = (float(value) for value in data["combination"])
-            return cls(weights, data["bias"].astype(np.float32), Combination(veto, protect, add))
+            veto, protect, add, floor = (float(value) for value in data["combination"])
+            return cls(weights, data["bias"].astype(np.float32), Combination(veto, protect, add, floor))
 
 
 @lru_cache(maxsize=1)

@@ -180,14 +180,19 @@ def keeps_written_floors(report: Report) -> bool:
     )
 
 
-VETOES = (0.0, 0.1, 0.2, 0.3, 0.4)
+VETOES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 ADDS = (0.5, 0.6, 0.7, 0.8, 0.9, 2.0)
-# Rule events this confident (a governing verb or status cue, a named actor and target) are never
-# vetoed. Fixed, not tuned: the model has seen news from 2004-05 and 2015 only, and on 2025 articles it
-# vetoed plain events the rules read right ("Trump called on Europe to stop buying Russian oil", P 0.2).
-# On the real dev part, out of fold, this costs about 0.03 F1 against vetoing everything, in precision, on
-# a set with far fewer events than the ~45 % the guidelines' evaluation sets hold.
+# Rule events this confident (a governing verb or status cue, a named actor and target) are vetoed only
+# below the floor. Fixed, not tuned: the model has seen news from 2004-05 and 2015 only, and on 2025
+# articles it vetoed plain events the rules read right ("Trump called on Europe to stop buying Russian oil",
+# P 0.2). On the real dev part, out of fold, this costs about 0.03 F1 against vetoing everything, in
+# precision, on a set with far fewer events than the ~45 % the guidelines' evaluation sets hold.
 PROTECTED = 0.9
+# The floor is tuned, and low: where the model is all but sure there is no event, a confident rule reading
+# is more often a history, a call to reform or a plan than an event ("Can Washington still function to
+# provide military aid to allies …?"); out of fold a floor of 0.1-0.15 gained 0.008 F1 on the real dev part,
+# all in precision.
+FLOORS = (0.0, 0.05, 0.1, 0.15, 0.2)
 
 
 def choose_combination(
@@ -196,8 +201,8 @@ def choose_combination(
     """The veto and add thresholds that maximise type F1 plus a quarter of status accuracy on out-of-fold
     readings of real text, among those that keep the written set above its floors."""
     best: tuple[float, Combination] = (-1.0, Combination.rules_only())
-    for veto, protect, add in itertools.product(VETOES, (PROTECTED,), ADDS):
-        combination = Combination(veto, protect, add)
+    for veto, protect, add, floor in itertools.product(VETOES, (PROTECTED,), ADDS, FLOORS):
+        combination = Combination(veto, protect, add, floor)
         if not keeps_written_floors(score_readings(written, combination)):
             continue
         report = score_readings(readings, combination)

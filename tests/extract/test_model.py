@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 from newsmon.streams.extract.model import (
@@ -39,13 +41,12 @@ def test_save_and_load_keep_weights_and_combination(tmp_path):
     weights = np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32)
     rows = rng.choice(1 << FEATURE_BITS, 50, replace=False)
     weights[rows] = rng.normal(size=(50, len(COLUMNS))).astype(np.float16)
-    model = SentenceModel(
-        weights, np.arange(len(COLUMNS), dtype=np.float32), Combination(veto=0.2, protect=0.9, add=0.7)
-    )
+    combination = Combination(veto=0.2, protect=0.9, add=0.7, floor=0.1)
+    model = SentenceModel(weights, np.arange(len(COLUMNS), dtype=np.float32), combination)
     model.save(tmp_path / "m.npz")
     loaded = SentenceModel.load(tmp_path / "m.npz")
     assert np.array_equal(loaded.weights, weights) and np.array_equal(loaded.bias, model.bias)
-    assert loaded.combination == Combination(veto=0.2, protect=0.9, add=0.7)
+    assert loaded.combination == combination
 
 
 def test_shipped_model_separates_an_event_from_a_non_event():
@@ -54,3 +55,17 @@ def test_shipped_model_separates_an_event_from_a_non_event():
         model.score("the eu imposed new sanctions on russia").sanction
         > model.score("the match ended 2-1").sanction
     )
+
+
+@dataclass(frozen=True)
+class Reading:
+    confidence: float
+    category: str = "weapons"
+
+
+def test_a_protected_rule_event_is_vetoed_only_below_the_floor_and_never_an_energy_ban():
+    combination = Combination(veto=0.4, protect=0.9, add=0.7, floor=0.1)
+    protected, plain, energy_ban = Reading(0.95), Reading(0.6), Reading(0.95, "energy_ban")
+    assert combination.kept([protected, plain], 0.5) == [protected, plain]
+    assert combination.kept([protected, plain], 0.2) == [protected]
+    assert combination.kept([protected, plain, energy_ban], 0.05) == [energy_ban]
