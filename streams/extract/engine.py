@@ -248,11 +248,12 @@ def extract_events(
 
     Each sentence is read twice: by the rules (who does what to whom, when a trigger word licenses it) and
     by the sentence model (is this an event at all). `combination` (default: the one trained with `model`,
-    default the shipped one) says how the two agree: the model vetoes rule events it finds unlikely and adds
-    events the rules missed; the status is always the rules' reading of the sentence's cues."""
+    default the shipped one, for the text's language) says how the two agree: the model vetoes rule events
+    it finds unlikely and adds events the rules missed; the status is always the rules' reading of the
+    sentence's cues."""
     lexicon, model = load_lexicon(), model or load_sentence_model()
-    combination = combination or model.combination
     language = arabic_or_english(text) if lang == "auto" else lang
+    combination = combination or model.combination_for(language)
     spans = list(sentences) if sentences is not None else split_sentences_at_spaces(text)
     analyses: dict[int, SentenceAnalysis] = {}
     mentions: list[EventMention] = []

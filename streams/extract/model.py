@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -126,14 +126,20 @@ class Combination:
 
 
 class SentenceModel:
-    """Dense weights (features × columns), a bias per column, and the combination chosen with them."""
+    """Dense weights (features × columns), a bias per column, and the combination chosen with them for each
+    language (a language without one: the rules alone)."""
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, combination: Combination | None = None) -> None:
+    def __init__(
+        self, weights: np.ndarray, bias: np.ndarray, combinations: Mapping[str, Combination] | None = None
+    ) -> None:
         if weights.shape != (1 << FEATURE_BITS, len(COLUMNS)) or bias.shape != (len(COLUMNS),):
             raise ValueError(f"sentence model shapes {weights.shape}, {bias.shape} do not fit {COLUMNS}")
         self.weights = weights
         self.bias = bias
-        self.combination = combination or Combination.rules_only()
+        self.combinations = dict(combinations or {})
+
+    def combination_for(self, language: str) -> Combination:
+        return self.combinations.get(language) or Combination.rules_only()
 
     def score(self, normalised: str) -> SentenceScores:
         return self.score_many([normalised])[0]
@@ -155,13 +161,14 @@ class SentenceModel:
     def save(self, path: Path) -> None:
         """Only the rows training touched are stored (a few per cent of the hash space), as float16."""
         rows = np.flatnonzero(np.any(self.weights != 0, axis=1)).astype(np.int32)
-        combination = self.combination
+        languages = sorted(self.combinations)
         np.savez_compressed(
             path,
             rows=rows,
             weights=self.weights[rows].astype(np.float16),
             bias=self.bias.astype(np.float32),
-            combination=np.array([combination.veto, combination.protect, combination.add, combination.floor]),
+            languages=np.array(languages),
+            combinations=np.array([astuple(self.combinations[language]) for language in languages]),
         )
 
     @classmethod
@@ -169,8 +176,11 @@ class SentenceModel:
         with np.load(path) as data:
             weights = np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32)
             weights[data["rows"]] = data["weights"].astype(np.float32)
-            veto, protect, add, floor = (float(value) for value in data["combination"])
-            return cls(weights, data["bias"].astype(np.float32), Combination(veto, protect, add, floor))
+            combinations = {
+                str(language): Combination(*(float(value) for value in row))
+                for language, row in zip(data["languages"], data["combinations"], strict=True)
+            }
+            return cls(weights, data["bias"].astype(np.float32), combinations)
 
 
 @lru_cache(maxsize=1)

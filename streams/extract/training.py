@@ -195,11 +195,28 @@ PROTECTED = 0.9
 FLOORS = (0.0, 0.05, 0.1, 0.15, 0.2)
 
 
+def choose_combinations(
+    readings: Sequence[Readings], written: Sequence[Readings], log: Callable[[str], None]
+) -> dict[str, Combination]:
+    """Per language: the combination chosen on that language's readings and written sentences. Chosen
+    apart because the languages need different ones: Arabic, whose rules miss more, gains from the model
+    adding events at a lower probability (out of fold on the dev part, add 0.5 against 0.7: +0.008 F1),
+    where English loses."""
+    return {
+        language: choose_combination(
+            [r for r in readings if r.item.lang == language],
+            [r for r in written if r.item.lang == language],
+            lambda line, language=language: log(f"{language} {line}"),
+        )
+        for language in sorted({r.item.lang for r in readings})
+    }
+
+
 def choose_combination(
     readings: Sequence[Readings], written: Sequence[Readings], log: Callable[[str], None]
 ) -> Combination:
-    """The veto and add thresholds that maximise type F1 plus a quarter of status accuracy on out-of-fold
-    readings of real text, among those that keep the written set above its floors."""
+    """The thresholds that maximise type F1 plus a quarter of status accuracy on out-of-fold readings of real
+    text, among those that keep the written set above its floors."""
     best: tuple[float, Combination] = (-1.0, Combination.rules_only())
     for veto, protect, add, floor in itertools.product(VETOES, (PROTECTED,), ADDS, FLOORS):
         combination = Combination(veto, protect, add, floor)
@@ -231,10 +248,11 @@ def train(
         f"actors {report.actor_accuracy:.3f}"
     )
     final = fit([*items, *written], regularisation)
-    combination = choose_combination(readings, [read_twice(item, final) for item in written], log)
-    report = score_readings(readings, combination)
-    log(
-        f"combined (real dev, out of fold): F1 {report.overall.f1:.3f}, status {report.status_accuracy:.3f}, "
-        f"actors {report.actor_accuracy:.3f}"
-    )
-    return SentenceModel(final.weights, final.bias, combination)
+    combinations = choose_combinations(readings, [read_twice(item, final) for item in written], log)
+    for language, combination in combinations.items():
+        report = score_readings([r for r in readings if r.item.lang == language], combination)
+        log(
+            f"{language} combined (real dev, out of fold): F1 {report.overall.f1:.3f}, "
+            f"status {report.status_accuracy:.3f}, actors {report.actor_accuracy:.3f}"
+        )
+    return SentenceModel(final.weights, final.bias, combinations)

@@ -10,7 +10,7 @@ from newsmon.streams.extract.model import COLUMNS, FEATURE_BITS, Combination, Se
 SURE = SentenceModel(
     np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32),
     np.full(len(COLUMNS), 10.0, dtype=np.float32),
-    Combination(veto=0.4, protect=0.9, add=0.7),
+    {language: Combination(veto=0.4, protect=0.9, add=0.7) for language in ("ar", "en")},
 )
 
 

@@ -36,17 +36,22 @@ def test_batch_scores_equal_single_scores():
         assert batch.sanction == pytest.approx(single.sanction)
 
 
-def test_save_and_load_keep_weights_and_combination(tmp_path):
+def test_save_and_load_keep_weights_and_each_languages_combination(tmp_path):
     rng = np.random.default_rng(0)
     weights = np.zeros((1 << FEATURE_BITS, len(COLUMNS)), dtype=np.float32)
     rows = rng.choice(1 << FEATURE_BITS, 50, replace=False)
     weights[rows] = rng.normal(size=(50, len(COLUMNS))).astype(np.float16)
-    combination = Combination(veto=0.2, protect=0.9, add=0.7, floor=0.1)
-    model = SentenceModel(weights, np.arange(len(COLUMNS), dtype=np.float32), combination)
+    combinations = {
+        "ar": Combination(veto=0.4, protect=0.9, add=0.5, floor=0.15),
+        "en": Combination(veto=0.2, protect=0.9, add=0.7, floor=0.1),
+    }
+    model = SentenceModel(weights, np.arange(len(COLUMNS), dtype=np.float32), combinations)
     model.save(tmp_path / "m.npz")
     loaded = SentenceModel.load(tmp_path / "m.npz")
     assert np.array_equal(loaded.weights, weights) and np.array_equal(loaded.bias, model.bias)
-    assert loaded.combination == combination
+    assert loaded.combinations == combinations
+    assert loaded.combination_for("ar") == combinations["ar"]
+    assert loaded.combination_for("fr") == Combination.rules_only()
 
 
 def test_shipped_model_separates_an_event_from_a_non_event():
