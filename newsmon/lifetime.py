@@ -11,7 +11,8 @@ import logging
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 LOGGER = logging.getLogger(__name__)
@@ -23,6 +24,38 @@ def _on_parent_death(signum: signal.Signals) -> None:
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     if libc.prctl(_PR_SET_PDEATHSIG, signum) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
+# The stop signals received while a start is under way (`stops_deferred`), or None when none is.
+_deferred_stops: list[int] | None = None
+
+
+def defer_stop(signum: int) -> bool:
+    """Called first by a stop signal's handler: True when a start is under way, and the signal is then raised
+    again as that start ends; the handler returns without stopping."""
+    if _deferred_stops is None:
+        return False
+    _deferred_stops.append(signum)
+    return True
+
+
+@contextmanager
+def stops_deferred() -> Iterator[None]:
+    """A block that a stop must not cut in two, such as starting a child and recording it: a stop raised
+    between the fork and the record left a child nobody stopped (seen: the supervisor's `_start`). A stop
+    signal whose handler consults `defer_stop` is raised again, in this thread, when the block ends. Not a
+    blocked signal mask: children inherit the mask, and a child started under it would ignore SIGTERM."""
+    global _deferred_stops
+    if _deferred_stops is not None:  # nested: the outer block delivers
+        yield
+        return
+    _deferred_stops = []
+    try:
+        yield
+    finally:
+        received, _deferred_stops = _deferred_stops, None
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)
 
 
 def die_with_parent() -> None:

@@ -16,6 +16,7 @@ import click
 from pydantic import ValidationError
 
 from newsmon.connectors.commands import feeds_group
+from newsmon.lifetime import defer_stop
 from newsmon.logs import configure_logging
 from newsmon.settings import KafkaSettings, MetricsSettings, Settings, load_settings
 from newsmon.streams.clean.command import clean_command
@@ -25,11 +26,15 @@ from newsmon.streams.extract.command import eval_command, extract_command, train
 LOGGER = logging.getLogger(__name__)
 
 
-class Shutdown(Exception):
-    """Raised in the main thread on SIGTERM so that `finally` blocks stop brokers and children."""
+class Shutdown(BaseException):
+    """Raised in the main thread on SIGTERM so that `finally` blocks stop brokers and children. Not an
+    Exception, like KeyboardInterrupt: a handler of failures (a child that failed to start) must not take a
+    stop for one and go on."""
 
 
-def _raise_shutdown(_signum: int, _frame: object) -> None:
+def _raise_shutdown(signum: int, _frame: object) -> None:
+    if defer_stop(signum):  # raised again once the child being started is recorded
+        return
     raise Shutdown
 
 

@@ -24,7 +24,7 @@ from newsmon.kafka_local import (
     kafka_classpath,
     missing_tools,
 )
-from newsmon.lifetime import die_with_parent, kill_tree
+from newsmon.lifetime import die_with_parent, kill_tree, stops_deferred
 from newsmon.liveness import Liveness, heartbeat_age, is_unresponsive, read_heartbeat
 from newsmon.redact import redact_settings
 from newsmon.settings import Settings
@@ -293,7 +293,11 @@ class Supervisor:
     def _start(self, name: str, child: _Child) -> None:
         child.started_at = time.monotonic()
         try:
-            child.process = child.start()
+            # A stop (SIGTERM) waits until the child is recorded, for `stop` to stop it: raised inside Popen,
+            # it left a worker that held the state's locks against the next one. Deferred through the broker's
+            # readiness wait as well, which delays a stop by at most that wait.
+            with stops_deferred():
+                child.process = child.start()
         except Exception as exc:
             LOGGER.error(
                 "child process failed to start; trying again",

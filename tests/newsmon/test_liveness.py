@@ -26,6 +26,7 @@ from newsmon.liveness import (
     read_heartbeat,
     write_heartbeat,
 )
+from newsmon.shell.cli import Shutdown, _raise_shutdown
 from newsmon.shell.processes import Supervisor, stop_all
 from tests.process_tree import alive, identity, kill_leftovers
 
@@ -255,3 +256,26 @@ def test_a_beating_child_is_not_taken_for_silent_while_another_child_starts(tmp_
         supervisor.stop(timeout=DEADLINE_SECONDS)
         stop_all(started)
         kill_leftovers(seen)
+
+
+def test_a_stop_during_a_start_takes_effect_once_the_child_is_recorded():
+    """`newsmon run` got SIGTERM while Popen started a worker: the stop was raised inside the start, the
+    supervisor never recorded the child, and that worker outlived the run holding the state's locks."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        started.append(sleeper())
+        os.kill(os.getpid(), signal.SIGTERM)  # the stop arrives while the start is under way
+        return started[-1]
+
+    supervisor = Supervisor({"worker": start}, first_delay=0.0)
+    previous = signal.signal(signal.SIGTERM, _raise_shutdown)  # what `newsmon` installs
+    try:
+        with pytest.raises(Shutdown):
+            supervisor.check()
+        [process] = started
+        supervisor.stop(timeout=DEADLINE_SECONDS)
+        assert process.returncode == -signal.SIGTERM  # recorded, so stopped by the supervisor
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        stop_all(started)
