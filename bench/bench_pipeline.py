@@ -63,7 +63,7 @@ from newsmon.streams.extract.events import article_events  # noqa: E402
 
 from newsmon.broker import free_port  # noqa: E402
 from newsmon.lag import LagReader  # noqa: E402
-from newsmon.records import Alert, Article, DedupVerdict, Event, FeedItem, RawPage  # noqa: E402
+from newsmon.records import Alert, Article, DedupVerdict, Event, RawPage  # noqa: E402
 from newsmon.settings import Settings  # noqa: E402
 from newsmon.shell.connect import run_connector  # noqa: E402
 from newsmon.shell.processes import kafka_for, spawn, stop_all, write_effective_settings  # noqa: E402
@@ -746,20 +746,7 @@ def reference(spec: LoadSpec, count: int, fast: bool) -> dict[str, Any]:
     settings = Settings()
     clean = settings.clean.model_copy(update={"fast": fast})
     corpus = Corpus(spec)
-    pages = []
-    for index in range(count):
-        url = f"http://127.0.0.1:1/f{corpus.article(index).feed}/a/{index}.html"
-        pages.append(
-            RawPage(
-                url=url,
-                final_url=url,
-                canonical_url=url,
-                headers={"Content-Type": "text/html"},
-                html=corpus.render_page(index, "http://127.0.0.1:1"),
-                fetched_at=datetime.now(UTC),
-                feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml"),
-            )
-        )
+    pages = [corpus.raw_page(index) for index in range(count)]
 
     def timed(step) -> float:  # noqa: ANN001 - a per-page function
         started = time.process_time()

@@ -35,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from newsmon.records import FeedItem, RawPage
 from newsmon.settings import Settings
 from newsmon.settings.connector import FeedConfig
 
@@ -357,6 +358,20 @@ class Corpus:
             return 0
         released = int((now - started) * self.spec.rate)
         return min(released, self.spec.pages) if self.spec.pages else released
+
+    def raw_page(self, index: int) -> RawPage:
+        """Page `index` as the connector would publish it, without a site: for benches that run the stages
+        in one process."""
+        url = f"http://127.0.0.1:1/f{self.article(index).feed}/a/{index}.html"
+        return RawPage(
+            url=url,
+            final_url=url,
+            canonical_url=url,
+            headers={"Content-Type": "text/html"},
+            html=self.render_page(index, "http://127.0.0.1:1"),
+            fetched_at=datetime.now(UTC),
+            feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml"),
+        )
 
     def render_feed(self, feed: int, visible: int, base_url: str) -> str:
         newest = [i for i in range(feed, visible, self.spec.feeds)][-self.spec.feed_window :]
