@@ -24,6 +24,7 @@ of y's ~500 bigrams with probability ~1 %, noise far under the 0.5 a sentence ne
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -103,3 +104,73 @@ def cover_and_lead(first: str, second: str, sentence_match: float, min_bigrams: 
     missing = np.flatnonzero(~matched)
     lead = float(lengths[: missing[-1] + 1].sum()) / total if missing.size else 0.0
     return float(lengths[matched].sum()) / total, lead
+
+
+def covers_and_leads(
+    first: str, others: Sequence[str], sentence_match: float, min_bigrams: int
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """`cover_and_lead` of `first` in each of `others` and of each of `others` in `first`, the same values as
+    pair by pair. For the index probe, which compares the prober with every look-alike under its keys (80 a
+    probe after ten minutes of the bench's load): numpy's cost per call, not the arithmetic, was most of a
+    cover, so the look-alikes go through each step together."""
+    return _first_in_each(first, others, sentence_match, min_bigrams), _each_in_first(
+        first, others, sentence_match, min_bigrams
+    )
+
+
+def _first_in_each(
+    first: str, others: Sequence[str], sentence_match: float, min_bigrams: int
+) -> list[tuple[float, float]]:
+    sketch_ = _unpack(first)
+    total = int(sketch_.lengths.sum())
+    if total < min_bigrams or not others:
+        return [(0.0, 1.0)] * len(others)
+    hashes = sketch_.hashes
+    presence = np.stack([_presence(other) for other in others])  # look-alikes × 8 kB
+    found = (presence[:, hashes >> 3] >> (hashes & 7).astype(np.uint8)) & 1
+    per_sentence = np.add.reduceat(found, sketch_.starts, axis=1, dtype=np.int64)
+    matched = per_sentence >= sentence_match * sketch_.lengths
+    covered = (matched * sketch_.lengths).sum(axis=1)
+    return _with_leads(covered, ~matched, np.cumsum(sketch_.lengths), total)
+
+
+def _each_in_first(
+    first: str, others: Sequence[str], sentence_match: float, min_bigrams: int
+) -> list[tuple[float, float]]:
+    results = [(0.0, 1.0)] * len(others)
+    sketches = [_unpack(other) for other in others]
+    long_enough = [
+        index for index, sketch_ in enumerate(sketches) if int(sketch_.lengths.sum()) >= min_bigrams
+    ]
+    if not long_enough:
+        return results
+    lengths = np.concatenate([sketches[index].lengths for index in long_enough])
+    hashes = np.concatenate([sketches[index].hashes for index in long_enough])
+    found = (_presence(first)[hashes >> 3] >> (hashes & 7).astype(np.uint8)) & 1
+    ends = np.cumsum(lengths)
+    per_sentence = np.add.reduceat(found, ends - lengths, dtype=np.int64)
+    matched = per_sentence >= sentence_match * lengths
+    # Each look-alike's sentences are one run of `lengths`, none empty (long enough means a bigram at least).
+    counts = np.array([len(sketches[index].lengths) for index in long_enough])
+    first_sentence = np.cumsum(counts) - counts
+    totals = np.add.reduceat(lengths, first_sentence)
+    covered = np.add.reduceat(np.where(matched, lengths, 0), first_sentence)
+    before = ends[first_sentence] - lengths[first_sentence]  # bigrams of the earlier look-alikes
+    # The last missing sentence of each run, as a global sentence index (−1: none missing).
+    last_missing = np.maximum.reduceat(np.where(matched, -1, np.arange(len(lengths))), first_sentence)
+    leads = np.where(last_missing >= 0, ends[last_missing] - before, 0)
+    for position, index in enumerate(long_enough):
+        total = int(totals[position])
+        results[index] = (float(covered[position]) / total, float(leads[position]) / total)
+    return results
+
+
+def _with_leads(
+    covered: np.ndarray, missing: np.ndarray, cumulative: np.ndarray, total: int
+) -> list[tuple[float, float]]:
+    """(cover, lead) per row of `missing` (look-alikes × sentences of the one text): the lead runs from the
+    text's start through its last missing sentence."""
+    any_missing = missing.any(axis=1)
+    last_missing = missing.shape[1] - 1 - np.argmax(missing[:, ::-1], axis=1)
+    leads = np.where(any_missing, cumulative[last_missing], 0)
+    return [(float(c) / total, float(lead) / total) for c, lead in zip(covered, leads, strict=True)]

@@ -125,6 +125,27 @@ def test_the_lead_is_the_start_through_the_last_sentence_not_found():
     assert containment.cover_and_lead(first, first, 0.5, 13) == (0.0, 1.0)  # too short to tell
 
 
+@pytest.mark.parametrize("min_bigrams", [1, 20, 60])
+def test_covers_of_many_look_alikes_at_once_equal_the_pairwise_ones(min_bigrams: int):
+    """The index probe computes every look-alike's covers together; the values must be the pairwise ones,
+    both ways, with texts too short to tell and a look-alike without a sketch among them."""
+    texts = [
+        document(event.headline, paragraphs(variant))
+        for event in EVENTS.values()
+        for variant in (original(event), rewritten(event, 3))
+    ]
+    sketches = [containment.sketch(hashed_words(text)) for text in texts]
+    brief = containment.sketch(hashed_words(texts[0].split(".")[0] + "."))
+    others = [*sketches, brief, ""]
+    seen = set()
+    for first in (sketches[0], sketches[5], brief):
+        forward, backward = containment.covers_and_leads(first, others, 0.5, min_bigrams)
+        assert forward == [containment.cover_and_lead(first, other, 0.5, min_bigrams) for other in others]
+        assert backward == [containment.cover_and_lead(other, first, 0.5, min_bigrams) for other in others]
+        seen.update(forward + backward)
+    assert len(seen) > 5  # covers and leads of many values: the comparison is not vacuous
+
+
 def test_a_resemblance_the_sentence_cover_contradicts_is_an_estimation_error():
     """The whole arriving after its brief, with the 64-value estimate erring to 0.62 (seen on real text):
     it is not the brief's copy; the brief after the whole stays the whole's copy."""
