@@ -139,10 +139,11 @@ def test_covers_of_many_look_alikes_at_once_equal_the_pairwise_ones(min_bigrams:
     others = [*sketches, brief, ""]
     seen = set()
     for first in (sketches[0], sketches[5], brief):
-        forward, backward = containment.covers_and_leads(first, others, 0.5, min_bigrams)
-        assert forward == [containment.cover_and_lead(first, other, 0.5, min_bigrams) for other in others]
-        assert backward == [containment.cover_and_lead(other, first, 0.5, min_bigrams) for other in others]
-        seen.update(forward + backward)
+        for some in (others, others[-containment.BATCH_FROM :], others[:1]):  # together, and pair by pair
+            forward, backward = containment.covers_and_leads(first, some, 0.5, min_bigrams)
+            assert forward == [containment.cover_and_lead(first, other, 0.5, min_bigrams) for other in some]
+            assert backward == [containment.cover_and_lead(other, first, 0.5, min_bigrams) for other in some]
+            seen.update(forward + backward)
     assert len(seen) > 5  # covers and leads of many values: the comparison is not vacuous
 
 
