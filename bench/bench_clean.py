@@ -21,9 +21,10 @@ from trafilatura import bare_extraction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_clean_seeds import news_page  # noqa: E402 - sibling script
+from loadgen import offline_page  # noqa: E402 - sibling script
 from newsmon.streams.clean.logic import clean_page  # noqa: E402
 
-from newsmon.records import FeedItem, RawPage  # noqa: E402
+from newsmon.records import RawPage  # noqa: E402
 from newsmon.settings.clean import CleanSettings  # noqa: E402
 
 _WORDS = {
@@ -79,15 +80,7 @@ def make_page(rng: random.Random, lang: str, index: int) -> RawPage:
         )
     page = page.replace("</body>", "".join(padding) + "</body>")
     url = f"https://news.example/{lang}/{index}"
-    return RawPage(
-        url=url,
-        final_url=url,
-        canonical_url=url,
-        headers={"Content-Type": "text/html"},
-        html=page,
-        fetched_at=datetime(2025, 9, 4, tzinfo=UTC),
-        feed=FeedItem(feed_url="https://news.example/rss"),
-    )
+    return offline_page(url, page, datetime(2025, 9, 4, tzinfo=UTC), "https://news.example/rss")
 
 
 def _trafilatura_alone(page: RawPage, settings: CleanSettings) -> None:

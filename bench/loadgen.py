@@ -210,6 +210,20 @@ class GeneratedArticle:
     teasers: list[str] = field(default_factory=list)
 
 
+def offline_page(url: str, page_html: str, fetched_at: datetime, feed_url: str) -> RawPage:
+    """A page as the connector would publish it, built without fetching: benches that run the stages in one
+    process start from it."""
+    return RawPage(
+        url=url,
+        final_url=url,
+        canonical_url=url,
+        headers={"Content-Type": "text/html"},
+        html=page_html,
+        fetched_at=fetched_at,
+        feed=FeedItem(feed_url=feed_url),
+    )
+
+
 class Corpus:
     """Deterministic articles: `article(i)` is the same in every process for the same spec."""
 
@@ -363,14 +377,11 @@ class Corpus:
         """Page `index` as the connector would publish it, without a site: for benches that run the stages
         in one process."""
         url = f"http://127.0.0.1:1/f{self.article(index).feed}/a/{index}.html"
-        return RawPage(
-            url=url,
-            final_url=url,
-            canonical_url=url,
-            headers={"Content-Type": "text/html"},
-            html=self.render_page(index, "http://127.0.0.1:1"),
-            fetched_at=datetime.now(UTC),
-            feed=FeedItem(feed_url="http://127.0.0.1:1/f0/feed.xml"),
+        return offline_page(
+            url,
+            self.render_page(index, "http://127.0.0.1:1"),
+            datetime.now(UTC),
+            "http://127.0.0.1:1/f0/feed.xml",
         )
 
     def render_feed(self, feed: int, visible: int, base_url: str) -> str:
