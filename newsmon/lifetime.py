@@ -44,11 +44,9 @@ def stops_deferred() -> Iterator[None]:
     """A block that a stop must not cut in two, such as starting a child and recording it: a stop raised
     between the fork and the record left a child nobody stopped (seen: the supervisor's `_start`). A stop
     signal whose handler consults `defer_stop` is raised again, in this thread, when the block ends. Not a
-    blocked signal mask: children inherit the mask, and a child started under it would ignore SIGTERM."""
+    blocked signal mask: children inherit the mask, and a child started under it would ignore SIGTERM. Not
+    re-entrant (the supervisor starts one child at a time)."""
     global _deferred_stops
-    if _deferred_stops is not None:  # nested: the outer block delivers
-        yield
-        return
     _deferred_stops = []
     try:
         yield
