@@ -44,13 +44,13 @@ def main() -> None:
     messages: Counter[str] = Counter()
     probe, handle = logic.index_probe, dedup.handle
 
-    def counting_probe(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the probe's own signature
+    def counting_probe(index_probe, read, now, dedup_settings, copies=None):  # noqa: ANN001, ANN202
         compared["probes"] += 1
         compared["look_alikes"] += len(
-            {entry[0] for key in args[0].keys for entry in (args[1](key) or {}).get("entries", [])}
-            - {args[0].article_id}
+            {entry[0] for key in index_probe.keys for entry in (read(key) or {}).get("entries", [])}
+            - {index_probe.article_id}
         )
-        return probe(*args, **kwargs)
+        return probe(index_probe, read, now, dedup_settings, copies)
 
     def counting_handle(send, origin, now):  # noqa: ANN001, ANN202 - InMemoryDedup.handle's signature
         messages[send.topic] += 1

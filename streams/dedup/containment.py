@@ -129,16 +129,21 @@ def _first_in_each(
     first: str, others: Sequence[str], sentence_match: float, min_bigrams: int
 ) -> list[tuple[float, float]]:
     sketch_ = _unpack(first)
-    total = int(sketch_.lengths.sum())
-    if total < min_bigrams or not others:
+    lengths = sketch_.lengths
+    total = int(lengths.sum())
+    if total < min_bigrams:
         return [(0.0, 1.0)] * len(others)
     hashes = sketch_.hashes
     presence = np.stack([_presence(other) for other in others])  # look-alikes × 8 kB
     found = (presence[:, hashes >> 3] >> (hashes & 7).astype(np.uint8)) & 1
     per_sentence = np.add.reduceat(found, sketch_.starts, axis=1, dtype=np.int64)
-    matched = per_sentence >= sentence_match * sketch_.lengths
-    covered = (matched * sketch_.lengths).sum(axis=1)
-    return _with_leads(covered, ~matched, np.cumsum(sketch_.lengths), total)
+    matched = per_sentence >= sentence_match * lengths
+    covered = (matched * lengths).sum(axis=1)
+    # The lead runs from the text's start through its last missing sentence, in each look-alike.
+    missing = ~matched
+    last_missing = missing.shape[1] - 1 - np.argmax(missing[:, ::-1], axis=1)
+    leads = np.where(missing.any(axis=1), np.cumsum(lengths)[last_missing], 0)
+    return [(float(c) / total, float(lead) / total) for c, lead in zip(covered, leads, strict=True)]
 
 
 def _each_in_first(
@@ -146,9 +151,8 @@ def _each_in_first(
 ) -> list[tuple[float, float]]:
     results = [(0.0, 1.0)] * len(others)
     sketches = [_unpack(other) for other in others]
-    long_enough = [
-        index for index, sketch_ in enumerate(sketches) if int(sketch_.lengths.sum()) >= min_bigrams
-    ]
+    totals = [int(sketch_.lengths.sum()) for sketch_ in sketches]
+    long_enough = [index for index, total in enumerate(totals) if total >= min_bigrams]
     if not long_enough:
         return results
     lengths = np.concatenate([sketches[index].lengths for index in long_enough])
@@ -160,24 +164,11 @@ def _each_in_first(
     # Each look-alike's sentences are one run of `lengths`, none empty (long enough means a bigram at least).
     counts = np.array([len(sketches[index].lengths) for index in long_enough])
     first_sentence = np.cumsum(counts) - counts
-    totals = np.add.reduceat(lengths, first_sentence)
     covered = np.add.reduceat(np.where(matched, lengths, 0), first_sentence)
     before = ends[first_sentence] - lengths[first_sentence]  # bigrams of the earlier look-alikes
     # The last missing sentence of each run, as a global sentence index (−1: none missing).
     last_missing = np.maximum.reduceat(np.where(matched, -1, np.arange(len(lengths))), first_sentence)
     leads = np.where(last_missing >= 0, ends[last_missing] - before, 0)
     for position, index in enumerate(long_enough):
-        total = int(totals[position])
-        results[index] = (float(covered[position]) / total, float(leads[position]) / total)
+        results[index] = (float(covered[position]) / totals[index], float(leads[position]) / totals[index])
     return results
-
-
-def _with_leads(
-    covered: np.ndarray, missing: np.ndarray, cumulative: np.ndarray, total: int
-) -> list[tuple[float, float]]:
-    """(cover, lead) per row of `missing` (look-alikes × sentences of the one text): the lead runs from the
-    text's start through its last missing sentence."""
-    any_missing = missing.any(axis=1)
-    last_missing = missing.shape[1] - 1 - np.argmax(missing[:, ::-1], axis=1)
-    leads = np.where(any_missing, cumulative[last_missing], 0)
-    return [(float(c) / total, float(lead) / total) for c, lead in zip(covered, leads, strict=True)]

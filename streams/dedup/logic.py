@@ -409,9 +409,7 @@ def index_probe(
             look_alikes.append((other, published, stored[0]))
     earlier = [fingerprint for _, _, fingerprint in look_alikes]
     compared = [compare(own, fingerprint, settings) for fingerprint in earlier]
-    copy_scores_ = look_alike_copy_scores(
-        own, earlier, [resemblance for resemblance, _ in compared], settings
-    )
+    copy_scores_ = copy_scores(own, earlier, [resemblance for resemblance, _ in compared], settings)
     candidates = [
         Candidate(
             article_id=other,
@@ -830,9 +828,13 @@ def compare(first: Fingerprint, second: Fingerprint, settings: DedupSettings) ->
 
 
 def copy_scores(
-    prober: Fingerprint, earlier: Fingerprint, resemblance: float, settings: DedupSettings
-) -> tuple[float, float]:
-    """(the prober as a copy of the earlier-indexed article, the earlier one as a copy of the prober).
+    prober: Fingerprint,
+    earlier: Sequence[Fingerprint],
+    resemblances: Sequence[float],
+    settings: DedupSettings,
+) -> list[tuple[float, float]]:
+    """For each of `earlier` (with its resemblance to the prober): (the prober as a copy of that
+    earlier-indexed article, the earlier one as a copy of the prober).
 
     Each is the resemblance (`compare`'s estimated Jaccard), raised to the sentence cover of that article in
     the other when the cover reaches `containment_threshold` — a brief, a trimmed copy or a copy-edited one
@@ -841,20 +843,11 @@ def copy_scores(
     the cover still reaches `near_duplicate_threshold`. And it is lowered to the cover when the cover falls
     short of `near_duplicate_threshold`: a copy resembling its original ≥ 0.6 is contained in it at least as
     much, so a lower cover means the 64-value estimate erred (σ ≈ 0.06: a brief of half its original's
-    length then "resembles" it 0.62 and the whole, arriving after it, would be taken for its copy)."""
-    return look_alike_copy_scores(prober, [earlier], [resemblance], settings)[0]
+    length then "resembles" it 0.62 and the whole, arriving after it, would be taken for its copy).
 
-
-def look_alike_copy_scores(
-    prober: Fingerprint,
-    earlier: Sequence[Fingerprint],
-    resemblances: Sequence[float],
-    settings: DedupSettings,
-) -> list[tuple[float, float]]:
-    """`copy_scores` of the prober with each of `earlier` (with its resemblance), the covers computed for all
-    of them at once (`containment.covers_and_leads`: the same values, at a fraction of numpy's cost per call).
-    Without a sentence sketch on either side (fingerprints indexed before sketches existed) a pair keeps its
-    resemblance both ways."""
+    The covers of all of `earlier` are computed at once (`containment.covers_and_leads`: the same values as
+    pair by pair, at a fraction of numpy's cost per call). Without a sentence sketch on either side
+    (fingerprints indexed before sketches existed) a pair keeps its resemblance both ways."""
     scores = [(resemblance, resemblance) for resemblance in resemblances]
     sketched = [index for index, other in enumerate(earlier) if prober.sentences and other.sentences]
     forward, backward = containment.covers_and_leads(
@@ -873,7 +866,7 @@ def look_alike_copy_scores(
 
 
 def _copy_score(resemblance: float, cover_and_lead: tuple[float, float], settings: DedupSettings) -> float:
-    """One direction of `copy_scores`, from that direction's cover and lead."""
+    """One direction of a pair's `copy_scores`, from that direction's cover and lead."""
     cover, lead = cover_and_lead
     if resemblance >= settings.near_duplicate_threshold:
         return resemblance if cover >= settings.near_duplicate_threshold else cover

@@ -159,7 +159,7 @@ def test_a_resemblance_the_sentence_cover_contradicts_is_an_estimation_error():
         )
         for name, part in (("whole", body), ("brief", body[:2]))
     )
-    whole_as_copy, brief_as_copy = logic.copy_scores(whole, brief, 0.62, settings)
+    [(whole_as_copy, brief_as_copy)] = logic.copy_scores(whole, [brief], [0.62], settings)
     assert whole_as_copy < settings.near_duplicate_threshold <= brief_as_copy
 
 
